@@ -1,0 +1,1 @@
+"""Planwright: the backend for outsourced EHCP plan writing."""

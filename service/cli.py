@@ -1,0 +1,89 @@
+"""The `planwright` command: engines on plain files, and the service's own operations.
+
+Exit status: 0 clean / done, 1 findings, 2 the input could not be read or a setting is wrong
+(a one-line message on standard error).
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+from collections.abc import Callable, Sequence
+from typing import Protocol, cast
+
+
+class Command(Protocol):
+    def configure(self, parser: argparse.ArgumentParser) -> None: ...
+
+    def run(self, args: argparse.Namespace) -> int: ...
+
+
+# name -> module; each module has configure(parser) and run(args) -> int.
+# Nested names ("denylist make") become nested sub-commands.
+COMMANDS: dict[str, str] = {
+    "allocate": "service.allocation.command",
+    "screen": "service.screening.command",
+    "denylist make": "service.screening.denylist_command",
+    "qa": "service.qa.command",
+    "migrate": "service.commands.migrate",
+    "serve": "service.commands.serve",
+    "seed": "service.commands.seed",
+    "tokens create": "service.commands.tokens",
+    "tokens revoke": "service.commands.tokens_revoke",
+    "worker": "service.commands.worker",
+    "scheduler": "service.commands.scheduler",
+}
+
+
+class UsageError(Exception):
+    """Bad input on the command line or in a file: a message and exit status 2."""
+
+
+def _load(module: str) -> Command | None:
+    try:
+        return cast(Command, importlib.import_module(module))
+    except ModuleNotFoundError as exc:
+        if exc.name and module.startswith(exc.name):
+            return None  # command not built yet
+        raise
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="planwright", description=__doc__.splitlines()[0] if __doc__ else None)
+    top = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    groups: dict[str, argparse._SubParsersAction[argparse.ArgumentParser]] = {}
+    for name, module_name in COMMANDS.items():
+        module = _load(module_name)
+        if module is None:
+            continue
+        parts = name.split()
+        target = top
+        if len(parts) == 2:
+            if parts[0] not in groups:
+                group_parser = top.add_parser(parts[0], help=f"{parts[0]} commands")
+                groups[parts[0]] = group_parser.add_subparsers(dest="subcommand", required=True, metavar="ACTION")
+            target = groups[parts[0]]
+        doc = (module.__doc__ or "").strip().splitlines()
+        sub = target.add_parser(parts[-1], help=doc[0] if doc else None, description=doc[0] if doc else None)
+        module.configure(sub)
+        sub.set_defaults(_run=module.run)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    run = cast(Callable[[argparse.Namespace], int], args._run)
+    try:
+        code = run(args)
+    except UsageError as exc:
+        print(f"planwright: {exc}", file=sys.stderr)
+        code = 2
+    except KeyboardInterrupt:
+        code = 130
+    sys.exit(code)
+
+
+if __name__ == "__main__":
+    main()
