@@ -1,0 +1,611 @@
+"""The allocation engine: queued bundles and writers in, a deterministic allocation out.
+
+The model and the lexicographic objective are ALLOCATION.md's. In short, per writer the on-time set is
+feasible exactly when, for every distinct due date D, the effort of its bundles due on or before D fits in
+its hours by D (earliest-deadline-first sequencing is then optimal). The engine:
+
+1. builds, with numpy, each writer's hours by every distinct due date and the eligibility matrix;
+2. walks the bundles in earliest-due order and places each on a writer where it still fits on time
+   (the one keeping the most slack, so the load stays even); when none fits, it ejects the cheapest
+   bundle (lower weight, or same weight and more effort: the weighted Moore-Hodgson rule) from an
+   eligible writer, and tries to re-home the ejected bundle elsewhere;
+3. improves the on-time weight by local search: insert a left-out bundle by moving one bundle of the
+   target writer to another writer (a 2-chain), or by swapping out lighter bundles; all under an
+   operation budget (not a clock), so the result never depends on machine speed;
+4. moves on-time bundles to their `preferred_writer` where that costs nothing;
+5. gives the remaining bundles, in due order, to the eligible writer with a free slot who would finish
+   them soonest (late work), and leaves the rest queued with a reason.
+
+`projected_completion` is the earliest date from `now` on which the writer's hours cover the running
+effort; it is null when the writer has no hours (hours_per_day 0 and work outstanding) or the date
+would fall more than HORIZON_DAYS after the later of `now` and the latest due date.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+
+import numpy as np
+import numpy.typing as npt
+
+from contracts.allocation import (
+    Allocation,
+    AllocationStats,
+    Assignment,
+    Instance,
+    InstanceBundle,
+    InstanceWriter,
+    Unassigned,
+)
+from service.calendar import WorkingCalendar
+
+EPS = 1e-9  # hours; absorbs float rounding in sums of efforts
+HORIZON_DAYS = 730
+
+FloatArray = npt.NDArray[np.float64]
+IntArray = npt.NDArray[np.int64]
+BoolArray = npt.NDArray[np.bool_]
+
+
+# --- the rules, stated once and shared by the engine and `recompute` -------------------------------
+
+
+def eligible(writer: InstanceWriter, bundle: InstanceBundle) -> bool:
+    """Skills cover the work type and every requirement, no conflict of interest, DBS valid to the due date."""
+    skills = set(writer.skills)
+    return (
+        bundle.work_type in skills
+        and all(r in skills for r in bundle.requires)
+        and bundle.la not in writer.excluded_las
+        and writer.dbs_expires >= bundle.due
+    )
+
+
+def free_slots(writer: InstanceWriter) -> int:
+    return max(0, writer.max_concurrent - writer.active_bundles)
+
+
+def hours_by(capacity_days: int, writer: InstanceWriter) -> float:
+    """The writer's hours by a date, given its working days (less leave) from now to that date."""
+    return writer.hours_per_day * capacity_days - writer.committed_hours
+
+
+def is_on_time(running_effort: float, capacity_days_by_due: int, writer: InstanceWriter) -> bool:
+    return running_effort <= hours_by(capacity_days_by_due, writer) + EPS
+
+
+def days_needed(running_effort: float, writer: InstanceWriter) -> int | None:
+    """How many of the writer's working days (from now) until its hours cover the running effort."""
+    need = running_effort + writer.committed_hours
+    if need <= EPS:
+        return 0
+    hpd = writer.hours_per_day
+    if hpd <= 0:
+        return None
+    n = max(1, math.ceil((need - EPS) / hpd))
+    while hours_by(n, writer) + EPS < running_effort:
+        n += 1
+    while n > 1 and hours_by(n - 1, writer) + EPS >= running_effort:
+        n -= 1
+    return n
+
+
+def horizon_end(instance: Instance) -> date:
+    latest = max([instance.now, *(b.due for b in instance.bundles)])
+    return latest + timedelta(days=HORIZON_DAYS)
+
+
+# --- recomputation from first principles (slow, obvious; tests use it to check the engine) ---------
+
+
+def recompute(instance: Instance, allocation: Allocation) -> Allocation:
+    """Recompute every assignment's projected_completion and on_time, and the stats, from the rules."""
+    cal = WorkingCalendar(instance.calendar.region, instance.calendar.extra_closures)
+    writers = {w.id: w for w in instance.writers}
+    bundles = {b.id: b for b in instance.bundles}
+    end = horizon_end(instance)
+    by_writer: dict[str, list[Assignment]] = {}
+    for a in allocation.assignments:
+        by_writer.setdefault(a.writer, []).append(a)
+    fixed: dict[str, Assignment] = {}
+    for wid, items in by_writer.items():
+        writer = writers[wid]
+        leave = set(writer.leave)
+        days = [d for d in cal.working_days(instance.now, end) if d not in leave]
+        running = 0.0
+        for a in sorted(items, key=lambda x: x.sequence):
+            bundle = bundles[a.bundle]
+            running += bundle.effort_hours
+            by_due = sum(1 for d in days if d <= bundle.due)
+            n = days_needed(running, writer)
+            completion = None if n is None or n > len(days) else (instance.now if n == 0 else days[n - 1])
+            fixed[a.bundle] = a.model_copy(
+                update={"projected_completion": completion, "on_time": is_on_time(running, by_due, writer)}
+            )
+    assignments = [fixed[a.bundle] for a in allocation.assignments]
+    return allocation.model_copy(
+        update={"assignments": assignments, "stats": _stats(instance, assignments, allocation.stats.seconds)}
+    )
+
+
+def _stats(instance: Instance, assignments: Sequence[Assignment], seconds: float) -> AllocationStats:
+    weight = {b.id: b.weight for b in instance.bundles}
+    on_time = [a for a in assignments if a.on_time]
+    return AllocationStats(
+        bundles=len(instance.bundles),
+        assigned=len(assignments),
+        on_time=len(on_time),
+        on_time_weight=round(math.fsum(weight[a.bundle] for a in on_time), 9),
+        seconds=round(seconds, 6),
+    )
+
+
+# --- the prepared instance: arrays for speed ------------------------------------------------------
+
+
+@dataclass
+class _Prepared:
+    instance: Instance
+    writers: list[InstanceWriter]
+    bundles: list[InstanceBundle]  # sorted by id
+    effort: FloatArray  # per bundle
+    weight: FloatArray
+    due_index: IntArray  # per bundle: index into the distinct due dates
+    due_ord: IntArray  # per bundle: due date ordinal
+    capacity: FloatArray  # writers x due dates: hours by each distinct due date
+    cap_days: IntArray  # writers x due dates: working days less leave by each due date
+    slots: IntArray  # per writer: free slots
+    elig: BoolArray  # bundles x writers
+    writer_days: list[IntArray]  # per writer: ordinals of its working days from now to the horizon
+    writer_index: dict[str, int] = field(default_factory=dict)
+
+
+def _prepare(instance: Instance) -> _Prepared:
+    cal = WorkingCalendar(instance.calendar.region, instance.calendar.extra_closures)
+    writers = sorted(instance.writers, key=lambda w: w.id)
+    bundles = sorted(instance.bundles, key=lambda b: b.id)
+    nb, nw = len(bundles), len(writers)
+    now = instance.now
+    dues = sorted({b.due for b in bundles})
+    due_pos = {d: i for i, d in enumerate(dues)}
+    due_ords = np.array([d.toordinal() for d in dues], dtype=np.int64)
+    workdays = np.array([d.toordinal() for d in cal.working_days(now, horizon_end(instance))], dtype=np.int64)
+    global_by_due = np.searchsorted(workdays, due_ords, side="right").astype(np.int64)
+
+    cap_days = np.empty((nw, len(dues)), dtype=np.int64)
+    writer_days: list[IntArray] = []
+    for i, w in enumerate(writers):
+        leave = np.array(sorted({d.toordinal() for d in w.leave}), dtype=np.int64)
+        if leave.size:
+            leave = leave[np.isin(leave, workdays)]
+        if leave.size:
+            cap_days[i] = global_by_due - np.searchsorted(leave, due_ords, side="right")
+            writer_days.append(np.setdiff1d(workdays, leave, assume_unique=True))
+        else:
+            cap_days[i] = global_by_due
+            writer_days.append(workdays)
+    hpd = np.array([w.hours_per_day for w in writers], dtype=np.float64)
+    committed = np.array([w.committed_hours for w in writers], dtype=np.float64)
+    capacity = hpd[:, None] * cap_days - committed[:, None]
+
+    # Eligibility, vectorised over writers per distinct skill need and per LA.
+    skill_bit: dict[str, int] = {}
+    for w in writers:
+        for s in w.skills:
+            skill_bit.setdefault(s, len(skill_bit))
+    masks = [sum(1 << skill_bit[s] for s in set(w.skills)) for w in writers]
+    unknown = 1 << len(skill_bit)  # a skill no writer has
+    need_rows: dict[int, BoolArray] = {}
+    la_rows: dict[str, BoolArray] = {}
+    dbs = np.array([w.dbs_expires.toordinal() for w in writers], dtype=np.int64)
+    elig = np.zeros((nb, nw), dtype=np.bool_)
+    for j, b in enumerate(bundles):
+        need = 0
+        for s in (b.work_type, *b.requires):
+            need |= 1 << skill_bit[s] if s in skill_bit else unknown
+        row = need_rows.get(need)
+        if row is None:
+            row = np.array([(need & ~m) == 0 for m in masks], dtype=np.bool_)
+            need_rows[need] = row
+        la_ok = la_rows.get(b.la)
+        if la_ok is None:
+            la_ok = np.array([b.la not in w.excluded_las for w in writers], dtype=np.bool_)
+            la_rows[b.la] = la_ok
+        elig[j] = row & la_ok & (dbs >= b.due.toordinal())
+
+    return _Prepared(
+        instance=instance,
+        writers=writers,
+        bundles=bundles,
+        effort=np.array([b.effort_hours for b in bundles], dtype=np.float64),
+        weight=np.array([b.weight for b in bundles], dtype=np.float64),
+        due_index=np.array([due_pos[b.due] for b in bundles], dtype=np.int64),
+        due_ord=np.array([b.due.toordinal() for b in bundles], dtype=np.int64),
+        capacity=capacity,
+        cap_days=cap_days,
+        slots=np.array([free_slots(w) for w in writers], dtype=np.int64),
+        elig=elig,
+        writer_days=writer_days,
+        writer_index={w.id: i for i, w in enumerate(writers)},
+    )
+
+
+# --- the engine state -------------------------------------------------------------------------------
+
+
+class _State:
+    """On-time sets per writer with their slack (hours by each due date less the effort due by then)."""
+
+    def __init__(self, p: _Prepared) -> None:
+        self.p = p
+        self.slack = p.capacity.copy()
+        self.suf = np.minimum.accumulate(self.slack[:, ::-1], axis=1)[:, ::-1].copy()
+        self.free = p.slots.copy()
+        self.held: list[list[int]] = [[] for _ in p.writers]
+        self.owner = np.full(len(p.bundles), -1, dtype=np.int64)
+        self.reason: dict[int, str] = {}
+        # The cheapest bundle to eject per writer (lowest weight, then most effort), for the greedy.
+        nw = len(p.writers)
+        self.cheap = np.full(nw, -1, dtype=np.int64)
+        self.cheap_weight = np.full(nw, np.inf)
+        self.cheap_effort = np.zeros(nw)
+
+    def _refresh(self, w: int) -> None:
+        self.suf[w] = np.minimum.accumulate(self.slack[w, ::-1])[::-1]
+        p = self.p
+        if self.held[w]:
+            a = min(self.held[w], key=lambda x: (p.weight[x], -p.effort[x], x))
+            self.cheap[w], self.cheap_weight[w], self.cheap_effort[w] = a, p.weight[a], p.effort[a]
+        else:
+            self.cheap[w], self.cheap_weight[w], self.cheap_effort[w] = -1, np.inf, 0.0
+
+    def fits(self, w: int, b: int) -> bool:
+        p = self.p
+        return bool(self.free[w] > 0 and self.suf[w, p.due_index[b]] + EPS >= p.effort[b])
+
+    def fitting_writers(self, b: int, cands: IntArray) -> IntArray:
+        p = self.p
+        k = p.due_index[b]
+        ok = (self.free[cands] > 0) & (self.suf[cands, k] + EPS >= p.effort[b])
+        return cands[ok]
+
+    def add(self, w: int, b: int) -> None:
+        p = self.p
+        self.slack[w, p.due_index[b] :] -= p.effort[b]
+        self.free[w] -= 1
+        self.held[w].append(b)
+        self.owner[b] = w
+        self._refresh(w)
+
+    def remove(self, w: int, b: int) -> None:
+        p = self.p
+        self.slack[w, p.due_index[b] :] += p.effort[b]
+        self.free[w] += 1
+        self.held[w].remove(b)
+        self.owner[b] = -1
+        self._refresh(w)
+
+    def feasible_exchange(self, w: int, out: Sequence[int], b: int) -> bool:
+        """Would writer w stay feasible with `out` removed and b added?"""
+        p = self.p
+        if self.free[w] + len(out) < 1:
+            return False
+        row = self.slack[w].copy()
+        for a in out:
+            row[p.due_index[a] :] += p.effort[a]
+        row[p.due_index[b] :] -= p.effort[b]
+        members = [a for a in self.held[w] if a not in out] + [b]
+        first = min(int(p.due_index[a]) for a in members)
+        return bool(row[first:].min() + EPS >= 0)
+
+    def best_writer(self, b: int, ws: IntArray) -> int:
+        """Among writers where b fits: the one left with the most slack from b's due date on (even load)."""
+        p = self.p
+        k = p.due_index[b]
+        after = self.suf[ws, k] - p.effort[b]
+        # Prefer the preferred writer when it fits; otherwise the roomiest, then the lowest index.
+        pref = p.bundles[b].preferred_writer
+        if pref is not None and pref in p.writer_index:
+            pw = p.writer_index[pref]
+            if pw in ws:
+                return pw
+        return int(ws[int(np.argmax(after))])
+
+
+def _writer_name(p: _Prepared, w: int) -> str:
+    return p.writers[w].id
+
+
+def _greedy(state: _State, order: Sequence[int]) -> list[int]:
+    """Earliest-due-first placement with weighted Moore-Hodgson ejection. Returns the bundles left out."""
+    p = state.p
+    out: list[int] = []
+    for b in order:
+        cands = np.flatnonzero(p.elig[b])
+        if cands.size == 0:
+            out.append(b)
+            continue
+        ws = state.fitting_writers(b, cands)
+        if ws.size:
+            w = state.best_writer(b, ws)
+            state.add(w, b)
+            state.reason[b] = f"fits on time with {_writer_name(p, w)}, who has the most spare hours by its due date"
+            continue
+        ejected = _eject_cheapest(state, b, cands)
+        if ejected is None:
+            out.append(b)
+            continue
+        rehomed = _place_direct(state, ejected)
+        if not rehomed:
+            out.append(ejected)
+    return out
+
+
+def _eject_cheapest(state: _State, b: int, cands: IntArray) -> int | None:
+    """Vectorised ejection for the greedy: only each writer's cheapest bundle is considered."""
+    p = state.p
+    k = int(p.due_index[b])
+    e_b, w_b = p.effort[b], p.weight[b]
+    cheap = state.cheap[cands]
+    cw, ce = state.cheap_weight[cands], state.cheap_effort[cands]
+    has = cheap >= 0
+    early = np.zeros(cands.size, dtype=np.bool_)
+    early[has] = p.due_index[cheap[has]] <= k
+    ok = has & early & ((cw < w_b) | ((cw == w_b) & (ce > e_b))) & (state.suf[cands, k] + ce + EPS >= e_b)
+    if not ok.any():
+        return None
+    idx = np.flatnonzero(ok)
+    pick = idx[np.lexsort((cands[idx], -ce[idx], cw[idx]))[0]]
+    w, a = int(cands[pick]), int(cheap[pick])
+    state.remove(w, a)
+    state.add(w, b)
+    state.reason[b] = f"on time with {_writer_name(p, w)} in place of {p.bundles[a].id}, which is lighter or longer"
+    return a
+
+
+def _eject_for(state: _State, b: int, cands: IntArray) -> int | None:
+    """Make room for b by ejecting one cheaper bundle from an eligible writer; returns the ejected bundle."""
+    p = state.p
+    k = int(p.due_index[b])
+    e_b, w_b = p.effort[b], p.weight[b]
+    best: tuple[float, float, int, int, int] | None = None
+    for w in cands.tolist():
+        for a in state.held[w]:
+            w_a, e_a = p.weight[a], p.effort[a]
+            if w_a > w_b or (w_a == w_b and e_a <= e_b):
+                continue
+            if p.due_index[a] <= k:
+                ok = state.suf[w, k] + e_a + EPS >= e_b
+            else:
+                ok = state.feasible_exchange(w, [a], b)
+            if not ok:
+                continue
+            key = (w_a - w_b, -(e_a - e_b), w, a, 0)
+            if best is None or key < best:
+                best = key
+    if best is None:
+        return None
+    _, _, w, a, _ = best
+    state.remove(w, a)
+    state.add(w, b)
+    state.reason[b] = (
+        f"on time with {_writer_name(p, w)} in place of {p.bundles[a].id}, which is lighter or longer"
+    )
+    return a
+
+
+def _place_direct(state: _State, b: int) -> bool:
+    p = state.p
+    cands = np.flatnonzero(p.elig[b])
+    ws = state.fitting_writers(b, cands)
+    if ws.size == 0:
+        return False
+    w = state.best_writer(b, ws)
+    state.add(w, b)
+    state.reason[b] = f"fits on time with {_writer_name(p, w)} after being moved to make room"
+    return True
+
+
+def _improve(state: _State, out: list[int], budget: int) -> list[int]:
+    """Local search on the left-out bundles, heaviest per hour first; stops when a pass changes nothing."""
+    p = state.p
+    spent = 0
+    changed = True
+    while changed and spent < budget:
+        changed = False
+        out.sort(key=lambda b: (-p.weight[b], p.effort[b], p.due_ord[b], b))
+        still: list[int] = []
+        for b in out:
+            if spent >= budget:
+                still.append(b)
+                continue
+            cands = np.flatnonzero(p.elig[b])
+            spent += 1
+            if cands.size == 0:
+                still.append(b)
+                continue
+            if _place_direct(state, b):
+                changed = True
+                continue
+            moved, cost = _insert_by_moving(state, b, cands)
+            spent += cost
+            if moved:
+                changed = True
+                continue
+            ejected = _eject_for(state, b, cands)
+            if ejected is not None:
+                changed = True
+                if not _place_direct(state, ejected):
+                    still.append(ejected)
+                continue
+            still.append(b)
+        out = still
+    return out
+
+
+def _insert_by_moving(state: _State, b: int, cands: IntArray) -> tuple[bool, int]:
+    """Insert b at writer w by moving one of w's bundles to another writer where it fits on time."""
+    p = state.p
+    cost = 0
+    for w in cands.tolist():
+        for a in list(state.held[w]):
+            cost += 1
+            if not state.feasible_exchange(w, [a], b):
+                continue
+            others = np.flatnonzero(p.elig[a])
+            others = others[others != w]
+            targets = state.fitting_writers(a, others)
+            if targets.size == 0:
+                continue
+            state.remove(w, a)
+            state.add(w, b)
+            w2 = state.best_writer(a, targets)
+            state.add(w2, a)
+            state.reason[b] = f"on time with {_writer_name(p, w)} after moving {p.bundles[a].id} to another writer"
+            state.reason[a] = f"moved on time to {_writer_name(p, w2)} to make room for another bundle"
+            return True, cost
+    return False, cost
+
+
+def _honour_preferences(state: _State) -> None:
+    """Move on-time bundles to their preferred writer when it costs nothing (continuity of the case)."""
+    p = state.p
+    for b, bundle in enumerate(p.bundles):
+        w = int(state.owner[b])
+        pref = bundle.preferred_writer
+        if w < 0 or pref is None or pref not in p.writer_index:
+            continue
+        pw = p.writer_index[pref]
+        if pw == w or not p.elig[b, pw] or not state.fits(pw, b):
+            continue
+        state.remove(w, b)
+        state.add(pw, b)
+        state.reason[b] = f"on time with its preferred writer {pref}"
+
+
+@dataclass
+class Explained:
+    """An allocation with a short reason per bundle (for coordinators; not part of the JSON contract)."""
+
+    allocation: Allocation
+    reasons: dict[str, str]
+
+
+def allocate(instance: Instance) -> Allocation:
+    """The allocation of ALLOCATION.md: pure and deterministic (only stats.seconds varies)."""
+    return allocate_explained(instance).allocation
+
+
+def allocate_explained(instance: Instance, *, budget: int | None = None) -> Explained:
+    """`allocate`, and why each bundle went where it went."""
+    started = time.perf_counter()
+    p = _prepare(instance)
+    state = _State(p)
+    nb = len(p.bundles)
+    order = sorted(range(nb), key=lambda b: (p.due_ord[b], -p.weight[b], p.effort[b], b))
+    out = _greedy(state, order)
+    if budget is None:
+        # Operations, not seconds: the same input always gives the same output.
+        budget = max(2_000, 400_000 // max(1, len(p.writers) // 25 + 1))
+    out = _improve(state, out, budget)
+    _honour_preferences(state)
+    return _finish(p, state, out, started)
+
+
+def _finish(p: _Prepared, state: _State, out: list[int], started: float) -> Explained:
+    """Sequence each writer EDF, give the left-out bundles to whoever finishes them soonest, report."""
+    nw = len(p.writers)
+    load = np.array([math.fsum(p.effort[b] for b in held) for held in state.held], dtype=np.float64)
+    hpd = np.array([w.hours_per_day for w in p.writers], dtype=np.float64)
+    committed = np.array([w.committed_hours for w in p.writers], dtype=np.float64)
+    lengths = np.array([len(d) for d in p.writer_days], dtype=np.int64)
+    late: list[list[int]] = [[] for _ in range(nw)]
+    unassigned: list[Unassigned] = []
+    free = state.free.copy()
+    far = np.iinfo(np.int64).max
+    for b in sorted(out, key=lambda b: (p.due_ord[b], -p.weight[b], b)):
+        cands = np.flatnonzero(p.elig[b])
+        if cands.size == 0:
+            unassigned.append(Unassigned(bundle=p.bundles[b].id, reason="no_eligible_writer"))
+            state.reason[b] = "no writer has the skills, a clear conflict check and a DBS valid to its due date"
+            continue
+        cands = cands[free[cands] > 0]
+        if cands.size == 0:
+            unassigned.append(Unassigned(bundle=p.bundles[b].id, reason="no_free_slot"))
+            state.reason[b] = "every eligible writer already holds as many bundles as allowed"
+            continue
+        need = load[cands] + p.effort[b] + committed[cands]
+        with np.errstate(divide="ignore", invalid="ignore"):
+            days = np.where(need <= EPS, 0, np.where(hpd[cands] > 0, np.ceil(need / hpd[cands] - 1e-12), np.inf))
+        finish = np.full(cands.size, far, dtype=np.int64)
+        for i, w in enumerate(cands.tolist()):
+            n = days[i]
+            if math.isfinite(n) and n <= lengths[w]:
+                finish[i] = 0 if n == 0 else p.writer_days[w][int(n) - 1]
+        w = int(cands[int(np.lexsort((cands, load[cands], finish))[0])])
+        late[w].append(b)
+        load[w] += p.effort[b]
+        free[w] -= 1
+        state.reason[b] = (
+            f"cannot be on time with any eligible writer; {_writer_name(p, w)} finishes it soonest"
+        )
+
+    assignments: list[Assignment] = []
+    now = p.instance.now
+    for w, writer in enumerate(p.writers):
+        sequence = sorted(state.held[w], key=lambda b: (p.due_ord[b], b)) + late[w]
+        running = 0.0
+        days_w = p.writer_days[w]
+        for seq, b in enumerate(sequence, start=1):
+            running += p.effort[b]
+            n = days_needed(running, writer)
+            if n is None or n > len(days_w):
+                completion = None
+            else:
+                completion = now if n == 0 else date.fromordinal(int(days_w[n - 1]))
+            by_due = int(p.cap_days[w, p.due_index[b]])
+            assignments.append(
+                Assignment(
+                    bundle=p.bundles[b].id,
+                    writer=writer.id,
+                    sequence=seq,
+                    projected_completion=completion,
+                    on_time=is_on_time(running, by_due, writer),
+                )
+            )
+    assignments.sort(key=lambda a: (a.writer, a.sequence))
+    unassigned.sort(key=lambda u: u.bundle)
+    stats = _stats(p.instance, assignments, time.perf_counter() - started)
+    reasons = {p.bundles[b].id: r for b, r in state.reason.items()}
+    return Explained(Allocation(assignments=assignments, unassigned=unassigned, stats=stats), reasons)
+
+
+def naive_allocate(instance: Instance) -> Allocation:
+    """The baseline: first come first served (by due date, then id) to the least-loaded eligible writer."""
+    started = time.perf_counter()
+    p = _prepare(instance)
+    free = p.slots.copy()
+    load = np.array([w.committed_hours for w in p.writers], dtype=np.float64)
+    held: list[list[int]] = [[] for _ in p.writers]
+    out: list[int] = []
+    for b in sorted(range(len(p.bundles)), key=lambda b: (p.due_ord[b], p.bundles[b].id)):
+        cands = np.flatnonzero(p.elig[b] & (free > 0))
+        if cands.size == 0:
+            out.append(b)
+            continue
+        w = int(cands[int(np.argmin(load[cands]))])
+        held[w].append(b)
+        load[w] += p.effort[b]
+        free[w] -= 1
+    state = _State(p)
+    state.held = [[] for _ in p.writers]
+    # Keep naive's own order: hand _finish a state whose held lists are already in FCFS (= due) order.
+    for w, items in enumerate(held):
+        for b in items:
+            state.held[w].append(b)
+            state.free[w] -= 1
+    return _finish(p, state, out, started).allocation
