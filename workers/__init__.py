@@ -1,0 +1,1 @@
+"""dramatiq workers: the broker, the actors, the outbox relay and the periodic scheduler."""

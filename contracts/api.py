@@ -1,0 +1,157 @@
+"""Request and response bodies of API v1. Imports nothing from service/ or workers/."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Literal
+from uuid import UUID
+
+from pydantic import BaseModel, ConfigDict, Field
+
+WorkTypeName = Literal["new_plan", "phase_transfer", "annual_review_amendment", "reassessment", "statement_transfer"]
+TierName = Literal["standard", "express"]
+BundleStatusName = Literal[
+    "draft", "submitted", "screening", "rejected", "queued", "offered", "allocated", "drafting", "awaiting_la",
+    "in_qa", "returned", "delivered", "amendment_requested", "accepted", "closed", "cancelled",
+]
+RoleName = Literal["la_officer", "la_admin", "coordinator", "writer", "qa_reviewer", "finance", "admin"]
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class BundleCreate(Strict):
+    """An anonymised case bundle: the LA's own case reference (never a name), the work wanted, the dates."""
+
+    reference: str = Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9][A-Za-z0-9._/-]*$")
+    work_type: WorkTypeName
+    tier: TierName = "standard"
+    requires: list[str] = Field(default_factory=list, max_length=10)
+    statutory_due: date | None = None
+
+
+class DocumentOut(Strict):
+    id: UUID
+    filename: str
+    kind: str
+    media_type: str
+    size: int
+    sha256: str
+    pages: int | None
+    created_at: datetime
+
+
+class EventOut(Strict):
+    name: str
+    from_status: str | None
+    to_status: str | None
+    data: dict[str, object]
+    at: datetime
+
+
+class BundleOut(Strict):
+    id: UUID
+    reference: str
+    work_type: WorkTypeName
+    tier: TierName
+    requires: list[str]
+    status: BundleStatusName
+    statutory_due: date | None
+    turnaround_due: date | None
+    page_count: int
+    writer_id: UUID | None
+    rejection: dict[str, object] | None
+    created_at: datetime
+    updated_at: datetime
+
+
+class BundleDetail(BundleOut):
+    documents: list[DocumentOut]
+    timeline: list[EventOut]
+
+
+class BundlePage(Strict):
+    items: list[BundleOut]
+    next_cursor: str | None
+
+
+class BundleListQuery(Strict):
+    status: BundleStatusName | None = None
+    cursor: str | None = Field(None, max_length=200)
+    limit: int = Field(50, ge=1, le=200)
+
+
+class DocumentUploadQuery(Strict):
+    filename: str = Field(min_length=1, max_length=255)
+
+
+class OfferOut(Strict):
+    id: UUID
+    bundle_id: UUID
+    status: Literal["pending", "accepted", "declined", "expired", "withdrawn"]
+    work_type: WorkTypeName
+    tier: TierName
+    page_count: int
+    turnaround_due: date | None
+    expires_at: datetime
+    reason: str
+
+
+class OfferList(Strict):
+    items: list[OfferOut]
+
+
+class OfferDecline(Strict):
+    reason: str = Field("", max_length=300)
+
+
+class DraftOut(Strict):
+    id: UUID
+    bundle_id: UUID
+    cycle: int
+    status: Literal["in_qa", "passed", "returned"]
+    size: int
+    sha256: str
+    qa_findings: list[dict[str, object]] | None
+    created_at: datetime
+
+
+class DraftUploadQuery(Strict):
+    filename: str = Field(min_length=1, max_length=255)
+
+
+class QaQueue(Strict):
+    items: list[DraftOut]
+
+
+class QaReturn(Strict):
+    comments: str = Field(min_length=1, max_length=10_000)
+
+
+class TokenCreate(Strict):
+    user_id: UUID
+    label: str = Field("", max_length=100)
+
+
+class TokenIssued(Strict):
+    id: UUID
+    token: str
+    prefix: str
+
+
+class Health(Strict):
+    status: Literal["ok", "unavailable"]
+    checks: dict[str, str] = Field(default_factory=dict)
+
+
+class ProblemOut(BaseModel):
+    """RFC 9457 problem details."""
+
+    type: str
+    title: str
+    status: int
+    detail: str
+    instance: str | None = None
+    errors: list[dict[str, object]] | None = None
+    current_status: str | None = None

@@ -1,0 +1,99 @@
+"""The Starlette application: routes from the endpoint table, middleware, problem handlers, lifespan."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+from starlette.applications import Starlette
+from starlette.exceptions import HTTPException
+from starlette.middleware import Middleware
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, JSONResponse, Response
+from starlette.routing import Route
+from tortoise.contrib.starlette import RegisterTortoise
+
+from service.admin.routes import ENDPOINTS as ADMIN
+from service.billing.routes import ENDPOINTS as BILLING
+from service.bundles.routes import ENDPOINTS as BUNDLES
+from service.db import tortoise_config
+from service.drafts.routes import ENDPOINTS as WORK
+from service.errors import Problem
+from service.health.routes import ENDPOINTS as HEALTH
+from service.http import PROBLEM_JSON, Endpoint, compile_route, problem_response
+from service.logging import get_logger
+from service.middleware import RequestContext
+from service.openapi import DOCS_PAGE, build_openapi
+from service.runtime import build_runtime, install
+from service.settings import Settings, get_settings
+
+log = get_logger(__name__)
+ENDPOINTS: list[Endpoint] = [*HEALTH, *BUNDLES, *WORK, *BILLING, *ADMIN]
+
+
+def openapi_document() -> dict[str, Any]:
+    return build_openapi(ENDPOINTS)
+
+
+async def _http_problem(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, HTTPException)
+    titles = {404: "Not found", 405: "Method not allowed"}
+    body = {"type": "about:blank", "title": titles.get(exc.status_code, "Error"), "status": exc.status_code,
+            "detail": str(exc.detail), "instance": request.url.path}
+    return JSONResponse(body, status_code=exc.status_code, media_type=PROBLEM_JSON, headers=exc.headers)
+
+
+async def _problem(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, Problem)
+    return problem_response(exc, instance=request.url.path)
+
+
+async def _unexpected(request: Request, exc: Exception) -> Response:
+    log.error("http.unhandled", error=type(exc).__name__, route=getattr(request.state, "route_path", "unmatched"))
+    body = {"type": "about:blank", "title": "Internal error", "status": 500,
+            "detail": "something went wrong on our side; quote the X-Request-ID when reporting it"}
+    return JSONResponse(body, status_code=500, media_type=PROBLEM_JSON)
+
+
+def create_app(settings: Settings | None = None, *, embedded: bool = False) -> Starlette:
+    """`embedded` runs the dramatiq worker and the scheduler in this process, on its event loop."""
+    settings = settings or get_settings()
+    document = openapi_document()
+
+    async def openapi_json(request: Request) -> Response:
+        return JSONResponse(document)
+
+    async def docs(request: Request) -> Response:
+        return HTMLResponse(DOCS_PAGE)
+
+    @asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        install(build_runtime(settings))
+        from workers.broker import setup_broker
+
+        setup_broker(settings)
+        import workers.actors  # noqa: F401 - declares the actors, so the relay can publish to them
+
+        async with RegisterTortoise(app, config=tortoise_config(settings.database_url)):
+            runner = None
+            if embedded:
+                from workers.embedded import start_embedded
+
+                runner = start_embedded(settings)
+            log.info("planwright.started", environment=settings.environment, embedded=embedded)
+            try:
+                yield
+            finally:
+                if runner is not None:
+                    await runner.stop()
+                log.info("planwright.stopped")
+
+    routes = [compile_route(ep) for ep in ENDPOINTS]
+    routes += [Route("/openapi.json", openapi_json, methods=["GET"]), Route("/docs", docs, methods=["GET"])]
+    return Starlette(
+        routes=routes,
+        middleware=[Middleware(RequestContext)],
+        exception_handlers={HTTPException: _http_problem, Problem: _problem, Exception: _unexpected},
+        lifespan=lifespan,
+    )

@@ -1,0 +1,56 @@
+"""Who is calling: a bearer token resolved to a Principal (organisation, role, user)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from uuid import UUID
+
+from service.auth.tokens import TOKEN_PREFIX, hash_token
+from service.errors import Unauthenticated
+from service.models import ApiToken, OrganisationKind, Role
+from service.models.people import LA_ROLES
+
+
+@dataclass(frozen=True)
+class Principal:
+    user_id: UUID
+    organisation_id: UUID
+    organisation_kind: OrganisationKind
+    role: Role
+    writer_id: UUID | None = None
+    # for an LA: the writing service it contracts with; for a provider: itself
+    provider_id: UUID | None = None
+
+    @property
+    def is_la(self) -> bool:
+        return self.role in LA_ROLES
+
+
+async def authenticate(authorization: str | None) -> Principal:
+    if not authorization:
+        raise Unauthenticated("send 'Authorization: Bearer <token>'")
+    scheme, _, token = authorization.partition(" ")
+    token = token.strip()
+    if scheme.lower() != "bearer" or not token.startswith(TOKEN_PREFIX):
+        raise Unauthenticated("send 'Authorization: Bearer <token>'")
+    row = (
+        await ApiToken.filter(token_hash=hash_token(token), revoked_at__isnull=True)
+        .select_related("user__organisation", "user__writer")
+        .first()
+    )
+    now = datetime.now(UTC)
+    if row is None or not row.user.active or (row.expires_at is not None and row.expires_at <= now):
+        raise Unauthenticated("the token is unknown, expired or revoked")
+    user = row.user
+    organisation = user.organisation
+    writer = getattr(user, "writer", None)
+    provider_id = organisation.id if organisation.kind == OrganisationKind.PROVIDER else organisation.provider_id  # type: ignore[attr-defined]
+    return Principal(
+        user_id=user.id,
+        organisation_id=organisation.id,
+        organisation_kind=organisation.kind,
+        role=user.role,
+        writer_id=writer.id if writer is not None else None,
+        provider_id=provider_id,
+    )

@@ -1,0 +1,39 @@
+"""API tokens: random, shown once, stored as SHA-256, revocable."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from uuid import UUID
+
+from service.errors import NotFound
+from service.models import ApiToken, User
+
+TOKEN_PREFIX = "pw_"
+
+
+@dataclass(frozen=True)
+class IssuedToken:
+    id: UUID
+    token: str  # the only time the plain token exists outside the caller's hands
+    prefix: str
+
+
+def hash_token(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+async def issue_token(user: User, *, label: str = "") -> IssuedToken:
+    token = TOKEN_PREFIX + secrets.token_urlsafe(32)
+    row = await ApiToken.create(user=user, token_hash=hash_token(token), prefix=token[:10], label=label)
+    return IssuedToken(id=row.id, token=token, prefix=row.prefix)
+
+
+async def revoke_token(token_id: UUID, *, organisation_id: UUID | None = None) -> None:
+    query = ApiToken.filter(id=token_id, revoked_at__isnull=True)
+    if organisation_id is not None:
+        query = query.filter(user__organisation_id=organisation_id)
+    if await query.update(revoked_at=datetime.now(UTC)) == 0:
+        raise NotFound("no such active token")

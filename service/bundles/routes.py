@@ -1,0 +1,126 @@
+"""Bundle endpoints: thin; parse, call the service, serialise."""
+
+from __future__ import annotations
+
+from starlette.responses import Response
+
+from contracts.api import (
+    BundleCreate, BundleDetail, BundleListQuery, BundleOut, BundlePage, DocumentOut, DocumentUploadQuery, EventOut,
+)
+from service.bundles import service
+from service.bundles.transitions import record
+from service.documents.access import may_read_documents, refuse, stream_object
+from service.documents.service import check_length
+from service.http import Call, Endpoint
+from service.models import Bundle, Document, Event, Role
+from service.runtime import current
+
+LA = frozenset({Role.LA_OFFICER, Role.LA_ADMIN})
+READERS = frozenset({Role.LA_OFFICER, Role.LA_ADMIN, Role.COORDINATOR, Role.WRITER, Role.QA_REVIEWER, Role.ADMIN})
+DOCUMENT_READERS = frozenset({Role.LA_OFFICER, Role.LA_ADMIN, Role.WRITER, Role.QA_REVIEWER})
+
+
+def bundle_out(bundle: Bundle) -> BundleOut:
+    return BundleOut(**service.bundle_fields(bundle))
+
+
+def document_out(d: Document) -> DocumentOut:
+    return DocumentOut(id=d.id, filename=d.filename, kind=d.kind, media_type=d.media_type, size=d.size,
+                       sha256=d.sha256, pages=d.pages, created_at=d.created_at)
+
+
+def event_out(e: Event) -> EventOut:
+    return EventOut(name=e.name, from_status=e.from_status, to_status=e.to_status, data=e.data, at=e.created_at)
+
+
+async def create_bundle(call: Call) -> Response:
+    bundle, created = await service.create_bundle(
+        call.principal, call.body, idempotency_key=call.request.headers.get("idempotency-key")
+    )
+    return Response(bundle_out(bundle).model_dump_json(), status_code=201 if created else 200,
+                    media_type="application/json", headers={"Location": f"/v1/bundles/{bundle.id}"})
+
+
+async def list_bundles(call: Call) -> BundlePage:
+    q: BundleListQuery = call.query
+    rows, next_cursor = await service.list_bundles(call.principal, status=q.status, cursor=q.cursor, limit=q.limit)
+    return BundlePage(items=[bundle_out(b) for b in rows], next_cursor=next_cursor)
+
+
+async def get_bundle(call: Call) -> BundleDetail:
+    bundle, documents, events = await service.get_detail(call.principal, call.path_uuid("bundle_id"))
+    return BundleDetail(**service.bundle_fields(bundle), documents=[document_out(d) for d in documents],
+                        timeline=[event_out(e) for e in events])
+
+
+async def upload_document(call: Call) -> DocumentOut:
+    check_length(call.request.headers.get("content-length"), current().settings.max_document_bytes)
+    q: DocumentUploadQuery = call.query
+    document = await service.add_document(
+        call.principal, call.path_uuid("bundle_id"), call.request.stream(),
+        filename=q.filename, content_type=call.request.headers.get("content-type"),
+    )
+    return document_out(document)
+
+
+async def download_document(call: Call) -> Response:
+    bundle, document = await service.get_document(
+        call.principal, call.path_uuid("bundle_id"), call.path_uuid("document_id")
+    )
+    if not may_read_documents(call.principal, bundle):
+        raise refuse()
+    if call.principal.role == Role.WRITER and bundle.status.value == "allocated":
+        await _writer_starts(call, bundle)
+    return await stream_object(
+        call.principal, current().storage, action="document.download", object_type="document",
+        object_id=document.id, bundle_id=bundle.id, storage_key=document.storage_key, sha256=document.sha256,
+        media_type=document.media_type, download_name=f"{document.id}.{document.kind}",
+    )
+
+
+async def _writer_starts(call: Call, bundle: Bundle) -> None:
+    """The writer's first read of the advice starts the drafting."""
+    from tortoise.transactions import in_transaction
+
+    from service.bundles.transitions import move
+    from service.errors import TransitionNotAllowed
+    from service.models import BundleStatus
+
+    try:
+        async with in_transaction() as conn:
+            await move(bundle.id, BundleStatus.DRAFTING, conn=conn, actor_id=call.principal.user_id,
+                       expect=BundleStatus.ALLOCATED)
+    except TransitionNotAllowed:
+        pass  # a concurrent request started it
+
+
+async def submit_bundle(call: Call) -> BundleOut:
+    return bundle_out(await service.submit(call.principal, call.path_uuid("bundle_id")))
+
+
+async def cancel_bundle(call: Call) -> BundleOut:
+    return bundle_out(await service.cancel(call.principal, call.path_uuid("bundle_id")))
+
+
+UPLOAD_TYPES = ("application/pdf", "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+                "text/plain")
+
+ENDPOINTS = [
+    Endpoint("POST", "/v1/bundles", create_bundle, LA, "Create a bundle (honours Idempotency-Key)", "bundles",
+             body=BundleCreate, response=BundleOut, status=201, errors=(409, 422)),
+    Endpoint("GET", "/v1/bundles", list_bundles, READERS, "List bundles, newest first", "bundles",
+             query=BundleListQuery, response=BundlePage),
+    Endpoint("GET", "/v1/bundles/{bundle_id}", get_bundle, READERS, "A bundle with its documents and timeline",
+             "bundles", response=BundleDetail, errors=(404,)),
+    Endpoint("POST", "/v1/bundles/{bundle_id}/documents", upload_document, LA,
+             "Upload a document (streamed; the type is decided by its content)", "bundles",
+             query=DocumentUploadQuery, response=DocumentOut, status=201, raw_body=UPLOAD_TYPES,
+             errors=(404, 409, 413, 415)),
+    Endpoint("GET", "/v1/bundles/{bundle_id}/documents/{document_id}/content", download_document, DOCUMENT_READERS,
+             "Download a document (authorised and audited)", "bundles", produces="application/octet-stream",
+             errors=(403, 404)),
+    Endpoint("POST", "/v1/bundles/{bundle_id}/submit", submit_bundle, LA, "Submit the bundle for screening",
+             "bundles", response=BundleOut, errors=(404, 409)),
+    Endpoint("POST", "/v1/bundles/{bundle_id}/cancel", cancel_bundle, LA, "Cancel the bundle", "bundles",
+             response=BundleOut, errors=(404, 409)),
+]

@@ -1,0 +1,67 @@
+"""The one transition function: a conditional status update, its timeline event and its jobs, together."""
+
+from __future__ import annotations
+
+from typing import Any
+from uuid import UUID
+
+from tortoise.backends.base.client import BaseDBAsyncClient
+
+from service.bundles.states import can_move, sources_of
+from service.errors import NotFound, TransitionNotAllowed
+from service.models import Bundle, BundleStatus, Event
+from service.outbox.service import enqueue
+
+
+async def move(
+    bundle_id: UUID,
+    target: BundleStatus,
+    *,
+    conn: BaseDBAsyncClient,
+    actor_id: UUID | None = None,
+    expect: BundleStatus | frozenset[BundleStatus] | None = None,
+    event: str | None = None,
+    data: dict[str, Any] | None = None,
+    jobs: tuple[tuple[str, dict[str, Any]], ...] = (),
+    **fields: Any,
+) -> Bundle:
+    """Move a bundle to `target` if its status allows it, inside the caller's transaction `conn`.
+
+    The UPDATE is conditioned on the current status, so of two concurrent movers only one wins;
+    the loser gets TransitionNotAllowed naming the status it found.
+    """
+    allowed = sources_of(target)
+    if expect is not None:
+        allowed &= {expect} if isinstance(expect, BundleStatus) else expect
+    current = await Bundle.filter(id=bundle_id).using_db(conn).first()
+    if current is None:
+        raise NotFound("no such bundle")
+    if current.status not in allowed or not can_move(current.status, target):
+        raise TransitionNotAllowed(current.status.value, target.value)
+    updated = (
+        await Bundle.filter(id=bundle_id, status=current.status).using_db(conn).update(status=target, **fields)
+    )
+    if updated != 1:
+        fresh = await Bundle.filter(id=bundle_id).using_db(conn).first()
+        raise TransitionNotAllowed(fresh.status.value if fresh else "gone", target.value)
+    await Event.create(
+        bundle_id=bundle_id,
+        name=event or f"bundle.{target.value}",
+        from_status=current.status.value,
+        to_status=target.value,
+        actor_id=actor_id,
+        data=data or {},
+        using_db=conn,
+    )
+    for actor_name, payload in jobs:
+        await enqueue(actor_name, using=conn, **payload)
+    refreshed = await Bundle.filter(id=bundle_id).using_db(conn).first()
+    assert refreshed is not None
+    return refreshed
+
+
+async def record(
+    bundle_id: UUID, name: str, *, conn: BaseDBAsyncClient, actor_id: UUID | None = None, data: dict[str, Any] | None = None
+) -> None:
+    """A timeline entry that is not a status change (a download, an offer declined ...)."""
+    await Event.create(bundle_id=bundle_id, name=name, actor_id=actor_id, data=data or {}, using_db=conn)

@@ -1,0 +1,86 @@
+"""The demo tenant `make run` seeds on first start: an LA, the writing service, its people, and their tokens."""
+
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import dataclass
+from datetime import date, timedelta
+from pathlib import Path
+
+from tortoise.transactions import in_transaction
+
+from service.auth.tokens import issue_token
+from service.models import LaContract, Organisation, OrganisationKind, Role, User, Writer, WriterContract
+from service.settings import Settings
+
+DEMO_LA = "Demo County Council"
+DEMO_PROVIDER = "Demo Plan Writing Service"
+TOKENS_FILE = Path("var/demo-tokens.json")
+ALL_SKILLS = ["new_plan", "phase_transfer", "annual_review_amendment", "reassessment", "statement_transfer", "post16"]
+
+
+@dataclass(frozen=True)
+class DemoTenant:
+    tokens: dict[str, str]
+    first_start: bool
+
+
+async def seed_demo() -> DemoTenant:
+    if await Organisation.filter(name=DEMO_LA, kind=OrganisationKind.LA).exists():
+        tokens = json.loads(TOKENS_FILE.read_text()) if TOKENS_FILE.exists() else {}
+        return DemoTenant(tokens=tokens, first_start=False)
+    today = date.today()
+    people: list[tuple[str, User]] = []
+    async with in_transaction():
+        provider = await Organisation.create(kind=OrganisationKind.PROVIDER, name=DEMO_PROVIDER)
+        la = await Organisation.create(kind=OrganisationKind.LA, name=DEMO_LA, provider=provider)
+        await LaContract.create(la=la, provider=provider, starts_on=today.replace(day=1),
+                                prices_pence={}, payouts_pence={}, turnaround_days={"standard": 10, "express": 5})
+        for key, name, role, org in [
+            ("la_officer", "Demo case officer", Role.LA_OFFICER, la),
+            ("la_admin", "Demo SEND team manager", Role.LA_ADMIN, la),
+            ("coordinator", "Demo coordinator", Role.COORDINATOR, provider),
+            ("qa_reviewer", "Demo QA reviewer", Role.QA_REVIEWER, provider),
+            ("finance", "Demo finance", Role.FINANCE, provider),
+            ("admin", "Demo administrator", Role.ADMIN, provider),
+        ]:
+            people.append((key, await User.create(organisation=org, name=name, role=role)))
+        for n, (skills, hours, slots) in enumerate([
+            (ALL_SKILLS, 30.0, 4),
+            (["new_plan", "reassessment", "annual_review_amendment"], 22.5, 3),
+            (["phase_transfer", "annual_review_amendment", "post16"], 15.0, 2),
+        ], start=1):
+            user = await User.create(organisation=provider, name=f"Demo writer {n}", role=Role.WRITER)
+            writer = await Writer.create(user=user, provider=provider)
+            await WriterContract.create(writer=writer, skills=skills, hours_per_week=hours, max_concurrent=slots,
+                                        excluded_las=[], dbs_expires=today + timedelta(days=700), starts_on=today)
+            people.append((f"writer{n}", user))
+    tokens = {key: (await issue_token(user, label="demo")).token for key, user in people}
+    TOKENS_FILE.parent.mkdir(parents=True, exist_ok=True)
+    fd = os.open(TOKENS_FILE, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w") as handle:
+        json.dump(tokens, handle, indent=2)
+    return DemoTenant(tokens=tokens, first_start=True)
+
+
+def print_welcome(tenant: DemoTenant, settings: Settings) -> None:
+    base = f"http://{settings.host}:{settings.port}"
+    state = "seeded now" if tenant.first_start else f"already seeded (tokens kept in {TOKENS_FILE})"
+    lines = [
+        "",
+        f"Planwright demo tenant: {DEMO_LA} and {DEMO_PROVIDER}, {state}.",
+        "Bearer tokens, one per role (local demo only):",
+    ]
+    lines += [f"  {role:<12} {token}" for role, token in tenant.tokens.items()]
+    officer = tenant.tokens.get("la_officer", "<la_officer token>")
+    lines += [
+        "",
+        "A first request: create a bundle as the LA case officer",
+        f"  curl -s -X POST {base}/v1/bundles -H 'Authorization: Bearer {officer}' \\",
+        "       -H 'Content-Type: application/json' -H 'Idempotency-Key: first-try' \\",
+        "       -d '{\"reference\": \"DEMO-0001\", \"work_type\": \"new_plan\"}'",
+        "then follow README.md, 'A bundle's whole journey'. API docs: " + f"{base}/docs",
+        "",
+    ]
+    print("\n".join(lines), flush=True)

@@ -1,0 +1,62 @@
+"""Who may read a bundle's documents, and the streamed, audited download itself."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from uuid import UUID
+
+from starlette.responses import StreamingResponse
+
+from service.audit.service import audit
+from service.auth.principal import Principal
+from service.documents.service import checksum_headers
+from service.errors import Forbidden
+from service.models import Bundle, BundleStatus, Role
+from service.storage import Storage
+
+# a writer reads the advice only while the work is theirs to do
+WRITER_READABLE = frozenset({
+    BundleStatus.ALLOCATED, BundleStatus.DRAFTING, BundleStatus.AWAITING_LA, BundleStatus.IN_QA,
+    BundleStatus.RETURNED, BundleStatus.AMENDMENT_REQUESTED,
+})
+
+
+def may_read_documents(principal: Principal, bundle: Bundle) -> bool:
+    """Scoping has already found the bundle in the caller's tenancy; this is the status and role rule on top."""
+    if principal.is_la:
+        return True
+    if principal.role == Role.WRITER:
+        return bundle.writer_id == principal.writer_id and bundle.status in WRITER_READABLE  # type: ignore[attr-defined]
+    if principal.role == Role.QA_REVIEWER:
+        return bundle.status in {BundleStatus.IN_QA, BundleStatus.AMENDMENT_REQUESTED}
+    return False
+
+
+async def stream_object(
+    principal: Principal,
+    storage: Storage,
+    *,
+    action: str,
+    object_type: str,
+    object_id: UUID,
+    bundle_id: UUID,
+    storage_key: str,
+    sha256: str,
+    media_type: str,
+    download_name: str,
+) -> StreamingResponse:
+    """Audit, then stream the decrypted object; the checksum header lets the receiver verify the bytes."""
+    await audit(principal, action, object_type=object_type, object_id=object_id, bundle_id=bundle_id)
+
+    async def body() -> AsyncIterator[bytes]:
+        async for chunk in storage.open(storage_key, expected_sha256=sha256):
+            yield chunk
+
+    headers = checksum_headers(sha256)
+    headers["Content-Disposition"] = f'attachment; filename="{download_name}"'
+    headers["Cache-Control"] = "no-store"
+    return StreamingResponse(body(), media_type=media_type, headers=headers)
+
+
+def refuse() -> Forbidden:
+    return Forbidden("documents of this bundle are not open to you in its current status")

@@ -1,0 +1,149 @@
+"""Declarative endpoints: each names its roles, bodies and responses once; routes and OpenAPI come from that.
+
+A handler receives a `Call` (the request, the Principal, the parsed body and query) and returns a pydantic
+model, a list of them, or a Starlette Response. Every endpoint must declare who may call it: `roles` is a set
+of roles, or PUBLIC for the few routes with no token (health, the API document).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from typing import Any, Final
+from uuid import UUID
+
+from pydantic import BaseModel, ValidationError
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
+
+from service.auth.principal import Principal, authenticate
+from service.errors import Forbidden, InvalidInput, NotFound, Problem
+from service.models import Role
+
+PUBLIC: Final = frozenset[Role]()
+PROBLEM_JSON = "application/problem+json"
+
+
+@dataclass
+class Call:
+    request: Request
+    principal: Principal
+    body: Any = None
+    query: Any = None
+
+    def path_uuid(self, name: str) -> UUID:
+        try:
+            return UUID(str(self.request.path_params[name]))
+        except ValueError:
+            raise NotFound(f"no such {name.removesuffix('_id')}") from None
+
+
+Handler = Callable[[Call], Awaitable[Any]]
+
+
+@dataclass(frozen=True)
+class Endpoint:
+    method: str
+    path: str
+    handler: Handler
+    roles: frozenset[Role]
+    summary: str
+    tag: str
+    body: type[BaseModel] | None = None
+    query: type[BaseModel] | None = None
+    response: type[BaseModel] | None = None
+    status: int = 200
+    # a streamed request body (uploads): its media types, e.g. ("application/pdf", ...)
+    raw_body: tuple[str, ...] = ()
+    # a non-JSON response: its media type
+    produces: str | None = None
+    errors: tuple[int, ...] = field(default=())
+
+    @property
+    def public(self) -> bool:
+        return self.roles == PUBLIC
+
+
+def problem_response(exc: Problem, instance: str | None = None) -> JSONResponse:
+    body: dict[str, Any] = {
+        "type": f"https://planwright.invalid/problems/{exc.type_}",
+        "title": exc.title,
+        "status": exc.status,
+        "detail": exc.detail,
+    }
+    if instance:
+        body["instance"] = instance
+    body.update(exc.extra)
+    headers = {"WWW-Authenticate": "Bearer"} if exc.status == 401 else None
+    return JSONResponse(body, status_code=exc.status, media_type=PROBLEM_JSON, headers=headers)
+
+
+def validation_problem(error: ValidationError, where: str) -> InvalidInput:
+    errors = [
+        {"field": ".".join(str(part) for part in (where, *e["loc"])), "message": e["msg"], "type": e["type"]}
+        for e in error.errors(include_url=False, include_input=False)
+    ]
+    first = errors[0]
+    return InvalidInput(f"{first['field']}: {first['message']}", errors=errors)
+
+
+async def _parse_body(request: Request, model: type[BaseModel]) -> BaseModel:
+    content_type = request.headers.get("content-type", "application/json").split(";")[0].strip()
+    if content_type not in {"application/json", ""}:
+        from service.errors import UnsupportedMediaType
+
+        raise UnsupportedMediaType("send the body as application/json")
+    raw = await request.body()
+    try:
+        return model.model_validate_json(raw or b"{}")
+    except ValidationError as exc:
+        raise validation_problem(exc, "body") from None
+
+
+def _parse_query(request: Request, model: type[BaseModel]) -> BaseModel:
+    params: dict[str, Any] = {}
+    for key in request.query_params:
+        values = request.query_params.getlist(key)
+        params[key] = values if len(values) > 1 else values[0]
+    try:
+        return model.model_validate(params)
+    except ValidationError as exc:
+        raise validation_problem(exc, "query") from None
+
+
+def _render(endpoint: Endpoint, result: Any) -> Response:
+    if isinstance(result, Response):
+        return result
+    if isinstance(result, BaseModel):
+        return Response(result.model_dump_json(), status_code=endpoint.status, media_type="application/json")
+    if result is None:
+        return Response(status_code=204 if endpoint.status == 200 else endpoint.status)
+    return Response(json.dumps(result, default=str), status_code=endpoint.status, media_type="application/json")
+
+
+def compile_route(endpoint: Endpoint) -> Route:
+    async def asgi_endpoint(request: Request) -> Response:
+        request.state.route_path = endpoint.path
+        try:
+            if endpoint.public:
+                principal = None
+            else:
+                principal = await authenticate(request.headers.get("authorization"))
+                request.state.principal = principal
+                if principal.role not in endpoint.roles:
+                    raise Forbidden(f"{principal.role.value} may not call {endpoint.method} {endpoint.path}")
+            call = Call(request=request, principal=principal)  # type: ignore[arg-type]
+            if endpoint.query is not None:
+                call.query = _parse_query(request, endpoint.query)
+            elif request.query_params and not endpoint.raw_body:
+                unknown = ", ".join(sorted(request.query_params))
+                raise InvalidInput(f"query: unknown parameter(s) {unknown}")
+            if endpoint.body is not None:
+                call.body = await _parse_body(request, endpoint.body)
+            return _render(endpoint, await endpoint.handler(call))
+        except Problem as exc:
+            return problem_response(exc, instance=request.url.path)
+
+    return Route(endpoint.path, asgi_endpoint, methods=[endpoint.method], name=endpoint.handler.__name__)

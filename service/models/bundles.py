@@ -1,0 +1,123 @@
+"""Case bundles, their documents, and the timeline of events."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from tortoise import fields
+from tortoise.models import Model
+
+from service.models.people import Organisation, User, Writer
+
+
+class BundleStatus(StrEnum):
+    DRAFT = "draft"
+    SUBMITTED = "submitted"
+    SCREENING = "screening"
+    REJECTED = "rejected"
+    QUEUED = "queued"
+    OFFERED = "offered"
+    ALLOCATED = "allocated"
+    DRAFTING = "drafting"
+    AWAITING_LA = "awaiting_la"
+    IN_QA = "in_qa"
+    RETURNED = "returned"
+    DELIVERED = "delivered"
+    AMENDMENT_REQUESTED = "amendment_requested"
+    ACCEPTED = "accepted"
+    CLOSED = "closed"
+    CANCELLED = "cancelled"
+
+
+class WorkType(StrEnum):
+    NEW_PLAN = "new_plan"
+    PHASE_TRANSFER = "phase_transfer"
+    ANNUAL_REVIEW_AMENDMENT = "annual_review_amendment"
+    REASSESSMENT = "reassessment"
+    STATEMENT_TRANSFER = "statement_transfer"
+
+
+class Tier(StrEnum):
+    STANDARD = "standard"
+    EXPRESS = "express"
+
+
+class Bundle(Model):
+    id = fields.UUIDField(primary_key=True)
+    la: fields.ForeignKeyRelation[Organisation] = fields.ForeignKeyField(
+        "models.Organisation", related_name="bundles", on_delete=fields.RESTRICT
+    )
+    provider: fields.ForeignKeyRelation[Organisation] = fields.ForeignKeyField(
+        "models.Organisation", related_name="provided_bundles", on_delete=fields.RESTRICT
+    )
+    created_by: fields.ForeignKeyRelation[User] = fields.ForeignKeyField(
+        "models.User", related_name="bundles_created", on_delete=fields.RESTRICT
+    )
+    reference = fields.CharField(max_length=64)
+    work_type = fields.CharEnumField(WorkType, max_length=32)
+    tier = fields.CharEnumField(Tier, max_length=16, default=Tier.STANDARD)
+    requires = fields.JSONField(default=list)
+    statutory_due = fields.DateField(null=True)
+    status = fields.CharEnumField(BundleStatus, max_length=32, default=BundleStatus.DRAFT, db_index=True)
+    page_count = fields.IntField(default=0)
+    effort_hours = fields.FloatField(null=True)
+    writer: fields.ForeignKeyNullableRelation[Writer] = fields.ForeignKeyField(
+        "models.Writer", related_name="bundles", null=True, on_delete=fields.RESTRICT
+    )
+    turnaround_due = fields.DateField(null=True)
+    rejection = fields.JSONField(null=True)
+    idempotency_key = fields.CharField(max_length=200, null=True)
+    request_hash = fields.CharField(max_length=64, null=True)
+    submitted_at = fields.DatetimeField(null=True)
+    queued_at = fields.DatetimeField(null=True)
+    delivered_at = fields.DatetimeField(null=True)
+    created_at = fields.DatetimeField(auto_now_add=True, db_index=True)
+    updated_at = fields.DatetimeField(auto_now=True)
+
+    class Meta:
+        table = "bundle"
+        unique_together = (("la", "idempotency_key"),)
+
+
+class Document(Model):
+    """An advice report in a bundle: the bytes live encrypted in storage under a server-made key."""
+
+    id = fields.UUIDField(primary_key=True)
+    bundle: fields.ForeignKeyRelation[Bundle] = fields.ForeignKeyField(
+        "models.Bundle", related_name="documents", on_delete=fields.CASCADE
+    )
+    filename = fields.CharField(max_length=255)
+    kind = fields.CharField(max_length=8)
+    media_type = fields.CharField(max_length=100)
+    size = fields.BigIntField()
+    sha256 = fields.CharField(max_length=64)
+    storage_key = fields.CharField(max_length=200)
+    pages = fields.IntField(null=True)
+    uploaded_by: fields.ForeignKeyRelation[User] = fields.ForeignKeyField(
+        "models.User", related_name="documents_uploaded", on_delete=fields.RESTRICT
+    )
+    created_at = fields.DatetimeField(auto_now_add=True)
+    deleted_at = fields.DatetimeField(null=True)
+
+    class Meta:
+        table = "document"
+
+
+class Event(Model):
+    """One entry on a bundle's timeline: every status change and every notable act."""
+
+    id = fields.BigIntField(primary_key=True)
+    bundle: fields.ForeignKeyRelation[Bundle] = fields.ForeignKeyField(
+        "models.Bundle", related_name="events", on_delete=fields.CASCADE
+    )
+    name = fields.CharField(max_length=64)
+    from_status = fields.CharField(max_length=32, null=True)
+    to_status = fields.CharField(max_length=32, null=True)
+    actor: fields.ForeignKeyNullableRelation[User] = fields.ForeignKeyField(
+        "models.User", related_name="events", null=True, on_delete=fields.RESTRICT
+    )
+    data = fields.JSONField(default=dict)
+    created_at = fields.DatetimeField(auto_now_add=True)
+
+    class Meta:
+        table = "event"

@@ -1,0 +1,66 @@
+"""Money: the LA's contract prices and the ledger of billable and payout lines (integer pence, never edited)."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from tortoise import fields
+from tortoise.models import Model
+
+from service.models.bundles import Bundle
+from service.models.people import Organisation, Writer
+
+
+class LaContract(Model):
+    """What an LA pays its writing service, and what the service pays writers, per work type (pence)."""
+
+    id = fields.UUIDField(primary_key=True)
+    la: fields.ForeignKeyRelation[Organisation] = fields.ForeignKeyField(
+        "models.Organisation", related_name="la_contracts", on_delete=fields.RESTRICT
+    )
+    provider: fields.ForeignKeyRelation[Organisation] = fields.ForeignKeyField(
+        "models.Organisation", related_name="provider_contracts", on_delete=fields.RESTRICT
+    )
+    prices_pence = fields.JSONField(default=dict)
+    payouts_pence = fields.JSONField(default=dict)
+    vat_rate_percent = fields.IntField(default=20)
+    turnaround_days = fields.JSONField(default=dict)
+    starts_on = fields.DateField()
+    created_at = fields.DatetimeField(auto_now_add=True)
+
+    class Meta:
+        table = "la_contract"
+
+
+class LineKind(StrEnum):
+    INVOICE = "invoice"
+    PAYOUT = "payout"
+
+
+class BillableLine(Model):
+    id = fields.BigIntField(primary_key=True)
+    kind = fields.CharEnumField(LineKind, max_length=16)
+    provider: fields.ForeignKeyRelation[Organisation] = fields.ForeignKeyField(
+        "models.Organisation", related_name="provider_lines", on_delete=fields.RESTRICT
+    )
+    la: fields.ForeignKeyRelation[Organisation] = fields.ForeignKeyField(
+        "models.Organisation", related_name="la_lines", on_delete=fields.RESTRICT
+    )
+    bundle: fields.ForeignKeyRelation[Bundle] = fields.ForeignKeyField(
+        "models.Bundle", related_name="lines", on_delete=fields.RESTRICT
+    )
+    writer: fields.ForeignKeyNullableRelation[Writer] = fields.ForeignKeyField(
+        "models.Writer", related_name="lines", null=True, on_delete=fields.RESTRICT
+    )
+    month = fields.CharField(max_length=7, db_index=True)
+    work_type = fields.CharField(max_length=32)
+    description = fields.CharField(max_length=200)
+    net_pence = fields.IntField()
+    vat_pence = fields.IntField(default=0)
+    # what caused the line: one line per (bundle, kind, cause), so replays never double it
+    cause = fields.CharField(max_length=64)
+    created_at = fields.DatetimeField(auto_now_add=True)
+
+    class Meta:
+        table = "billable_line"
+        unique_together = (("bundle", "kind", "cause"),)

@@ -1,0 +1,120 @@
+"""Organisations (LAs and writing services), their users, API tokens, and writers with their contracts."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from tortoise import fields
+from tortoise.models import Model
+
+
+class OrganisationKind(StrEnum):
+    LA = "la"
+    PROVIDER = "provider"
+
+
+class Role(StrEnum):
+    LA_OFFICER = "la_officer"
+    LA_ADMIN = "la_admin"
+    COORDINATOR = "coordinator"
+    WRITER = "writer"
+    QA_REVIEWER = "qa_reviewer"
+    FINANCE = "finance"
+    ADMIN = "admin"
+
+
+LA_ROLES = frozenset({Role.LA_OFFICER, Role.LA_ADMIN})
+PROVIDER_ROLES = frozenset({Role.COORDINATOR, Role.WRITER, Role.QA_REVIEWER, Role.FINANCE, Role.ADMIN})
+
+
+class Organisation(Model):
+    id = fields.UUIDField(primary_key=True)
+    kind = fields.CharEnumField(OrganisationKind, max_length=16)
+    name = fields.CharField(max_length=200)
+    # An LA sends its bundles to the writing service it contracts with.
+    provider: fields.ForeignKeyNullableRelation[Organisation] = fields.ForeignKeyField(
+        "models.Organisation", related_name="clients", null=True, on_delete=fields.RESTRICT
+    )
+    created_at = fields.DatetimeField(auto_now_add=True)
+
+    class Meta:
+        table = "organisation"
+
+
+class User(Model):
+    id = fields.UUIDField(primary_key=True)
+    organisation: fields.ForeignKeyRelation[Organisation] = fields.ForeignKeyField(
+        "models.Organisation", related_name="users", on_delete=fields.RESTRICT
+    )
+    name = fields.CharField(max_length=200)
+    role = fields.CharEnumField(Role, max_length=16)
+    active = fields.BooleanField(default=True)
+    created_at = fields.DatetimeField(auto_now_add=True)
+
+    class Meta:
+        table = "app_user"
+
+
+class ApiToken(Model):
+    """A bearer token: shown once at creation, stored as its SHA-256, revocable."""
+
+    id = fields.UUIDField(primary_key=True)
+    user: fields.ForeignKeyRelation[User] = fields.ForeignKeyField(
+        "models.User", related_name="tokens", on_delete=fields.CASCADE
+    )
+    token_hash = fields.CharField(max_length=64, unique=True)
+    prefix = fields.CharField(max_length=16)
+    label = fields.CharField(max_length=100, default="")
+    created_at = fields.DatetimeField(auto_now_add=True)
+    expires_at = fields.DatetimeField(null=True)
+    revoked_at = fields.DatetimeField(null=True)
+    last_used_at = fields.DatetimeField(null=True)
+
+    class Meta:
+        table = "api_token"
+
+
+class Writer(Model):
+    id = fields.UUIDField(primary_key=True)
+    user: fields.OneToOneRelation[User] = fields.OneToOneField(
+        "models.User", related_name="writer", on_delete=fields.RESTRICT
+    )
+    provider: fields.ForeignKeyRelation[Organisation] = fields.ForeignKeyField(
+        "models.Organisation", related_name="writers", on_delete=fields.RESTRICT
+    )
+    created_at = fields.DatetimeField(auto_now_add=True)
+
+    class Meta:
+        table = "writer"
+
+
+class WriterContract(Model):
+    """What a writer may take: skills, hours, slots, conflicts of interest, DBS check expiry."""
+
+    id = fields.UUIDField(primary_key=True)
+    writer: fields.ForeignKeyRelation[Writer] = fields.ForeignKeyField(
+        "models.Writer", related_name="contracts", on_delete=fields.CASCADE
+    )
+    skills = fields.JSONField(default=list)
+    hours_per_week = fields.FloatField(default=30.0)
+    max_concurrent = fields.IntField(default=3)
+    excluded_las = fields.JSONField(default=list)
+    dbs_expires = fields.DateField()
+    starts_on = fields.DateField()
+    ends_on = fields.DateField(null=True)
+    created_at = fields.DatetimeField(auto_now_add=True)
+
+    class Meta:
+        table = "writer_contract"
+
+
+class WriterLeave(Model):
+    id = fields.BigIntField(primary_key=True)
+    writer: fields.ForeignKeyRelation[Writer] = fields.ForeignKeyField(
+        "models.Writer", related_name="leave", on_delete=fields.CASCADE
+    )
+    day = fields.DateField()
+
+    class Meta:
+        table = "writer_leave"
+        unique_together = (("writer", "day"),)

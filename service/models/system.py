@@ -1,0 +1,36 @@
+"""The outbox (jobs written with the state change that implies them) and the audit log."""
+
+from __future__ import annotations
+
+from tortoise import fields
+from tortoise.models import Model
+
+
+class OutboxMessage(Model):
+    id = fields.BigIntField(primary_key=True)
+    actor_name = fields.CharField(max_length=100)
+    payload = fields.JSONField(default=dict)
+    created_at = fields.DatetimeField(auto_now_add=True)
+    published_at = fields.DatetimeField(null=True, db_index=True)
+    attempts = fields.IntField(default=0)
+
+    class Meta:
+        table = "outbox"
+
+
+class AuditEntry(Model):
+    """Who touched what: every document access and every privileged act. Append-only."""
+
+    id = fields.BigIntField(primary_key=True)
+    at = fields.DatetimeField(auto_now_add=True)
+    actor_id = fields.UUIDField(null=True)
+    organisation_id = fields.UUIDField(null=True)
+    action = fields.CharField(max_length=64)
+    object_type = fields.CharField(max_length=32)
+    object_id = fields.CharField(max_length=64)
+    bundle_id = fields.UUIDField(null=True, db_index=True)
+    request_id = fields.CharField(max_length=128, null=True)
+    data = fields.JSONField(default=dict)
+
+    class Meta:
+        table = "audit_entry"

@@ -1,0 +1,87 @@
+"""The writing work on a bundle: offers to writers, drafts, and QA reviews."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from tortoise import fields
+from tortoise.models import Model
+
+from service.models.bundles import Bundle
+from service.models.people import User, Writer
+
+
+class OfferStatus(StrEnum):
+    PENDING = "pending"
+    ACCEPTED = "accepted"
+    DECLINED = "declined"
+    EXPIRED = "expired"
+    WITHDRAWN = "withdrawn"
+
+
+class Offer(Model):
+    id = fields.UUIDField(primary_key=True)
+    bundle: fields.ForeignKeyRelation[Bundle] = fields.ForeignKeyField(
+        "models.Bundle", related_name="offers", on_delete=fields.CASCADE
+    )
+    writer: fields.ForeignKeyRelation[Writer] = fields.ForeignKeyField(
+        "models.Writer", related_name="offers", on_delete=fields.RESTRICT
+    )
+    status = fields.CharEnumField(OfferStatus, max_length=16, default=OfferStatus.PENDING, db_index=True)
+    reason = fields.CharField(max_length=300, default="")
+    expires_at = fields.DatetimeField()
+    responded_at = fields.DatetimeField(null=True)
+    created_at = fields.DatetimeField(auto_now_add=True)
+
+    class Meta:
+        table = "offer"
+
+
+class DraftStatus(StrEnum):
+    IN_QA = "in_qa"
+    PASSED = "passed"
+    RETURNED = "returned"
+
+
+class Draft(Model):
+    id = fields.UUIDField(primary_key=True)
+    bundle: fields.ForeignKeyRelation[Bundle] = fields.ForeignKeyField(
+        "models.Bundle", related_name="drafts", on_delete=fields.CASCADE
+    )
+    writer: fields.ForeignKeyRelation[Writer] = fields.ForeignKeyField(
+        "models.Writer", related_name="drafts", on_delete=fields.RESTRICT
+    )
+    cycle = fields.IntField()
+    status = fields.CharEnumField(DraftStatus, max_length=16, default=DraftStatus.IN_QA)
+    filename = fields.CharField(max_length=255)
+    size = fields.BigIntField()
+    sha256 = fields.CharField(max_length=64)
+    storage_key = fields.CharField(max_length=200)
+    front_sheet = fields.JSONField(null=True)
+    qa_findings = fields.JSONField(null=True)
+    created_at = fields.DatetimeField(auto_now_add=True)
+
+    class Meta:
+        table = "draft"
+        unique_together = (("bundle", "cycle"),)
+
+
+class ReviewOutcome(StrEnum):
+    PASS = "pass"  # noqa: S105 - an outcome, not a password
+    RETURN = "return"
+
+
+class QaReview(Model):
+    id = fields.UUIDField(primary_key=True)
+    draft: fields.ForeignKeyRelation[Draft] = fields.ForeignKeyField(
+        "models.Draft", related_name="reviews", on_delete=fields.CASCADE
+    )
+    reviewer: fields.ForeignKeyRelation[User] = fields.ForeignKeyField(
+        "models.User", related_name="reviews", on_delete=fields.RESTRICT
+    )
+    outcome = fields.CharEnumField(ReviewOutcome, max_length=16)
+    comments = fields.TextField(default="")
+    created_at = fields.DatetimeField(auto_now_add=True)
+
+    class Meta:
+        table = "qa_review"

@@ -1,0 +1,114 @@
+"""The OpenAPI 3.1 document, generated from the endpoint table and the pydantic models in contracts/."""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import Any
+
+from pydantic import BaseModel
+
+from contracts.api import ProblemOut
+from service.http import PROBLEM_JSON, Endpoint
+
+REF = "#/components/schemas/{model}"
+_PARAM = re.compile(r"{(\w+)}")
+
+
+def _schema(model: type[BaseModel], components: dict[str, Any]) -> dict[str, Any]:
+    schema = model.model_json_schema(ref_template=REF)
+    components.update(schema.pop("$defs", {}))
+    components[model.__name__] = schema
+    return {"$ref": REF.format(model=model.__name__)}
+
+
+def _query_parameters(model: type[BaseModel]) -> list[dict[str, Any]]:
+    schema = model.model_json_schema(ref_template=REF)
+    required = set(schema.get("required", []))
+    return [
+        {"name": name, "in": "query", "required": name in required, "schema": prop}
+        for name, prop in schema.get("properties", {}).items()
+    ]
+
+
+def build_openapi(endpoints: list[Endpoint]) -> dict[str, Any]:
+    components: dict[str, Any] = {}
+    problem = _schema(ProblemOut, components)
+    paths: dict[str, Any] = {}
+    for ep in sorted(endpoints, key=lambda e: (e.path, e.method)):
+        op: dict[str, Any] = {
+            "operationId": ep.handler.__name__,
+            "summary": ep.summary,
+            "tags": [ep.tag],
+            "x-roles": sorted(r.value for r in ep.roles) or ["public"],
+        }
+        params = [{"name": n, "in": "path", "required": True, "schema": {"type": "string"}}
+                  for n in _PARAM.findall(ep.path)]
+        if ep.query is not None:
+            params += _query_parameters(ep.query)
+        if ep.path == "/v1/bundles" and ep.method == "POST":
+            params.append({"name": "Idempotency-Key", "in": "header", "required": False,
+                           "schema": {"type": "string", "maxLength": 200}})
+        if params:
+            op["parameters"] = params
+        if ep.body is not None:
+            op["requestBody"] = {"required": True, "content": {"application/json": {"schema": _schema(ep.body, components)}}}
+        elif ep.raw_body:
+            op["requestBody"] = {"required": True, "content": {
+                media: {"schema": {"type": "string", "contentMediaType": media}} for media in ep.raw_body}}
+        responses: dict[str, Any] = {}
+        if ep.response is not None:
+            responses[str(ep.status)] = {"description": "OK",
+                                         "content": {"application/json": {"schema": _schema(ep.response, components)}}}
+        elif ep.produces is not None:
+            responses[str(ep.status)] = {"description": "The bytes", "content": {
+                ep.produces: {"schema": {"type": "string", "contentMediaType": ep.produces}}}}
+        else:
+            responses[str(ep.status)] = {"description": "Done"}
+        codes = set(ep.errors) | ({401, 403} if not ep.public else set())
+        if ep.body is not None or ep.query is not None:
+            codes.add(422)
+        for code in sorted(codes):
+            responses[str(code)] = {"description": "Problem", "content": {PROBLEM_JSON: {"schema": problem}}}
+        op["responses"] = responses
+        if not ep.public:
+            op["security"] = [{"bearer": []}]
+        paths.setdefault(ep.path, {})[ep.method.lower()] = op
+    return {
+        "openapi": "3.1.0",
+        "info": {"title": "Planwright API", "version": "1",
+                 "description": "Outsourced EHCP plan writing: submit, screen, allocate, draft, QA, return, bill."},
+        "paths": paths,
+        "components": {"schemas": dict(sorted(components.items())),
+                       "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}}},
+    }
+
+
+def render(document: dict[str, Any]) -> str:
+    return json.dumps(document, indent=2, sort_keys=True) + "\n"
+
+
+DOCS_PAGE = """<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>Planwright API</title>
+<style>body{font:15px/1.45 system-ui,sans-serif;max-width:960px;margin:2em auto;padding:0 1em;color:#222}
+code,pre{font:13px ui-monospace,monospace}.op{border:1px solid #ddd;border-radius:6px;margin:.6em 0;padding:.5em .8em}
+.m{display:inline-block;min-width:4.5em;font-weight:700}.roles{color:#666;font-size:13px}
+details pre{background:#f6f6f6;padding:.6em;overflow:auto}</style></head>
+<body><h1>Planwright API</h1><p>Generated from <a href="/openapi.json">/openapi.json</a>.
+Authenticate with <code>Authorization: Bearer &lt;token&gt;</code>. Errors are RFC 9457 problem+json.</p>
+<div id="ops"></div>
+<script>
+fetch('/openapi.json').then(r=>r.json()).then(doc=>{
+  const root=document.getElementById('ops');
+  for(const [path,ops] of Object.entries(doc.paths)){for(const [m,op] of Object.entries(ops)){
+    const d=document.createElement('div');d.className='op';
+    const h=document.createElement('div');
+    h.innerHTML='<span class="m"></span> <code></code> &mdash; <span class="s"></span> <span class="roles"></span>';
+    h.querySelector('.m').textContent=m.toUpperCase();h.querySelector('code').textContent=path;
+    h.querySelector('.s').textContent=op.summary;h.querySelector('.roles').textContent='['+op['x-roles'].join(', ')+']';
+    d.appendChild(h);const det=document.createElement('details');const sum=document.createElement('summary');
+    sum.textContent='details';const pre=document.createElement('pre');pre.textContent=JSON.stringify(op,null,2);
+    det.append(sum,pre);d.appendChild(det);root.appendChild(d);}}
+});
+</script></body></html>
+"""

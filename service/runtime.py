@@ -1,0 +1,47 @@
+"""What a running process holds: its settings and its storage. Built once at start-up by the app or worker."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from service.settings import Settings
+from service.storage import Storage, build_storage
+from service.storage.crypto import MasterKey
+
+
+@dataclass(frozen=True)
+class Runtime:
+    settings: Settings
+    storage: Storage
+
+
+_current: Runtime | None = None
+
+
+def build_runtime(settings: Settings) -> Runtime:
+    if settings.master_key is not None:
+        master_key = MasterKey.from_base64(settings.master_key.get_secret_value())
+    else:
+        master_key = MasterKey.load_or_create(settings.master_key_file)
+    storage = build_storage(
+        settings.storage,
+        local_root=settings.storage_dir,
+        s3_bucket=settings.s3_bucket,
+        s3_endpoint=settings.s3_endpoint_url,
+        s3_region=settings.s3_region,
+        s3_access_key=settings.s3_access_key_id,
+        s3_secret_key=settings.s3_secret_access_key.get_secret_value() if settings.s3_secret_access_key else None,
+        master_key=master_key,
+    )
+    return Runtime(settings=settings, storage=storage)
+
+
+def install(runtime: Runtime | None) -> None:
+    global _current
+    _current = runtime
+
+
+def current() -> Runtime:
+    if _current is None:
+        raise RuntimeError("the runtime is not built: call service.runtime.install(build_runtime(settings)) first")
+    return _current

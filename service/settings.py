@@ -1,0 +1,128 @@
+"""One pydantic-settings Settings for the whole service (env prefix PLANWRIGHT_, optional .env)."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+from urllib.parse import urlsplit
+
+from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+ENV_PREFIX = "PLANWRIGHT_"
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix=ENV_PREFIX, env_file=".env", extra="ignore")
+
+    environment: Literal["development", "test", "production"] = "development"
+    host: str = "127.0.0.1"
+    port: int = Field(8000, ge=1, le=65535)
+
+    database_url: str = "sqlite://var/planwright.sqlite3"
+    broker_url: str = "stub://"
+
+    storage: Literal["local", "s3"] = "local"
+    storage_dir: Path = Path("var/storage")
+    s3_endpoint_url: str | None = None
+    s3_bucket: str | None = None
+    s3_region: str = "eu-west-2"
+    s3_access_key_id: str | None = None
+    s3_secret_access_key: SecretStr | None = None
+    s3_kms_key_id: str | None = None
+
+    # base64 of 32 random bytes; without it a key file under var/ is created (embedded mode only).
+    master_key: SecretStr | None = None
+    master_key_file: Path = Path("var/master.key")
+
+    log_format: Literal["auto", "json", "console"] = "auto"
+    log_level: Literal["debug", "info", "warning", "error"] = "info"
+
+    # run the dramatiq worker and the scheduler inside `planwright serve` (embedded default)
+    embedded_worker: bool = True
+
+    max_document_bytes: int = Field(50 * 1024 * 1024, gt=0)
+    max_bundle_bytes: int = Field(250 * 1024 * 1024, gt=0)
+    max_draft_bytes: int = Field(25 * 1024 * 1024, gt=0)
+    max_document_pages: int = Field(500, gt=0)
+    offer_window_hours: float = Field(8.0, gt=0)
+    allocation_interval_seconds: int = Field(60, gt=0)
+    outbox_interval_seconds: float = Field(2.0, gt=0)
+
+    @field_validator("database_url")
+    @classmethod
+    def _database_url(cls, value: str) -> str:
+        scheme = urlsplit(value).scheme
+        if scheme not in {"sqlite", "postgres", "asyncpg", "psycopg"}:
+            raise ValueError(f"unsupported scheme {scheme!r}; use sqlite://PATH or postgres://USER@HOST:PORT/DB")
+        return value
+
+    @field_validator("broker_url")
+    @classmethod
+    def _broker_url(cls, value: str) -> str:
+        scheme = urlsplit(value).scheme
+        if scheme not in {"stub", "amqp", "amqps", "redis", "rediss"}:
+            raise ValueError(f"unsupported scheme {scheme!r}; use stub://, amqp://USER:PASS@HOST:5672/ or redis://HOST:6379/0")
+        return value
+
+    @field_validator("master_key")
+    @classmethod
+    def _master_key(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is None:
+            return value
+        try:
+            raw = base64.b64decode(value.get_secret_value(), validate=True)
+        except (binascii.Error, ValueError):
+            raw = b""
+        if len(raw) != 32:
+            raise ValueError("must be base64 of 32 bytes; make one with: python -c \"import os,base64;print(base64.b64encode(os.urandom(32)).decode())\"")
+        return value
+
+    @model_validator(mode="after")
+    def _consistent(self) -> Settings:
+        if self.storage == "s3" and not self.s3_bucket:
+            raise ValueError("s3_bucket: required when PLANWRIGHT_STORAGE=s3; set PLANWRIGHT_S3_BUCKET")
+        if self.environment == "production":
+            if self.master_key is None:
+                raise ValueError("master_key: required in production; set PLANWRIGHT_MASTER_KEY to base64 of 32 bytes")
+            if self.broker_url.startswith("stub"):
+                raise ValueError("broker_url: the stub broker is for one process only; set PLANWRIGHT_BROKER_URL to amqp:// or redis://")
+        return self
+
+    @property
+    def is_postgres(self) -> bool:
+        return not self.database_url.startswith("sqlite")
+
+    @property
+    def json_logs(self) -> bool:
+        if self.log_format == "auto":
+            return self.environment == "production"
+        return self.log_format == "json"
+
+
+class SettingsError(Exception):
+    """A setting is invalid: the message names the environment variable and the fix."""
+
+
+def describe(error: ValidationError) -> str:
+    """One line naming the first bad setting and how to fix it."""
+    first = error.errors()[0]
+    loc = [str(part) for part in first.get("loc", ()) if part]
+    message = str(first.get("msg", "invalid")).removeprefix("Value error, ")
+    if not loc and ":" in message:
+        name, _, message = message.partition(":")
+        loc = [name.strip()]
+        message = message.strip()
+    name = ENV_PREFIX + (loc[0].upper() if loc else "?")
+    return f"setting {name}: {message}"
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    try:
+        return Settings()
+    except ValidationError as exc:
+        raise SettingsError(describe(exc)) from None

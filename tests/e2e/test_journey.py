@@ -1,0 +1,112 @@
+"""One bundle's whole journey over HTTP with real tokens: submitted by the LA to a line in the month's CSV."""
+
+from __future__ import annotations
+
+import base64
+import csv
+import hashlib
+import io
+from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
+
+import httpx
+
+from service.models import Bundle
+from tests.factories import Tenant
+from tests.files import DOCX, DRAFT_PLAN, EP_REPORT, PDF, SALT_REPORT
+from tests.service_fixtures import eventually
+
+
+async def status_of(client: httpx.AsyncClient, tenant: Tenant, bundle_id: str) -> str:
+    response = await client.get(f"/v1/bundles/{bundle_id}", headers=tenant.auth("la_officer"))
+    assert response.status_code == 200, response.text
+    return str(response.json()["status"])
+
+
+async def test_a_bundle_goes_from_submission_to_a_billing_line(
+    client: httpx.AsyncClient, tenant: Tenant, worker: None
+) -> None:
+    la = tenant.auth("la_officer")
+    created = await client.post("/v1/bundles", headers={**la, "Idempotency-Key": "journey-1"},
+                                json={"reference": "DCC-2027-0042", "work_type": "new_plan"})
+    assert created.status_code == 201, created.text
+    bundle_id = created.json()["id"]
+    assert created.json()["status"] == "draft"
+
+    for name, body, media in (("ep-report.pdf", EP_REPORT, PDF), ("salt.docx", SALT_REPORT, DOCX)):
+        uploaded = await client.post(f"/v1/bundles/{bundle_id}/documents", params={"filename": name},
+                                     content=body, headers={**la, "Content-Type": media})
+        assert uploaded.status_code == 201, uploaded.text
+        assert uploaded.json()["sha256"] == hashlib.sha256(body).hexdigest()
+
+    submitted = await client.post(f"/v1/bundles/{bundle_id}/submit", headers=la)
+    assert submitted.status_code == 200, submitted.text
+    assert submitted.json()["status"] == "submitted"
+
+    # the worker screens it (queued) and the round that follows offers it to a writer
+    async def offered() -> bool:
+        return await status_of(client, tenant, bundle_id) == "offered"
+
+    await eventually(offered)
+    detail = (await client.get(f"/v1/bundles/{bundle_id}", headers=la)).json()
+    assert detail["page_count"] == 3
+    assert detail["turnaround_due"] is not None
+
+    writer_key, offer = None, None
+    for key in ("writer1", "writer2", "writer3"):
+        offers = (await client.get("/v1/offers", headers=tenant.auth(key))).json()["items"]
+        mine = [o for o in offers if o["bundle_id"] == bundle_id]
+        if mine:
+            writer_key, offer = key, mine[0]
+    assert writer_key is not None and offer is not None
+    writer = tenant.auth(writer_key)
+
+    accepted = await client.post(f"/v1/offers/{offer['id']}/accept", headers=writer)
+    assert accepted.status_code == 200, accepted.text
+    assert await status_of(client, tenant, bundle_id) == "allocated"
+
+    document = detail["documents"][0]
+    download = await client.get(f"/v1/bundles/{bundle_id}/documents/{document['id']}/content", headers=writer)
+    assert download.status_code == 200
+    assert download.content == EP_REPORT
+    assert download.headers["x-checksum-sha256"] == hashlib.sha256(EP_REPORT).hexdigest()
+    assert await status_of(client, tenant, bundle_id) == "drafting"
+
+    draft = await client.post(f"/v1/bundles/{bundle_id}/drafts", params={"filename": "draft.docx"},
+                              content=DRAFT_PLAN, headers={**writer, "Content-Type": DOCX})
+    assert draft.status_code == 201, draft.text
+    draft_id = draft.json()["id"]
+    assert await status_of(client, tenant, bundle_id) == "in_qa"
+
+    reviewer = tenant.auth("qa_reviewer")
+    queue = (await client.get("/v1/qa/queue", headers=reviewer)).json()["items"]
+    assert draft_id in [d["id"] for d in queue]
+    passed = await client.post(f"/v1/drafts/{draft_id}/pass", headers=reviewer)
+    assert passed.status_code == 200, passed.text
+    assert await status_of(client, tenant, bundle_id) == "delivered"
+
+    returned = await client.get(f"/v1/bundles/{bundle_id}/delivered-draft", headers=la)
+    assert returned.status_code == 200
+    assert returned.content == DRAFT_PLAN
+    digest = base64.b64encode(hashlib.sha256(DRAFT_PLAN).digest()).decode()
+    assert returned.headers["repr-digest"] == f"sha-256=:{digest}:"
+
+    accept = await client.post(f"/v1/bundles/{bundle_id}/accept", headers=la)
+    assert accept.status_code == 200 and accept.json()["status"] == "accepted"
+
+    month = datetime.now(UTC).astimezone(ZoneInfo("Europe/London")).strftime("%Y-%m")
+    lines = await client.get(f"/v1/billing/months/{month}/lines.csv", headers=tenant.auth("finance"))
+    assert lines.status_code == 200
+    rows = [r for r in csv.DictReader(io.StringIO(lines.text)) if r["bundle_id"] == bundle_id]
+    invoice = next(r for r in rows if r["kind"] == "invoice")
+    payout = next(r for r in rows if r["kind"] == "payout")
+    assert (invoice["net_pence"], invoice["vat_pence"], invoice["gross_pence"]) == ("42000", "8400", "50400")
+    assert invoice["bundle_reference"] == "DCC-2027-0042"
+    assert payout["net_pence"] == "28000" and payout["writer_id"] == str(tenant.writers[writer_key].id)
+
+    timeline = (await client.get(f"/v1/bundles/{bundle_id}", headers=la)).json()["timeline"]
+    statuses = [e["to_status"] for e in timeline if e["to_status"]]
+    assert statuses == ["submitted", "screening", "queued", "offered", "allocated", "drafting", "in_qa",
+                        "delivered", "accepted"]
+    bundle = await Bundle.get(id=bundle_id)
+    assert bundle.delivered_at is not None

@@ -1,0 +1,50 @@
+"""Test tenants: a writing service, an LA it serves, one user per role, three writers, and their tokens."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+
+from service.auth.tokens import issue_token
+from service.models import LaContract, Organisation, OrganisationKind, Role, User, Writer, WriterContract
+
+
+@dataclass
+class Tenant:
+    la: Organisation
+    provider: Organisation
+    tokens: dict[str, str] = field(default_factory=dict)
+    users: dict[str, User] = field(default_factory=dict)
+    writers: dict[str, Writer] = field(default_factory=dict)
+
+    def auth(self, role: str) -> dict[str, str]:
+        return {"Authorization": f"Bearer {self.tokens[role]}"}
+
+
+async def make_tenant(*, writer_skills: list[list[str]] | None = None) -> Tenant:
+    tag = uuid.uuid4().hex[:6]
+    provider = await Organisation.create(kind=OrganisationKind.PROVIDER, name=f"Writing service {tag}")
+    la = await Organisation.create(kind=OrganisationKind.LA, name=f"County {tag}", provider=provider)
+    await LaContract.create(la=la, provider=provider, starts_on=date.today() - timedelta(days=30),
+                            prices_pence={"new_plan": 42_000}, payouts_pence={"new_plan": 28_000},
+                            vat_rate_percent=20, turnaround_days={"standard": 10, "express": 5})
+    tenant = Tenant(la=la, provider=provider)
+    for role, org in [(Role.LA_OFFICER, la), (Role.LA_ADMIN, la), (Role.COORDINATOR, provider),
+                      (Role.QA_REVIEWER, provider), (Role.FINANCE, provider), (Role.ADMIN, provider)]:
+        user = await User.create(organisation=org, name=f"{role.value} {tag}", role=role)
+        tenant.users[role.value] = user
+        tenant.tokens[role.value] = (await issue_token(user)).token
+    skills = writer_skills or [["new_plan", "phase_transfer", "annual_review_amendment"]] * 3
+    for n, writer_skill in enumerate(skills, start=1):
+        user = await User.create(organisation=provider, name=f"writer {n} {tag}", role=Role.WRITER)
+        writer = await Writer.create(user=user, provider=provider)
+        await WriterContract.create(writer=writer, skills=writer_skill, hours_per_week=30, max_concurrent=2,
+                                    excluded_las=[], dbs_expires=date.today() + timedelta(days=365),
+                                    starts_on=date.today() - timedelta(days=1))
+        key = f"writer{n}"
+        tenant.users[key] = user
+        tenant.writers[key] = writer
+        tenant.tokens[key] = (await issue_token(user)).token
+    tenant.tokens["writer"] = tenant.tokens["writer1"]
+    return tenant

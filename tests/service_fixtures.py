@@ -1,0 +1,123 @@
+"""Fixtures (a pytest plugin) for tests of the running service: the app over ASGI, its database, and an in-process worker."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator, Awaitable, Callable
+from typing import Any
+
+import httpx
+import pytest
+import pytest_asyncio
+from starlette.applications import Starlette
+
+from service.settings import Settings, get_settings
+from tests.conftest import PG_SERVER_URL, TEST_DATABASE_NAME
+from tests.factories import Tenant, make_tenant
+
+requires_postgres = pytest.mark.skipif(
+    PG_SERVER_URL is None, reason="needs PostgreSQL: set PLANWRIGHT_TEST_POSTGRES_URL (SQLite has no row locks)"
+)
+
+
+async def _create_postgres_database() -> None:
+    import asyncpg
+
+    assert PG_SERVER_URL is not None
+    conn = await asyncpg.connect(PG_SERVER_URL.replace("postgres://", "postgresql://", 1))
+    try:
+        await conn.execute(f'CREATE DATABASE "{TEST_DATABASE_NAME}"')
+    finally:
+        await conn.close()
+
+
+async def _drop_postgres_database() -> None:
+    import asyncpg
+
+    assert PG_SERVER_URL is not None
+    conn = await asyncpg.connect(PG_SERVER_URL.replace("postgres://", "postgresql://", 1))
+    try:
+        await conn.execute(f'DROP DATABASE IF EXISTS "{TEST_DATABASE_NAME}" WITH (FORCE)')
+    finally:
+        await conn.close()
+
+
+def _create_bucket(settings: Settings) -> None:
+    import boto3
+
+    boto3.client(
+        "s3", endpoint_url=settings.s3_endpoint_url, region_name=settings.s3_region,
+        aws_access_key_id=settings.s3_access_key_id,
+        aws_secret_access_key=settings.s3_secret_access_key.get_secret_value() if settings.s3_secret_access_key else None,
+    ).create_bucket(Bucket=settings.s3_bucket, CreateBucketConfiguration={"LocationConstraint": settings.s3_region})
+
+
+@pytest.fixture(scope="session")
+def settings() -> Settings:
+    return get_settings()
+
+
+@pytest_asyncio.fixture(scope="session")
+async def app(settings: Settings) -> AsyncIterator[Starlette]:
+    from pathlib import Path
+
+    from service.app import create_app
+    from service.db import apply_migrations
+    from workers.broker import setup_broker
+
+    if settings.is_postgres:
+        await _create_postgres_database()
+    else:
+        Path(settings.database_url.removeprefix("sqlite://")).parent.mkdir(parents=True, exist_ok=True)
+    if settings.storage == "s3":
+        await asyncio.to_thread(_create_bucket, settings)
+    await apply_migrations(settings.database_url)  # the committed migrations, as production applies them
+    broker = setup_broker(settings, in_process=True)
+    application = create_app(settings, embedded=False)
+    async with application.router.lifespan_context(application):
+        broker.flush_all()  # a shared broker may hold messages of earlier runs
+        yield application
+    if settings.is_postgres:
+        await _drop_postgres_database()
+
+
+@pytest_asyncio.fixture(scope="session")
+async def worker(app: Starlette, settings: Settings) -> AsyncIterator[None]:
+    """A real dramatiq worker in this process (stub broker or RabbitMQ), running actors on the test loop."""
+    from workers.embedded import start_embedded
+
+    runner = start_embedded(settings, scheduler=False)
+    yield
+    await runner.stop()
+
+
+@pytest_asyncio.fixture
+async def client(app: Starlette) -> AsyncIterator[httpx.AsyncClient]:
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://planwright.test") as http:
+        yield http
+
+
+@pytest_asyncio.fixture
+async def tenant(app: Starlette) -> Tenant:
+    return await make_tenant()
+
+
+@pytest_asyncio.fixture
+async def other_tenant(app: Starlette) -> Tenant:
+    return await make_tenant()
+
+
+async def eventually(check: Callable[[], Awaitable[Any]], *, timeout: float = 20.0, interval: float = 0.05) -> Any:
+    """Poll `check` until it returns a truthy value; relays the outbox each time so jobs flow."""
+    from service.outbox.relay import relay_all
+
+    deadline = asyncio.get_running_loop().time() + timeout
+    while True:
+        await relay_all()
+        result = await check()
+        if result:
+            return result
+        if asyncio.get_running_loop().time() > deadline:
+            raise AssertionError(f"condition not met within {timeout}s; last value {result!r}")
+        await asyncio.sleep(interval)

@@ -1,0 +1,31 @@
+"""Periodic jobs: the outbox relay and the sweep (screen stuck bundles, expire offers, run a round).
+
+The same scheduler runs in-process (embedded) or as the `planwright scheduler` process (production).
+"""
+
+from __future__ import annotations
+
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
+
+from service.settings import Settings
+
+
+async def _relay() -> None:
+    from service.outbox.relay import relay_all
+
+    await relay_all()
+
+
+def _sweep() -> None:
+    from workers.actors import sweep
+
+    sweep.send()
+
+
+def build_scheduler(settings: Settings) -> AsyncIOScheduler:
+    scheduler = AsyncIOScheduler(timezone="UTC")
+    scheduler.add_job(_relay, "interval", seconds=settings.outbox_interval_seconds, id="outbox_relay",
+                      max_instances=1, coalesce=True)
+    scheduler.add_job(_sweep, "interval", seconds=settings.allocation_interval_seconds, id="sweep",
+                      max_instances=1, coalesce=True)
+    return scheduler
