@@ -33,6 +33,7 @@ COMMANDS: dict[str, str] = {
     "tokens revoke": "service.commands.tokens_revoke",
     "worker": "service.commands.worker",
     "scheduler": "service.commands.scheduler",
+    "openapi": "service.commands.openapi",
 }
 
 
@@ -86,4 +87,7 @@ def main(argv: Sequence[str] | None = None) -> None:
 
 
 if __name__ == "__main__":
-    main()
+    # run the imported module's main, so commands and this dispatcher share one UsageError class
+    from service.cli import main as cli_main
+
+    cli_main()
