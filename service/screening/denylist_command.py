@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import argparse
-import sys
 import json
+import sys
 from pathlib import Path
 
 from service.screening.denylist import DenyListError, make_denylist
@@ -25,7 +25,7 @@ def configure(parser: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     try:
         lines = Path(args.file).read_text(encoding="utf-8-sig").splitlines()
-    except FileNotFoundError as exc:
+    except FileNotFoundError:
         return _unreadable(f"{args.file}: no such file")
     except (OSError, UnicodeDecodeError) as exc:
         return _unreadable(f"{args.file}: cannot be read as UTF-8 text ({exc.__class__.__name__})")

@@ -42,16 +42,23 @@ def nhs_number_valid(digits: str) -> bool:
     return check != 10 and check == int(digits[9])
 
 
+def isbn10_valid(digits: str) -> bool:
+    return len(digits) == 10 and sum(int(d) * w for d, w in zip(digits, range(10, 0, -1), strict=True)) % 11 == 0
+
+
 def _nhs(text: str) -> Iterator[TextFinding]:
     for match in _NHS.finditer(text):
         digits = match.group(1) + match.group(3) + match.group(4)
         if not nhs_number_valid(digits):
             continue
-        before = text[max(0, match.start() - 40) : match.start()]
-        if _ISBN_CONTEXT.search(before) and not _NHS_CONTEXT.search(before):
+        before = text[max(0, match.start() - 60) : match.start()]
+        named = _NHS_CONTEXT.search(before) is not None
+        if _ISBN_CONTEXT.search(before) and not named:
             continue
         spaced = bool(match.group(2))
-        confidence = 0.99 if spaced or _NHS_CONTEXT.search(before) else 0.85
+        if not spaced and not named and isbn10_valid(digits):
+            continue  # a bare ten-digit run that is also a valid ISBN-10 is far more likely a book
+        confidence = 0.99 if named else 0.95 if spaced else 0.6
         yield TextFinding("nhs_number", match.start(), match.end(), confidence)
 
 
@@ -247,7 +254,7 @@ _NAME_WORD = (
 )
 _TITLE = r"(?:Mr|Mrs|Ms|Miss|Mx|Dr|Prof|Master|Sir|Dame|Rev)"
 # One to four name words on one line, optionally after a title; initials like "J." allowed inside.
-_NAME_RUN = rf"(?:{_TITLE}\.?[ ]+)?{_NAME_WORD}(?:[ ]+(?:[A-Z]\.?|{_NAME_WORD})){{0,3}}"
+_NAME_RUN = rf"(?:{_TITLE}\.?[ ]+)?{_NAME_WORD}(?:[ ]+(?:{_NAME_WORD}|[A-Z]\.?(?![\w'\u2019-]))){{0,3}}"
 
 _PERSON_LABELS = (
     r"(?:(?:child|pupil|young\s+person|person|parent|carer|student|full|first|last|given|family|sur|fore)"
