@@ -42,7 +42,7 @@ _SIDE_PARTS = re.compile(r"(header\d*|footer\d*|footnotes|endnotes|comments)\.xm
 # Values that Word, templates and tools put in author fields which name nobody.
 _NOT_PEOPLE = frozenset(
     {
-        "", "python-docx", "author", "user", "admin", "administrator", "owner", "unknown",
+        "", "python-docx", "anonymous", "author", "user", "admin", "administrator", "owner", "unknown",
         "microsoft office user", "windows user", "microsoft word", "word", "guest", "default",
     }
 )

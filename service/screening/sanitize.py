@@ -76,6 +76,11 @@ def _accept_revisions(root: etree._Element) -> None:
         for offset, child in enumerate(list(element)):
             parent.insert(index + offset, child)
         parent.remove(element)
+    # w:rsid elements (in styles) and rsid attributes tie edits to editing sessions of one machine.
+    for element in list(root.iter(_w("rsid"))):
+        parent = element.getparent()
+        if parent is not None:
+            parent.remove(element)
     for element in root.iter():
         for attribute in list(element.attrib):
             local = etree.QName(attribute).localname
@@ -151,12 +156,11 @@ def _strip_pdf(data: bytes) -> bytes:
         reader = PdfReader(io.BytesIO(data), strict=False)
         if reader.is_encrypted:
             reader.decrypt("")
-        writer = PdfWriter(clone_from=reader)
+        # A fresh writer given only the pages: the catalogue's /Metadata stream and the information
+        # dictionary are never copied, so no orphaned object keeps them in the file.
+        writer = PdfWriter()
+        writer.append(reader)
         writer.metadata = None
-        root = writer.root_object
-        for key in ("/Metadata", "/PieceInfo"):
-            if key in root:
-                del root[NameObject(key)]
         for page in writer.pages:
             for key in ("/Metadata", "/PieceInfo"):
                 if key in page:
