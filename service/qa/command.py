@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import sys
 from pathlib import Path
 
 from pydantic import ValidationError
@@ -36,7 +37,8 @@ def load_front_sheet(path: Path) -> FrontSheet:
         return FrontSheet.model_validate(raw)
     except ValidationError as exc:
         problems = "; ".join(
-            f"{'.'.join(str(p) for p in error['loc']) or '(top level)'}: {error['msg']}" for error in exc.errors()
+            f"{'.'.join(str(p) for p in error['loc']) or '(top level)'}: {error['msg']}"
+            for error in exc.errors()
         )
         raise UsageError(f"front sheet {path}: {problems}") from exc
 
@@ -63,6 +65,16 @@ def build_report(findings: list[Finding]) -> QaReport:
 
 
 def run(args: argparse.Namespace) -> int:
+    # Reported here rather than left to the dispatcher: under `python -m service.cli` the dispatcher's
+    # UsageError is __main__.UsageError, a different class from the service.cli.UsageError raised here.
+    try:
+        return _run(args)
+    except UsageError as exc:
+        print(f"planwright: {exc}", file=sys.stderr)
+        return 2
+
+
+def _run(args: argparse.Namespace) -> int:
     draft: Path = args.draft
     try:
         data = draft.read_bytes()

@@ -43,7 +43,9 @@ _SEP = rf"[:.)|\-{_DASHES}\uff1a]"
 _CODE = r"H\s*[-.]?\s*\(?\s*[12]\s*\)?|[A-K]"
 
 # "Section F: ...", "Part H1 - ...", "SECTION f", "1. Section B ..."
-_PREFIXED = re.compile(rf"^(?:section|part)\s*(?P<code>{_CODE})(?![A-Za-z0-9])\s*(?:{_SEP}+\s*)?(?P<title>.*)$", re.I)
+_PREFIXED = re.compile(
+    rf"^(?:section|part)\s*(?P<code>{_CODE})(?![A-Za-z0-9])\s*(?:{_SEP}+\s*)?(?P<title>.*)$", re.I
+)
 # "F. Special Educational Provision", "H2 - Other social care", "(C) Health needs", "F Special..."
 _BARE = re.compile(rf"^\(?(?P<code>H\s*[12]|[A-K])\)?(?:\s*{_SEP}+\s*|\s+)(?P<title>\S.*)$")
 _CODE_ONLY = re.compile(r"^\(?(?P<code>H\s*[12]|[A-K])\)?\s*[:.)]?$")
@@ -143,9 +145,22 @@ def _is_title_of(code: str, text: str) -> bool:
     return found is not None and found[0] == code
 
 
+_COLUMN_HEADING = re.compile(
+    r"provision|\bwho\b|frequency|how (?:often|long|much)|duration|outcomes?|\bneeds?\b|by whom|delivered|"
+    r"staff|resources?|\bwhen\b|\bwhat\b|\barea\b|strateg|intervention|timescale|\bdate\b|target|review|"
+    r"\bcost\b|ratio|group size|responsib|description|details?|notes?|comments?|advice|appendix|source|"
+    r"steps?|aspiration|section|\btype\b|amount|\bhours\b|\blevel\b|support|author|title|role",
+    re.I,
+)
+
+
 def _header_like(cells: list[str]) -> bool:
     """A provision or outcome table's column headings ("Provision | Who | How often")."""
-    return len(cells) > 1 and all(len(t.split()) <= 5 and not re.search(r"\d", t) for t in cells)
+    return (
+        len(cells) > 1
+        and all(len(t.split()) <= 5 and not re.search(r"\d", t) for t in cells)
+        and sum(bool(_COLUMN_HEADING.search(t)) for t in cells) * 2 >= len(cells)
+    )
 
 
 @dataclass(frozen=True)

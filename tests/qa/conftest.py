@@ -30,7 +30,8 @@ def clean_sections() -> Sections:
             "Child A has a diagnosis of autism. He finds it hard to start and keep a conversation with peers "
             "and his expressive language is below that expected for his age.",
             Sub("Cognition and learning"),
-            "Child A is working below age-related expectations in reading and writing; his phonic knowledge is "
+            "Child A is working below age-related expectations in reading and writing; his phonic "
+            "knowledge is "
             "secure to Phase 3.",
             Sub("Social, emotional and mental health"),
             "Child A becomes anxious at unstructured times and can leave the classroom when overwhelmed.",
@@ -39,7 +40,8 @@ def clean_sections() -> Sections:
         "D": ["Child A has no identified social care needs."],
         "E": [
             Sub("Communication and interaction"),
-            "By the end of Key Stage 2, Child A will start a conversation with a familiar peer and take three "
+            "By the end of Key Stage 2, Child A will start a conversation with a familiar peer and "
+            "take three "
             "turns in 4 out of 5 observed sessions.",
             Sub("Cognition and learning"),
             "By July 2027, Child A will read and spell all Phase 5 phonemes accurately.",
@@ -50,9 +52,11 @@ def clean_sections() -> Sections:
             Sub("Communication and interaction"),
             "A speech and language therapist will deliver a 45-minute individual session weekly, and write a "
             "programme for school staff.",
-            "A trained teaching assistant will deliver the therapist's programme for 20 minutes three times a week.",
+            "A trained teaching assistant will deliver the therapist's programme for 20 minutes "
+            "three times a week.",
             Sub("Cognition and learning"),
-            "Daily 20-minute phonics sessions in a group of no more than four pupils, led by a teacher trained "
+            "Daily 20-minute phonics sessions in a group of no more than four pupils, led by a "
+            "teacher trained "
             "in a systematic synthetic phonics programme.",
             Sub("Social, emotional and mental health"),
             "A named key adult will meet Child A for a 10-minute check-in at the start of each school day.",
@@ -81,7 +85,9 @@ def sections() -> Sections:
 
 @pytest.fixture
 def check() -> Callable[..., list[Finding]]:
-    def run(sections: Sections, style: str = "headings", front_sheet: FrontSheet | None = FRONT_SHEET) -> list[Finding]:
+    def run(
+        sections: Sections, style: str = "headings", front_sheet: FrontSheet | None = FRONT_SHEET
+    ) -> list[Finding]:
         return run_checks(read_plan(write_draft(sections, style)), front_sheet, detect=builtin_detect)
 
     return run

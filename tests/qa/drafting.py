@@ -48,9 +48,11 @@ Content = str | Sub | Row
 def heading_text(code: str, style: str, variant: int = 0) -> str:
     title = TITLES[code]
     if style == "headings":
-        return [f"Section {code}: {title}", f"SECTION {code} - {title.upper()}", f"Part {code} \u2013 {title}"][
-            variant % 3
-        ]
+        return [
+            f"Section {code}: {title}",
+            f"SECTION {code} - {title.upper()}",
+            f"Part {code} \u2013 {title}",
+        ][variant % 3]
     if style == "bold":
         return [f"{code}. {title.title()}", f"{code}: {title}", f"Section {code} \u2014 {title}"][variant % 3]
     if style == "table_column":
@@ -123,7 +125,10 @@ def write_draft(
     sections: Mapping[str, Sequence[Content]],
     style: str = "headings",
     *,
-    cover: Sequence[str] = ("Education, Health and Care Plan (draft)", "Child A - case reference LA-2026-0142"),
+    cover: Sequence[str] = (
+        "Education, Health and Care Plan (draft)",
+        "Child A - case reference LA-2026-0142",
+    ),
     header: str | None = None,
     variant: int = 0,
 ) -> bytes:
@@ -143,7 +148,9 @@ def write_draft(
         for code, items in sections.items():
             width = max([len(i.cells) for i in items if isinstance(i, Row)] or [1])
             table = document.add_table(rows=1, cols=width)
-            merged = table.rows[0].cells[0].merge(table.rows[0].cells[-1]) if width > 1 else table.rows[0].cells[0]
+            merged = (
+                table.rows[0].cells[0].merge(table.rows[0].cells[-1]) if width > 1 else table.rows[0].cells[0]
+            )
             merged.text = heading_text(code, style, variant)
             for item in items:
                 cells = table.add_row().cells
@@ -152,9 +159,9 @@ def write_draft(
                         cells[i].text = text
                 else:
                     target = cells[0].merge(cells[-1]) if width > 1 else cells[0]
-                    target.paragraphs[0].add_run(item.text if isinstance(item, Sub) else item).bold = isinstance(
-                        item, Sub
-                    )
+                    target.paragraphs[0].add_run(
+                        item.text if isinstance(item, Sub) else item
+                    ).bold = isinstance(item, Sub)
             document.add_paragraph("")
     else:
         for code, items in sections.items():

@@ -44,8 +44,12 @@ def test_blocks_keep_document_order() -> None:
         ("SECTION F \u2013 SPECIAL EDUCATIONAL PROVISION", "F"),
         ("section f", "F"),
         ("Part F - Provision", "F"),
-        ("Section H1 \u2013 Social care provision under section 2 of the Chronically Sick and Disabled Persons "
-         "Act 1970", "H1"),
+        (
+            "Section H1 \u2013 Social care provision under section 2 of the Chronically Sick and "
+            "Disabled Persons "
+            "Act 1970",
+            "H1",
+        ),
         ("Section H 2: Other social care provision", "H2"),
         ("H2 \u2014 Other social care provision", "H2"),
         ("(C) Health needs", "C"),
@@ -56,7 +60,10 @@ def test_blocks_keep_document_order() -> None:
     ],
 )
 def test_heading_spellings_are_recognised(text: str, code: str) -> None:
-    assert match_heading(text, strong=False) == (code, text.lower().lstrip("1234. ").startswith(("section", "part")))
+    assert match_heading(text, strong=False) == (
+        code,
+        text.lower().lstrip("1234. ").startswith(("section", "part")),
+    )
 
 
 @pytest.mark.parametrize(
@@ -104,7 +111,13 @@ def test_heading_row_table_followed_by_provision_rows() -> None:
     sections: Sections = {
         "F": [
             Row(("Provision", "Who", "How often")),
-            Row(("Individual speech and language therapy", "Speech and language therapist", "45 minutes weekly")),
+            Row(
+                (
+                    "Individual speech and language therapy",
+                    "Speech and language therapist",
+                    "45 minutes weekly",
+                )
+            ),
             Row(("Precision teaching of high-frequency words", "Trained TA", "10 minutes daily")),
         ]
     }
@@ -127,7 +140,9 @@ def test_first_column_heading_with_content_in_second_column() -> None:
     document.save(out)
     plan = read_plan(out.getvalue())
     assert [b.text for b in plan.blocks("B")] == ["Child A has a hearing impairment."]
-    assert [b.text for b in plan.blocks("F")] == ["A qualified teacher of the deaf will visit for one hour each half term."]
+    assert [b.text for b in plan.blocks("F")] == [
+        "A qualified teacher of the deaf will visit for one hour each half term."
+    ]
 
 
 def test_header_text_is_read_outside_sections() -> None:
@@ -157,5 +172,7 @@ def test_a_zip_that_is_not_a_word_document_is_unreadable() -> None:
 
 
 def test_sub_heading_is_kept_as_a_sub_heading() -> None:
-    plan = read_plan(write_draft({"E": [Sub("Preparing for adulthood"), "By July 2030, X will travel."]}, "bold"))
+    plan = read_plan(
+        write_draft({"E": [Sub("Preparing for adulthood"), "By July 2030, X will travel."]}, "bold")
+    )
     assert [b.kind for b in plan.blocks("E")] == ["subheading", "paragraph"]
