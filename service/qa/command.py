@@ -1,0 +1,90 @@
+"""Run the automated QA checks on a draft plan (DOCX) and print the QA report as JSON."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from pydantic import ValidationError
+
+from contracts.qa import FrontSheet, QaFinding, QaReport
+from service.cli import UsageError
+from service.qa.checks import Finding, run_checks
+from service.qa.template import UnreadableDraft, read_plan
+
+
+def configure(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("draft", metavar="DRAFT.docx", type=Path, help="the draft plan")
+    parser.add_argument(
+        "--front-sheet",
+        metavar="FILE",
+        type=Path,
+        help='the writer\'s front sheet as JSON: {"queries": [...], "missing_advice": [...], "notes": "..."}',
+    )
+
+
+def load_front_sheet(path: Path) -> FrontSheet:
+    """Read and validate a front sheet file; UsageError names the file and the field at fault."""
+    try:
+        raw = json.loads(path.read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise UsageError(f"front sheet {path}: cannot be read ({exc.strerror or exc})") from exc
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise UsageError(f"front sheet {path}: not valid JSON ({exc})") from exc
+    try:
+        return FrontSheet.model_validate(raw)
+    except ValidationError as exc:
+        problems = "; ".join(
+            f"{'.'.join(str(p) for p in error['loc']) or '(top level)'}: {error['msg']}"
+            for error in exc.errors()
+        )
+        raise UsageError(f"front sheet {path}: {problems}") from exc
+
+
+def build_report(findings: list[Finding]) -> QaReport:
+    verdict = "fail" if any(f.severity == "error" for f in findings) else "pass"
+    return QaReport.model_validate(
+        {
+            "verdict": verdict,
+            "findings": [
+                QaFinding.model_validate(
+                    {
+                        "check": f.check,
+                        "severity": f.severity,
+                        "section": f.section,
+                        "excerpt": f.excerpt,
+                        "message": f.message,
+                    }
+                )
+                for f in findings
+            ],
+        }
+    )
+
+
+def run(args: argparse.Namespace) -> int:
+    # Reported here rather than left to the dispatcher: under `python -m service.cli` the dispatcher's
+    # UsageError is __main__.UsageError, a different class from the service.cli.UsageError raised here.
+    try:
+        return _run(args)
+    except UsageError as exc:
+        print(f"planwright: {exc}", file=sys.stderr)
+        return 2
+
+
+def _run(args: argparse.Namespace) -> int:
+    draft: Path = args.draft
+    try:
+        data = draft.read_bytes()
+    except OSError as exc:
+        raise UsageError(f"draft {draft}: cannot be read ({exc.strerror or exc})") from exc
+    front_sheet = load_front_sheet(args.front_sheet) if args.front_sheet is not None else None
+    try:
+        plan = read_plan(data)
+    except UnreadableDraft as exc:
+        raise UsageError(f"draft {draft}: {exc.reason}") from exc
+    report = build_report(run_checks(plan, front_sheet))
+    print(json.dumps(report.model_dump(mode="json"), ensure_ascii=False, indent=1))
+    return 1 if report.verdict == "fail" else 0

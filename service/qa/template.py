@@ -1,0 +1,366 @@
+"""Read a draft plan (DOCX) into sections A to K, whatever the LA's template looks like.
+
+Two template families are read, mixed freely in one document:
+
+* headings as paragraphs: "Section F: Special educational provision", "F. Special Educational Provision",
+  "SECTION H1 - Social care provision...", "Part F", in a heading style, bold, or plain but short; a heading
+  style with the title only ("Special educational provision") also counts, since Word numbering may hold the
+  letter outside the text;
+* headings as table cells: a row whose first cell holds "Section F" / "F" / "F: Special educational provision"
+  and whose other cells hold the content, or a full-width heading row followed by content rows.
+
+Headings that carry a bare letter or only a title are trusted only when they move forward in the A-K order,
+so an appendix list "A | Parental advice" inside section K does not reopen section A.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+import zipfile
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+import docx
+from docx.enum.style import WD_STYLE_TYPE
+from docx.opc.exceptions import PackageNotFoundError
+from docx.oxml.ns import qn
+from lxml import etree
+
+from service.qa.plan import SECTION_RANK, Block, BlockKind, Plan, Section
+
+
+class UnreadableDraft(Exception):
+    """The draft is not a Word document python-docx can open."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+_DASHES = "\u2010\u2011\u2012\u2013\u2014\u2015\u2212"
+_SEP = rf"[:.)|\-{_DASHES}\uff1a]"
+_CODE = r"H\s*[-.]?\s*\(?\s*[12]\s*\)?|[A-K]"
+
+# "Section F: ...", "Part H1 - ...", "SECTION f", "1. Section B ..."
+_PREFIXED = re.compile(
+    rf"^(?:section|part)\s*(?P<code>{_CODE})(?![A-Za-z0-9])\s*(?:{_SEP}+\s*)?(?P<title>.*)$", re.I
+)
+# "F. Special Educational Provision", "H2 - Other social care", "(C) Health needs", "F Special..."
+_BARE = re.compile(rf"^\(?(?P<code>H\s*[12]|[A-K])\)?(?:\s*{_SEP}+\s*|\s+)(?P<title>\S.*)$")
+_CODE_ONLY = re.compile(r"^\(?(?P<code>H\s*[12]|[A-K])\)?\s*[:.)]?$")
+_LEADING_NUMBER = re.compile(r"^(?:\d{1,2}(?:\.\d{1,2})*[.)]?|\(\d{1,2}\))\s+")
+
+# What a section's title says, used to confirm bare-letter headings and to read title-only headings.
+_TITLE_WORDS: dict[str, str] = {
+    "A": r"views|interests|aspirations|about me|my story|one.page profile|pen portrait",
+    "B": r"special educational needs?|educational needs|\bsend?\b",
+    "C": r"health(?:care| care)? needs?|medical needs?",
+    "D": r"social care needs?",
+    "E": r"outcomes?",
+    "F": r"special educational provision|educational provision",
+    "G": r"health(?:care| care)? provision|medical provision",
+    "H": r"social care",
+    "H1": r"social care",
+    "H2": r"social care",
+    "I": r"placement|school|setting|institution|name and type",
+    "J": r"personal budget|budget",
+    "K": r"advice|information|appendi",
+}
+# Title-only headings: the text must start with one of these (after "Section"/"The").
+_TITLE_ONLY: tuple[tuple[str, re.Pattern[str]], ...] = (
+    ("A", re.compile(r"(?:(?:the|child'?s?|young person'?s?|my)\s+)?(?:views|all about me|about me)", re.I)),
+    ("B", re.compile(r"special educational needs?", re.I)),
+    ("C", re.compile(r"health(?:care| care)? needs?", re.I)),
+    ("D", re.compile(r"social care needs?", re.I)),
+    ("E", re.compile(r"outcomes?\b", re.I)),
+    ("F", re.compile(r"special educational provision", re.I)),
+    ("G", re.compile(r"health(?:care| care)? provision", re.I)),
+    ("H2", re.compile(r"other social care provision", re.I)),
+    ("H1", re.compile(r"social care provision.{0,60}(?:section 2|s\.?\s?2\b|csdpa|chronically sick)", re.I)),
+    ("H", re.compile(r"social care provision", re.I)),
+    ("I", re.compile(r"placement|name and type of (?:school|setting|institution)", re.I)),
+    ("J", re.compile(r"personal budget", re.I)),
+    ("K", re.compile(r"advice and information|appendices|list of advice", re.I)),
+)
+_MAX_HEADING_WORDS = 16
+
+
+@dataclass(frozen=True)
+class _Heading:
+    code: str
+    explicit: bool  # said "Section"/"Part": trusted anywhere
+
+
+def _clean(text: str) -> str:
+    return re.sub(r"\s+", " ", text.replace("\u00a0", " ")).strip()
+
+
+def _normal_code(raw: str) -> str:
+    code = re.sub(r"[\s\-.()]", "", raw).upper()
+    return code
+
+
+def match_heading(text: str, *, strong: bool, bare_code_allowed: bool = False) -> tuple[str, bool] | None:
+    """Return (section code, explicit) if `text` is a section heading, else None.
+
+    `strong` says the layout marks it as a heading (heading style, bold, table cell); `bare_code_allowed`
+    accepts a lone "F" (a table's first column).
+    """
+    text = _LEADING_NUMBER.sub("", _clean(text)).rstrip(":").strip()
+    if not text or "|" in text:
+        return None
+    words = len(text.split())
+    found = _PREFIXED.match(text)
+    if found and words <= 30:
+        code = _normal_code(found.group("code"))
+        title = found.group("title")
+        # "Section F of the plan was amended..." is prose; a heading's remainder is short or its title.
+        if not title or re.match(rf"(?:[\w'()]+\s+){{0,3}}(?:{_TITLE_WORDS[code]})", title, re.I):
+            return code, True
+        if words <= _MAX_HEADING_WORDS and (strong or words <= 10):
+            return code, True
+    if words > _MAX_HEADING_WORDS:
+        return None
+    found = _BARE.match(text)
+    if found and (strong or words <= 10):
+        code = _normal_code(found.group("code"))
+        if re.search(_TITLE_WORDS[code], found.group("title"), re.I):
+            return code, False
+    if bare_code_allowed:
+        found = _CODE_ONLY.match(text)
+        if found:
+            return _normal_code(found.group("code")), False
+    if strong and words <= 14:
+        bare_title = re.sub(r"^(?:section|part)\s*[:.\-]?\s*", "", text, flags=re.I)
+        for code, pattern in _TITLE_ONLY:
+            if pattern.match(bare_title):
+                return code, False
+    return None
+
+
+def _is_title_of(code: str, text: str) -> bool:
+    """A cell that merely repeats the section's title next to its letter."""
+    found = match_heading(text, strong=True)
+    return found is not None and found[0] == code
+
+
+_COLUMN_HEADING = re.compile(
+    r"provision|\bwho\b|frequency|how (?:often|long|much)|duration|outcomes?|\bneeds?\b|by whom|delivered|"
+    r"staff|resources?|\bwhen\b|\bwhat\b|\barea\b|strateg|intervention|timescale|\bdate\b|target|review|"
+    r"\bcost\b|ratio|group size|responsib|description|details?|notes?|comments?|advice|appendix|source|"
+    r"steps?|aspiration|section|\btype\b|amount|\bhours\b|\blevel\b|support|author|title|role",
+    re.I,
+)
+
+
+def _header_like(cells: list[str]) -> bool:
+    """A provision or outcome table's column headings ("Provision | Who | How often")."""
+    return (
+        len(cells) > 1
+        and all(len(t.split()) <= 5 and not re.search(r"\d", t) for t in cells)
+        and sum(bool(_COLUMN_HEADING.search(t)) for t in cells) * 2 >= len(cells)
+    )
+
+
+@dataclass(frozen=True)
+class _Para:
+    text: str
+    heading_style: bool
+    bold: bool
+    listed: bool
+    kind: BlockKind | None = None
+
+
+class _Reader:
+    """Walks the document body in order, keeping the current section."""
+
+    def __init__(self, document: docx.document.Document) -> None:
+        self.plan = Plan()
+        self.current: Section | None = None
+        self.position = 0
+        self.styles: dict[str, tuple[str, bool]] = {}
+        for style in document.styles:
+            if style.type in (WD_STYLE_TYPE.PARAGRAPH, WD_STYLE_TYPE.CHARACTER):
+                self.styles[style.style_id] = (style.name or "", self._style_bold(style))
+
+    @staticmethod
+    def _style_bold(style: object) -> bool:
+        seen = 0
+        while style is not None and seen < 10:
+            bold = getattr(getattr(style, "font", None), "bold", None)
+            if bold is not None:
+                return bool(bold)
+            style = getattr(style, "base_style", None)
+            seen += 1
+        return False
+
+    # -- element helpers -------------------------------------------------------------------------
+
+    def _children(self, element: etree._Element) -> Iterator[etree._Element]:
+        for child in element.iterchildren():
+            if child.tag in (qn("w:p"), qn("w:tbl")):
+                yield child
+            elif child.tag == qn("w:sdt"):
+                content = child.find(qn("w:sdtContent"))
+                if content is not None:
+                    yield from self._children(content)
+            elif child.tag == qn("w:customXml"):
+                yield from self._children(child)
+
+    def _para(self, p: etree._Element) -> _Para:
+        parts: list[str] = []
+        for node in p.iter(qn("w:t"), qn("w:tab"), qn("w:br")):
+            parts.append(node.text or "" if node.tag == qn("w:t") else " ")
+        text = _clean("".join(parts))
+        style_id = p.xpath("string(./w:pPr/w:pStyle/@w:val)")
+        style_name, style_bold = self.styles.get(str(style_id), ("", False))
+        lowered = style_name.lower()
+        heading_style = lowered.startswith(("heading", "title")) or bool(p.xpath("./w:pPr/w:outlineLvl"))
+        listed = bool(p.xpath("./w:pPr/w:numPr")) or lowered.startswith("list")
+        bold_runs: list[bool] = []
+        for run in p.iter(qn("w:r")):
+            run_text = "".join(t.text or "" for t in run.iter(qn("w:t")))
+            if not run_text.strip():
+                continue
+            flags = run.xpath("./w:rPr/w:b/@w:val")
+            if run.xpath("./w:rPr/w:b"):
+                bold_runs.append(not flags or str(flags[0]).lower() not in ("0", "false", "off"))
+            else:
+                char_style = str(run.xpath("string(./w:rPr/w:rStyle/@w:val)"))
+                bold_runs.append(style_bold or self.styles.get(char_style, ("", False))[1])
+        return _Para(text, heading_style, bool(bold_runs) and all(bold_runs), listed)
+
+    # -- building the plan -----------------------------------------------------------------------
+
+    def _open(self, code: str, heading: str) -> None:
+        section = self.plan.sections.get(code)
+        if section is None:
+            section = Section(code=code, heading=_clean(heading))
+            self.plan.sections[code] = section
+        self.current = section
+
+    def _accepts(self, code: str, explicit: bool) -> bool:
+        if explicit or self.current is None:
+            return True
+        return SECTION_RANK[code] > SECTION_RANK[self.current.code]
+
+    def _add(self, text: str, kind: BlockKind) -> None:
+        block = Block(text=text, kind=kind, position=self.position)
+        self.position += 1
+        if self.current is None:
+            self.plan.outside.append(block)
+        else:
+            self.current.blocks.append(block)
+
+    def _add_para(self, para: _Para) -> None:
+        words = len(para.text.split())
+        if para.kind is not None:
+            self._add(para.text, para.kind)
+        elif (para.heading_style or para.bold) and words <= 12 and not para.text.endswith((".", ";")):
+            self._add(para.text, "subheading")
+        elif para.listed:
+            self._add(para.text, "list_item")
+        else:
+            self._add(para.text, "paragraph")
+
+    def _try_heading(self, text: str, *, strong: bool, bare_code_allowed: bool = False) -> str | None:
+        found = match_heading(text, strong=strong, bare_code_allowed=bare_code_allowed)
+        if found and self._accepts(*found):
+            self._open(found[0], text)
+            return found[0]
+        return None
+
+    def read_body(self, container: etree._Element) -> None:
+        for element in self._children(container):
+            if element.tag == qn("w:p"):
+                para = self._para(element)
+                if not para.text:
+                    continue
+                if self._try_heading(para.text, strong=para.heading_style or para.bold) is None:
+                    self._add_para(para)
+            else:
+                self._read_table(element)
+
+    def _cell_paras(self, tc: etree._Element) -> list[_Para]:
+        """The paragraphs of a cell; a nested table contributes one line per row."""
+        found: list[_Para] = []
+        for element in self._children(tc):
+            if element.tag == qn("w:p"):
+                para = self._para(element)
+                if para.text:
+                    found.append(para)
+            else:
+                rows = 0
+                for tr in element.iter(qn("w:tr")):
+                    cells = [" ".join(p.text for p in self._cell_paras(c)) for c in tr.findall(qn("w:tc"))]
+                    cells = [c for c in cells if c]
+                    if cells:
+                        kind: BlockKind = "table_header" if rows == 0 and _header_like(cells) else "table_row"
+                        found.append(_Para(" | ".join(cells), False, False, False, kind))
+                        rows += 1
+        return found
+
+    def _read_table(self, tbl: etree._Element) -> None:
+        heading_column = False
+        content_rows = 0
+        for tr in tbl.findall(qn("w:tr")):
+            cells = [self._cell_paras(tc) for tc in tr.findall(qn("w:tc"))]
+            cells = [c for c in cells if c]
+            if not cells:
+                continue
+            first = " ".join(p.text for p in cells[0])
+            code = self._try_heading(first, strong=True, bare_code_allowed=len(cells) > 1)
+            if code is None and len(cells[0]) > 1:
+                # A first cell holding the heading as its first paragraph and content after it.
+                code = self._try_heading(cells[0][0].text, strong=True, bare_code_allowed=len(cells) > 1)
+                if code is not None:
+                    for para in cells[0][1:]:
+                        self._add_para(para)
+            if code is not None:
+                heading_column = heading_column or len(cells) > 1
+                rest = [p for cell in cells[1:] for p in cell]
+                if rest and _is_title_of(code, rest[0].text):
+                    rest = rest[1:]
+                for para in rest:
+                    self._add_para(para)
+                content_rows = 0
+                continue
+            if heading_column or len(cells) == 1:
+                for para in (p for cell in cells for p in cell):
+                    self._add_para(para)
+                continue
+            texts = [" ".join(p.text for p in cell) for cell in cells]
+            kind: BlockKind = "table_header" if content_rows == 0 and _header_like(texts) else "table_row"
+            self._add(" | ".join(texts), kind)
+            content_rows += 1
+
+
+def read_plan(data: bytes) -> Plan:
+    """Parse a DOCX draft into its sections; raise UnreadableDraft if it is not a readable Word file."""
+    try:
+        document = docx.Document(io.BytesIO(data))
+    except (zipfile.BadZipFile, PackageNotFoundError, KeyError, ValueError, etree.XMLSyntaxError) as exc:
+        raise UnreadableDraft(f"not a readable Word (.docx) document ({type(exc).__name__})") from exc
+    reader = _Reader(document)
+    reader.read_body(document.element.body)
+    # Headers and footers often carry "DRAFT - XX/XX/20XX" or a name; they belong to no section.
+    keep = reader.current
+    reader.current = None
+    seen: set[str] = set()
+    for doc_section in document.sections:
+        for part in (doc_section.header, doc_section.footer):
+            if part.is_linked_to_previous:
+                continue
+            for element in reader._children(part._element):
+                texts = (
+                    [reader._para(element).text]
+                    if element.tag == qn("w:p")
+                    else [p.text for tc in element.iter(qn("w:tc")) for p in reader._cell_paras(tc)]
+                )
+                for text in texts:
+                    if text and text not in seen:
+                        seen.add(text)
+                        reader._add(text, "paragraph")
+    reader.current = keep
+    return reader.plan

@@ -1,0 +1,457 @@
+"""Find identifiers in text: check-digit numbers, postcodes, phones, e-mails, birth dates, names, places."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from functools import lru_cache
+
+KINDS = (
+    "nhs_number", "upn", "ni_number", "postcode", "phone", "email",
+    "date_of_birth", "person_name", "address",
+)  # fmt: skip
+
+
+@dataclass(frozen=True)
+class TextFinding:
+    """An identifier of `kind` at text[start:end]."""
+
+    kind: str
+    start: int
+    end: int
+    confidence: float
+
+
+# --- NHS number -------------------------------------------------------------------------------
+
+_NHS = re.compile(r"(?<![\w+/.-])(\d{3})([ -]?)(\d{3})\2(\d{4})(?![\w/]|[.,]\d|[ -]\d)")
+_NHS_CONTEXT = re.compile(r"\bNHS\b|\bCHI\b", re.IGNORECASE)
+_ISBN_CONTEXT = re.compile(r"ISBN|ISSN|DOI|tel|phone|mobile|fax", re.IGNORECASE)
+
+
+def nhs_number_valid(digits: str) -> bool:
+    """Modulus 11 over weights 10..2; a check of 10 means the number can never be issued."""
+    if len(digits) != 10 or not digits.isdigit():
+        return False
+    remainder = sum(int(d) * w for d, w in zip(digits[:9], range(10, 1, -1), strict=True)) % 11
+    check = 11 - remainder
+    if check == 11:
+        check = 0
+    return check != 10 and check == int(digits[9])
+
+
+def isbn10_valid(digits: str) -> bool:
+    return len(digits) == 10 and sum(int(d) * w for d, w in zip(digits, range(10, 0, -1), strict=True)) % 11 == 0
+
+
+def _nhs(text: str) -> Iterator[TextFinding]:
+    for match in _NHS.finditer(text):
+        digits = match.group(1) + match.group(3) + match.group(4)
+        if not nhs_number_valid(digits):
+            continue
+        before = text[max(0, match.start() - 60) : match.start()]
+        named = _NHS_CONTEXT.search(before) is not None
+        if _ISBN_CONTEXT.search(before) and not named:
+            continue
+        spaced = bool(match.group(2))
+        if not spaced and not named and isbn10_valid(digits):
+            continue  # a bare ten-digit run that is also a valid ISBN-10 is far more likely a book
+        confidence = 0.99 if named else 0.95 if spaced else 0.6
+        yield TextFinding("nhs_number", match.start(), match.end(), confidence)
+
+
+# --- Unique Pupil Number ----------------------------------------------------------------------
+
+UPN_LETTERS = "ABCDEFGHJKLMNPQRTUVWXYZ"
+_UPN = re.compile(rf"(?<![\w-])([{UPN_LETTERS}])(\d{{11}})([\d{UPN_LETTERS}])(?![\w-])")
+
+
+def upn_check_letter(body: str) -> str | None:
+    """The check letter for characters 2-13 (a temporary UPN's last letter counts by its table place)."""
+    if len(body) != 12:
+        return None
+    total = 0
+    for position, char in enumerate(body, start=2):
+        if char.isdigit():
+            value = int(char)
+        elif char in UPN_LETTERS and position == 13:
+            value = UPN_LETTERS.index(char)
+        else:
+            return None
+        total += value * position
+    return UPN_LETTERS[total % 23]
+
+
+def _upn(text: str) -> Iterator[TextFinding]:
+    for match in _UPN.finditer(text):
+        body = match.group(2) + match.group(3)
+        if upn_check_letter(body) != match.group(1):
+            continue
+        permanent = match.group(3).isdigit()
+        yield TextFinding("upn", match.start(), match.end(), 0.99 if permanent else 0.95)
+
+
+# --- National Insurance number ----------------------------------------------------------------
+
+_NINO = re.compile(
+    r"(?<![\w-])([A-CEGHJ-PR-TW-Z])([A-CEGHJ-NPR-TW-Z])[ ]?(\d{2})[ ]?(\d{2})[ ]?(\d{2})[ ]?([A-D])(?![\w-])"
+)
+_NINO_NEVER = frozenset({"BG", "GB", "KN", "NK", "NT", "TN", "ZZ"})
+
+
+def _ni_number(text: str) -> Iterator[TextFinding]:
+    for match in _NINO.finditer(text):
+        if match.group(1) + match.group(2) in _NINO_NEVER:
+            continue
+        yield TextFinding("ni_number", match.start(), match.end(), 0.97)
+
+
+# --- Postcode -----------------------------------------------------------------------------------
+
+POSTCODE_AREAS = frozenset(
+    """AB AL B BA BB BD BH BL BN BR BS BT CA CB CF CH CM CO CR CT CV CW DA DD DE DG DH DL DN DT DY
+    E EC EH EN EX FK FY G GL GU GY HA HD HG HP HR HS HU HX IG IM IP IV JE KA KT KW KY L LA LD LE LL
+    LN LS LU M ME MK ML N NE NG NN NP NR NW OL OX PA PE PH PL PO PR RG RH RM S SA SE SG SK SL SM SN
+    SO SP SR SS ST SW SY TA TD TF TN TQ TR TS TW UB W WA WC WD WF WN WR WS WV YO ZE""".split()  # noqa: SIM905
+)
+# Outward: A9, A99, AA9, AA99, A9A, AA9A. Inward: digit and two letters never C I K M O V.
+_POSTCODE = re.compile(
+    r"(?<![\w-])([A-Z]{1,2})(\d)([A-Z\d]?)(\s?)(\d[ABD-HJLNP-UW-Z]{2})(?![\w-])"
+)
+_THIRD_LETTER = frozenset("ABCDEFGHJKPSTUW")  # A9A
+_FOURTH_LETTER = frozenset("ABEHMNPRVWXY")  # AA9A
+
+
+def _postcode(text: str) -> Iterator[TextFinding]:
+    for match in _POSTCODE.finditer(text):
+        area, digit, tail, space = match.group(1), match.group(2), match.group(3), match.group(4)
+        if area not in POSTCODE_AREAS:
+            continue
+        if tail.isalpha():
+            allowed = _THIRD_LETTER if len(area) == 1 else _FOURTH_LETTER
+            if tail not in allowed:
+                continue
+        if space not in ("", " "):
+            continue  # a line break between the halves is more likely two unrelated tokens
+        del digit
+        yield TextFinding("postcode", match.start(), match.end(), 0.95 if space else 0.8)
+
+
+# --- Phone --------------------------------------------------------------------------------------
+
+_PHONE = re.compile(
+    r"(?<![\w+/.-])(?:\+44[ ]?(?:\(0\)[ ]?)?|\(?0)\d[\d \-()]{7,14}\d(?![\w/]|[.,]\d)"
+)
+_PHONE_CONTEXT = re.compile(r"\b(tel|telephone|phone|mobile|mob|contact|call|ring)\b", re.IGNORECASE)
+
+
+def uk_phone_valid(national: str) -> bool:
+    """A national-format UK number (leading 0) of a kind that reaches a person or a line."""
+    if not national.isdigit() or not national.startswith("0"):
+        return False
+    if national.startswith(("0800", "0808")):
+        return len(national) in (10, 11)
+    if len(national) != 11:
+        return False
+    if national.startswith("07"):
+        return national[2] in "12345789"  # 070 personal numbering and 076 pagers are not mobiles
+    return national.startswith(("01", "02", "03"))
+
+
+def _phone(text: str) -> Iterator[TextFinding]:
+    for match in _PHONE.finditer(text):
+        raw = match.group(0)
+        if raw.count("(") != raw.count(")") or "  " in raw or "--" in raw:
+            continue
+        digits = re.sub(r"\D", "", raw)
+        national = "0" + digits[2:] if raw.startswith("+44") else digits
+        if national.startswith("00"):
+            national = national[1:]  # "+44 (0)7700..." keeps the trunk zero once
+        if not uk_phone_valid(national):
+            continue
+        before = text[max(0, match.start() - 25) : match.start()]
+        confidence = 0.95 if _PHONE_CONTEXT.search(before) or raw.startswith("+44") else 0.9
+        yield TextFinding("phone", match.start(), match.end(), confidence)
+
+
+# --- E-mail -------------------------------------------------------------------------------------
+
+_EMAIL = re.compile(
+    r"(?<![\w.+-])[A-Za-z0-9](?:[A-Za-z0-9._%+'-]{0,63})@[A-Za-z0-9](?:[A-Za-z0-9-]{0,62}[A-Za-z0-9])?"
+    r"(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,62}[A-Za-z0-9])?)*\.[A-Za-z]{2,24}(?![\w@])"
+)
+# A team mailbox names no one; it is still reported, with less confidence.
+_ROLE_MAILBOX = re.compile(
+    r"(send|sen|senco|info|admin|office|enquiries|enquiry|contact|team|ehcp|reception|duty|"
+    r"noreply|no-reply|hello|help|support|mailbox)[\w.-]*@",
+    re.IGNORECASE,
+)
+
+
+def _email(text: str) -> Iterator[TextFinding]:
+    for match in _EMAIL.finditer(text):
+        role = _ROLE_MAILBOX.match(match.group(0))
+        yield TextFinding("email", match.start(), match.end(), 0.6 if role else 0.97)
+
+
+# --- Date of birth ------------------------------------------------------------------------------
+
+_MONTHS = {
+    name: number
+    for number, names in enumerate(
+        [
+            ("january", "jan"), ("february", "feb"), ("march", "mar"), ("april", "apr"), ("may",),
+            ("june", "jun"), ("july", "jul"), ("august", "aug"), ("september", "sep", "sept"),
+            ("october", "oct"), ("november", "nov"), ("december", "dec"),
+        ],
+        start=1,
+    )
+    for name in names
+}  # fmt: skip
+_MONTH_NAMES = "|".join(sorted(_MONTHS, key=len, reverse=True))
+_NUMERIC_DATE = r"(?P<d1>\d{1,2})(?P<sep>[/.\-])(?P<m1>\d{1,2})(?P=sep)(?P<y1>\d{4}|\d{2})"
+_WORDY_DATE = (
+    rf"(?P<d2>\d{{1,2}})(?:st|nd|rd|th)?\s+(?:of\s+)?(?P<m2>{_MONTH_NAMES})\.?,?\s+(?P<y2>\d{{4}})"
+)
+_AMERICAN_DATE = rf"(?P<m3>{_MONTH_NAMES})\.?\s+(?P<d3>\d{{1,2}})(?:st|nd|rd|th)?,?\s+(?P<y3>\d{{4}})"
+_DOB_CONTEXT = re.compile(
+    r"(?:\bD\.?O\.?B\b\.?|\bdate\s+of\s+birth\b|\bbirth\s*date\b|\bborn\b|\bbirthday\b)"
+    r"(?:[\s:=\-\u2013|]|\b(?:is|was|on|of|the)\b){0,8}?"
+    rf"(?P<date>{_NUMERIC_DATE}|{_WORDY_DATE}|{_AMERICAN_DATE})(?!\d)",
+    re.IGNORECASE,
+)
+
+
+def _plausible_date(day: int, month: int, year: int) -> bool:
+    if year < 100:
+        year += 2000 if year <= dt.date.today().year % 100 else 1900
+    try:
+        born = dt.date(year, month, day)
+    except ValueError:
+        return False
+    return dt.date(1900, 1, 1) <= born <= dt.date.today() + dt.timedelta(days=366)
+
+
+def _date_of_birth(text: str) -> Iterator[TextFinding]:
+    for match in _DOB_CONTEXT.finditer(text):
+        parts = match.groupdict()
+        if parts["d1"]:
+            day, month, year = int(parts["d1"]), int(parts["m1"]), int(parts["y1"])
+        elif parts["d2"]:
+            day, month, year = int(parts["d2"]), _MONTHS[parts["m2"].lower()], int(parts["y2"])
+        else:
+            day, month, year = int(parts["d3"]), _MONTHS[parts["m3"].lower()], int(parts["y3"])
+        if _plausible_date(day, month, year):
+            yield TextFinding("date_of_birth", match.start("date"), match.end("date"), 0.95)
+
+
+# --- Person names -------------------------------------------------------------------------------
+
+_NAME_WORD = (
+    r"(?:[A-Z][a-z]*['\u2019][A-Z][a-z]+|Mc[A-Z][a-z]+|Mac[A-Z][a-z]+|[A-Z][a-z]+(?:-[A-Z][a-z]+)?|[A-Z]{2,})"
+)
+_TITLE = r"(?:Mr|Mrs|Ms|Miss|Mx|Dr|Prof|Master|Sir|Dame|Rev)"
+# One to four name words on one line, optionally after a title; initials like "J." allowed inside.
+_NAME_RUN = rf"(?:{_TITLE}\.?[ ]+)?{_NAME_WORD}(?:[ ]+(?:{_NAME_WORD}|[A-Z]\.?(?![\w'\u2019-]))){{0,3}}"
+
+_PERSON_LABELS = (
+    r"(?:(?:child|pupil|young\s+person|person|parent|carer|student|full|first|last|given|family|sur|fore)"
+    r"(?:['\u2019]s)?\s*)?name|surname|forename|mother|mum|father|dad|parents?|child|carer|carers|pupil|student|"
+    r"young\s+person|guardian|foster\s+carer|step-?(?:mother|father)|sibling|brother|sister|"
+    r"grandmother|grandfather|grandparent|nan|grandma|grandad|aunt|uncle|signed|signature|"
+    r"completed\s+by|written\s+by|prepared\s+by|report\s+by|author|social\s+worker|key\s+worker|"
+    r"class\s+teacher|teacher|senco|head\s*teacher|case\s+officer|contact"
+)
+# A label starting a line may be followed by a line break (a table cell); mid-line it needs a colon.
+_LABELLED_NAME = re.compile(
+    rf"(?:(?im:^[ \t]*(?:{_PERSON_LABELS})[ \t]*(?:[:\-\u2013][ \t]*|\n[ \t]*))"
+    rf"|(?i:(?<![\w'\u2019])(?:{_PERSON_LABELS})[ \t]*:[ \t]*))"
+    rf"(?P<name>{_NAME_RUN})"
+)
+_SALUTATION = re.compile(rf"\bDear[ \t]+(?P<name>{_NAME_RUN})")
+_SIGN_OFF = re.compile(
+    r"(?i:\b(?:yours\s+(?:sincerely|faithfully|truly)|kind\s+regards|best\s+wishes|many\s+thanks|"
+    r"with\s+thanks|regards|signed))[ \t]*,?[ \t]*\n(?:[ \t]*\n){0,3}[ \t]*"
+    rf"(?P<name>{_NAME_RUN})"
+)
+_TITLED = re.compile(rf"\b{_TITLE}\.?[ ]+(?P<name>{_NAME_WORD}(?:[ ]+{_NAME_WORD})?)")
+# A lookahead, so that "Then Oliver Smith" is still tried from "Oliver".
+_PAIR = re.compile(
+    r"\b(?=(?P<name>(?P<given>[A-Z][a-z]+(?:-[A-Z][a-z]+)?)(?:[ ]+(?P<middle>[A-Z][a-z]+))?"
+    r"[ ]+(?P<family>(?:Mc|Mac|O['\u2019])?[A-Z][a-z]+(?:-[A-Z][a-z]+)?))\b)"
+)
+
+# Words that end a would-be name: roles, services, places, pseudonym words. Checked case-blind.
+_NOT_NAME_WORDS = frozenset(
+    """
+    psychologist psychology therapist therapy teacher teaching worker officer senco coordinator
+    co-ordinator manager assistant paediatrician consultant nurse doctor practitioner advisor adviser
+    lead team service services school council department clinic hospital trust nhs academy primary
+    secondary college nursery centre unit specialist educational speech language occupational
+    physiotherapist physiotherapy audiologist optometrist health social care education camhs senior
+    head deputy principal governor panel support staff tutor mentor tribunal court authority local
+    child parent parents pupil person young carer student mother father sibling family yp cyp
+    redacted withheld unknown known none applicable see above below same yes no tbc n/a not
+    the this that these those he she they his her their him them it its we our you your i my a an
+    and or of to in on at for with by from as is was were be has have had will would should
+    date dob age year years class group key stage section appendix page report plan ehcp ehc
+    road street lane avenue close drive way crescent grove gardens place court terrace square
+    hill park walk row mews rise view green parade house flat primary infant junior
+    monday tuesday wednesday thursday friday saturday sunday january february march april june
+    july august september october november december sir madam colleague colleagues all whom
+    concern team regards sincerely faithfully wishes thanks signed signature name address email
+    telephone phone mobile tel number details information
+    """.split()  # noqa: SIM905
+)
+_PSEUDONYM = re.compile(
+    r"^(?:child|parent|mother|father|pupil|young person|person|carer|sibling|yp|cyp|student|"
+    r"mr|mrs|ms|miss|dr)\s+[A-Z]{1,2}$",
+    re.IGNORECASE,
+)
+# Capitalised words that are also given names or surnames but far more often ordinary words here.
+_COMMON_WORD_NAMES = frozenset(
+    """
+    will may hope joy grace faith mark bill art summer autumn april june august rose ruby jade amber
+    crystal dawn eve ivy holly lily daisy iris pearl chase hunter miles frank grant guy ray rich sandy
+    sky sunny major king page stone dale glen heath wood young long little day church hall green white
+    brown black gray grey field hill rich love price cook baker bishop bell ball lamb fox moss rivers
+    banks march early best bright north south east west english french welsh scott lane
+    street road park marsh ford brook bush wells house case head ward reading speech
+    """.split()  # noqa: SIM905
+)
+
+
+@lru_cache(maxsize=1)
+def name_gazetteer() -> tuple[frozenset[str], frozenset[str]]:
+    """Given names and surnames from Faker's British, Irish and US lists, loaded once on first use."""
+    from faker.providers.person import en_GB, en_IE, en_US
+
+    given: set[str] = set()
+    family: set[str] = set()
+    for provider in (en_GB.Provider, en_IE.Provider, en_US.Provider):
+        given.update(provider.first_names_male, provider.first_names_female)
+        family.update(provider.last_names)
+    given = {name for name in given if name.lower() not in _COMMON_WORD_NAMES}
+    family = {name for name in family if name.lower() not in _COMMON_WORD_NAMES | _NOT_NAME_WORDS}
+    return frozenset(given), frozenset(family)
+
+
+def _name_words(name: str) -> list[str]:
+    return re.findall(r"[^\W\d_][\w'\u2019-]*", name)
+
+
+def _trim_name(text: str, start: int, end: int) -> tuple[int, int] | None:
+    """Cut a captured run at the first word that cannot be part of a name; None if nothing is left."""
+    words = list(re.finditer(r"\S+", text[start:end]))
+    kept_end = start
+    named = 0
+    for word in words:
+        bare = word.group(0).strip(".,;:").lower()
+        if bare in _NOT_NAME_WORDS and bare not in {"mr", "mrs", "ms", "miss", "dr"}:
+            break
+        kept_end = start + word.end()
+        if len(bare) > 1 and bare not in {"mr", "mrs", "ms", "miss", "mx", "dr", "prof", "master", "rev"}:
+            named += 1
+    candidate = text[start:kept_end].rstrip(" .")
+    if named == 0 or _PSEUDONYM.match(candidate):
+        return None
+    if all(len(word) == 1 for word in _name_words(candidate)):
+        return None
+    if candidate.isupper() and len(_name_words(candidate)) == 1 and len(candidate) <= 4:
+        return None  # acronyms such as "SALT" or "EP" after a label
+    return start, start + len(candidate)
+
+
+def _person_name(text: str) -> Iterator[TextFinding]:
+    for pattern, confidence in ((_LABELLED_NAME, 0.9), (_SALUTATION, 0.85), (_SIGN_OFF, 0.8)):
+        for match in pattern.finditer(text):
+            span = _trim_name(text, match.start("name"), match.end("name"))
+            if span:
+                yield TextFinding("person_name", span[0], span[1], confidence)
+    given, family = name_gazetteer()
+    for match in _TITLED.finditer(text):
+        span = _trim_name(text, match.start(), match.end("name"))
+        words = _name_words(match.group("name"))
+        if span and any(len(w) > 1 for w in words):
+            yield TextFinding("person_name", span[0], span[1], 0.8)
+    for match in _PAIR.finditer(text):
+        if match.group("given") not in given or match.group("family") not in family:
+            continue
+        middle = match.group("middle")
+        start, end = match.start("name"), match.end("name")
+        if middle and middle not in given and middle not in family:
+            continue
+        yield TextFinding("person_name", start, end, 0.7)
+
+
+# --- Addresses ----------------------------------------------------------------------------------
+
+_STREET_TYPES = (
+    r"Road|Rd|Street|St|Lane|Ln|Avenue|Ave|Close|Cl|Drive|Dr|Way|Crescent|Cres|Grove|Gardens|Gdns|Place|"
+    r"Court|Ct|Terrace|Tce|Square|Sq|Hill|Park|Walk|Row|Mews|Rise|View|Green|Parade|Boulevard|Chase|"
+    r"Croft|Meadow|Meadows|Fold|Vale|Wharf|Yard|Hollow|Gate|End"
+)
+_STREET_ADDRESS = re.compile(
+    r"(?<![\w/.:£$-])(?:(?:Flat|Apartment|Unit)\s+\d{1,4}[A-Za-z]?,?\s+)?"
+    r"\d{1,4}[A-Za-z]?(?:-\d{1,4})?,?[ ]+"
+    r"(?:[A-Z][a-z'\u2019]+[ ]+){1,3}"
+    rf"(?:{_STREET_TYPES})\b\.?"
+)
+_ADDRESS_LABEL = re.compile(
+    r"(?i:(?<![\w-])(?<!e-mail )(?<!email )(?<!web )(?<!ip )(?<!website )(?<!return )"
+    r"(?:home\s+|home\s+address|current\s+|previous\s+|correspondence\s+|postal\s+)?address"
+    r"(?:\s+line\s*1)?|lives\s+at|living\s+at|resides\s+at)[ \t]*[:\-\u2013]?[ \t]*(?:\n[ \t]*)?"
+    r"(?P<value>[^\n]{4,120})"
+)
+_EMPTY_VALUE = re.compile(
+    r"^\W*(?:redacted|withheld|not\s+(?:known|given|disclosed|applicable)|n/?a|none|tbc|see\s|as\s+above|"
+    r"\[.*\]|x+\b|held\s+by|on\s+file|of\s+the\b|for\s+the\b|the\b)",
+    re.IGNORECASE,
+)
+
+
+def _address(text: str) -> Iterator[TextFinding]:
+    for match in _STREET_ADDRESS.finditer(text):
+        yield TextFinding("address", match.start(), match.end(), 0.85)
+    for match in _ADDRESS_LABEL.finditer(text):
+        value = match.group("value")
+        if _EMPTY_VALUE.match(value) or not re.search(r"\d|[A-Z][a-z]", value):
+            continue
+        start = match.start("value")
+        yield TextFinding("address", start, start + len(value.rstrip(" .;,")), 0.9)
+
+
+# --- All together -------------------------------------------------------------------------------
+
+DETECTORS: tuple[Callable[[str], Iterator[TextFinding]], ...] = (
+    _nhs, _upn, _ni_number, _postcode, _phone, _email, _date_of_birth, _person_name, _address,
+)  # fmt: skip
+
+
+def _merge_same_kind(findings: list[TextFinding]) -> list[TextFinding]:
+    """Overlapping findings of one kind become one, spanning both, at the higher confidence."""
+    merged: list[TextFinding] = []
+    for finding in sorted(findings, key=lambda f: (f.kind, f.start, -f.end)):
+        last = merged[-1] if merged else None
+        if last and last.kind == finding.kind and finding.start < last.end:
+            merged[-1] = TextFinding(
+                last.kind, last.start, max(last.end, finding.end), max(last.confidence, finding.confidence)
+            )
+        else:
+            merged.append(finding)
+    return merged
+
+
+def scan_text(text: str) -> list[TextFinding]:
+    """Every identifier found in the text, sorted by position then kind."""
+    found = [finding for detector in DETECTORS for finding in detector(text)]
+    # A birth date is also a date and a phone-like run may be an NHS number: the stronger reading wins.
+    nhs_spans = [(f.start, f.end) for f in found if f.kind in ("nhs_number", "upn")]
+    found = [
+        f
+        for f in found
+        if not (f.kind == "phone" and any(s < f.end and f.start < e for s, e in nhs_spans))
+    ]
+    return sorted(_merge_same_kind(found), key=lambda f: (f.start, f.end, f.kind))
