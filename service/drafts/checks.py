@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import asdict
 from uuid import UUID
 
 from service.models import Draft, DraftStatus
@@ -18,6 +19,7 @@ async def check_draft(draft_id: UUID) -> None:
 
 
 def run_qa(data: bytes, front_sheet: dict[str, object] | None) -> list[dict[str, object]]:
+    """The same engine as `planwright qa`, on the stored bytes; an unreadable draft is itself a finding."""
     from contracts.qa import FrontSheet
     from service.qa.checks import run_checks
     from service.qa.template import UnreadableDraft, read_plan
@@ -27,5 +29,4 @@ def run_qa(data: bytes, front_sheet: dict[str, object] | None) -> list[dict[str,
     except UnreadableDraft as exc:
         return [{"check": "unreadable", "severity": "error", "section": None, "excerpt": "", "message": exc.reason}]
     sheet = FrontSheet.model_validate(front_sheet) if front_sheet is not None else None
-    return [f.model_dump(mode="json") if hasattr(f, "model_dump") else dict(f.__dict__)  # type: ignore[misc]
-            for f in run_checks(plan, sheet)]
+    return [asdict(finding) for finding in run_checks(plan, sheet)]

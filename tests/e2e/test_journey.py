@@ -79,8 +79,15 @@ async def test_a_bundle_goes_from_submission_to_a_billing_line(
     assert await status_of(client, tenant, bundle_id) == "in_qa"
 
     reviewer = tenant.auth("qa_reviewer")
-    queue = (await client.get("/v1/qa/queue", headers=reviewer)).json()["items"]
-    assert draft_id in [d["id"] for d in queue]
+
+    async def checked() -> list[dict[str, object]] | None:
+        queue = (await client.get("/v1/qa/queue", headers=reviewer)).json()["items"]
+        mine = [d for d in queue if d["id"] == draft_id]
+        return mine[0]["qa_findings"] if mine and mine[0]["qa_findings"] is not None else None
+
+    # the automated QA job has run on the draft: it is only two sections long and has no front sheet
+    findings = await eventually(checked)
+    assert {"section_missing", "front_sheet_missing"} <= {f["check"] for f in findings}
     passed = await client.post(f"/v1/drafts/{draft_id}/pass", headers=reviewer)
     assert passed.status_code == 200, passed.text
     assert await status_of(client, tenant, bundle_id) == "delivered"
