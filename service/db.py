@@ -40,4 +40,8 @@ async def close_db() -> None:
 async def apply_migrations(database_url: str) -> None:
     from tortoise.migrations.api import migrate
 
-    await migrate(config=tortoise_config(database_url))
+    try:
+        await migrate(config=tortoise_config(database_url))
+    finally:
+        # the migrator leaves its connections open (aiosqlite's thread would keep the process alive)
+        await Tortoise.close_connections()
