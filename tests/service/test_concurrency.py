@@ -1,0 +1,73 @@
+"""Concurrency on PostgreSQL: racing requests and rounds leave one consistent outcome."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import UTC, date, datetime, timedelta
+
+import httpx
+
+from service.models import Bundle, BundleStatus, Event, Offer, OfferStatus, WorkType
+from service.offers.round import run_round
+from tests.factories import Tenant
+from tests.service.test_tenancy import new_bundle
+from tests.service_fixtures import requires_postgres
+
+pytestmark = requires_postgres
+
+
+async def _queued(tenant: Tenant, n: int) -> list[Bundle]:
+    return [
+        await Bundle.create(la=tenant.la, provider=tenant.provider, created_by=tenant.users["la_officer"],
+                            reference=f"RACE-{i}", work_type=WorkType.NEW_PLAN, status=BundleStatus.QUEUED,
+                            queued_at=datetime.now(UTC), turnaround_due=date.today() + timedelta(days=14))
+        for i in range(n)
+    ]
+
+
+async def test_racing_rounds_never_offer_a_bundle_twice_or_overfill_a_writer(tenant: Tenant) -> None:
+    bundles = await _queued(tenant, 12)
+    made = await asyncio.gather(*(run_round() for _ in range(6)))
+    ids = [b.id for b in bundles]
+    pending = await Offer.filter(bundle_id__in=ids, status=OfferStatus.PENDING)
+    assert sum(made) == len(pending)
+    assert len({o.bundle_id for o in pending}) == len(pending)  # type: ignore[attr-defined]
+    per_writer: dict[object, int] = {}
+    for offer in pending:
+        per_writer[offer.writer_id] = per_writer.get(offer.writer_id, 0) + 1  # type: ignore[attr-defined]
+    assert per_writer and max(per_writer.values()) <= 2  # each test writer has two slots
+    offered = await Bundle.filter(id__in=ids, status=BundleStatus.OFFERED).count()
+    assert offered == len(pending) == 6  # three writers x two slots
+
+
+async def test_racing_accept_and_decline_leave_one_outcome(client: httpx.AsyncClient, tenant: Tenant) -> None:
+    for _ in range(5):
+        (bundle,) = await _queued(tenant, 1)
+        await run_round()
+        offer = await Offer.get(bundle_id=bundle.id, status=OfferStatus.PENDING)
+        key = next(k for k, w in tenant.writers.items() if w.id == offer.writer_id)  # type: ignore[attr-defined]
+        writer = tenant.auth(key)
+        accept, decline = await asyncio.gather(
+            client.post(f"/v1/offers/{offer.id}/accept", headers=writer),
+            client.post(f"/v1/offers/{offer.id}/decline", headers=writer, json={"reason": "busy"}),
+        )
+        assert sorted([accept.status_code, decline.status_code]) == [200, 409], (accept.text, decline.text)
+        final = await Offer.get(id=offer.id)
+        fresh = await Bundle.get(id=bundle.id)
+        if accept.status_code == 200:
+            assert final.status == OfferStatus.ACCEPTED and fresh.status == BundleStatus.ALLOCATED
+        else:
+            assert final.status == OfferStatus.DECLINED and fresh.status in {BundleStatus.QUEUED, BundleStatus.OFFERED}
+        moves = await Event.filter(bundle_id=bundle.id, from_status=BundleStatus.OFFERED.value).count()
+        assert moves == 1
+        # free the writer's slot for the next lap
+        await Bundle.filter(id=bundle.id).update(status=BundleStatus.CANCELLED)
+        await Offer.filter(bundle_id=bundle.id, status=OfferStatus.PENDING).update(status=OfferStatus.WITHDRAWN)
+
+
+async def test_racing_submits_move_the_bundle_once(client: httpx.AsyncClient, tenant: Tenant) -> None:
+    bundle_id, _ = await new_bundle(client, tenant)
+    la = tenant.auth("la_officer")
+    answers = await asyncio.gather(*(client.post(f"/v1/bundles/{bundle_id}/submit", headers=la) for _ in range(5)))
+    assert sorted(a.status_code for a in answers) == [200, 409, 409, 409, 409]
+    assert await Event.filter(bundle_id=bundle_id, to_status="submitted").count() == 1
