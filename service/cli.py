@@ -34,6 +34,7 @@ COMMANDS: dict[str, str] = {
     "worker": "service.commands.worker",
     "scheduler": "service.commands.scheduler",
     "openapi": "service.commands.openapi",
+    "journey": "service.commands.journey",
 }
 
 

@@ -1,0 +1,95 @@
+"""Walk one demo bundle through its whole life against a running server, printing each step (the README's tour)."""
+
+from __future__ import annotations
+
+import argparse
+import io
+import json
+import time
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+from service.cli import UsageError
+
+DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+
+
+def configure(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--base-url", default="http://127.0.0.1:8000")
+    parser.add_argument("--tokens", type=Path, default=Path("var/demo-tokens.json"))
+
+
+def _docx(paragraphs: list[str]) -> bytes:
+    from docx import Document
+
+    document = Document()
+    for text in paragraphs:
+        document.add_paragraph(text)
+    buffer = io.BytesIO()
+    document.save(buffer)
+    return buffer.getvalue()
+
+
+def run(args: argparse.Namespace) -> int:
+    if not args.tokens.exists():
+        raise UsageError(f"--tokens: {args.tokens} not found; start the service with `make run` first")
+    tokens: dict[str, str] = json.loads(args.tokens.read_text())
+
+    def auth(role: str) -> dict[str, str]:
+        return {"Authorization": f"Bearer {tokens[role]}"}
+
+    def step(text: str, response: httpx.Response) -> Any:
+        print(f"{response.status_code}  {text}")
+        if response.status_code >= 400:
+            raise UsageError(f"{text}: {response.text}")
+        return response.json() if "json" in response.headers.get("content-type", "") else response.content
+
+    with httpx.Client(base_url=args.base_url, timeout=30) as http:
+        reference = f"DEMO-{int(time.time())}"
+        bundle = step("LA officer creates a bundle",
+                      http.post("/v1/bundles", headers=auth("la_officer"),
+                                json={"reference": reference, "work_type": "new_plan"}))
+        bid = bundle["id"]
+        report = _docx(["Educational psychology advice for Child A.",
+                        "Cognition and learning: working memory difficulties."])
+        step("LA officer uploads an advice report",
+             http.post(f"/v1/bundles/{bid}/documents", params={"filename": "ep-advice.docx"}, content=report,
+                       headers={**auth("la_officer"), "Content-Type": DOCX}))
+        step("LA officer submits it for screening", http.post(f"/v1/bundles/{bid}/submit", headers=auth("la_officer")))
+        offer, writer = None, None
+        for _ in range(120):
+            for role in sorted(r for r in tokens if r.startswith("writer")):
+                items = http.get("/v1/offers", headers=auth(role)).json()["items"]
+                offer = next((o for o in items if o["bundle_id"] == bid), None)
+                if offer:
+                    writer = role
+                    break
+            if offer:
+                break
+            time.sleep(0.5)
+        if offer is None or writer is None:
+            raise UsageError("no offer appeared within a minute; is the worker running (PLANWRIGHT_EMBEDDED_WORKER)?")
+        print(f"      screened, queued and offered to {writer}")
+        step(f"{writer} accepts the offer", http.post(f"/v1/offers/{offer['id']}/accept", headers=auth(writer)))
+        detail = step("the bundle, with documents and timeline", http.get(f"/v1/bundles/{bid}", headers=auth(writer)))
+        document = detail["documents"][0]
+        step(f"{writer} downloads the advice (audited)",
+             http.get(f"/v1/bundles/{bid}/documents/{document['id']}/content", headers=auth(writer)))
+        draft = step(f"{writer} uploads a draft plan",
+                     http.post(f"/v1/bundles/{bid}/drafts", params={"filename": "draft.docx"},
+                               content=_docx(["Section A: Views, interests and aspirations", "Child A likes art."]),
+                               headers={**auth(writer), "Content-Type": DOCX}))
+        step("QA reviewer reads the queue", http.get("/v1/qa/queue", headers=auth("qa_reviewer")))
+        step("QA reviewer passes the draft", http.post(f"/v1/drafts/{draft['id']}/pass", headers=auth("qa_reviewer")))
+        step("LA officer downloads the delivered draft",
+             http.get(f"/v1/bundles/{bid}/delivered-draft", headers=auth("la_officer")))
+        step("LA officer accepts it", http.post(f"/v1/bundles/{bid}/accept", headers=auth("la_officer")))
+        month = time.strftime("%Y-%m")
+        csv_text = http.get(f"/v1/billing/months/{month}/lines.csv", headers=auth("finance"))
+        step(f"finance reads {month}'s lines", csv_text)
+        print("      " + "\n      ".join(line for line in csv_text.text.splitlines() if reference in line))
+        timeline = http.get(f"/v1/bundles/{bid}", headers=auth("la_officer")).json()["timeline"]
+        print("timeline: " + " -> ".join(e["to_status"] for e in timeline if e["to_status"]))
+    return 0
