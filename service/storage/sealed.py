@@ -8,7 +8,7 @@ time, so the event loop never waits on disk, network or a large AES pass.
 from __future__ import annotations
 
 import abc
-from collections.abc import AsyncIterable, AsyncIterator, Sequence
+from collections.abc import AsyncGenerator, AsyncIterable, AsyncIterator, Sequence
 from typing import Protocol
 
 import anyio
@@ -120,11 +120,11 @@ class SealedStorage(abc.ABC):
     async def put_bytes(self, key: str, data: bytes) -> StoredObject:
         return await self.put_stream(key, _bytes_in_batches(data))
 
-    def open(self, key: str, *, expected_sha256: str | None = None) -> AsyncIterator[bytes]:
+    def open(self, key: str, *, expected_sha256: str | None = None) -> AsyncGenerator[bytes, None]:
         validate_object_key(key)
         return self._open(key, expected_sha256)
 
-    async def _open(self, key: str, expected_sha256: str | None) -> AsyncIterator[bytes]:
+    async def _open(self, key: str, expected_sha256: str | None) -> AsyncGenerator[bytes, None]:
         opener = ObjectOpener(self._open_keys, key, expected_sha256=expected_sha256)
         reader = await anyio.to_thread.run_sync(self._begin_read, key)
 

@@ -57,12 +57,15 @@ def _local_store(root: Path, master_key: MasterKey) -> StoreUnderTest:
     def build(key: MasterKey, **options: Any) -> SealedStorage:
         return LocalStorage(root, key, **options)
 
+    def put_raw(key: str, data: bytes) -> None:
+        path(key).write_bytes(data)
+
     return StoreUnderTest(
         kind="local",
         storage=build(master_key),
         build=build,
         get_raw=lambda key: path(key).read_bytes(),
-        put_raw=lambda key, data: path(key).write_bytes(data),
+        put_raw=put_raw,
         leftovers=leftovers,
     )
 
