@@ -23,7 +23,11 @@ BATCH_BYTES = 1024 * 1024
 
 
 class RawWriter(Protocol):
-    """Blocking sink for one object's sealed bytes; nothing is visible until `commit`."""
+    """Blocking sink for one object's sealed bytes; nothing is visible until `commit`.
+
+    Creating one must do no I/O (files, requests happen in `write`): it is made before the clean-up
+    guard is in place, so anything it opened could not be removed.
+    """
 
     def write(self, data: bytes) -> None: ...
 
@@ -85,7 +89,7 @@ class SealedStorage(abc.ABC):
     ) -> StoredObject:
         validate_object_key(key)
         sealer = ObjectSealer(self._master_key, key, chunk_size=self._chunk_size)
-        writer = await anyio.to_thread.run_sync(self._begin_write, key)
+        writer = self._begin_write(key)
         received = 0
         batch = bytearray()
 
