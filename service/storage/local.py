@@ -90,22 +90,31 @@ class _FileWriter:
 
 
 class _FileReader:
-    def __init__(self, path: Path, key: str) -> None:
-        try:
-            self._file = path.open("rb")
-        except (FileNotFoundError, IsADirectoryError, NotADirectoryError) as error:
-            raise ObjectNotFound(key) from error
-        except OSError as error:
-            raise StorageError("cannot open the object file") from error
+    def __init__(self, storage: LocalStorage, key: str) -> None:
+        self._storage = storage
+        self._key = key
+        self._file: BinaryIO | None = None
+
+    def _opened(self) -> BinaryIO:
+        if self._file is None:
+            try:
+                self._file = self._storage._path(self._key).open("rb")
+            except (FileNotFoundError, IsADirectoryError, NotADirectoryError) as error:
+                raise ObjectNotFound(self._key) from error
+            except OSError as error:
+                raise StorageError("cannot open the object file") from error
+        return self._file
 
     def read(self) -> bytes:
+        handle = self._opened()
         try:
-            return self._file.read(READ_BLOCK_BYTES)
+            return handle.read(READ_BLOCK_BYTES)
         except OSError as error:
             raise StorageError("cannot read the object file") from error
 
     def close(self) -> None:
-        self._file.close()
+        if self._file is not None:
+            self._file.close()
 
 
 class LocalStorage(SealedStorage):
@@ -132,7 +141,7 @@ class LocalStorage(SealedStorage):
         return _FileWriter(self.root.joinpath(*validate_object_key(key).split("/")), self.root)
 
     def _begin_read(self, key: str) -> RawReader:
-        return _FileReader(self._path(key), key)
+        return _FileReader(self, key)
 
     async def delete(self, key: str) -> None:
         validate_object_key(key)

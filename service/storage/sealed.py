@@ -39,7 +39,10 @@ class RawWriter(Protocol):
 
 
 class RawReader(Protocol):
-    """Blocking source of one object's sealed bytes."""
+    """Blocking source of one object's sealed bytes.
+
+    Like a writer, creating one does no I/O; the first `read` opens the object (ObjectNotFound).
+    """
 
     def read(self) -> bytes:
         """The next block, or b"" at the end."""
@@ -72,8 +75,7 @@ class SealedStorage(abc.ABC):
     def _begin_write(self, key: str) -> RawWriter: ...
 
     @abc.abstractmethod
-    def _begin_read(self, key: str) -> RawReader:
-        """Raise ObjectNotFound if there is no such object."""
+    def _begin_read(self, key: str) -> RawReader: ...
 
     @abc.abstractmethod
     async def delete(self, key: str) -> None: ...
@@ -130,7 +132,7 @@ class SealedStorage(abc.ABC):
 
     async def _open(self, key: str, expected_sha256: str | None) -> AsyncGenerator[bytes, None]:
         opener = ObjectOpener(self._open_keys, key, expected_sha256=expected_sha256)
-        reader = await anyio.to_thread.run_sync(self._begin_read, key)
+        reader = self._begin_read(key)
 
         def next_plaintext() -> tuple[bytes, bool]:
             while True:
