@@ -34,26 +34,41 @@ def _fsync_directory(directory: Path) -> None:
             os.close(fd)
 
 
+def _check_inside(path: Path, root: Path) -> None:
+    # The key pattern already rules out '..', absolute paths and backslashes; this second lock also
+    # catches a symlink inside the root that points elsewhere.
+    if not path.resolve().is_relative_to(root.resolve()):
+        raise StorageError("object path escapes the storage root")
+
+
 class _FileWriter:
-    def __init__(self, target: Path) -> None:
+    def __init__(self, target: Path, root: Path) -> None:
         self._target = target
-        try:
-            target.parent.mkdir(parents=True, exist_ok=True)
-            # A leading '.' can never be a valid key segment, so temporary names never clash with objects.
-            self._temp = target.with_name(f".{target.name}.{secrets.token_hex(8)}.partial")
-            fd = os.open(self._temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        except OSError as error:
-            raise StorageError("cannot create the object file") from error
-        self._file: BinaryIO | None = os.fdopen(fd, "wb")
+        self._root = root
+        # A leading '.' can never be a valid key segment, so temporary names never clash with objects.
+        self._temp = target.with_name(f".{target.name}.{secrets.token_hex(8)}.partial")
+        self._file: BinaryIO | None = None
+
+    def _opened(self) -> BinaryIO:
+        if self._file is None:
+            _check_inside(self._target, self._root)
+            try:
+                self._target.parent.mkdir(parents=True, exist_ok=True)
+                fd = os.open(self._temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            except OSError as error:
+                raise StorageError("cannot create the object file") from error
+            self._file = os.fdopen(fd, "wb")
+        return self._file
 
     def write(self, data: bytes) -> None:
-        assert self._file is not None
+        handle = self._opened()
         try:
-            self._file.write(data)
+            handle.write(data)
         except OSError as error:
             raise StorageError("cannot write the object file") from error
 
     def commit(self) -> None:
+        self._opened()
         assert self._file is not None
         try:
             self._file.flush()
@@ -75,22 +90,31 @@ class _FileWriter:
 
 
 class _FileReader:
-    def __init__(self, path: Path, key: str) -> None:
-        try:
-            self._file = path.open("rb")
-        except (FileNotFoundError, IsADirectoryError, NotADirectoryError) as error:
-            raise ObjectNotFound(key) from error
-        except OSError as error:
-            raise StorageError("cannot open the object file") from error
+    def __init__(self, storage: LocalStorage, key: str) -> None:
+        self._storage = storage
+        self._key = key
+        self._file: BinaryIO | None = None
+
+    def _opened(self) -> BinaryIO:
+        if self._file is None:
+            try:
+                self._file = self._storage._path(self._key).open("rb")
+            except (FileNotFoundError, IsADirectoryError, NotADirectoryError) as error:
+                raise ObjectNotFound(self._key) from error
+            except OSError as error:
+                raise StorageError("cannot open the object file") from error
+        return self._file
 
     def read(self) -> bytes:
+        handle = self._opened()
         try:
-            return self._file.read(READ_BLOCK_BYTES)
+            return handle.read(READ_BLOCK_BYTES)
         except OSError as error:
             raise StorageError("cannot read the object file") from error
 
     def close(self) -> None:
-        self._file.close()
+        if self._file is not None:
+            self._file.close()
 
 
 class LocalStorage(SealedStorage):
@@ -108,17 +132,16 @@ class LocalStorage(SealedStorage):
         self.root = Path(root)
 
     def _path(self, key: str) -> Path:
-        # The key pattern already rules out '..', absolute paths and backslashes; this is a second lock.
+        """The object's file, in a worker thread (it touches the file system)."""
         path = self.root.joinpath(*validate_object_key(key).split("/"))
-        if not path.resolve().is_relative_to(self.root.resolve()):
-            raise StorageError("object path escapes the storage root")
+        _check_inside(path, self.root)
         return path
 
     def _begin_write(self, key: str) -> RawWriter:
-        return _FileWriter(self._path(key))
+        return _FileWriter(self.root.joinpath(*validate_object_key(key).split("/")), self.root)
 
     def _begin_read(self, key: str) -> RawReader:
-        return _FileReader(self._path(key), key)
+        return _FileReader(self, key)
 
     async def delete(self, key: str) -> None:
         validate_object_key(key)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 import uuid
-from collections.abc import AsyncIterable, AsyncIterator
+from collections.abc import AsyncGenerator, AsyncIterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Protocol
@@ -80,7 +80,7 @@ class Storage(Protocol):
         """Encrypt and store `data`."""
         ...
 
-    def open(self, key: str, *, expected_sha256: str | None = None) -> AsyncIterator[bytes]:
+    def open(self, key: str, *, expected_sha256: str | None = None) -> AsyncGenerator[bytes, None]:
         """Decrypt the object as a stream of authenticated plaintext pieces.
 
         Not-found and integrity errors surface while iterating; the SHA-256 is checked before the

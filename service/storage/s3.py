@@ -128,21 +128,24 @@ class _MultipartWriter:
 
 class _BodyReader:
     def __init__(self, client: Any, bucket: str, key: str) -> None:
-        try:
-            answer = client.get_object(Bucket=bucket, Key=key)
-        except (BotoCoreError, ClientError) as error:
-            raise _translate(error, key) from error
-        self._body = answer["Body"]
-        self._blocks: Iterator[bytes] = self._body.iter_chunks(READ_BLOCK_BYTES)
+        self._client = client
+        self._bucket = bucket
+        self._key = key
+        self._body: Any = None
+        self._blocks: Iterator[bytes] = iter(())
 
     def read(self) -> bytes:
         try:
+            if self._body is None:
+                self._body = self._client.get_object(Bucket=self._bucket, Key=self._key)["Body"]
+                self._blocks = self._body.iter_chunks(READ_BLOCK_BYTES)
             return next(self._blocks, b"")
         except (BotoCoreError, ClientError) as error:
-            raise _translate(error) from error
+            raise _translate(error, self._key) from error
 
     def close(self) -> None:
-        self._body.close()
+        if self._body is not None:
+            self._body.close()
 
 
 class S3Storage(SealedStorage):

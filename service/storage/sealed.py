@@ -8,7 +8,7 @@ time, so the event loop never waits on disk, network or a large AES pass.
 from __future__ import annotations
 
 import abc
-from collections.abc import AsyncIterable, AsyncIterator, Sequence
+from collections.abc import AsyncGenerator, AsyncIterable, AsyncIterator, Sequence
 from typing import Protocol
 
 import anyio
@@ -23,7 +23,11 @@ BATCH_BYTES = 1024 * 1024
 
 
 class RawWriter(Protocol):
-    """Blocking sink for one object's sealed bytes; nothing is visible until `commit`."""
+    """Blocking sink for one object's sealed bytes; nothing is visible until `commit`.
+
+    Creating one must do no I/O (files, requests happen in `write`): it is made before the clean-up
+    guard is in place, so anything it opened could not be removed.
+    """
 
     def write(self, data: bytes) -> None: ...
 
@@ -35,7 +39,10 @@ class RawWriter(Protocol):
 
 
 class RawReader(Protocol):
-    """Blocking source of one object's sealed bytes."""
+    """Blocking source of one object's sealed bytes.
+
+    Like a writer, creating one does no I/O; the first `read` opens the object (ObjectNotFound).
+    """
 
     def read(self) -> bytes:
         """The next block, or b"" at the end."""
@@ -68,8 +75,7 @@ class SealedStorage(abc.ABC):
     def _begin_write(self, key: str) -> RawWriter: ...
 
     @abc.abstractmethod
-    def _begin_read(self, key: str) -> RawReader:
-        """Raise ObjectNotFound if there is no such object."""
+    def _begin_read(self, key: str) -> RawReader: ...
 
     @abc.abstractmethod
     async def delete(self, key: str) -> None: ...
@@ -85,7 +91,7 @@ class SealedStorage(abc.ABC):
     ) -> StoredObject:
         validate_object_key(key)
         sealer = ObjectSealer(self._master_key, key, chunk_size=self._chunk_size)
-        writer = await anyio.to_thread.run_sync(self._begin_write, key)
+        writer = self._begin_write(key)
         received = 0
         batch = bytearray()
 
@@ -120,13 +126,13 @@ class SealedStorage(abc.ABC):
     async def put_bytes(self, key: str, data: bytes) -> StoredObject:
         return await self.put_stream(key, _bytes_in_batches(data))
 
-    def open(self, key: str, *, expected_sha256: str | None = None) -> AsyncIterator[bytes]:
+    def open(self, key: str, *, expected_sha256: str | None = None) -> AsyncGenerator[bytes, None]:
         validate_object_key(key)
         return self._open(key, expected_sha256)
 
-    async def _open(self, key: str, expected_sha256: str | None) -> AsyncIterator[bytes]:
+    async def _open(self, key: str, expected_sha256: str | None) -> AsyncGenerator[bytes, None]:
         opener = ObjectOpener(self._open_keys, key, expected_sha256=expected_sha256)
-        reader = await anyio.to_thread.run_sync(self._begin_read, key)
+        reader = self._begin_read(key)
 
         def next_plaintext() -> tuple[bytes, bool]:
             while True:

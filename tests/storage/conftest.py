@@ -57,12 +57,15 @@ def _local_store(root: Path, master_key: MasterKey) -> StoreUnderTest:
     def build(key: MasterKey, **options: Any) -> SealedStorage:
         return LocalStorage(root, key, **options)
 
+    def put_raw(key: str, data: bytes) -> None:
+        path(key).write_bytes(data)
+
     return StoreUnderTest(
         kind="local",
         storage=build(master_key),
         build=build,
         get_raw=lambda key: path(key).read_bytes(),
-        put_raw=lambda key, data: path(key).write_bytes(data),
+        put_raw=put_raw,
         leftovers=leftovers,
     )
 
@@ -98,10 +101,15 @@ def _s3_store(endpoint: S3Endpoint, bucket: str, master_key: MasterKey) -> Store
     )
 
 
+@pytest.fixture(scope="session")
+def s3_store(s3_server: S3Endpoint, s3_bucket: str, master_key: MasterKey) -> StoreUnderTest:
+    # Shared: the adapter holds no per-object state, and building boto3 clients is slow.
+    return _s3_store(s3_server, s3_bucket, master_key)
+
+
 @pytest.fixture(params=["local", "s3"])
 def store(request: pytest.FixtureRequest, tmp_path: Path, master_key: MasterKey) -> StoreUnderTest:
     if request.param == "local":
         return _local_store(tmp_path / "objects", master_key)
-    endpoint = request.getfixturevalue("s3_server")
-    bucket = request.getfixturevalue("s3_bucket")
-    return _s3_store(endpoint, bucket, master_key)
+    s3_store: StoreUnderTest = request.getfixturevalue("s3_store")
+    return s3_store

@@ -9,6 +9,7 @@ import random
 from collections.abc import AsyncIterator
 from pathlib import Path
 
+import anyio
 import pytest
 
 from service.storage import (
@@ -267,6 +268,25 @@ async def test_a_cancelled_upload_leaves_nothing(store: StoreUnderTest) -> None:
     with pytest.raises(asyncio.CancelledError):
         await upload
 
+    assert store.leftovers(object_key) == []
+
+
+async def test_an_upload_cancelled_by_its_request_scope_leaves_nothing(store: StoreUnderTest) -> None:
+    # Starlette runs requests in anyio cancel scopes, where every later await is cancelled too:
+    # the clean-up has to be shielded to happen at all.
+    object_key = key()
+    with anyio.CancelScope() as request_scope:
+
+        async def client_goes_quiet() -> AsyncIterator[bytes]:
+            for _ in range(12):
+                yield plaintext(MIB)
+            request_scope.cancel()
+            await anyio.sleep_forever()
+            yield b""
+
+        await store.storage.put_stream(object_key, client_goes_quiet())
+
+    assert request_scope.cancelled_caught
     assert store.leftovers(object_key) == []
 
 
