@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from contextlib import aclosing
 from uuid import UUID
 
 from starlette.responses import StreamingResponse
@@ -10,9 +11,12 @@ from starlette.responses import StreamingResponse
 from service.audit.service import audit
 from service.auth.principal import Principal
 from service.documents.service import checksum_headers
-from service.errors import Forbidden
+from service.errors import Forbidden, NotFound, ServiceUnavailable
+from service.logging import get_logger
 from service.models import Bundle, BundleStatus, Role
-from service.storage import Storage
+from service.storage import IntegrityError, ObjectNotFound, Storage
+
+log = get_logger(__name__)
 
 # a writer reads the advice only while the work is theirs to do
 WRITER_READABLE = frozenset({
@@ -47,10 +51,24 @@ async def stream_object(
 ) -> StreamingResponse:
     """Audit, then stream the decrypted object; the checksum header lets the receiver verify the bytes."""
     await audit(principal, action, object_type=object_type, object_id=object_id, bundle_id=bundle_id)
+    # Fetch the first piece before the headers go: a missing or tampered object is then a clean error.
+    stream = storage.open(storage_key, expected_sha256=sha256)
+    try:
+        first = await anext(stream)
+    except StopAsyncIteration:
+        first = b""
+    except ObjectNotFound:
+        raise NotFound("the stored bytes are gone") from None
+    except IntegrityError:
+        log.error("storage.integrity_failed", object_type=object_type, object_id=str(object_id))
+        raise ServiceUnavailable("the stored bytes failed their integrity check; the incident is logged") from None
 
     async def body() -> AsyncIterator[bytes]:
-        async for chunk in storage.open(storage_key, expected_sha256=sha256):
-            yield chunk
+        async with aclosing(stream):
+            if first:
+                yield first
+            async for chunk in stream:
+                yield chunk
 
     headers = checksum_headers(sha256)
     headers["Content-Disposition"] = f'attachment; filename="{download_name}"'

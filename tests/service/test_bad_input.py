@@ -185,3 +185,15 @@ async def test_a_draft_must_be_a_docx_and_leaves_nothing_when_refused(
     # another writer of the same service cannot upload to it at all
     problem(await client.post(url, params={"filename": "d.docx"}, content=SALT_REPORT,
                               headers={**tenant.auth("writer2"), "Content-Type": DOCX}), 404)
+
+
+async def test_a_tampered_stored_document_is_refused_not_served(client: httpx.AsyncClient, tenant: Tenant) -> None:
+    from service.models import AuditEntry
+
+    bundle_id, document_id = await new_bundle(client, tenant)
+    document = await Document.get(id=document_id)
+    await Document.filter(id=document_id).update(sha256="0" * 64)  # the recorded hash no longer matches the bytes
+    response = await client.get(f"/v1/bundles/{bundle_id}/documents/{document_id}/content",
+                                headers=tenant.auth("la_officer"))
+    problem(response, 503)
+    assert await AuditEntry.filter(object_id=str(document.id), action="document.download").exists()
