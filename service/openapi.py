@@ -52,7 +52,8 @@ def build_openapi(endpoints: list[Endpoint]) -> dict[str, Any]:
         if params:
             op["parameters"] = params
         if ep.body is not None:
-            op["requestBody"] = {"required": True, "content": {"application/json": {"schema": _schema(ep.body, components)}}}
+            schema = _schema(ep.body, components)
+            op["requestBody"] = {"required": True, "content": {"application/json": {"schema": schema}}}
         elif ep.raw_body:
             op["requestBody"] = {"required": True, "content": {
                 media: {"schema": {"type": "string", "contentMediaType": media}} for media in ep.raw_body}}

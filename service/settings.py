@@ -20,7 +20,7 @@ class Settings(BaseSettings):
 
     environment: Literal["development", "test", "production"] = "development"
     host: str = "127.0.0.1"
-    port: int = Field(8000, ge=1, le=65535)
+    port: int = Field(default=8000, ge=1, le=65535)
 
     database_url: str = "sqlite://var/planwright.sqlite3"
     broker_url: str = "stub://"
@@ -44,13 +44,13 @@ class Settings(BaseSettings):
     # run the dramatiq worker and the scheduler inside `planwright serve` (embedded default)
     embedded_worker: bool = True
 
-    max_document_bytes: int = Field(50 * 1024 * 1024, gt=0)
-    max_bundle_bytes: int = Field(250 * 1024 * 1024, gt=0)
-    max_draft_bytes: int = Field(25 * 1024 * 1024, gt=0)
-    max_document_pages: int = Field(500, gt=0)
-    offer_window_hours: float = Field(8.0, gt=0)
-    allocation_interval_seconds: int = Field(60, gt=0)
-    outbox_interval_seconds: float = Field(2.0, gt=0)
+    max_document_bytes: int = Field(default=50 * 1024 * 1024, gt=0)
+    max_bundle_bytes: int = Field(default=250 * 1024 * 1024, gt=0)
+    max_draft_bytes: int = Field(default=25 * 1024 * 1024, gt=0)
+    max_document_pages: int = Field(default=500, gt=0)
+    offer_window_hours: float = Field(default=8.0, gt=0)
+    allocation_interval_seconds: int = Field(default=60, gt=0)
+    outbox_interval_seconds: float = Field(default=2.0, gt=0)
 
     @field_validator("database_url")
     @classmethod
@@ -65,7 +65,9 @@ class Settings(BaseSettings):
     def _broker_url(cls, value: str) -> str:
         scheme = urlsplit(value).scheme
         if scheme not in {"stub", "amqp", "amqps", "redis", "rediss"}:
-            raise ValueError(f"unsupported scheme {scheme!r}; use stub://, amqp://USER:PASS@HOST:5672/ or redis://HOST:6379/0")
+            raise ValueError(
+                f"unsupported scheme {scheme!r}; use stub://, amqp://USER:PASS@HOST:5672/ or redis://HOST:6379/0"
+            )
         return value
 
     @field_validator("master_key")
@@ -78,7 +80,10 @@ class Settings(BaseSettings):
         except (binascii.Error, ValueError):
             raw = b""
         if len(raw) != 32:
-            raise ValueError("must be base64 of 32 bytes; make one with: python -c \"import os,base64;print(base64.b64encode(os.urandom(32)).decode())\"")
+            raise ValueError(
+                "must be base64 of 32 bytes; make one with: "
+                "python -c \"import os,base64;print(base64.b64encode(os.urandom(32)).decode())\""
+            )
         return value
 
     @model_validator(mode="after")
@@ -89,7 +94,10 @@ class Settings(BaseSettings):
             if self.master_key is None:
                 raise ValueError("master_key: required in production; set PLANWRIGHT_MASTER_KEY to base64 of 32 bytes")
             if self.broker_url.startswith("stub"):
-                raise ValueError("broker_url: the stub broker is for one process only; set PLANWRIGHT_BROKER_URL to amqp:// or redis://")
+                raise ValueError(
+                    "broker_url: the stub broker is for one process only; "
+                    "set PLANWRIGHT_BROKER_URL to amqp:// or redis://"
+                )
         return self
 
     @property

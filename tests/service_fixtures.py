@@ -1,4 +1,4 @@
-"""Fixtures (a pytest plugin) for tests of the running service: the app over ASGI, its database, and an in-process worker."""
+"""Fixtures (a pytest plugin) for tests of the running service: the app over ASGI, its database, a worker."""
 
 from __future__ import annotations
 
@@ -48,7 +48,9 @@ def _create_bucket(settings: Settings) -> None:
     boto3.client(
         "s3", endpoint_url=settings.s3_endpoint_url, region_name=settings.s3_region,
         aws_access_key_id=settings.s3_access_key_id,
-        aws_secret_access_key=settings.s3_secret_access_key.get_secret_value() if settings.s3_secret_access_key else None,
+        aws_secret_access_key=(
+            settings.s3_secret_access_key.get_secret_value() if settings.s3_secret_access_key else None
+        ),
     ).create_bucket(Bucket=settings.s3_bucket, CreateBucketConfiguration={"LocationConstraint": settings.s3_region})
 
 

@@ -16,7 +16,14 @@ from dramatiq import Broker, Middleware
 from dramatiq.asyncio import set_event_loop_thread
 from dramatiq.brokers.stub import StubBroker
 from dramatiq.middleware import (
-    AgeLimit, AsyncIO, Callbacks, CurrentMessage, Pipelines, Retries, ShutdownNotifications, TimeLimit,
+    AgeLimit,
+    AsyncIO,
+    Callbacks,
+    CurrentMessage,
+    Pipelines,
+    Retries,
+    ShutdownNotifications,
+    TimeLimit,
 )
 
 from service.settings import Settings, get_settings
@@ -110,7 +117,7 @@ def create_broker(settings: Settings, *, in_process: bool | None = None) -> Brok
         return RabbitmqBroker(url=url, confirm_delivery=True, middleware=middleware)
     from dramatiq.brokers.redis import RedisBroker
 
-    return RedisBroker(url=url, middleware=middleware)
+    return RedisBroker(url=url, middleware=middleware)  # type: ignore[no-untyped-call]
 
 
 _lock = threading.Lock()

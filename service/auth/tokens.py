@@ -11,7 +11,7 @@ from uuid import UUID
 from service.errors import NotFound
 from service.models import ApiToken, User
 
-TOKEN_PREFIX = "pw_"
+TOKEN_PREFIX = "pw_"  # noqa: S105 - a public prefix, not a secret
 
 
 @dataclass(frozen=True)

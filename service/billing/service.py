@@ -49,7 +49,7 @@ async def write_delivery_lines(bundle: Bundle, *, delivered_at: datetime, conn: 
 async def month_csv(provider_id: UUID, month: str) -> AsyncIterator[str]:
     """The month's lines as CSV, streamed in id order (deterministic)."""
     names = {o.id: o.name for o in await Organisation.filter(provider_id=provider_id)}
-    references = {}
+    references: dict[object, str] = {}
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow(CSV_COLUMNS)
@@ -61,7 +61,7 @@ async def month_csv(provider_id: UUID, month: str) -> AsyncIterator[str]:
             break
         missing = {r.bundle_id for r in rows} - references.keys()  # type: ignore[attr-defined]
         if missing:
-            references.update(dict(await Bundle.filter(id__in=missing).values_list("id", "reference")))  # type: ignore[arg-type]
+            references.update(dict(await Bundle.filter(id__in=missing).values_list("id", "reference")))
         buffer.seek(0)
         buffer.truncate()
         for r in rows:

@@ -5,10 +5,16 @@ from __future__ import annotations
 from starlette.responses import Response
 
 from contracts.api import (
-    BundleCreate, BundleDetail, BundleListQuery, BundleOut, BundlePage, DocumentOut, DocumentUploadQuery, EventOut,
+    BundleCreate,
+    BundleDetail,
+    BundleListQuery,
+    BundleOut,
+    BundlePage,
+    DocumentOut,
+    DocumentUploadQuery,
+    EventOut,
 )
 from service.bundles import service
-from service.bundles.transitions import record
 from service.documents.access import may_read_documents, refuse, stream_object
 from service.documents.service import check_length
 from service.http import Call, Endpoint

@@ -35,7 +35,9 @@ def _request_hash(body: BundleCreate) -> str:
     return hashlib.sha256(canonical.encode()).hexdigest()
 
 
-async def create_bundle(principal: Principal, body: BundleCreate, *, idempotency_key: str | None) -> tuple[Bundle, bool]:
+async def create_bundle(
+    principal: Principal, body: BundleCreate, *, idempotency_key: str | None
+) -> tuple[Bundle, bool]:
     """Create a bundle in `draft`. The same Idempotency-Key and body return the first bundle; another body, 409."""
     if principal.provider_id is None:
         raise Conflict("this LA has no writing-service contract yet")

@@ -61,7 +61,12 @@ async def move(
 
 
 async def record(
-    bundle_id: UUID, name: str, *, conn: BaseDBAsyncClient, actor_id: UUID | None = None, data: dict[str, Any] | None = None
+    bundle_id: UUID,
+    name: str,
+    *,
+    conn: BaseDBAsyncClient,
+    actor_id: UUID | None = None,
+    data: dict[str, Any] | None = None,
 ) -> None:
     """A timeline entry that is not a status change (a download, an offer declined ...)."""
     await Event.create(bundle_id=bundle_id, name=name, actor_id=actor_id, data=data or {}, using_db=conn)

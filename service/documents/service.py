@@ -78,7 +78,8 @@ async def receive(
     if problem is not None:
         await storage.delete(key)
         raise UnsupportedMediaType(problem)
-    return Received(stored=stored, kind=kind, media_type=MEDIA_TYPES[kind])  # type: ignore[index]
+    assert kind is not None
+    return Received(stored=stored, kind=kind, media_type=MEDIA_TYPES[kind])
 
 
 def checksum_headers(sha256_hex: str) -> dict[str, str]:

@@ -1,8 +1,17 @@
 """The tortoise-orm models of Planwright; one app, "models", migrated by tortoise's built-in migrator."""
 
-from service.models.bundles import Bundle, BundleStatus, Document, Event, WorkType, Tier
+from service.models.bundles import Bundle, BundleStatus, Document, Event, Tier, WorkType
 from service.models.ledger import BillableLine, LaContract, LineKind
-from service.models.people import ApiToken, Organisation, OrganisationKind, Role, User, Writer, WriterContract, WriterLeave
+from service.models.people import (
+    ApiToken,
+    Organisation,
+    OrganisationKind,
+    Role,
+    User,
+    Writer,
+    WriterContract,
+    WriterLeave,
+)
 from service.models.system import AuditEntry, OutboxMessage
 from service.models.work import Draft, DraftStatus, Offer, OfferStatus, QaReview, ReviewOutcome
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from enum import StrEnum
+from typing import Any
 
 from tortoise import fields
 from tortoise.models import Model
@@ -56,7 +57,7 @@ class Bundle(Model):
     reference = fields.CharField(max_length=64)
     work_type = fields.CharEnumField(WorkType, max_length=32)
     tier = fields.CharEnumField(Tier, max_length=16, default=Tier.STANDARD)
-    requires = fields.JSONField(default=list)
+    requires: list[str] = fields.JSONField(default=list)
     statutory_due = fields.DateField(null=True)
     status = fields.CharEnumField(BundleStatus, max_length=32, default=BundleStatus.DRAFT, db_index=True)
     page_count = fields.IntField(default=0)
@@ -65,7 +66,7 @@ class Bundle(Model):
         "models.Writer", related_name="bundles", null=True, on_delete=fields.RESTRICT
     )
     turnaround_due = fields.DateField(null=True)
-    rejection = fields.JSONField(null=True)
+    rejection: dict[str, Any] | None = fields.JSONField(null=True)
     idempotency_key = fields.CharField(max_length=200, null=True)
     request_hash = fields.CharField(max_length=64, null=True)
     submitted_at = fields.DatetimeField(null=True)
@@ -116,7 +117,7 @@ class Event(Model):
     actor: fields.ForeignKeyNullableRelation[User] = fields.ForeignKeyField(
         "models.User", related_name="events", null=True, on_delete=fields.RESTRICT
     )
-    data = fields.JSONField(default=dict)
+    data: dict[str, Any] = fields.JSONField(default=dict)
     created_at = fields.DatetimeField(auto_now_add=True)
 
     class Meta:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from enum import StrEnum
+from typing import Any
 
 from tortoise import fields
 from tortoise.models import Model
@@ -21,10 +22,10 @@ class LaContract(Model):
     provider: fields.ForeignKeyRelation[Organisation] = fields.ForeignKeyField(
         "models.Organisation", related_name="provider_contracts", on_delete=fields.RESTRICT
     )
-    prices_pence = fields.JSONField(default=dict)
-    payouts_pence = fields.JSONField(default=dict)
+    prices_pence: dict[str, int] = fields.JSONField(default=dict)
+    payouts_pence: dict[str, int] = fields.JSONField(default=dict)
     vat_rate_percent = fields.IntField(default=20)
-    turnaround_days = fields.JSONField(default=dict)
+    turnaround_days: dict[str, int] = fields.JSONField(default=dict)
     starts_on = fields.DateField()
     created_at = fields.DatetimeField(auto_now_add=True)
 

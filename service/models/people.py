@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from enum import StrEnum
+from typing import Any
 
 from tortoise import fields
 from tortoise.models import Model
@@ -95,10 +96,10 @@ class WriterContract(Model):
     writer: fields.ForeignKeyRelation[Writer] = fields.ForeignKeyField(
         "models.Writer", related_name="contracts", on_delete=fields.CASCADE
     )
-    skills = fields.JSONField(default=list)
+    skills: list[str] = fields.JSONField(default=list)
     hours_per_week = fields.FloatField(default=30.0)
     max_concurrent = fields.IntField(default=3)
-    excluded_las = fields.JSONField(default=list)
+    excluded_las: list[str] = fields.JSONField(default=list)
     dbs_expires = fields.DateField()
     starts_on = fields.DateField()
     ends_on = fields.DateField(null=True)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from tortoise import fields
 from tortoise.models import Model
 
@@ -9,7 +11,7 @@ from tortoise.models import Model
 class OutboxMessage(Model):
     id = fields.BigIntField(primary_key=True)
     actor_name = fields.CharField(max_length=100)
-    payload = fields.JSONField(default=dict)
+    payload: dict[str, Any] = fields.JSONField(default=dict)
     created_at = fields.DatetimeField(auto_now_add=True)
     published_at = fields.DatetimeField(null=True, db_index=True)
     attempts = fields.IntField(default=0)
@@ -30,7 +32,7 @@ class AuditEntry(Model):
     object_id = fields.CharField(max_length=64)
     bundle_id = fields.UUIDField(null=True, db_index=True)
     request_id = fields.CharField(max_length=128, null=True)
-    data = fields.JSONField(default=dict)
+    data: dict[str, Any] = fields.JSONField(default=dict)
 
     class Meta:
         table = "audit_entry"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from enum import StrEnum
+from typing import Any
 
 from tortoise import fields
 from tortoise.models import Model
@@ -57,8 +58,8 @@ class Draft(Model):
     size = fields.BigIntField()
     sha256 = fields.CharField(max_length=64)
     storage_key = fields.CharField(max_length=200)
-    front_sheet = fields.JSONField(null=True)
-    qa_findings = fields.JSONField(null=True)
+    front_sheet: dict[str, Any] | None = fields.JSONField(null=True)
+    qa_findings: list[dict[str, Any]] | None = fields.JSONField(null=True)
     created_at = fields.DatetimeField(auto_now_add=True)
 
     class Meta:

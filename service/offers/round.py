@@ -74,9 +74,8 @@ async def run_round() -> int:
     """Offer every queued bundle that has an eligible writer with a free slot; returns the offers made."""
     if current().settings.is_postgres:
         return await _locked_round_postgres()
-    async with _process_lock:
-        async with in_transaction() as conn:
-            return await _round(conn)
+    async with _process_lock, in_transaction() as conn:
+        return await _round(conn)
 
 
 async def _locked_round_postgres() -> int:

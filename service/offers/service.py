@@ -29,7 +29,7 @@ async def accept(principal: Principal, offer_id: UUID) -> Offer:
             status=OfferStatus.ACCEPTED, responded_at=now
         )
         if won != 1:
-            fresh = await Offer.get(id=offer.id).using_db(conn)
+            fresh = await Offer.filter(id=offer.id).using_db(conn).get()
             raise Conflict(f"the offer is {fresh.status.value if fresh.status != OfferStatus.PENDING else 'expired'}",
                            current_status=fresh.status.value)
         await move(offer.bundle_id, BundleStatus.ALLOCATED, conn=conn, actor_id=principal.user_id,  # type: ignore[attr-defined]
@@ -55,7 +55,7 @@ async def _close(offer: Offer, outcome: OfferStatus, *, actor_id: UUID | None, r
         if closed != 1:
             if actor_id is None:
                 return False
-            fresh = await Offer.get(id=offer.id).using_db(conn)
+            fresh = await Offer.filter(id=offer.id).using_db(conn).get()
             raise Conflict(f"the offer is {fresh.status.value}", current_status=fresh.status.value)
         await move(offer.bundle_id, BundleStatus.QUEUED, conn=conn, actor_id=actor_id,  # type: ignore[attr-defined]
                    expect=BundleStatus.OFFERED, event=f"offer.{outcome.value}",

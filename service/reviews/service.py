@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from typing import Any
 from uuid import UUID
 
 from tortoise.transactions import in_transaction
@@ -32,7 +33,7 @@ async def _decide(principal: Principal, draft_id: UUID, outcome: ReviewOutcome, 
             raise Conflict("this draft has already been reviewed", current_status=draft.status.value)
         await QaReview.create(draft_id=draft.id, reviewer_id=principal.user_id, outcome=outcome, comments=comments,
                               using_db=conn)
-        extra = {"delivered_at": now} if outcome == ReviewOutcome.PASS else {}
+        extra: dict[str, Any] = {"delivered_at": now} if outcome == ReviewOutcome.PASS else {}
         bundle = await move(
             draft.bundle_id, to_bundle, conn=conn, actor_id=principal.user_id,  # type: ignore[attr-defined]
             expect=BundleStatus.IN_QA, event=f"qa.{'passed' if outcome == ReviewOutcome.PASS else 'returned'}",

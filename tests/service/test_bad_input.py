@@ -21,7 +21,9 @@ def problem(response: httpx.Response, status: int) -> dict[str, object]:
     return dict(body)
 
 
-async def test_unknown_and_invalid_fields_answer_422_with_field_paths(client: httpx.AsyncClient, tenant: Tenant) -> None:
+async def test_unknown_and_invalid_fields_answer_422_with_field_paths(
+    client: httpx.AsyncClient, tenant: Tenant
+) -> None:
     la = tenant.auth("la_officer")
     body = problem(await client.post("/v1/bundles", headers=la, json={"reference": "X-1", "work_type": "novel",
                                                                         "colour": "red"}), 422)

@@ -11,7 +11,9 @@ from tests.factories import Tenant
 from tests.files import EP_REPORT, PDF
 
 
-async def new_bundle(client: httpx.AsyncClient, tenant: Tenant, *, with_document: bool = True) -> tuple[str, str | None]:
+async def new_bundle(
+    client: httpx.AsyncClient, tenant: Tenant, *, with_document: bool = True
+) -> tuple[str, str | None]:
     la = tenant.auth("la_officer")
     created = await client.post("/v1/bundles", headers=la, json={"reference": "TEN-1", "work_type": "new_plan"})
     assert created.status_code == 201, created.text
