@@ -43,7 +43,9 @@ def nhs_number_valid(digits: str) -> bool:
 
 
 def isbn10_valid(digits: str) -> bool:
-    return len(digits) == 10 and sum(int(d) * w for d, w in zip(digits, range(10, 0, -1), strict=True)) % 11 == 0
+    return (
+        len(digits) == 10 and sum(int(d) * w for d, w in zip(digits, range(10, 0, -1), strict=True)) % 11 == 0
+    )
 
 
 def _nhs(text: str) -> Iterator[TextFinding]:
@@ -117,9 +119,7 @@ POSTCODE_AREAS = frozenset(
     SO SP SR SS ST SW SY TA TD TF TN TQ TR TS TW UB W WA WC WD WF WN WR WS WV YO ZE""".split()  # noqa: SIM905
 )
 # Outward: A9, A99, AA9, AA99, A9A, AA9A. Inward: digit and two letters never C I K M O V.
-_POSTCODE = re.compile(
-    r"(?<![\w-])([A-Z]{1,2})(\d)([A-Z\d]?)(\s?)(\d[ABD-HJLNP-UW-Z]{2})(?![\w-])"
-)
+_POSTCODE = re.compile(r"(?<![\w-])([A-Z]{1,2})(\d)([A-Z\d]?)(\s?)(\d[ABD-HJLNP-UW-Z]{2})(?![\w-])")
 _THIRD_LETTER = frozenset("ABCDEFGHJKPSTUW")  # A9A
 _FOURTH_LETTER = frozenset("ABEHMNPRVWXY")  # AA9A
 
@@ -141,9 +141,7 @@ def _postcode(text: str) -> Iterator[TextFinding]:
 
 # --- Phone --------------------------------------------------------------------------------------
 
-_PHONE = re.compile(
-    r"(?<![\w+/.-])(?:\+44[ ]?(?:\(0\)[ ]?)?|\(?0)\d[\d \-()]{7,14}\d(?![\w/]|[.,]\d)"
-)
+_PHONE = re.compile(r"(?<![\w+/.-])(?:\+44[ ]?(?:\(0\)[ ]?)?|\(?0)\d[\d \-()]{7,14}\d(?![\w/]|[.,]\d)")
 _PHONE_CONTEXT = re.compile(r"\b(tel|telephone|phone|mobile|mob|contact|call|ring)\b", re.IGNORECASE)
 
 
@@ -212,9 +210,7 @@ _MONTHS = {
 }  # fmt: skip
 _MONTH_NAMES = "|".join(sorted(_MONTHS, key=len, reverse=True))
 _NUMERIC_DATE = r"(?P<d1>\d{1,2})(?P<sep>[/.\-])(?P<m1>\d{1,2})(?P=sep)(?P<y1>\d{4}|\d{2})"
-_WORDY_DATE = (
-    rf"(?P<d2>\d{{1,2}})(?:st|nd|rd|th)?\s+(?:of\s+)?(?P<m2>{_MONTH_NAMES})\.?,?\s+(?P<y2>\d{{4}})"
-)
+_WORDY_DATE = rf"(?P<d2>\d{{1,2}})(?:st|nd|rd|th)?\s+(?:of\s+)?(?P<m2>{_MONTH_NAMES})\.?,?\s+(?P<y2>\d{{4}})"
 _AMERICAN_DATE = rf"(?P<m3>{_MONTH_NAMES})\.?\s+(?P<d3>\d{{1,2}})(?:st|nd|rd|th)?,?\s+(?P<y3>\d{{4}})"
 _DOB_CONTEXT = re.compile(
     r"(?:\bD\.?O\.?B\b\.?|\bdate\s+of\s+birth\b|\bbirth\s*date\b|\bborn\b|\bbirthday\b)"
@@ -450,8 +446,6 @@ def scan_text(text: str) -> list[TextFinding]:
     # A birth date is also a date and a phone-like run may be an NHS number: the stronger reading wins.
     nhs_spans = [(f.start, f.end) for f in found if f.kind in ("nhs_number", "upn")]
     found = [
-        f
-        for f in found
-        if not (f.kind == "phone" and any(s < f.end and f.start < e for s, e in nhs_spans))
+        f for f in found if not (f.kind == "phone" and any(s < f.end and f.start < e for s, e in nhs_spans))
     ]
     return sorted(_merge_same_kind(found), key=lambda f: (f.start, f.end, f.kind))
