@@ -271,3 +271,25 @@ def test_scan_text_never_fails_and_spans_stay_inside_the_text(text: str) -> None
     for finding in scan_text(text):
         assert 0 <= finding.start < finding.end <= len(text)
         assert 0 < finding.confidence <= 1
+
+
+def test_identifiers_typed_in_lower_case_on_forms_are_flagged_with_less_confidence() -> None:
+    text = "postcode: ls6 2qt, NI no. ab 12 34 56 c"
+    findings = {f.kind: (text[f.start : f.end], f.confidence) for f in scan_text(text)}
+    assert findings["postcode"][0] == "ls6 2qt" and findings["postcode"][1] < 0.95
+    assert findings["ni_number"][0] == "ab 12 34 56 c" and findings["ni_number"][1] < 0.97
+
+
+def test_a_flat_in_a_named_block_is_an_address() -> None:
+    assert found("They moved to Flat 11b, Sycamore House in May.", "address") == ["Flat 11b, Sycamore House"]
+
+
+def test_a_lone_given_name_acting_in_a_sentence_is_a_weak_name_finding() -> None:
+    text = "Oliver enjoys football. Oliver's mum agrees. St Helen's school replied."
+    findings = [f for f in scan_text(text) if f.kind == "person_name"]
+    assert [text[f.start : f.end] for f in findings] == ["Oliver", "Oliver"]
+    assert all(f.confidence <= 0.5 for f in findings)
+
+
+def test_name_of_child_label_is_read() -> None:
+    assert found("Name of child: Tyler Brooks", "person_name") == ["Tyler Brooks"]
