@@ -184,3 +184,24 @@ def test_arbitrary_bytes_raise_only_unsafe_document(data: bytes) -> None:
     for check in (check_docx_archive, check_pdf):
         with contextlib.suppress(UnsafeDocument):
             check(data)
+
+
+def _lie_about_size(data: bytes, name: bytes, declared: int) -> bytes:
+    """Rewrite the uncompressed size that the local and central headers declare for one entry."""
+    mutable = bytearray(data)
+    for signature, size_offset, name_offset in ((b"PK\x03\x04", 22, 30), (b"PK\x01\x02", 24, 46)):
+        start = 0
+        while (start := data.find(signature, start)) != -1:
+            if data[start + name_offset : start + name_offset + len(name)] == name:
+                mutable[start + size_offset : start + size_offset + 4] = declared.to_bytes(4, "little")
+            start += 4
+    return bytes(mutable)
+
+
+def test_an_entry_that_understates_its_size_is_never_inflated_beyond_it() -> None:
+    payload = b"<w:document xmlns:w='http://schemas.openxmlformats.org/wordprocessingml/2006/main'/>"
+    padded = payload + b" " * (8 * 1024 * 1024)
+    liar = _lie_about_size(_replace(DOCX, "word/document.xml", padded), b"word/document.xml", 2000)
+    check_docx_archive(liar)  # the directory looks harmless...
+    # ...and reading stops at the declared size, so the lie surfaces as a damaged file, not 8 MB of XML.
+    assert "damaged" in reason(extract_pages, "docx", liar)
