@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import hashlib
 import json
+import unicodedata
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from service.screening.denylist import DenyList, DenyListError, load_denylist, make_denylist, normalise
 
@@ -70,3 +73,14 @@ def test_load_denylist_reads_the_json_and_names_what_is_wrong(tmp_path) -> None:
             path.write_text(content)
         with pytest.raises(DenyListError, match=name):
             load_denylist(path)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text(alphabet=st.characters(min_codepoint=32, max_codepoint=0x2FFF), max_size=40))
+def test_normalise_removes_exactly_unicode_punctuation_and_symbols_except_apostrophes_and_hyphens(
+    raw: str,
+) -> None:
+    folded = raw.lower().replace("\u2019", "'").replace("\u2018", "'").replace("\u02bc", "'")
+    folded = folded.replace("\u2010", "-").replace("\u2011", "-")
+    kept = "".join(c for c in folded if c in "'-" or not unicodedata.category(c).startswith(("P", "S")))
+    assert normalise(raw) == " ".join(kept.split())
