@@ -453,13 +453,24 @@ _ADDRESS_WORD = (
 _ADDRESS_LABEL = re.compile(
     rf"(?i:{_ADDRESS_WORD}[ \t]*[:\-\u2013][ \t]*|(?m:^)[ \t]*{_ADDRESS_WORD}[ \t]*\n[ \t]*"
     r"|\b(?:lives|living|resides|residing)\s+at[ \t]+)"
-    r"(?P<value>[^\n]{4,120})"
+    r"(?P<value>[^\W_][^\n]{3,119})"
 )
 _EMPTY_VALUE = re.compile(
     r"^\W*(?:redacted|withheld|not\s+(?:known|given|disclosed|applicable)|n/?a|none|tbc|see\s|as\s+above|"
     r"\[.*\]|x+\b|held\s+by|on\s+file|home\b|school\b)",
     re.IGNORECASE,
 )
+
+
+_STREET_WORD = re.compile(rf"\b(?:{_STREET_TYPES}|Cottage|House|Farm|Lodge|Barn|Mill)\b")
+_TITLE_WORD = re.compile(r"\b[A-Z][a-z]+\b")
+
+
+def _looks_like_address(value: str) -> bool:
+    """A house number, a street or house word, or named lines ("Rose Cottage, Otley"); not any prose."""
+    if re.search(r"\d", value) or _STREET_WORD.search(value):
+        return True
+    return "," in value and len(_TITLE_WORD.findall(value)) >= 2
 
 
 def _address(text: str) -> Iterator[TextFinding]:
@@ -469,7 +480,7 @@ def _address(text: str) -> Iterator[TextFinding]:
         yield TextFinding("address", match.start(), match.end(), 0.8)
     for match in _ADDRESS_LABEL.finditer(text):
         value = match.group("value")
-        if _EMPTY_VALUE.match(value) or not re.search(r"\d|[A-Z][a-z]", value):
+        if _EMPTY_VALUE.match(value) or not _looks_like_address(value):
             continue
         start = match.start("value")
         yield TextFinding("address", start, start + len(value.rstrip(" .;,")), 0.9)

@@ -293,3 +293,20 @@ def test_a_lone_given_name_acting_in_a_sentence_is_a_weak_name_finding() -> None
 
 def test_name_of_child_label_is_read() -> None:
     assert found("Name of child: Tyler Brooks", "person_name") == ["Tyler Brooks"]
+
+
+def test_an_address_label_quoted_in_prose_is_not_an_address() -> None:
+    assert found('Labels ("Name:", "Address:"), in salutations, in metadata', "address") == []
+
+
+@pytest.mark.parametrize(
+    ("text", "flagged"),
+    [
+        ("Address: Rose Cottage, Otley", True),
+        ("Home address\nThe Old Vicarage, Church Lane", True),
+        ("address: A string or integer, the IP address.", False),
+        ("Address: Argument of Network/Interface", False),
+    ],
+)
+def test_a_labelled_address_must_look_like_one(text: str, flagged: bool) -> None:
+    assert bool(found(text, "address")) is flagged
