@@ -76,3 +76,24 @@ def test_pdf_author_and_xmp_creator_are_listed() -> None:
     people = set(document_people("pdf", make_pdf(["x"], author="Helen Marsh")))
     assert people == {PersonRef("Helen Marsh", "author"), PersonRef("Helen Marsh", "xmp_creator")}
     assert document_people("pdf", make_pdf(["x"])) == []
+
+
+def test_word_rendered_page_marks_set_the_pages_when_present() -> None:
+    from docx import Document
+    from docx.oxml import parse_xml
+
+    from tests.screening.documents import W_NS
+
+    document = Document()
+    document.add_paragraph("Page one text")
+    for text in ("Page two text", "Page three text"):
+        paragraph = document.add_paragraph()
+        paragraph._p.append(
+            parse_xml(f'<w:r xmlns:w="{W_NS}"><w:lastRenderedPageBreak/><w:t>{text}</w:t></w:r>')
+        )
+    import io
+
+    buffer = io.BytesIO()
+    document.save(buffer)
+    pages = extract_pages("docx", buffer.getvalue())
+    assert [p.strip() for p in pages] == ["Page one text", "Page two text", "Page three text"]
