@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import logging
 import sys
 
 from service.screening.denylist import DenyList, DenyListError, load_denylist
@@ -26,6 +27,8 @@ def configure(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    # pypdf logs its repairs of damaged files; the report (or the exit-2 message) already says what matters.
+    logging.getLogger("pypdf").setLevel(logging.ERROR)
     deny: DenyList | None = None
     if args.deny_hashes:
         try:

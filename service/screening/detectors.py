@@ -43,7 +43,9 @@ def nhs_number_valid(digits: str) -> bool:
 
 
 def isbn10_valid(digits: str) -> bool:
-    return len(digits) == 10 and sum(int(d) * w for d, w in zip(digits, range(10, 0, -1), strict=True)) % 11 == 0
+    return (
+        len(digits) == 10 and sum(int(d) * w for d, w in zip(digits, range(10, 0, -1), strict=True)) % 11 == 0
+    )
 
 
 def _nhs(text: str) -> Iterator[TextFinding]:
@@ -98,14 +100,19 @@ def _upn(text: str) -> Iterator[TextFinding]:
 _NINO = re.compile(
     r"(?<![\w-])([A-CEGHJ-PR-TW-Z])([A-CEGHJ-NPR-TW-Z])[ ]?(\d{2})[ ]?(\d{2})[ ]?(\d{2})[ ]?([A-D])(?![\w-])"
 )
+_NINO_ANY_CASE = re.compile(r"(?<![\w-])[A-Za-z]{2}[ ]?\d{2}[ ]?\d{2}[ ]?\d{2}[ ]?[A-Da-d](?![\w-])")
 _NINO_NEVER = frozenset({"BG", "GB", "KN", "NK", "NT", "TN", "ZZ"})
 
 
 def _ni_number(text: str) -> Iterator[TextFinding]:
-    for match in _NINO.finditer(text):
-        if match.group(1) + match.group(2) in _NINO_NEVER:
+    for match in _NINO_ANY_CASE.finditer(text):
+        upper = match.group(0).upper()
+        checked = _NINO.fullmatch(upper)
+        if checked is None or checked.group(1) + checked.group(2) in _NINO_NEVER:
             continue
-        yield TextFinding("ni_number", match.start(), match.end(), 0.97)
+        # Typed in lower case on a form it is just as real, but less surely not some other code.
+        confidence = 0.97 if match.group(0) == upper else 0.8
+        yield TextFinding("ni_number", match.start(), match.end(), confidence)
 
 
 # --- Postcode -----------------------------------------------------------------------------------
@@ -117,15 +124,18 @@ POSTCODE_AREAS = frozenset(
     SO SP SR SS ST SW SY TA TD TF TN TQ TR TS TW UB W WA WC WD WF WN WR WS WV YO ZE""".split()  # noqa: SIM905
 )
 # Outward: A9, A99, AA9, AA99, A9A, AA9A. Inward: digit and two letters never C I K M O V.
-_POSTCODE = re.compile(
-    r"(?<![\w-])([A-Z]{1,2})(\d)([A-Z\d]?)(\s?)(\d[ABD-HJLNP-UW-Z]{2})(?![\w-])"
-)
+_POSTCODE = re.compile(r"(?<![\w-])([A-Z]{1,2})(\d)([A-Z\d]?)(\s?)(\d[ABD-HJLNP-UW-Z]{2})(?![\w-])")
+_POSTCODE_ANY_CASE = re.compile(r"(?<![\w-])[A-Za-z]{1,2}\d[A-Za-z\d]?\s?\d[A-Za-z]{2}(?![\w-])")
 _THIRD_LETTER = frozenset("ABCDEFGHJKPSTUW")  # A9A
 _FOURTH_LETTER = frozenset("ABEHMNPRVWXY")  # AA9A
 
 
 def _postcode(text: str) -> Iterator[TextFinding]:
-    for match in _POSTCODE.finditer(text):
+    for candidate in _POSTCODE_ANY_CASE.finditer(text):
+        raw = candidate.group(0)
+        match = _POSTCODE.fullmatch(raw.upper())
+        if match is None:
+            continue
         area, digit, tail, space = match.group(1), match.group(2), match.group(3), match.group(4)
         if area not in POSTCODE_AREAS:
             continue
@@ -136,14 +146,13 @@ def _postcode(text: str) -> Iterator[TextFinding]:
         if space not in ("", " "):
             continue  # a line break between the halves is more likely two unrelated tokens
         del digit
-        yield TextFinding("postcode", match.start(), match.end(), 0.95 if space else 0.8)
+        confidence = (0.95 if space else 0.8) if raw == raw.upper() else 0.7
+        yield TextFinding("postcode", candidate.start(), candidate.end(), confidence)
 
 
 # --- Phone --------------------------------------------------------------------------------------
 
-_PHONE = re.compile(
-    r"(?<![\w+/.-])(?:\+44[ ]?(?:\(0\)[ ]?)?|\(?0)\d[\d \-()]{7,14}\d(?![\w/]|[.,]\d)"
-)
+_PHONE = re.compile(r"(?<![\w+/.-])(?:\+44[ ]?(?:\(0\)[ ]?)?|\(?0)\d[\d \-()]{7,14}\d(?![\w/]|[.,]\d)")
 _PHONE_CONTEXT = re.compile(r"\b(tel|telephone|phone|mobile|mob|contact|call|ring)\b", re.IGNORECASE)
 
 
@@ -212,9 +221,7 @@ _MONTHS = {
 }  # fmt: skip
 _MONTH_NAMES = "|".join(sorted(_MONTHS, key=len, reverse=True))
 _NUMERIC_DATE = r"(?P<d1>\d{1,2})(?P<sep>[/.\-])(?P<m1>\d{1,2})(?P=sep)(?P<y1>\d{4}|\d{2})"
-_WORDY_DATE = (
-    rf"(?P<d2>\d{{1,2}})(?:st|nd|rd|th)?\s+(?:of\s+)?(?P<m2>{_MONTH_NAMES})\.?,?\s+(?P<y2>\d{{4}})"
-)
+_WORDY_DATE = rf"(?P<d2>\d{{1,2}})(?:st|nd|rd|th)?\s+(?:of\s+)?(?P<m2>{_MONTH_NAMES})\.?,?\s+(?P<y2>\d{{4}})"
 _AMERICAN_DATE = rf"(?P<m3>{_MONTH_NAMES})\.?\s+(?P<d3>\d{{1,2}})(?:st|nd|rd|th)?,?\s+(?P<y3>\d{{4}})"
 _DOB_CONTEXT = re.compile(
     r"(?:\bD\.?O\.?B\b\.?|\bdate\s+of\s+birth\b|\bbirth\s*date\b|\bborn\b|\bbirthday\b)"
@@ -257,6 +264,7 @@ _TITLE = r"(?:Mr|Mrs|Ms|Miss|Mx|Dr|Prof|Master|Sir|Dame|Rev)"
 _NAME_RUN = rf"(?:{_TITLE}\.?[ ]+)?{_NAME_WORD}(?:[ ]+(?:{_NAME_WORD}|[A-Z]\.?(?![\w'\u2019-]))){{0,3}}"
 
 _PERSON_LABELS = (
+    r"name\s+of\s+(?:the\s+)?(?:child|young\s+person|pupil|student|parent|carer|mother|father)|"
     r"(?:(?:child|pupil|young\s+person|person|parent|carer|student|full|first|last|given|family|sur|fore)"
     r"(?:['\u2019]s)?\s*)?name|surname|forename|mother|mum|father|dad|parents?|child|carer|carers|pupil|student|"
     r"young\s+person|guardian|foster\s+carer|step-?(?:mother|father)|sibling|brother|sister|"
@@ -283,6 +291,18 @@ _PAIR = re.compile(
     r"[ ]+(?P<family>(?:Mc|Mac|O['\u2019])?[A-Z][a-z]+(?:-[A-Z][a-z]+)?))\b)"
 )
 
+# A lone given name acting in a sentence ("Aisha enjoys", "Aisha's mum"): in a bundle meant to say
+# "Child A", the commonest slip. Weak evidence, so a low confidence.
+_SINGLE_GIVEN = re.compile(
+    r"(?<![\w'\u2019.-])(?<!St )(?<!St\. )(?<!Saint )(?P<name>[A-Z][a-z]+)(?=['\u2019]s\b|[ ]+[a-z])"
+)
+# Given names that are also places, months, abbreviations or everyday words when standing alone.
+_NOT_SINGLE_NAMES = frozenset(
+    """
+    max jan don gene carol sterling devon kent chester lincoln india jordan paris florence georgia
+    chelsea austin dakota carolina virginia sydney adelaide jersey victoria christian tom sue pat
+    """.split()  # noqa: SIM905
+)
 # Words that end a would-be name: roles, services, places, pseudonym words. Checked case-blind.
 _NOT_NAME_WORDS = frozenset(
     """
@@ -325,14 +345,30 @@ _COMMON_WORD_NAMES = frozenset(
 
 @lru_cache(maxsize=1)
 def name_gazetteer() -> tuple[frozenset[str], frozenset[str]]:
-    """Given names and surnames from Faker's British, Irish and US lists, loaded once on first use."""
-    from faker.providers.person import en_GB, en_IE, en_US
+    """Given names and surnames from Faker's person lists, loaded once on first use.
+
+    British, Irish and US English lists, plus the romanised lists of communities large in English
+    schools (Indian and Pakistani English, Polish), whose names the English lists mostly lack.
+    """
+    from faker.providers.person import en_GB, en_IE, en_IN, en_PK, en_US, pl_PL
 
     given: set[str] = set()
     family: set[str] = set()
-    for provider in (en_GB.Provider, en_IE.Provider, en_US.Provider):
-        given.update(provider.first_names_male, provider.first_names_female)
-        family.update(provider.last_names)
+    for provider in (
+        en_GB.Provider,
+        en_IE.Provider,
+        en_US.Provider,
+        en_IN.Provider,
+        en_PK.Provider,
+        pl_PL.Provider,
+    ):
+        for attribute in ("first_names", "first_names_male", "first_names_female"):
+            given.update(getattr(provider, attribute, ()))
+        family.update(getattr(provider, "last_names", ()))
+    given = {name for name in given if name.isalpha() and name[:1].isupper()}
+    family = {
+        name for name in family if name.replace("-", "").replace("'", "").isalpha() and name[:1].isupper()
+    }
     given = {name for name in given if name.lower() not in _COMMON_WORD_NAMES}
     family = {name for name in family if name.lower() not in _COMMON_WORD_NAMES | _NOT_NAME_WORDS}
     return frozenset(given), frozenset(family)
@@ -376,6 +412,10 @@ def _person_name(text: str) -> Iterator[TextFinding]:
         words = _name_words(match.group("name"))
         if span and any(len(w) > 1 for w in words):
             yield TextFinding("person_name", span[0], span[1], 0.8)
+    for match in _SINGLE_GIVEN.finditer(text):
+        word = match.group("name")
+        if word in given and word.lower() not in _NOT_SINGLE_NAMES:
+            yield TextFinding("person_name", match.start("name"), match.end("name"), 0.5)
     for match in _PAIR.finditer(text):
         if match.group("given") not in given or match.group("family") not in family:
             continue
@@ -399,25 +439,48 @@ _STREET_ADDRESS = re.compile(
     r"(?:[A-Z][a-z'\u2019]+[ ]+){1,3}"
     rf"(?:{_STREET_TYPES})\b\.?"
 )
+# "Flat 11b, Sycamore House": flats in named blocks have no street number.
+_FLAT_IN_BUILDING = re.compile(
+    r"\b(?:Flat|Apartment|Apt\.?)\s+\d{1,4}[A-Za-z]?,?\s+(?:[A-Z][a-z'\u2019]+[ ]+){1,3}"
+    r"(?:House|Court|Lodge|Mansions|Towers?|Heights|Buildings|Point|Cottages?)\b"
+)
+_ADDRESS_WORD = (
+    r"(?<![\w-])(?<!e-mail )(?<!email )(?<!web )(?<!ip )(?<!website )(?<!return )"
+    r"(?:(?:home|current|previous|correspondence|postal|family|child's|parent's|carer's)\s+)?address"
+    r"(?:\s+line\s*1)?"
+)
+# "Address:" anywhere; "Address" alone on a line (a table cell, value below); "lives at ..." in prose.
 _ADDRESS_LABEL = re.compile(
-    r"(?i:(?<![\w-])(?<!e-mail )(?<!email )(?<!web )(?<!ip )(?<!website )(?<!return )"
-    r"(?:home\s+|home\s+address|current\s+|previous\s+|correspondence\s+|postal\s+)?address"
-    r"(?:\s+line\s*1)?|lives\s+at|living\s+at|resides\s+at)[ \t]*[:\-\u2013]?[ \t]*(?:\n[ \t]*)?"
-    r"(?P<value>[^\n]{4,120})"
+    rf"(?i:{_ADDRESS_WORD}[ \t]*[:\-\u2013][ \t]*|(?m:^)[ \t]*{_ADDRESS_WORD}[ \t]*\n[ \t]*"
+    r"|\b(?:lives|living|resides|residing)\s+at[ \t]+)"
+    r"(?P<value>[^\W_][^\n]{3,119})"
 )
 _EMPTY_VALUE = re.compile(
     r"^\W*(?:redacted|withheld|not\s+(?:known|given|disclosed|applicable)|n/?a|none|tbc|see\s|as\s+above|"
-    r"\[.*\]|x+\b|held\s+by|on\s+file|of\s+the\b|for\s+the\b|the\b)",
+    r"\[.*\]|x+\b|held\s+by|on\s+file|home\b|school\b)",
     re.IGNORECASE,
 )
+
+
+_STREET_WORD = re.compile(rf"\b(?:{_STREET_TYPES}|Cottage|House|Farm|Lodge|Barn|Mill)\b")
+_TITLE_WORD = re.compile(r"\b[A-Z][a-z]+\b")
+
+
+def _looks_like_address(value: str) -> bool:
+    """A house number, a street or house word, or named lines ("Rose Cottage, Otley"); not any prose."""
+    if re.search(r"\d", value) or _STREET_WORD.search(value):
+        return True
+    return "," in value and len(_TITLE_WORD.findall(value)) >= 2
 
 
 def _address(text: str) -> Iterator[TextFinding]:
     for match in _STREET_ADDRESS.finditer(text):
         yield TextFinding("address", match.start(), match.end(), 0.85)
+    for match in _FLAT_IN_BUILDING.finditer(text):
+        yield TextFinding("address", match.start(), match.end(), 0.8)
     for match in _ADDRESS_LABEL.finditer(text):
         value = match.group("value")
-        if _EMPTY_VALUE.match(value) or not re.search(r"\d|[A-Z][a-z]", value):
+        if _EMPTY_VALUE.match(value) or not _looks_like_address(value):
             continue
         start = match.start("value")
         yield TextFinding("address", start, start + len(value.rstrip(" .;,")), 0.9)
@@ -450,8 +513,6 @@ def scan_text(text: str) -> list[TextFinding]:
     # A birth date is also a date and a phone-like run may be an NHS number: the stronger reading wins.
     nhs_spans = [(f.start, f.end) for f in found if f.kind in ("nhs_number", "upn")]
     found = [
-        f
-        for f in found
-        if not (f.kind == "phone" and any(s < f.end and f.start < e for s, e in nhs_spans))
+        f for f in found if not (f.kind == "phone" and any(s < f.end and f.start < e for s, e in nhs_spans))
     ]
     return sorted(_merge_same_kind(found), key=lambda f: (f.start, f.end, f.kind))

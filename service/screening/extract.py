@@ -42,8 +42,21 @@ _SIDE_PARTS = re.compile(r"(header\d*|footer\d*|footnotes|endnotes|comments)\.xm
 # Values that Word, templates and tools put in author fields which name nobody.
 _NOT_PEOPLE = frozenset(
     {
-        "", "python-docx", "anonymous", "author", "user", "admin", "administrator", "owner", "unknown",
-        "microsoft office user", "windows user", "microsoft word", "word", "guest", "default",
+        "",
+        "python-docx",
+        "anonymous",
+        "author",
+        "user",
+        "admin",
+        "administrator",
+        "owner",
+        "unknown",
+        "microsoft office user",
+        "windows user",
+        "microsoft word",
+        "word",
+        "guest",
+        "default",
     }
 )
 _ORGANISATION_WORDS = re.compile(

@@ -93,8 +93,10 @@ def identify(path_name: str, data: bytes) -> str:
             )
         raise UnsafeDocument("The file is not a PDF, Word (.docx) or plain-text (UTF-8) document.")
     suffix = PurePath(path_name).suffix.lower()
-    if suffix and not extension_agrees(path_name, kind) and any(
-        extension_agrees(path_name, other) for other in _KIND_NAMES
+    if (
+        suffix
+        and not extension_agrees(path_name, kind)
+        and any(extension_agrees(path_name, other) for other in _KIND_NAMES)
     ):
         raise UnsafeDocument(
             f"The file is named {suffix} but its content is {_KIND_NAMES[kind]}; "
@@ -156,5 +158,3 @@ def screen_files(paths: Iterable[str | os.PathLike[str]], deny: DenyList | None)
         except UnsafeDocument as exc:
             raise UnreadableFile(name, exc.reason) from exc
     return verdict_of(reports)
-
-

@@ -111,7 +111,10 @@ def _drop_relationships(root: etree._Element, rels_name: str, dropped: set[str])
 
 
 def _dropped(name: str) -> bool:
-    return posixpath.basename(name) in _DROPPED_NAMES or name.startswith("customXml/")
+    folder, base = posixpath.split(name)
+    if posixpath.basename(folder) == "_rels" and base.endswith(".rels"):
+        base = base.removesuffix(".rels")  # the relationships of a dropped part go with it
+    return base in _DROPPED_NAMES or name.startswith("customXml/")
 
 
 def _strip_docx(data: bytes) -> bytes:

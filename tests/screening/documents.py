@@ -39,7 +39,9 @@ def make_pdf(pages: Sequence[str], *, author: str | None = None, user_password: 
         data = _with_xmp_creator(data, author)
     if user_password is not None:
         writer = PdfWriter(clone_from=PdfReader(io.BytesIO(data)))
-        writer.encrypt(user_password=user_password, owner_password="owner-" + user_password, algorithm="AES-128")
+        writer.encrypt(
+            user_password=user_password, owner_password="owner-" + user_password, algorithm="AES-128"
+        )
         out = io.BytesIO()
         writer.write(out)
         data = out.getvalue()
@@ -132,9 +134,7 @@ def make_docx(spec: DocxSpec) -> bytes:
         )
     if spec.footnote:
         paragraph = document.add_paragraph("See the note.")
-        paragraph._p.append(
-            parse_xml(f'<w:r xmlns:w="{W_NS}"><w:footnoteReference w:id="1"/></w:r>')
-        )
+        paragraph._p.append(parse_xml(f'<w:r xmlns:w="{W_NS}"><w:footnoteReference w:id="1"/></w:r>'))
     if spec.after_page_break:
         document.add_page_break()
         for text in spec.after_page_break:
@@ -172,7 +172,10 @@ def _add_footnotes(data: bytes, text: str) -> bytes:
 
 def rewrite_zip(data: bytes, *, add: dict[str, bytes] | None = None, edit: dict | None = None) -> bytes:
     out = io.BytesIO()
-    with zipfile.ZipFile(io.BytesIO(data)) as source, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
+    with (
+        zipfile.ZipFile(io.BytesIO(data)) as source,
+        zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target,
+    ):
         for info in source.infolist():
             content = source.read(info.filename)
             if edit and info.filename in edit:

@@ -81,10 +81,23 @@ def test_national_insurance_number_is_flagged(nino: str) -> None:
 
 @pytest.mark.parametrize(
     "nino",
-    ["DA123456A", "FA123456A", "QA123456A", "AD123456A", "AO123456A", "BG123456A", "GB123456A", "NK123456A",
-     "TN123456A", "ZZ123456A", "AB123456E"],
-)  # fmt: skip
-def test_national_insurance_lookalikes_with_never_issued_prefixes_or_suffix_are_not_flagged(nino: str) -> None:
+    [
+        "DA123456A",
+        "FA123456A",
+        "QA123456A",
+        "AD123456A",
+        "AO123456A",
+        "BG123456A",
+        "GB123456A",
+        "NK123456A",
+        "TN123456A",
+        "ZZ123456A",
+        "AB123456E",
+    ],
+)
+def test_national_insurance_lookalikes_with_never_issued_prefixes_or_suffix_are_not_flagged(
+    nino: str,
+) -> None:
     assert found(f"Reference {nino}.", "ni_number") == []
 
 
@@ -103,10 +116,21 @@ def test_postcode_lookalikes_with_impossible_letters_are_not_flagged(text: str) 
 
 @pytest.mark.parametrize(
     "phone",
-    ["07700 900123", "07700 900 123", "+44 7700 900123", "+44 (0)7700 900123", "020 7946 0000",
-     "0161 496 0000", "01632 960000", "(01632) 960000", "0300 123 4567", "0800 123 4567", "0808 157 0192",
-     "0800 123456"],
-)  # fmt: skip
+    [
+        "07700 900123",
+        "07700 900 123",
+        "+44 7700 900123",
+        "+44 (0)7700 900123",
+        "020 7946 0000",
+        "0161 496 0000",
+        "01632 960000",
+        "(01632) 960000",
+        "0300 123 4567",
+        "0800 123 4567",
+        "0808 157 0192",
+        "0800 123456",
+    ],
+)
 def test_uk_phone_numbers_in_common_layouts_are_flagged(phone: str) -> None:
     assert found(f"Tel: {phone}.", "phone") == [phone]
 
@@ -128,19 +152,31 @@ def test_email_is_flagged_and_a_team_mailbox_with_less_confidence() -> None:
 
 @pytest.mark.parametrize(
     ("text", "date"),
-    [("DOB: 03/03/2015", "03/03/2015"), ("Date of birth 3rd March 2015", "3rd March 2015"),
-     ("He was born on 14 February 2016 in Leeds", "14 February 2016"), ("D.O.B. 1.9.15", "1.9.15"),
-     ("DOB\n12-11-2014", "12-11-2014"), ("born March 3rd, 2015", "March 3rd, 2015")],
-)  # fmt: skip
+    [
+        ("DOB: 03/03/2015", "03/03/2015"),
+        ("Date of birth 3rd March 2015", "3rd March 2015"),
+        ("He was born on 14 February 2016 in Leeds", "14 February 2016"),
+        ("D.O.B. 1.9.15", "1.9.15"),
+        ("DOB\n12-11-2014", "12-11-2014"),
+        ("born March 3rd, 2015", "March 3rd, 2015"),
+    ],
+)
 def test_date_of_birth_is_flagged_only_in_birth_context(text: str, date: str) -> None:
     assert found(text, "date_of_birth") == [date]
 
 
 @pytest.mark.parametrize(
     "text",
-    ["Date of report: 03/03/2024", "Meeting held on 3rd March 2025", "Age: 8y 3m", "Chronological age 8:3",
-     "born at 28 weeks' gestation", "DOB: 31/02/2015", "Review date 12/07/2025, born in 2015"],
-)  # fmt: skip
+    [
+        "Date of report: 03/03/2024",
+        "Meeting held on 3rd March 2025",
+        "Age: 8y 3m",
+        "Chronological age 8:3",
+        "born at 28 weeks' gestation",
+        "DOB: 31/02/2015",
+        "Review date 12/07/2025, born in 2015",
+    ],
+)
 def test_dates_and_ages_outside_birth_context_are_not_flagged(text: str) -> None:
     assert found(text, "date_of_birth") == []
 
@@ -150,14 +186,20 @@ def test_dates_and_ages_outside_birth_context_are_not_flagged(text: str) -> None
 
 @pytest.mark.parametrize(
     ("text", "name"),
-    [("Name: Jane Smith", "Jane Smith"), ("Mother: Sarah O'Brien", "Sarah O'Brien"),
-     ("Father - Mark Jones-Whitley", "Mark Jones-Whitley"), ("Child's name: Oliver Hughes", "Oliver Hughes"),
-     ("Carer: Mrs Denise Patel", "Mrs Denise Patel"), ("Name\nTyler McCarthy", "Tyler McCarthy"),
-     ("Dear Mrs Okafor,", "Mrs Okafor"), ("Dear Priya,", "Priya"),
-     ("Yours sincerely,\n\nDr Amelia Hughes\nEducational Psychologist", "Dr Amelia Hughes"),
-     ("I spoke with Mr Bradshaw today.", "Mr Bradshaw"),
-     ("In class, Harry Thompson sat with his friends.", "Harry Thompson")],
-)  # fmt: skip
+    [
+        ("Name: Jane Smith", "Jane Smith"),
+        ("Mother: Sarah O'Brien", "Sarah O'Brien"),
+        ("Father - Mark Jones-Whitley", "Mark Jones-Whitley"),
+        ("Child's name: Oliver Hughes", "Oliver Hughes"),
+        ("Carer: Mrs Denise Patel", "Mrs Denise Patel"),
+        ("Name\nTyler McCarthy", "Tyler McCarthy"),
+        ("Dear Mrs Okafor,", "Mrs Okafor"),
+        ("Dear Priya,", "Priya"),
+        ("Yours sincerely,\n\nDr Amelia Hughes\nEducational Psychologist", "Dr Amelia Hughes"),
+        ("I spoke with Mr Bradshaw today.", "Mr Bradshaw"),
+        ("In class, Harry Thompson sat with his friends.", "Harry Thompson"),
+    ],
+)
 def test_person_names_are_flagged_after_labels_salutations_signatures_titles_and_known_names(
     text: str, name: str
 ) -> None:
@@ -166,11 +208,23 @@ def test_person_names_are_flagged_after_labels_salutations_signatures_titles_and
 
 @pytest.mark.parametrize(
     "text",
-    ["Name: Child A", "Child: Child A", "Parent: Parent B", "Dear Parent/Carer,", "Dear Sir or Madam,",
-     "Yours sincerely,\nEducational Psychologist", "Completed by: Speech and Language Therapist",
-     "Signed: SENCO", "Key Stage 2 results", "Mrs A attended the meeting.", "Author: Educational Psychology Service",
-     "May Day bank holiday", "Grace and Hope were the themes of the assembly.", "Name: [redacted]"],
-)  # fmt: skip
+    [
+        "Name: Child A",
+        "Child: Child A",
+        "Parent: Parent B",
+        "Dear Parent/Carer,",
+        "Dear Sir or Madam,",
+        "Yours sincerely,\nEducational Psychologist",
+        "Completed by: Speech and Language Therapist",
+        "Signed: SENCO",
+        "Key Stage 2 results",
+        "Mrs A attended the meeting.",
+        "Author: Educational Psychology Service",
+        "May Day bank holiday",
+        "Grace and Hope were the themes of the assembly.",
+        "Name: [redacted]",
+    ],
+)
 def test_roles_pseudonyms_and_ordinary_capitalised_words_are_not_names(text: str) -> None:
     assert found(text, "person_name") == []
 
@@ -180,9 +234,12 @@ def test_roles_pseudonyms_and_ordinary_capitalised_words_are_not_names(text: str
 
 @pytest.mark.parametrize(
     ("text", "address"),
-    [("They live at 14 Elm Road with Gran.", "14 Elm Road"), ("Flat 3, 27 Upper Mill Lane", "Flat 3, 27 Upper Mill Lane"),
-     ("Address: 5 The Paddocks, Little Snoring", "5 The Paddocks, Little Snoring")],
-)  # fmt: skip
+    [
+        ("They live at 14 Elm Road with Gran.", "14 Elm Road"),
+        ("Flat 3, 27 Upper Mill Lane", "Flat 3, 27 Upper Mill Lane"),
+        ("Address: 5 The Paddocks, Little Snoring", "5 The Paddocks, Little Snoring"),
+    ],
+)
 def test_addresses_are_flagged_by_street_words_or_label(text: str, address: str) -> None:
     assert address in found(text, "address")
 
@@ -198,10 +255,10 @@ def test_a_professional_report_without_identifiers_raises_nothing() -> None:
     text = (
         "Educational Psychologist report for Child A (LA ref EHC/2024/00317).\n"
         "Page 3 of 12. Assessment date 12/03/2025, 10:30-11:15. Chronological age 8y 3m (8:3).\n"
-        "Under s.21(5) CFA 2014 and Regulation 12 of the SEND Regulations 2014, provision must be specified.\n"
+        "Under s.21(5) CFA 2014 and Regulation 12 of the SEND Regulations 2014, provision is specified.\n"
         "Child A is working towards Key Stage 2 expectations; reading age 6:9; 45% of targets met.\n"
         "Recommended: 30 minutes of speech and language therapy weekly, delivered by a Speech and Language\n"
-        "Therapist, costing £1,250 per term (ISBN 978-0-19-852663-6 describes the approach; see 0198526636).\n"
+        "Therapist, costing £1,250 per term (ISBN 978-0-19-852663-6 sets out the approach; see 0198526636).\n"
         "The SENCO and the Class Teacher will review progress at the annual review in July 2026.\n"
         "Occupational Therapist advice (Appendix K) was received on 3 March 2025."
     )
@@ -214,3 +271,42 @@ def test_scan_text_never_fails_and_spans_stay_inside_the_text(text: str) -> None
     for finding in scan_text(text):
         assert 0 <= finding.start < finding.end <= len(text)
         assert 0 < finding.confidence <= 1
+
+
+def test_identifiers_typed_in_lower_case_on_forms_are_flagged_with_less_confidence() -> None:
+    text = "postcode: ls6 2qt, NI no. ab 12 34 56 c"
+    findings = {f.kind: (text[f.start : f.end], f.confidence) for f in scan_text(text)}
+    assert findings["postcode"][0] == "ls6 2qt" and findings["postcode"][1] < 0.95
+    assert findings["ni_number"][0] == "ab 12 34 56 c" and findings["ni_number"][1] < 0.97
+
+
+def test_a_flat_in_a_named_block_is_an_address() -> None:
+    assert found("They moved to Flat 11b, Sycamore House in May.", "address") == ["Flat 11b, Sycamore House"]
+
+
+def test_a_lone_given_name_acting_in_a_sentence_is_a_weak_name_finding() -> None:
+    text = "Oliver enjoys football. Oliver's mum agrees. St Helen's school replied."
+    findings = [f for f in scan_text(text) if f.kind == "person_name"]
+    assert [text[f.start : f.end] for f in findings] == ["Oliver", "Oliver"]
+    assert all(f.confidence <= 0.5 for f in findings)
+
+
+def test_name_of_child_label_is_read() -> None:
+    assert found("Name of child: Tyler Brooks", "person_name") == ["Tyler Brooks"]
+
+
+def test_an_address_label_quoted_in_prose_is_not_an_address() -> None:
+    assert found('Labels ("Name:", "Address:"), in salutations, in metadata', "address") == []
+
+
+@pytest.mark.parametrize(
+    ("text", "flagged"),
+    [
+        ("Address: Rose Cottage, Otley", True),
+        ("Home address\nThe Old Vicarage, Church Lane", True),
+        ("address: A string or integer, the IP address.", False),
+        ("Address: Argument of Network/Interface", False),
+    ],
+)
+def test_a_labelled_address_must_look_like_one(text: str, flagged: bool) -> None:
+    assert bool(found(text, "address")) is flagged

@@ -25,8 +25,18 @@ SPEC = DocxSpec(
 def test_every_docx_part_is_read_and_a_page_break_starts_page_two() -> None:
     pages = extract_pages("docx", make_docx(SPEC))
     assert len(pages) == 2
-    for text in ("Body paragraph", "Oakwood Primary", "Nested cell text", "Header text", "Footer text",
-                 "Comment text", "inserted sentence", "deleted sentence", "Footnote text", "Text box words"):  # fmt: skip
+    for text in (
+        "Body paragraph",
+        "Oakwood Primary",
+        "Nested cell text",
+        "Header text",
+        "Footer text",
+        "Comment text",
+        "inserted sentence",
+        "deleted sentence",
+        "Footnote text",
+        "Text box words",
+    ):
         assert text in pages[0], text
     assert pages[1].strip() == "After the break"
 
@@ -56,7 +66,9 @@ def test_people_in_docx_properties_comments_and_tracked_changes_are_listed() -> 
 
 
 def test_tool_names_and_teams_in_author_fields_are_not_people() -> None:
-    spec = DocxSpec(body=["x"], author="python-docx", last_modified_by="SEN Team", comment=("c", "Microsoft Office User"))
+    spec = DocxSpec(
+        body=["x"], author="python-docx", last_modified_by="SEN Team", comment=("c", "Microsoft Office User")
+    )
     assert document_people("docx", make_docx(spec)) == []
 
 
@@ -64,3 +76,24 @@ def test_pdf_author_and_xmp_creator_are_listed() -> None:
     people = set(document_people("pdf", make_pdf(["x"], author="Helen Marsh")))
     assert people == {PersonRef("Helen Marsh", "author"), PersonRef("Helen Marsh", "xmp_creator")}
     assert document_people("pdf", make_pdf(["x"])) == []
+
+
+def test_word_rendered_page_marks_set_the_pages_when_present() -> None:
+    from docx import Document
+    from docx.oxml import parse_xml
+
+    from tests.screening.documents import W_NS
+
+    document = Document()
+    document.add_paragraph("Page one text")
+    for text in ("Page two text", "Page three text"):
+        paragraph = document.add_paragraph()
+        paragraph._p.append(
+            parse_xml(f'<w:r xmlns:w="{W_NS}"><w:lastRenderedPageBreak/><w:t>{text}</w:t></w:r>')
+        )
+    import io
+
+    buffer = io.BytesIO()
+    document.save(buffer)
+    pages = extract_pages("docx", buffer.getvalue())
+    assert [p.strip() for p in pages] == ["Page one text", "Page two text", "Page three text"]
