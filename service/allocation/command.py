@@ -16,7 +16,9 @@ from service.cli import UsageError
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--instance", required=True, type=Path, metavar="FILE", help="instance JSON (ALLOCATION.md)")
+    parser.add_argument(
+        "--instance", required=True, type=Path, metavar="FILE", help="instance JSON (ALLOCATION.md)"
+    )
     parser.add_argument(
         "--explain",
         type=Path,
@@ -51,7 +53,9 @@ def load_instance(path: Path) -> Instance:
     try:
         data: Any = json.loads(text)
     except json.JSONDecodeError as exc:
-        raise UsageError(f"{path}: not valid JSON (line {exc.lineno}, column {exc.colno}: {exc.msg})") from exc
+        raise UsageError(
+            f"{path}: not valid JSON (line {exc.lineno}, column {exc.colno}: {exc.msg})"
+        ) from exc
     try:
         return Instance.model_validate(data)
     except ValidationError as exc:
@@ -71,8 +75,13 @@ def run(args: argparse.Namespace) -> int:
     sys.stdout.write("\n")
     if args.explain is not None:
         try:
-            args.explain.write_text(json.dumps(explained.reasons, indent=2, sort_keys=True) + "\n", encoding="utf-8")
+            args.explain.write_text(
+                json.dumps(explained.reasons, indent=2, sort_keys=True) + "\n", encoding="utf-8"
+            )
         except OSError as exc:
-            print(f"planwright: {args.explain}: cannot write the explanation ({exc.__class__.__name__})", file=sys.stderr)
+            print(
+                f"planwright: {args.explain}: cannot write the explanation ({exc.__class__.__name__})",
+                file=sys.stderr,
+            )
             return 2
     return 0

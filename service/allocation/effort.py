@@ -49,7 +49,9 @@ def effort_hours(work_type: str, pages: int, table: Mapping[str, EffortRule] = D
     return round(min(rule.cap_hours, rule.base_hours + rule.hours_per_10_pages * pages / 10), 1)
 
 
-def weight(*, due: date, statutory_date: date | None = None, express: bool = False, base: float = 1.0) -> float:
+def weight(
+    *, due: date, statutory_date: date | None = None, express: bool = False, base: float = 1.0
+) -> float:
     """Allocation weight: `base`, more for express turnaround and for a statutory date close behind `due`."""
     if base <= 0:
         raise ValueError("base weight must be positive")

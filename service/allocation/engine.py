@@ -56,7 +56,7 @@ BoolArray = npt.NDArray[np.bool_]
 
 
 def eligible(writer: InstanceWriter, bundle: InstanceBundle) -> bool:
-    """Skills cover the work type and every requirement, no conflict of interest, DBS valid to the due date."""
+    """Skills cover the work type and every requirement, no conflict of interest, DBS valid to due."""
     skills = set(writer.skills)
     return (
         bundle.work_type in skills
@@ -255,7 +255,7 @@ class _State:
     def __init__(self, p: _Prepared) -> None:
         self.p = p
         self.slack = p.capacity.copy()
-        # suf[k, w]: the least slack from due date k on; laid out per due date so a column of writers is contiguous.
+        # suf[k, w]: least slack from due date k on; stored per due date so a row of writers is contiguous.
         self.suf = np.ascontiguousarray(np.minimum.accumulate(self.slack[:, ::-1], axis=1)[:, ::-1].T)
         self.free = p.slots.copy()
         self.held: list[list[int]] = [[] for _ in p.writers]
@@ -288,7 +288,8 @@ class _State:
         p = self.p
         k = p.due_index[b]
         ok = (self.free[cands] > 0) & (self.suf[k][cands] + EPS >= p.effort[b])
-        return cands[ok]
+        found: IntArray = cands[ok]
+        return found
 
     def add(self, w: int, b: int) -> None:
         p = self.p
@@ -369,7 +370,9 @@ def _greedy(state: _State, order: Sequence[int]) -> list[int]:
         if ws.size:
             w = state.best_writer(b, ws)
             state.add(w, b)
-            state.reason[b] = f"fits on time with {_writer_name(p, w)}, who has the most spare hours by its due date"
+            state.reason[b] = (
+                f"fits on time with {_writer_name(p, w)}, who has the most spare hours by its due date"
+            )
             continue
         ejected = _eject_cheapest(state, b, cands)
         if ejected is None:
@@ -402,7 +405,9 @@ def _eject_cheapest(state: _State, b: int, cands: IntArray) -> int | None:
     a = int(cheap[w])
     state.remove(w, a)
     state.add(w, b)
-    state.reason[b] = f"on time with {_writer_name(p, w)} in place of {p.bundles[a].id}, which is lighter or longer"
+    state.reason[b] = (
+        f"on time with {_writer_name(p, w)} in place of {p.bundles[a].id}, which is lighter or longer"
+    )
     return a
 
 
@@ -545,7 +550,9 @@ def _ruin_and_recreate(state: _State, out: list[int], rounds: int) -> list[int]:
             touched[w] = True
             state.remove(w, b)
         touched_idx = np.flatnonzero(touched)
-        near = pool_arr[p.elig[np.ix_(pool_arr, touched_idx)].any(axis=1)] if touched_idx.size else pool_arr[:0]
+        near = (
+            pool_arr[p.elig[np.ix_(pool_arr, touched_idx)].any(axis=1)] if touched_idx.size else pool_arr[:0]
+        )
         keys = density[near] * (1.0 + noise.uniform(-0.25, 0.25, near.size))
         # On huge pools only the densest few left-out bundles get a chance in one round.
         near = near[np.argsort(-keys, kind="stable")[: 4 * len(removed) + 50]]
@@ -609,7 +616,9 @@ def _insert_by_moving(state: _State, b: int, cands: IntArray) -> tuple[bool, int
             state.add(w, b)
             w2 = state.best_writer(a, targets)
             state.add(w2, a)
-            state.reason[b] = f"on time with {_writer_name(p, w)} after moving {p.bundles[a].id} to another writer"
+            state.reason[b] = (
+                f"on time with {_writer_name(p, w)} after moving {p.bundles[a].id} to another writer"
+            )
             state.reason[a] = f"moved on time to {_writer_name(p, w2)} to make room for another bundle"
             return True, cost
     return False, cost
@@ -676,7 +685,9 @@ def _finish(p: _Prepared, state: _State, out: list[int], started: float) -> Expl
         cands = p.cands(b)
         if cands.size == 0:
             unassigned.append(Unassigned(bundle=p.bundles[b].id, reason="no_eligible_writer"))
-            state.reason[b] = "no writer has the skills, a clear conflict check and a DBS valid to its due date"
+            state.reason[b] = (
+                "no writer has the skills, a clear conflict check and a DBS valid to its due date"
+            )
             continue
         cands = cands[free[cands] > 0]
         if cands.size == 0:
@@ -685,7 +696,9 @@ def _finish(p: _Prepared, state: _State, out: list[int], started: float) -> Expl
             continue
         need = load[cands] + p.effort[b] + committed[cands]
         with np.errstate(divide="ignore", invalid="ignore"):
-            days = np.where(need <= EPS, 0, np.where(hpd[cands] > 0, np.ceil(need / hpd[cands] - 1e-12), np.inf))
+            days = np.where(
+                need <= EPS, 0, np.where(hpd[cands] > 0, np.ceil(need / hpd[cands] - 1e-12), np.inf)
+            )
         finish = np.full(cands.size, far, dtype=np.int64)
         for i, w in enumerate(cands.tolist()):
             n = days[i]

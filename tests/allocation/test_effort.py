@@ -36,6 +36,10 @@ def test_express_and_a_close_statutory_date_raise_the_weight() -> None:
     plain = weight(due=due)
     assert plain == 1.0
     assert weight(due=due, express=True) > plain
-    assert weight(due=due, statutory_date=date(2027, 2, 5)) > weight(due=due, statutory_date=date(2027, 2, 15))
-    assert weight(due=due, statutory_date=date(2027, 2, 15)) > weight(due=due, statutory_date=date(2027, 4, 1))
+    assert weight(due=due, statutory_date=date(2027, 2, 5)) > weight(
+        due=due, statutory_date=date(2027, 2, 15)
+    )
+    assert weight(due=due, statutory_date=date(2027, 2, 15)) > weight(
+        due=due, statutory_date=date(2027, 4, 1)
+    )
     assert weight(due=due, statutory_date=date(2027, 4, 1)) == plain
