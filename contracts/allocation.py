@@ -55,7 +55,10 @@ class Instance(_Strict):
 
     @model_validator(mode="after")
     def _ids_are_unique(self) -> Instance:
-        for field, ids in (("writers", [w.id for w in self.writers]), ("bundles", [b.id for b in self.bundles])):
+        for field, ids in (
+            ("writers", [w.id for w in self.writers]),
+            ("bundles", [b.id for b in self.bundles]),
+        ):
             dup = _duplicates(ids)
             if dup:
                 raise ValueError(f"{field}: duplicate id(s) {', '.join(dup)}")

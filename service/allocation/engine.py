@@ -24,8 +24,9 @@ would fall more than HORIZON_DAYS after the later of `now` and the latest due da
 from __future__ import annotations
 
 import math
+import random
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
@@ -55,7 +56,7 @@ BoolArray = npt.NDArray[np.bool_]
 
 
 def eligible(writer: InstanceWriter, bundle: InstanceBundle) -> bool:
-    """Skills cover the work type and every requirement, no conflict of interest, DBS valid to the due date."""
+    """Skills cover the work type and every requirement, no conflict of interest, DBS valid to due."""
     skills = set(writer.skills)
     return (
         bundle.work_type in skills
@@ -162,6 +163,12 @@ class _Prepared:
     elig: BoolArray  # bundles x writers
     writer_days: list[IntArray]  # per writer: ordinals of its working days from now to the horizon
     writer_index: dict[str, int] = field(default_factory=dict)
+    cand_cols: IntArray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
+    cand_start: IntArray = field(default_factory=lambda: np.zeros(1, dtype=np.int64))
+
+    def cands(self, b: int) -> IntArray:
+        """The writers eligible for bundle b (a view; do not modify)."""
+        return self.cand_cols[self.cand_start[b] : self.cand_start[b + 1]]
 
 
 def _prepare(instance: Instance) -> _Prepared:
@@ -199,26 +206,31 @@ def _prepare(instance: Instance) -> _Prepared:
             skill_bit.setdefault(s, len(skill_bit))
     masks = [sum(1 << skill_bit[s] for s in set(w.skills)) for w in writers]
     unknown = 1 << len(skill_bit)  # a skill no writer has
-    need_rows: dict[int, BoolArray] = {}
-    la_rows: dict[str, BoolArray] = {}
-    dbs = np.array([w.dbs_expires.toordinal() for w in writers], dtype=np.int64)
-    elig = np.zeros((nb, nw), dtype=np.bool_)
+    need_ids: dict[int, int] = {}
+    la_ids: dict[str, int] = {}
+    bundle_need = np.empty(nb, dtype=np.int64)
+    bundle_la = np.empty(nb, dtype=np.int64)
     for j, b in enumerate(bundles):
         need = 0
         for s in (b.work_type, *b.requires):
             need |= 1 << skill_bit[s] if s in skill_bit else unknown
-        row = need_rows.get(need)
-        if row is None:
-            row = np.array([(need & ~m) == 0 for m in masks], dtype=np.bool_)
-            need_rows[need] = row
-        la_ok = la_rows.get(b.la)
-        if la_ok is None:
-            la_ok = np.array([b.la not in w.excluded_las for w in writers], dtype=np.bool_)
-            la_rows[b.la] = la_ok
-        elig[j] = row & la_ok & (dbs >= b.due.toordinal())
+        bundle_need[j] = need_ids.setdefault(need, len(need_ids))
+        bundle_la[j] = la_ids.setdefault(b.la, len(la_ids))
+    need_rows = np.array([[(need & ~m) == 0 for m in masks] for need in need_ids], dtype=np.bool_)
+    la_rows = np.array([[la not in w.excluded_las for w in writers] for la in la_ids], dtype=np.bool_)
+    dbs = np.array([w.dbs_expires.toordinal() for w in writers], dtype=np.int64)
+    bundle_due = np.array([b.due.toordinal() for b in bundles], dtype=np.int64)
+    if nb:
+        elig = need_rows[bundle_need] & la_rows[bundle_la] & (dbs[None, :] >= bundle_due[:, None])
+    else:
+        elig = np.zeros((0, nw), dtype=np.bool_)
 
+    rows, cols = np.nonzero(elig)
+    cand_start = np.searchsorted(rows, np.arange(nb + 1)).astype(np.int64)
     return _Prepared(
         instance=instance,
+        cand_cols=cols.astype(np.int64),
+        cand_start=cand_start,
         writers=writers,
         bundles=bundles,
         effort=np.array([b.effort_hours for b in bundles], dtype=np.float64),
@@ -243,7 +255,8 @@ class _State:
     def __init__(self, p: _Prepared) -> None:
         self.p = p
         self.slack = p.capacity.copy()
-        self.suf = np.minimum.accumulate(self.slack[:, ::-1], axis=1)[:, ::-1].copy()
+        # suf[k, w]: least slack from due date k on; stored per due date so a row of writers is contiguous.
+        self.suf = np.ascontiguousarray(np.minimum.accumulate(self.slack[:, ::-1], axis=1)[:, ::-1].T)
         self.free = p.slots.copy()
         self.held: list[list[int]] = [[] for _ in p.writers]
         self.owner = np.full(len(p.bundles), -1, dtype=np.int64)
@@ -253,25 +266,30 @@ class _State:
         self.cheap = np.full(nw, -1, dtype=np.int64)
         self.cheap_weight = np.full(nw, np.inf)
         self.cheap_effort = np.zeros(nw)
+        self.cheap_due = np.zeros(nw, dtype=np.int64)
+        self.log: list[tuple[int, int, int]] | None = None  # (+1 add / -1 remove, writer, bundle) for undo
+        self.on_time_weight = 0.0
 
     def _refresh(self, w: int) -> None:
-        self.suf[w] = np.minimum.accumulate(self.slack[w, ::-1])[::-1]
+        self.suf[:, w] = np.minimum.accumulate(self.slack[w, ::-1])[::-1]
         p = self.p
         if self.held[w]:
             a = min(self.held[w], key=lambda x: (p.weight[x], -p.effort[x], x))
             self.cheap[w], self.cheap_weight[w], self.cheap_effort[w] = a, p.weight[a], p.effort[a]
+            self.cheap_due[w] = p.due_index[a]
         else:
             self.cheap[w], self.cheap_weight[w], self.cheap_effort[w] = -1, np.inf, 0.0
 
     def fits(self, w: int, b: int) -> bool:
         p = self.p
-        return bool(self.free[w] > 0 and self.suf[w, p.due_index[b]] + EPS >= p.effort[b])
+        return bool(self.free[w] > 0 and self.suf[p.due_index[b], w] + EPS >= p.effort[b])
 
     def fitting_writers(self, b: int, cands: IntArray) -> IntArray:
         p = self.p
         k = p.due_index[b]
-        ok = (self.free[cands] > 0) & (self.suf[cands, k] + EPS >= p.effort[b])
-        return cands[ok]
+        ok = (self.free[cands] > 0) & (self.suf[k][cands] + EPS >= p.effort[b])
+        found: IntArray = cands[ok]
+        return found
 
     def add(self, w: int, b: int) -> None:
         p = self.p
@@ -280,6 +298,9 @@ class _State:
         self.held[w].append(b)
         self.owner[b] = w
         self._refresh(w)
+        self.on_time_weight += p.weight[b]
+        if self.log is not None:
+            self.log.append((1, w, b))
 
     def remove(self, w: int, b: int) -> None:
         p = self.p
@@ -288,6 +309,22 @@ class _State:
         self.held[w].remove(b)
         self.owner[b] = -1
         self._refresh(w)
+        self.on_time_weight -= p.weight[b]
+        if self.log is not None:
+            self.log.append((-1, w, b))
+
+    def undo(self, mark: int) -> None:
+        """Reverse the logged changes back to `mark`."""
+        assert self.log is not None
+        entries = self.log[mark:]
+        del self.log[mark:]
+        saved, self.log = self.log, None
+        for sign, w, b in reversed(entries):
+            if sign > 0:
+                self.remove(w, b)
+            else:
+                self.add(w, b)
+        self.log = saved
 
     def feasible_exchange(self, w: int, out: Sequence[int], b: int) -> bool:
         """Would writer w stay feasible with `out` removed and b added?"""
@@ -306,7 +343,7 @@ class _State:
         """Among writers where b fits: the one left with the most slack from b's due date on (even load)."""
         p = self.p
         k = p.due_index[b]
-        after = self.suf[ws, k] - p.effort[b]
+        after = self.suf[k][ws] - p.effort[b]
         # Prefer the preferred writer when it fits; otherwise the roomiest, then the lowest index.
         pref = p.bundles[b].preferred_writer
         if pref is not None and pref in p.writer_index:
@@ -325,7 +362,7 @@ def _greedy(state: _State, order: Sequence[int]) -> list[int]:
     p = state.p
     out: list[int] = []
     for b in order:
-        cands = np.flatnonzero(p.elig[b])
+        cands = p.cands(b)
         if cands.size == 0:
             out.append(b)
             continue
@@ -333,7 +370,9 @@ def _greedy(state: _State, order: Sequence[int]) -> list[int]:
         if ws.size:
             w = state.best_writer(b, ws)
             state.add(w, b)
-            state.reason[b] = f"fits on time with {_writer_name(p, w)}, who has the most spare hours by its due date"
+            state.reason[b] = (
+                f"fits on time with {_writer_name(p, w)}, who has the most spare hours by its due date"
+            )
             continue
         ejected = _eject_cheapest(state, b, cands)
         if ejected is None:
@@ -350,20 +389,25 @@ def _eject_cheapest(state: _State, b: int, cands: IntArray) -> int | None:
     p = state.p
     k = int(p.due_index[b])
     e_b, w_b = p.effort[b], p.weight[b]
-    cheap = state.cheap[cands]
-    cw, ce = state.cheap_weight[cands], state.cheap_effort[cands]
-    has = cheap >= 0
-    early = np.zeros(cands.size, dtype=np.bool_)
-    early[has] = p.due_index[cheap[has]] <= k
-    ok = has & early & ((cw < w_b) | ((cw == w_b) & (ce > e_b))) & (state.suf[cands, k] + ce + EPS >= e_b)
+    cw = state.cheap_weight[cands]
+    ce = state.cheap_effort[cands]
+    ok = (cw < w_b) | ((cw == w_b) & (ce > e_b))
     if not ok.any():
         return None
-    idx = np.flatnonzero(ok)
-    pick = idx[np.lexsort((cands[idx], -ce[idx], cw[idx]))[0]]
-    w, a = int(cands[pick]), int(cheap[pick])
+    cands, cw, ce = cands[ok], cw[ok], ce[ok]
+    ok = (state.cheap_due[cands] <= k) & (state.suf[k][cands] + ce + EPS >= e_b)
+    if not ok.any():
+        return None
+    cands, cw, ce = cands[ok], cw[ok], ce[ok]
+    pick = int(np.lexsort((cands, -ce, cw))[0])
+    cheap = state.cheap
+    w = int(cands[pick])
+    a = int(cheap[w])
     state.remove(w, a)
     state.add(w, b)
-    state.reason[b] = f"on time with {_writer_name(p, w)} in place of {p.bundles[a].id}, which is lighter or longer"
+    state.reason[b] = (
+        f"on time with {_writer_name(p, w)} in place of {p.bundles[a].id}, which is lighter or longer"
+    )
     return a
 
 
@@ -379,7 +423,7 @@ def _eject_for(state: _State, b: int, cands: IntArray) -> int | None:
             if w_a > w_b or (w_a == w_b and e_a <= e_b):
                 continue
             if p.due_index[a] <= k:
-                ok = state.suf[w, k] + e_a + EPS >= e_b
+                ok = state.suf[k, w] + e_a + EPS >= e_b
             else:
                 ok = state.feasible_exchange(w, [a], b)
             if not ok:
@@ -400,7 +444,7 @@ def _eject_for(state: _State, b: int, cands: IntArray) -> int | None:
 
 def _place_direct(state: _State, b: int) -> bool:
     p = state.p
-    cands = np.flatnonzero(p.elig[b])
+    cands = p.cands(b)
     ws = state.fitting_writers(b, cands)
     if ws.size == 0:
         return False
@@ -423,7 +467,7 @@ def _improve(state: _State, out: list[int], budget: int) -> list[int]:
             if spent >= budget:
                 still.append(b)
                 continue
-            cands = np.flatnonzero(p.elig[b])
+            cands = p.cands(b)
             spent += 1
             if cands.size == 0:
                 still.append(b)
@@ -447,6 +491,113 @@ def _improve(state: _State, out: list[int], budget: int) -> list[int]:
     return out
 
 
+def _lns_rounds(p: _Prepared) -> int:
+    """Rounds of ruin-and-recreate: many on small instances, few on huge ones (work, not seconds)."""
+    size = len(p.bundles) + 4 * len(p.writers)
+    return int(min(LNS_MAX_ROUNDS, max(LNS_MIN_ROUNDS, LNS_WORK / max(size, 1) ** 1.3)))
+
+
+LNS_WORK = 1_800_000
+LNS_MAX_ROUNDS = 1000
+LNS_MIN_ROUNDS = 3
+
+
+def _ruin_and_recreate(state: _State, out: list[int], rounds: int) -> list[int]:
+    """Large-neighbourhood search: take some bundles off, put everything back by weight per hour.
+
+    A round is kept when the on-time weight does not drop (plateaus let the search drift), otherwise
+    undone. The random choices come from a fixed seed, so the result is reproducible.
+    """
+    p = state.p
+    rng = random.Random(RNG_SEED)
+    noise = np.random.default_rng(RNG_SEED)
+    nb = len(p.bundles)
+    density = p.weight / np.maximum(p.effort, 1e-6)
+    pool = set(out)
+    eligible_out = [b for b in sorted(pool) if p.elig[b].any()]
+    if not eligible_out:
+        return out
+    state.log = []
+    cands_of = p.cands
+
+    # Invariant between rounds: no left-out bundle fits any writer as things stand. So in a round,
+    # a left-out bundle need only be tried on the writers that were just cleared.
+    _fill(state, sorted(pool, key=lambda b: (-density[b], b)), cands_of, pool)
+    touched = np.zeros(len(p.writers), dtype=np.bool_)
+    for _ in range(rounds):
+        held = np.flatnonzero(state.owner >= 0).tolist()
+        mark = len(state.log)
+        before = state.on_time_weight
+        removed: list[int] = []
+        pool_arr = np.array(sorted(pool), dtype=np.int64)
+        if pool_arr.size == 0:
+            break
+        if held and rng.random() < 0.4:
+            # Random ruin: a few assigned bundles anywhere.
+            size = max(2, min(25, len(held) // 10))
+            removed = rng.sample(held, min(size, len(held)))
+        else:
+            # Targeted ruin: clear one to three writers a left-out bundle could go to.
+            b = int(pool_arr[rng.randrange(pool_arr.size)])
+            ws = cands_of(b).tolist()
+            if not ws:
+                continue
+            for w in rng.sample(ws, min(len(ws), rng.choice((1, 2, 2, 3)))):
+                removed.extend(state.held[w])
+        touched[:] = False
+        for b in removed:
+            w = int(state.owner[b])
+            touched[w] = True
+            state.remove(w, b)
+        touched_idx = np.flatnonzero(touched)
+        near = (
+            pool_arr[p.elig[np.ix_(pool_arr, touched_idx)].any(axis=1)] if touched_idx.size else pool_arr[:0]
+        )
+        keys = density[near] * (1.0 + noise.uniform(-0.25, 0.25, near.size))
+        # On huge pools only the densest few left-out bundles get a chance in one round.
+        near = near[np.argsort(-keys, kind="stable")[: 4 * len(removed) + 50]]
+        extra = density[removed] * (1.0 + noise.uniform(-0.25, 0.25, len(removed)))
+        trial_keys = np.concatenate([-np.sort(-keys)[: near.size], extra])
+        trial_arr = np.concatenate([near, np.array(removed, dtype=np.int64)])
+        trial = trial_arr[np.argsort(-trial_keys, kind="stable")].tolist()
+        placed: list[int] = []
+        for b in trial:
+            cands = cands_of(b)
+            ws_fit = state.fitting_writers(b, cands)
+            if ws_fit.size == 0:
+                continue
+            k = p.due_index[b]
+            after = state.suf[k][ws_fit] - p.effort[b]
+            w = int(ws_fit[int(np.argmin(after))]) if rng.random() < 0.7 else int(rng.choice(ws_fit.tolist()))
+            state.add(w, b)
+            placed.append(b)
+        if state.on_time_weight + 1e-9 >= before:
+            pool = (pool | set(removed)) - set(placed)
+            del state.log[mark:]
+        else:
+            state.undo(mark)
+    state.log = None
+    for b in range(nb):
+        w = int(state.owner[b])
+        if w >= 0 and b not in state.reason:
+            state.reason[b] = f"on time with {_writer_name(p, w)}"
+    return sorted(pool)
+
+
+RNG_SEED = 20270111
+
+
+def _fill(state: _State, order: Sequence[int], cands_of: Callable[[int], IntArray], pool: set[int]) -> None:
+    """Place every bundle of `order` that fits somewhere on time (tightest fit), removing it from pool."""
+    p = state.p
+    for b in order:
+        ws = state.fitting_writers(b, cands_of(b))
+        if ws.size:
+            after = state.suf[p.due_index[b]][ws] - p.effort[b]
+            state.add(int(ws[int(np.argmin(after))]), b)
+            pool.discard(b)
+
+
 def _insert_by_moving(state: _State, b: int, cands: IntArray) -> tuple[bool, int]:
     """Insert b at writer w by moving one of w's bundles to another writer where it fits on time."""
     p = state.p
@@ -456,7 +607,7 @@ def _insert_by_moving(state: _State, b: int, cands: IntArray) -> tuple[bool, int
             cost += 1
             if not state.feasible_exchange(w, [a], b):
                 continue
-            others = np.flatnonzero(p.elig[a])
+            others = p.cands(a)
             others = others[others != w]
             targets = state.fitting_writers(a, others)
             if targets.size == 0:
@@ -465,7 +616,9 @@ def _insert_by_moving(state: _State, b: int, cands: IntArray) -> tuple[bool, int
             state.add(w, b)
             w2 = state.best_writer(a, targets)
             state.add(w2, a)
-            state.reason[b] = f"on time with {_writer_name(p, w)} after moving {p.bundles[a].id} to another writer"
+            state.reason[b] = (
+                f"on time with {_writer_name(p, w)} after moving {p.bundles[a].id} to another writer"
+            )
             state.reason[a] = f"moved on time to {_writer_name(p, w2)} to make room for another bundle"
             return True, cost
     return False, cost
@@ -510,8 +663,9 @@ def allocate_explained(instance: Instance, *, budget: int | None = None) -> Expl
     out = _greedy(state, order)
     if budget is None:
         # Operations, not seconds: the same input always gives the same output.
-        budget = max(2_000, 400_000 // max(1, len(p.writers) // 25 + 1))
+        budget = 3_000_000 // (nb + 10 * len(p.writers) + 1)
     out = _improve(state, out, budget)
+    out = _ruin_and_recreate(state, out, _lns_rounds(p))
     _honour_preferences(state)
     return _finish(p, state, out, started)
 
@@ -528,10 +682,12 @@ def _finish(p: _Prepared, state: _State, out: list[int], started: float) -> Expl
     free = state.free.copy()
     far = np.iinfo(np.int64).max
     for b in sorted(out, key=lambda b: (p.due_ord[b], -p.weight[b], b)):
-        cands = np.flatnonzero(p.elig[b])
+        cands = p.cands(b)
         if cands.size == 0:
             unassigned.append(Unassigned(bundle=p.bundles[b].id, reason="no_eligible_writer"))
-            state.reason[b] = "no writer has the skills, a clear conflict check and a DBS valid to its due date"
+            state.reason[b] = (
+                "no writer has the skills, a clear conflict check and a DBS valid to its due date"
+            )
             continue
         cands = cands[free[cands] > 0]
         if cands.size == 0:
@@ -540,7 +696,9 @@ def _finish(p: _Prepared, state: _State, out: list[int], started: float) -> Expl
             continue
         need = load[cands] + p.effort[b] + committed[cands]
         with np.errstate(divide="ignore", invalid="ignore"):
-            days = np.where(need <= EPS, 0, np.where(hpd[cands] > 0, np.ceil(need / hpd[cands] - 1e-12), np.inf))
+            days = np.where(
+                need <= EPS, 0, np.where(hpd[cands] > 0, np.ceil(need / hpd[cands] - 1e-12), np.inf)
+            )
         finish = np.full(cands.size, far, dtype=np.int64)
         for i, w in enumerate(cands.tolist()):
             n = days[i]

@@ -98,7 +98,9 @@ def generate(
     days = cal.working_days_between(now - timedelta(days=1), median)
     effort = sum(float(b["effort_hours"]) for b in bundles if date.fromisoformat(str(b["due"])) <= median)
     hours = sum(float(w["hours_per_day"]) * days - float(w["committed_hours"]) for w in writers)
-    scale = max(0.2, (effort + sum(float(w["committed_hours"]) for w in writers)) / (tightness * max(hours, 1.0)))
+    scale = max(
+        0.2, (effort + sum(float(w["committed_hours"]) for w in writers)) / (tightness * max(hours, 1.0))
+    )
     scale = min(scale, 3.0)
     for w in writers:
         w["hours_per_day"] = round(float(w["hours_per_day"]) * scale, 2)

@@ -96,7 +96,10 @@ def main(argv: list[str]) -> None:
 
     ratios, naive_ratios, engine_times, mip_times = [], [], [], []
     not_proved = 0
-    print(f"{'seed':>6} {'engine':>8} {'naive':>8} {'optimum':>8} {'bound':>8} {'ratio':>7} {'eng s':>7} {'mip s':>7}")
+    print(
+        f"{'seed':>6} {'engine':>8} {'naive':>8} {'optimum':>8} {'bound':>8} {'ratio':>7} "
+        f"{'eng s':>7} {'mip s':>7}"
+    )
     for i in range(args.instances):
         seed = args.seed + i
         # Vary the pressure: from just over capacity to the depth of the peak.
@@ -121,11 +124,18 @@ def main(argv: list[str]) -> None:
             flush=True,
         )
     print()
-    print(f"instances: {len(ratios)} ({args.bundles} bundles x {args.writers} writers), MIP not proved: {not_proved}")
-    print(f"engine / optimum on-time weight: mean {statistics.mean(ratios):.4f}, worst {min(ratios):.4f}")
-    print(f"naive  / optimum on-time weight: mean {statistics.mean(naive_ratios):.4f}, worst {min(naive_ratios):.4f}")
     print(
-        f"time per instance: engine mean {statistics.mean(engine_times):.3f}s (max {max(engine_times):.3f}s), "
+        f"instances: {len(ratios)} ({args.bundles} bundles x {args.writers} writers), "
+        f"MIP not proved optimal: {not_proved}"
+    )
+    print(f"engine / optimum on-time weight: mean {statistics.mean(ratios):.4f}, worst {min(ratios):.4f}")
+    print(
+        f"naive  / optimum on-time weight: mean {statistics.mean(naive_ratios):.4f}, "
+        f"worst {min(naive_ratios):.4f}"
+    )
+    print(
+        f"time per instance: engine mean {statistics.mean(engine_times):.3f}s "
+        f"(max {max(engine_times):.3f}s), "
         f"MIP mean {statistics.mean(mip_times):.2f}s (max {max(mip_times):.2f}s)"
     )
 
