@@ -62,6 +62,9 @@ class BundleOut(Strict):
     page_count: int
     writer_id: UUID | None
     rejection: dict[str, object] | None
+    effort_hours: float | None = None
+    pinned_writer_id: UUID | None = None
+    allocation_note: dict[str, object] | None = None
     created_at: datetime
     updated_at: datetime
 
@@ -155,3 +158,72 @@ class ProblemOut(BaseModel):
     instance: str | None = None
     errors: list[dict[str, object]] | None = None
     current_status: str | None = None
+
+
+class RoundRequest(Strict):
+    dry_run: bool = False
+
+
+class PlannedOfferOut(Strict):
+    bundle_id: UUID
+    writer_id: UUID
+    reason: str
+    projected_completion: date | None
+    on_time: bool
+
+
+class UnassignedOut(Strict):
+    bundle_id: UUID
+    reason: str
+
+
+class RoundResult(Strict):
+    dry_run: bool
+    offers: list[PlannedOfferOut]
+    unassigned: list[UnassignedOut]
+
+
+class AssignRequest(Strict):
+    writer_id: UUID
+    reason: str = Field(min_length=1, max_length=300)
+
+
+class ReleaseAllRequest(Strict):
+    reason: str = Field(min_length=1, max_length=300)
+
+
+class ReleaseAllResult(Strict):
+    bundle_ids: list[UUID]
+
+
+class PinRequest(Strict):
+    writer_id: UUID | None
+
+
+class EffortRequest(Strict):
+    effort_hours: float | None = Field(ge=0, le=500)
+
+
+class WriterOut(Strict):
+    id: UUID
+    name: str
+    skills: list[str]
+    hours_per_week: float | None
+    max_concurrent: int | None
+    excluded_las: list[str]
+    dbs_expires: date | None
+    held: int
+    offers_pending: int
+    leave: list[date]
+
+
+class WriterList(Strict):
+    items: list[WriterOut]
+
+
+class LeaveRequest(Strict):
+    days: list[date] = Field(min_length=1, max_length=120)
+
+
+class LeaveResult(Strict):
+    withdrawn_offers: int

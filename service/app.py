@@ -15,6 +15,7 @@ from starlette.routing import Route
 from tortoise.contrib.starlette import RegisterTortoise
 
 from service.admin.routes import ENDPOINTS as ADMIN
+from service.allocation.routes import ENDPOINTS as ALLOCATION
 from service.billing.routes import ENDPOINTS as BILLING
 from service.bundles.routes import ENDPOINTS as BUNDLES
 from service.db import tortoise_config
@@ -29,7 +30,7 @@ from service.runtime import build_runtime, install
 from service.settings import Settings, get_settings
 
 log = get_logger(__name__)
-ENDPOINTS: list[Endpoint] = [*HEALTH, *BUNDLES, *WORK, *BILLING, *ADMIN]
+ENDPOINTS: list[Endpoint] = [*HEALTH, *BUNDLES, *WORK, *ALLOCATION, *BILLING, *ADMIN]
 
 
 def openapi_document() -> dict[str, Any]:

@@ -24,7 +24,7 @@ async def screen_bundle(bundle_id: str) -> None:
 
 @dramatiq.actor(max_retries=3, queue_name="default")
 async def allocation_round() -> None:
-    from service.offers.round import run_round
+    from service.allocation.rounds import run_round
 
     await run_round()
 

@@ -191,5 +191,8 @@ def bundle_fields(bundle: Bundle) -> dict[str, Any]:
         "tier": bundle.tier.value, "requires": bundle.requires, "status": bundle.status.value,
         "statutory_due": bundle.statutory_due, "turnaround_due": bundle.turnaround_due,
         "page_count": bundle.page_count, "writer_id": bundle.writer_id,  # type: ignore[attr-defined]
-        "rejection": bundle.rejection, "created_at": bundle.created_at, "updated_at": bundle.updated_at,
+        "rejection": bundle.rejection, "effort_hours": bundle.effort_hours,
+        "pinned_writer_id": bundle.pinned_writer_id,  # type: ignore[attr-defined]
+        "allocation_note": bundle.allocation_note,
+        "created_at": bundle.created_at, "updated_at": bundle.updated_at,
     }

@@ -16,7 +16,7 @@ ALLOWED: dict[S, frozenset[S]] = {
     S.DRAFTING: frozenset({S.IN_QA, S.AWAITING_LA, S.QUEUED, S.CANCELLED}),
     S.AWAITING_LA: frozenset({S.DRAFTING, S.CANCELLED}),
     S.IN_QA: frozenset({S.DELIVERED, S.RETURNED, S.CANCELLED}),
-    S.RETURNED: frozenset({S.IN_QA, S.AWAITING_LA, S.CANCELLED}),
+    S.RETURNED: frozenset({S.IN_QA, S.AWAITING_LA, S.QUEUED, S.CANCELLED}),  # QUEUED: the writer was lost
     S.DELIVERED: frozenset({S.ACCEPTED, S.AMENDMENT_REQUESTED}),
     S.AMENDMENT_REQUESTED: frozenset({S.IN_QA}),
     S.ACCEPTED: frozenset({S.CLOSED}),

@@ -66,6 +66,14 @@ class Bundle(Model):
         "models.Writer", related_name="bundles", null=True, on_delete=fields.RESTRICT
     )
     turnaround_due = fields.DateField(null=True)
+    # the coordinator's pin: rounds offer this bundle to no one else
+    pinned_writer: fields.ForeignKeyNullableRelation[Writer] = fields.ForeignKeyField(
+        "models.Writer", related_name="pinned_bundles", null=True, on_delete=fields.RESTRICT
+    )
+    # writers who declined it, let it expire, or were taken off it: rounds do not offer it to them again
+    excluded_writers: list[str] = fields.JSONField(default=list)
+    # why the last round sent it where it went, or why it stays queued
+    allocation_note: dict[str, Any] | None = fields.JSONField(null=True)
     rejection: dict[str, Any] | None = fields.JSONField(null=True)
     idempotency_key = fields.CharField(max_length=200, null=True)
     request_hash = fields.CharField(max_length=64, null=True)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from enum import StrEnum
-from typing import Any
 
 from tortoise import fields
 from tortoise.models import Model
@@ -26,6 +25,10 @@ class LaContract(Model):
     payouts_pence: dict[str, int] = fields.JSONField(default=dict)
     vat_rate_percent = fields.IntField(default=20)
     turnaround_days: dict[str, int] = fields.JSONField(default=dict)
+    # effort hours per work type (base_hours, hours_per_10_pages, cap_hours); empty = the defaults
+    effort_table: dict[str, dict[str, float]] = fields.JSONField(default=dict)
+    # how long a writer has to answer an offer, in working hours
+    offer_window_hours = fields.FloatField(default=8.0)
     starts_on = fields.DateField()
     created_at = fields.DatetimeField(auto_now_add=True)
 

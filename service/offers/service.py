@@ -57,11 +57,18 @@ async def _close(offer: Offer, outcome: OfferStatus, *, actor_id: UUID | None, r
                 return False
             fresh = await Offer.filter(id=offer.id).using_db(conn).get()
             raise Conflict(f"the offer is {fresh.status.value}", current_status=fresh.status.value)
+        bundle = await Bundle.filter(id=offer.bundle_id).using_db(conn).get()  # type: ignore[attr-defined]
         await move(offer.bundle_id, BundleStatus.QUEUED, conn=conn, actor_id=actor_id,  # type: ignore[attr-defined]
                    expect=BundleStatus.OFFERED, event=f"offer.{outcome.value}",
                    data={"offer_id": str(offer.id), "writer_id": str(offer.writer_id)},  # type: ignore[attr-defined]
-                   jobs=(("allocation_round", {}),))
+                   jobs=(("allocation_round", {}),),
+                   excluded_writers=exclude(bundle.excluded_writers, offer.writer_id))  # type: ignore[attr-defined]
     return True
+
+
+def exclude(excluded: list[str], writer_id: UUID | None) -> list[str]:
+    """The bundle's exclusion list with one more writer (sorted, no repeats)."""
+    return sorted({*excluded, str(writer_id)}) if writer_id is not None else list(excluded)
 
 
 async def expire_due_offers(now: datetime | None = None) -> int:

@@ -7,8 +7,8 @@ from datetime import UTC, date, datetime, timedelta
 
 import httpx
 
+from service.allocation.rounds import run_round
 from service.models import Bundle, BundleStatus, Event, Offer, OfferStatus, WorkType
-from service.offers.round import run_round
 from tests.factories import Tenant
 from tests.service.test_tenancy import new_bundle
 from tests.service_fixtures import requires_postgres
@@ -27,7 +27,8 @@ async def _queued(tenant: Tenant, n: int) -> list[Bundle]:
 
 async def test_racing_rounds_never_offer_a_bundle_twice_or_overfill_a_writer(tenant: Tenant) -> None:
     bundles = await _queued(tenant, 12)
-    made = await asyncio.gather(*(run_round() for _ in range(6)))
+    plans = await asyncio.gather(*(run_round() for _ in range(6)))
+    made = [len(plan.offers) for by_provider in plans for plan in by_provider.values()]
     ids = [b.id for b in bundles]
     pending = await Offer.filter(bundle_id__in=ids, status=OfferStatus.PENDING)
     assert sum(made) == len(pending)
@@ -71,3 +72,52 @@ async def test_racing_submits_move_the_bundle_once(client: httpx.AsyncClient, te
     answers = await asyncio.gather(*(client.post(f"/v1/bundles/{bundle_id}/submit", headers=la) for _ in range(5)))
     assert sorted(a.status_code for a in answers) == [200, 409, 409, 409, 409]
     assert await Event.filter(bundle_id=bundle_id, to_status="submitted").count() == 1
+
+
+async def test_racing_hand_assignments_never_exceed_a_writers_slots(client: httpx.AsyncClient, tenant: Tenant) -> None:
+    bundles = await _queued(tenant, 6)
+    writer = tenant.writers["writer1"]  # two slots
+    coordinator = tenant.auth("coordinator")
+    answers = await asyncio.gather(*(
+        client.post(f"/v1/bundles/{b.id}/assign", headers=coordinator,
+                    json={"writer_id": str(writer.id), "reason": "race"}) for b in bundles))
+    assert sorted(a.status_code for a in answers) == [200, 200, 409, 409, 409, 409]
+    assert await Bundle.filter(writer_id=writer.id, status=BundleStatus.ALLOCATED).count() == 2
+
+
+async def test_rounds_racing_hand_assignments_keep_every_writer_within_slots(
+    client: httpx.AsyncClient, tenant: Tenant
+) -> None:
+    bundles = await _queued(tenant, 10)
+    coordinator = tenant.auth("coordinator")
+    writers = list(tenant.writers.values())
+    assigns = [client.post(f"/v1/bundles/{b.id}/assign", headers=coordinator,
+                           json={"writer_id": str(writers[i % 3].id), "reason": "race"})
+               for i, b in enumerate(bundles[:5])]
+    await asyncio.gather(*assigns, *(run_round() for _ in range(4)))
+    for writer in writers:
+        held = await Bundle.filter(writer_id=writer.id, status=BundleStatus.ALLOCATED).count()
+        pending = await Offer.filter(writer_id=writer.id, status=OfferStatus.PENDING).count()
+        assert held + pending <= 2, (held, pending)
+    for b in bundles:
+        assert await Offer.filter(bundle_id=b.id, status=OfferStatus.PENDING).count() <= 1
+
+
+async def test_accept_racing_a_release_leaves_one_consistent_outcome(client: httpx.AsyncClient, tenant: Tenant) -> None:
+    (bundle,) = await _queued(tenant, 1)
+    await run_round()
+    offer = await Offer.get(bundle_id=bundle.id, status=OfferStatus.PENDING)
+    key = next(k for k, w in tenant.writers.items() if w.id == offer.writer_id)  # type: ignore[attr-defined]
+    accept, release = await asyncio.gather(
+        client.post(f"/v1/offers/{offer.id}/accept", headers=tenant.auth(key)),
+        client.post(f"/v1/writers/{offer.writer_id}/release", headers=tenant.auth("coordinator"),  # type: ignore[attr-defined]
+                    json={"reason": "sick"}),
+    )
+    assert release.status_code == 200
+    fresh = await Bundle.get(id=bundle.id)
+    final = await Offer.get(id=offer.id)
+    # whichever came first, the bundle ends back in the queue without that writer, or it was never accepted
+    assert fresh.status == BundleStatus.QUEUED and fresh.writer_id is None  # type: ignore[attr-defined]
+    assert str(offer.writer_id) in fresh.excluded_writers  # type: ignore[attr-defined]
+    assert final.status in {OfferStatus.ACCEPTED, OfferStatus.WITHDRAWN}
+    assert accept.status_code in {200, 409}

@@ -1,0 +1,272 @@
+"""Allocation rounds in the service: build the engine's instance from the database, run it, write offers.
+
+The engine (engine.py) is pure; this shell loads queued bundles and writer capacity per writing service, calls it,
+and turns its plan into offers with their reasons. A dry run returns the plan and writes nothing. Every write that
+changes who holds what takes one lock, so only one round (or hand assignment) runs at a time across processes:
+a PostgreSQL advisory lock, or a process lock on SQLite.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+from typing import Any
+from uuid import UUID
+
+from tortoise.backends.base.client import BaseDBAsyncClient
+from tortoise.transactions import in_transaction
+
+from contracts.allocation import CalendarSpec, Instance, InstanceBundle, InstanceWriter
+from service.allocation.effort import DEFAULT_EFFORT, EffortRule, effort_hours, weight
+from service.allocation.engine import allocate_explained, eligible
+from service.bundles.transitions import move
+from service.calendar import WorkingCalendar
+from service.logging import get_logger
+from service.models import Bundle, BundleStatus, LaContract, Offer, OfferStatus, Tier, WriterContract, WriterLeave
+from service.offers.window import offer_deadline
+from service.runtime import current
+
+log = get_logger(__name__)
+
+# statuses in which a writer holds a bundle (its slot is taken); the work still to do counts as committed hours
+HOLDING = (BundleStatus.ALLOCATED, BundleStatus.DRAFTING, BundleStatus.AWAITING_LA, BundleStatus.IN_QA,
+           BundleStatus.RETURNED, BundleStatus.AMENDMENT_REQUESTED)
+WORK_LEFT = frozenset({BundleStatus.ALLOCATED, BundleStatus.DRAFTING, BundleStatus.AWAITING_LA,
+                       BundleStatus.RETURNED, BundleStatus.AMENDMENT_REQUESTED})
+ROUND_LOCK_KEY = 0x504C_414E_5752  # "PLANWR"
+WORKING_DAYS_PER_WEEK = 5
+_process_lock = asyncio.Lock()
+
+
+@asynccontextmanager
+async def allocation_transaction(*, wait: bool) -> AsyncIterator[BaseDBAsyncClient | None]:
+    """A transaction holding the allocation lock; None when `wait` is false and another holder has it."""
+    if current().settings.is_postgres:
+        async with in_transaction() as conn:
+            if wait:
+                await conn.execute_query("SELECT pg_advisory_xact_lock($1)", [ROUND_LOCK_KEY])
+            else:
+                _, rows = await conn.execute_query("SELECT pg_try_advisory_xact_lock($1) AS got", [ROUND_LOCK_KEY])
+                if not rows or not rows[0]["got"]:
+                    yield None
+                    return
+            yield conn
+        return
+    if not wait and _process_lock.locked():
+        yield None
+        return
+    async with _process_lock, in_transaction() as conn:
+        yield conn
+
+
+@dataclass(frozen=True)
+class PlannedOffer:
+    bundle_id: UUID
+    writer_id: UUID
+    reason: str
+    projected_completion: date | None
+    on_time: bool
+
+
+@dataclass(frozen=True)
+class Unplaced:
+    bundle_id: UUID
+    reason: str
+
+
+@dataclass
+class Plan:
+    offers: list[PlannedOffer] = field(default_factory=list)
+    unassigned: list[Unplaced] = field(default_factory=list)
+
+
+def effort_table(contract: LaContract | None) -> dict[str, EffortRule]:
+    table = dict(DEFAULT_EFFORT)
+    for work_type, rule in (contract.effort_table if contract else {}).items():
+        table[work_type] = EffortRule(**rule)
+    return table
+
+
+def bundle_effort(bundle: Bundle, contract: LaContract | None) -> float:
+    """The coordinator's override if set, else the contract's table applied to the bundle's pages."""
+    if bundle.effort_hours is not None:
+        return bundle.effort_hours
+    return effort_hours(bundle.work_type.value, bundle.page_count, effort_table(contract))
+
+
+@dataclass
+class _Capacity:
+    contract: WriterContract
+    held: int
+    committed_hours: float
+    leave: list[date]
+
+
+async def _contracts(provider_id: UUID, conn: BaseDBAsyncClient) -> dict[UUID, LaContract]:
+    latest: dict[UUID, LaContract] = {}
+    for c in await LaContract.filter(provider_id=provider_id).using_db(conn).order_by("starts_on"):
+        latest[c.la_id] = c  # type: ignore[attr-defined]
+    return latest
+
+
+async def _capacity(provider_id: UUID, today: date, la_contracts: dict[UUID, LaContract],
+                    conn: BaseDBAsyncClient) -> dict[UUID, _Capacity]:
+    writers: dict[UUID, _Capacity] = {}
+    for c in await WriterContract.filter(writer__provider_id=provider_id, starts_on__lte=today).using_db(conn).order_by(
+        "writer_id", "-starts_on"
+    ):
+        if c.writer_id in writers or (c.ends_on is not None and c.ends_on < today):  # type: ignore[attr-defined]
+            continue
+        writers[c.writer_id] = _Capacity(contract=c, held=0, committed_hours=0.0, leave=[])  # type: ignore[attr-defined]
+    if not writers:
+        return writers
+    ids = list(writers)
+    for held in await Bundle.filter(writer_id__in=ids, status__in=HOLDING).using_db(conn):
+        cap = writers[held.writer_id]  # type: ignore[attr-defined]
+        cap.held += 1
+        if held.status in WORK_LEFT:
+            cap.committed_hours += bundle_effort(held, la_contracts.get(held.la_id))  # type: ignore[attr-defined]
+    for offer in await Offer.filter(writer_id__in=ids, status=OfferStatus.PENDING).using_db(conn).select_related(
+        "bundle"
+    ):
+        cap = writers[offer.writer_id]  # type: ignore[attr-defined]
+        cap.held += 1
+        cap.committed_hours += bundle_effort(offer.bundle, la_contracts.get(offer.bundle.la_id))  # type: ignore[attr-defined]
+    for leave in await WriterLeave.filter(writer_id__in=ids, day__gte=today).using_db(conn):
+        writers[leave.writer_id].leave.append(leave.day)  # type: ignore[attr-defined]
+    return writers
+
+
+def _instance_writer(writer_id: UUID, cap: _Capacity, extra_skills: list[str]) -> InstanceWriter:
+    c = cap.contract
+    return InstanceWriter(
+        id=str(writer_id), hours_per_day=c.hours_per_week / WORKING_DAYS_PER_WEEK,
+        skills=sorted({*c.skills, *extra_skills}), excluded_las=list(c.excluded_las),
+        max_concurrent=c.max_concurrent, active_bundles=min(cap.held, c.max_concurrent) if c.max_concurrent else 0,
+        committed_hours=round(cap.committed_hours, 2), leave=sorted(cap.leave), dbs_expires=c.dbs_expires,
+    )
+
+
+async def plan_round(provider_id: UUID, conn: BaseDBAsyncClient, *, now: datetime) -> Plan:
+    """What a round would do for one writing service, with a reason for every queued bundle."""
+    today = now.date()
+    la_contracts = await _contracts(provider_id, conn)
+    writers = await _capacity(provider_id, today, la_contracts, conn)
+    queued = await Bundle.filter(provider_id=provider_id, status=BundleStatus.QUEUED).using_db(conn).order_by(
+        "turnaround_due", "queued_at", "id"
+    )
+    plan = Plan()
+    if not queued:
+        return plan
+    instance_bundles: list[InstanceBundle] = []
+    by_id: dict[str, Bundle] = {}
+    extra_skills: dict[UUID, list[str]] = {w: [] for w in writers}
+    for bundle in queued:
+        contract = la_contracts.get(bundle.la_id)  # type: ignore[attr-defined]
+        due = bundle.turnaround_due or today
+        requires = list(bundle.requires)
+        pinned = bundle.pinned_writer_id  # type: ignore[attr-defined]
+        excluded = {UUID(w) for w in bundle.excluded_writers}
+        if pinned is not None or excluded:
+            # Per-bundle limits the instance format has no field for: a token only the allowed writers hold.
+            token = f"bundle-ok:{bundle.id}"
+            requires.append(token)
+            for writer_id in writers:
+                if (pinned is None or writer_id == pinned) and writer_id not in excluded:
+                    extra_skills[writer_id].append(token)
+        by_id[str(bundle.id)] = bundle
+        instance_bundles.append(InstanceBundle(
+            id=str(bundle.id), la=str(bundle.la_id), work_type=bundle.work_type.value, requires=requires,  # type: ignore[attr-defined]
+            effort_hours=bundle_effort(bundle, contract), due=due,
+            weight=weight(due=due, statutory_date=bundle.statutory_due, express=bundle.tier == Tier.EXPRESS),
+        ))
+    instance = Instance(
+        now=today, calendar=CalendarSpec(region="england-and-wales", extra_closures=[]),
+        writers=[_instance_writer(w, cap, extra_skills[w]) for w, cap in writers.items()],
+        bundles=instance_bundles,
+    )
+    explained = allocate_explained(instance)
+    for a in explained.allocation.assignments:
+        plan.offers.append(PlannedOffer(
+            bundle_id=by_id[a.bundle].id, writer_id=UUID(a.writer),
+            reason=_reason(explained.reasons.get(a.bundle), a.on_time, by_id[a.bundle]),
+            projected_completion=a.projected_completion, on_time=a.on_time,
+        ))
+    for u in explained.allocation.unassigned:
+        plan.unassigned.append(Unplaced(bundle_id=by_id[u.bundle].id,
+                                        reason=_unplaced_reason(u.reason, instance, by_id[u.bundle], writers)))
+    return plan
+
+
+def _reason(engine_reason: str | None, on_time: bool, bundle: Bundle) -> str:
+    base = engine_reason or ("on time" if on_time else "late, but this writer finishes it soonest")
+    if bundle.pinned_writer_id is not None:  # type: ignore[attr-defined]
+        base = f"pinned by the coordinator; {base}"
+    return base
+
+
+def _unplaced_reason(code: str, instance: Instance, bundle: Bundle, writers: dict[UUID, _Capacity]) -> str:
+    if bundle.pinned_writer_id is not None and bundle.pinned_writer_id not in writers:  # type: ignore[attr-defined]
+        return "no_eligible_writer: the pinned writer has no current contract"
+    if code == "no_free_slot":
+        return "no_free_slot: every eligible writer holds as many bundles as their contract allows"
+    subject = next(b for b in instance.bundles if b.id == str(bundle.id))
+    if not any(eligible(w, subject) for w in instance.writers if not w.id.startswith("~")):
+        needs = ", ".join(sorted({subject.work_type, *[r for r in subject.requires if ":" not in r]}))
+        return f"no_eligible_writer: no writer with a current contract has {needs}, no conflict and a valid DBS check"
+    return code
+
+
+async def run_round(*, dry_run: bool = False, provider_id: UUID | None = None) -> dict[UUID, Plan]:
+    """Plan and (unless dry_run) write offers for every writing service with queued bundles."""
+    now = datetime.now(UTC)
+    if dry_run:
+        async with in_transaction() as conn:
+            return {p: await plan_round(p, conn, now=now) for p in await _providers(conn, provider_id)}
+    async with allocation_transaction(wait=False) as conn:
+        if conn is None:
+            log.info("allocation.round_skipped", reason="another round is running")
+            return {}
+        plans = {}
+        for provider in await _providers(conn, provider_id):
+            plans[provider] = plan = await plan_round(provider, conn, now=now)
+            await _write(plan, conn, now=now)
+        made = sum(len(p.offers) for p in plans.values())
+        if plans:
+            log.info("allocation.round", offers=made, unassigned=sum(len(p.unassigned) for p in plans.values()))
+        return plans
+
+
+async def _providers(conn: BaseDBAsyncClient, only: UUID | None) -> list[UUID]:
+    query = Bundle.filter(status=BundleStatus.QUEUED).using_db(conn)
+    if only is not None:
+        query = query.filter(provider_id=only)
+    return sorted(set(await query.values_list("provider_id", flat=True)))  # type: ignore[arg-type]
+
+
+async def _write(plan: Plan, conn: BaseDBAsyncClient, *, now: datetime) -> None:
+    calendar = WorkingCalendar()
+    windows: dict[UUID, float] = {}
+    for planned in plan.offers:
+        bundle = await Bundle.filter(id=planned.bundle_id).using_db(conn).get()
+        la_id = bundle.la_id  # type: ignore[attr-defined]
+        if la_id not in windows:
+            contract = await LaContract.filter(la_id=la_id, provider_id=bundle.provider_id).using_db(conn).order_by(  # type: ignore[attr-defined]
+                "-starts_on").first()
+            windows[la_id] = contract.offer_window_hours if contract else 8.0
+        offer = await Offer.create(bundle_id=planned.bundle_id, writer_id=planned.writer_id,
+                                   reason=planned.reason[:300], using_db=conn,
+                                   expires_at=offer_deadline(now, windows[la_id], calendar))
+        note: dict[str, Any] = {"writer_id": str(planned.writer_id), "reason": planned.reason,
+                                "on_time": planned.on_time, "at": now.isoformat(),
+                                "projected_completion": planned.projected_completion.isoformat()
+                                if planned.projected_completion else None}
+        await move(planned.bundle_id, BundleStatus.OFFERED, conn=conn, expect=BundleStatus.QUEUED, event="offer.made",
+                   data={"offer_id": str(offer.id), **note}, allocation_note=note)
+    for unplaced in plan.unassigned:
+        await Bundle.filter(id=unplaced.bundle_id, status=BundleStatus.QUEUED).using_db(conn).update(
+            allocation_note={"unassigned": unplaced.reason, "at": now.isoformat()}
+        )

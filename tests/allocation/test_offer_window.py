@@ -1,0 +1,43 @@
+"""An offer's window counts working hours: 09:00-17:00 London time on working days only."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from service.calendar import WorkingCalendar
+from service.offers.window import offer_deadline
+
+LONDON = ZoneInfo("Europe/London")
+CAL = WorkingCalendar()
+
+
+def at(text: str) -> datetime:
+    return datetime.fromisoformat(text).replace(tzinfo=LONDON)
+
+
+@pytest.mark.parametrize(("start", "hours", "deadline"), [
+    ("2027-01-11T10:00", 8, "2027-01-12T10:00"),  # Monday morning: one working day later
+    ("2027-01-11T16:00", 2, "2027-01-12T10:00"),  # runs over the evening
+    ("2027-01-15T16:30", 1, "2027-01-18T09:30"),  # Friday afternoon: over the weekend
+    ("2027-01-16T12:00", 8, "2027-01-18T17:00"),  # Saturday: starts Monday 09:00
+    ("2027-01-11T07:00", 1, "2027-01-11T10:00"),  # before the day starts
+    ("2027-01-11T18:00", 1, "2027-01-12T10:00"),  # after it ends
+    ("2026-12-24T15:00", 8, "2026-12-29T15:00"),  # Christmas, Boxing Day (Saturday) and its Monday substitute
+    ("2027-03-25T12:00", 16, "2027-03-31T12:00"),  # Good Friday and Easter Monday: 5h Thu, 8h Tue, 3h Wed
+    ("2027-01-11T10:00", 0, "2027-01-11T10:00"),
+])
+def test_offer_window_skips_nights_weekends_and_bank_holidays(start: str, hours: float, deadline: str) -> None:
+    assert offer_deadline(at(start), hours, CAL) == at(deadline).astimezone(UTC)
+
+
+def test_british_summer_time_is_respected() -> None:
+    # 09:00 in London in July is 08:00 UTC
+    assert offer_deadline(at("2027-07-05T08:00"), 1, CAL) == datetime(2027, 7, 5, 9, 0, tzinfo=UTC)
+
+
+def test_negative_windows_are_refused() -> None:
+    with pytest.raises(ValueError, match="working_hours"):
+        offer_deadline(at("2027-01-11T10:00"), -1, CAL)
