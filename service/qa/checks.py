@@ -86,7 +86,6 @@ class _Hit:
 
 def excerpt(text: str, start: int = 0, end: int | None = None, width: int = EXCERPT_WIDTH) -> str:
     """A window of at most ~`width` characters around text[start:end], trimmed at words with "..."."""
-    text = " ".join(text.split()) if "\n" in text or "  " in text else text
     end = len(text) if end is None else end
     if len(text) <= width:
         return text

@@ -499,6 +499,7 @@ def build_draft(rng: random.Random, defects: list[str]) -> Draft:
             expected.add((check, code))
         elif check == "no_needs_statement":
             code = rng.choice(("C", "D"))
+            removed.add(code)  # whatever was planted there goes with it
             sections[code] = [] if rng.random() < 0.6 else [rng.choice(("N/A", "None", "-", "n/a"))]
             expected.add((check, code))
         elif check == "placeholder_text":
@@ -673,7 +674,11 @@ def build_draft(rng: random.Random, defects: list[str]) -> Draft:
     for check in sorted(defects, key=lambda c: c in ("section_missing", "no_needs_statement")):
         plant(check)
     # A removed section takes with it anything else planted there.
-    expected = {(c, s) for c, s in expected if s is None or s not in removed or c == "section_missing"}
+    expected = {
+        (c, s)
+        for c, s in expected
+        if s is None or s not in removed or c in ("section_missing", "no_needs_statement")
+    }
     if "F" in removed:
         sections["G"] = [c for c in sections["G"] if not (isinstance(c, str) and "set out in Section F" in c)]
         expected = {(c, s) for c, s in expected if c not in ("vague_provision", "unquantified_provision")}
