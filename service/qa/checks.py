@@ -86,7 +86,6 @@ class _Hit:
 
 def excerpt(text: str, start: int = 0, end: int | None = None, width: int = EXCERPT_WIDTH) -> str:
     """A window of at most ~`width` characters around text[start:end], trimmed at words with "..."."""
-    text = " ".join(text.split()) if "\n" in text or "  " in text else text
     end = len(text) if end is None else end
     if len(text) <= width:
         return text
@@ -298,26 +297,26 @@ _AREA_NAMES: dict[str, re.Pattern[str]] = {
 }
 _AREA_MATCH: dict[str, re.Pattern[str]] = {
     "communication and interaction": re.compile(
-        r"communicat|interaction|speech|language|vocabulary|social skills|listening|attention autism|"
+        r"\b(?:communicat|interaction|speech|language|vocabulary|social skills|listening|attention autism|"
         r"\blego\b|conversation|turn[- ]taking|expressive|receptive|makaton|\bPECS\b|signing|\bSa?LT\b|"
-        r"instructions|social stor|narrative|word[- ]finding|autis",
+        r"instructions|social stor|narrative|word[- ]finding|autis)",
         re.I,
     ),
     "cognition and learning": re.compile(
-        r"cognition|literacy|reading|phonics|spelling|writ(?:ing|e)|maths|mathemat|numeracy|number|memory|"
-        r"precision teaching|comprehension|processing|overlearning|dyslexi|curriculum|learning",
+        r"\b(?:cognition|cognitive|literacy|reading|phonics|spelling|writ(?:ing|e)|maths|mathemat|numeracy|number|"
+        r"memory|precision teaching|comprehension|processing|overlearning|dyslexi|learning difficult)",
         re.I,
     ),
     "social, emotional and mental health": re.compile(
-        r"emotion|mental health|anxi|regulat|calm|feelings|wellbeing|well-being|self-esteem|confiden|"
+        r"\b(?:emotion|mental health|anxi|regulat|calm|feelings|wellbeing|well-being|self-esteem|confiden|"
         r"friendship|\bELSA\b|mentor|nurture|behaviour|worr|zones of|\bCAMHS\b|counsel|safe space|"
-        r"social,? emotional|\bSEMH\b|check-in",
+        r"social,? emotional|\bSEMH\b|check-in)",
         re.I,
     ),
     "sensory and/or physical": re.compile(
-        r"sensory|physical|motor|hearing|vision|visual|deaf|radio aid|handwriting|typing|physio|"
+        r"\b(?:sensory|physical|motor|hearing|vision|visual|deaf|radio aid|handwriting|typing|physio|"
         r"occupational therap|\bOT\b|mobility|balance|co-?ordination|toilet|pencil grip|writing slope|"
-        r"fatigue|seating|movement break",
+        r"fatigue|seating|movement break)",
         re.I,
     ),
 }
@@ -668,8 +667,9 @@ def _check_golden_thread(plan: Plan, out: _Collector) -> None:
     needs_section = plan.section("B")
     if needs_section is None:
         return
-    outcomes = plan.blocks("E")
-    provision = plan.blocks("F")
+    # Column headings ("Provision | Who") say nothing about which need is met.
+    outcomes = [b for b in plan.blocks("E") if b.kind != "table_header"]
+    provision = [b for b in plan.blocks("F") if b.kind != "table_header"]
     for need, block, pattern in _needs_in_b(needs_section):
         where = excerpt(block.text)
         if provision and not any(pattern.search(b.text) for b in provision):

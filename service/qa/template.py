@@ -305,15 +305,17 @@ class _Reader:
         heading_column = False
         content_rows = 0
         for tr in tbl.findall(qn("w:tr")):
-            cells = [self._cell_paras(tc) for tc in tr.findall(qn("w:tc"))]
-            cells = [c for c in cells if c]
+            columns = tr.findall(qn("w:tc"))
+            cells = [c for c in (self._cell_paras(tc) for tc in columns) if c]
             if not cells:
                 continue
+            # A lone "F" is a heading only in a first column, beside a content cell (even an empty one).
+            bare = len(columns) > 1
             first = " ".join(p.text for p in cells[0])
-            code = self._try_heading(first, strong=True, bare_code_allowed=len(cells) > 1)
+            code = self._try_heading(first, strong=True, bare_code_allowed=bare)
             if code is None and len(cells[0]) > 1:
                 # A first cell holding the heading as its first paragraph and content after it.
-                code = self._try_heading(cells[0][0].text, strong=True, bare_code_allowed=len(cells) > 1)
+                code = self._try_heading(cells[0][0].text, strong=True, bare_code_allowed=bare)
                 if code is not None:
                     for para in cells[0][1:]:
                         self._add_para(para)
@@ -329,6 +331,7 @@ class _Reader:
             if heading_column or len(cells) == 1:
                 for para in (p for cell in cells for p in cell):
                     self._add_para(para)
+                content_rows = 0  # a full-width sub-heading row: column headings may follow again
                 continue
             texts = [" ".join(p.text for p in cell) for cell in cells]
             kind: BlockKind = "table_header" if content_rows == 0 and _header_like(texts) else "table_row"

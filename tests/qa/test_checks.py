@@ -6,6 +6,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from service.qa.checks import Finding, excerpt
 from service.qa.plan import SECTION_RANK
@@ -349,3 +351,89 @@ def test_excerpts_are_short_and_trimmed_with_ellipses() -> None:
     assert len(short) <= 126 and short.startswith("...") and short.endswith("...")
     assert "access to therapy" in short
     assert excerpt("Short text.") == "Short text."
+
+
+def test_without_the_screening_module_the_builtin_fallback_is_used(monkeypatch: pytest.MonkeyPatch) -> None:
+    import sys
+
+    from service.qa.checks import builtin_detect, default_detector
+
+    monkeypatch.setitem(sys.modules, "service.screening.detectors", None)
+    assert default_detector() is builtin_detect
+
+
+def test_placeholder_in_the_page_header_has_no_section(sections: Sections) -> None:
+    from service.qa.checks import builtin_detect, run_checks
+    from service.qa.template import read_plan
+    from tests.qa.conftest import FRONT_SHEET
+    from tests.qa.drafting import write_draft
+
+    plan = read_plan(write_draft(sections, "bold", header="DRAFT - issued XX/XX/2026"))
+    findings = run_checks(plan, FRONT_SHEET, detect=builtin_detect)
+    assert [(f.check, f.section, f.excerpt) for f in findings] == [
+        ("placeholder_text", None, "DRAFT - issued XX/XX/2026")
+    ]
+
+
+def test_one_combined_section_h_is_a_warning_not_two_missing_sections() -> None:
+    import io
+
+    import docx
+
+    from service.qa.checks import builtin_detect, run_checks
+    from service.qa.template import read_plan
+    from tests.qa.conftest import FRONT_SHEET, clean_sections
+    from tests.qa.drafting import TITLES
+
+    document = docx.Document()
+    for code, items in clean_sections().items():
+        if code == "H2":
+            continue
+        title = "Section H: Social care provision" if code == "H1" else f"Section {code}: {TITLES[code]}"
+        document.add_heading(title, level=1)
+        for item in items:
+            if isinstance(item, str):
+                document.add_paragraph(item)
+            else:
+                document.add_paragraph().add_run(item.text).bold = True
+    out = io.BytesIO()
+    document.save(out)
+    findings = run_checks(read_plan(out.getvalue()), FRONT_SHEET, detect=builtin_detect)
+    assert [(f.check, f.section, f.severity) for f in findings] == [
+        ("section_missing", "H1", "warning"),
+        ("section_missing", "H2", "warning"),
+    ]
+
+
+@given(st.integers(min_value=0, max_value=10**9 - 1), st.sampled_from(["A", "C", "F", "K"]))
+@settings(max_examples=25, deadline=None)
+def test_pii_excerpts_never_repeat_an_nhs_number(nine: int, code: str) -> None:
+    from service.qa.checks import builtin_detect, run_checks
+    from service.qa.plan import Block, Plan, Section
+    from tests.qa.conftest import FRONT_SHEET
+
+    digits = f"{nine:09d}"
+    check = 11 - sum(int(d) * w for d, w in zip(digits, range(10, 1, -1), strict=True)) % 11
+    if check == 10:
+        return
+    number = digits + str(0 if check == 11 else check)
+    spaced = f"{number[:3]} {number[3:6]} {number[6:]}"
+    text = "Lots of narrative before the identifier. " * 4 + f"NHS number: {spaced}." + " More text." * 10
+    plan = Plan(sections={code: Section(code, f"Section {code}", [Block(text, "paragraph", 0)])})
+    leaks = [f for f in run_checks(plan, FRONT_SHEET, detect=builtin_detect) if f.check == "pii_leak"]
+    assert len(leaks) == 1 and leaks[0].section == code
+    assert spaced not in leaks[0].excerpt and number not in leaks[0].excerpt.replace(" ", "")
+    assert len(leaks[0].excerpt) <= 130
+
+
+@pytest.mark.parametrize("style", STYLES)
+def test_vague_provision_in_f_with_speech_therapy_only_in_g_raises_both(
+    sections: Sections, check: Check, style: str
+) -> None:
+    sections["F"][1:3] = ["Child A will have regular language groups with a TA for 20 minutes."]
+    sections["K"] = ["Appendix 1: Parental advice"]
+    sections["G"] = ["Child A will receive speech and language therapy from the NHS team, 6 sessions a year."]
+    findings = check(sections, style)
+    assert [(f.check, f.section) for f in findings] == [("vague_provision", "F"), ("therapy_outside_f", "G")]
+    assert "regular language groups" in findings[0].excerpt
+    assert "speech and language therapy" in findings[1].excerpt
