@@ -38,26 +38,18 @@ import importlib
 import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, get_args
 
-from contracts.qa import FrontSheet
+from contracts.qa import CheckName, FrontSheet
 from service.qa.plan import SECTION_CODES, SECTION_RANK, Block, Plan, Section
+from service.screening.report import mask
 
 Detect = Callable[[str], Sequence[Any]]
 
-CHECKS: tuple[str, ...] = (
-    "section_missing",
-    "placeholder_text",
-    "vague_provision",
-    "unquantified_provision",
-    "therapy_outside_f",
-    "outcome_not_smart",
-    "golden_thread_gap",
-    "no_needs_statement",
-    "pii_leak",
-    "front_sheet_missing",
-)
+CHECKS: tuple[str, ...] = get_args(CheckName)
 EXCERPT_WIDTH = 120
+# an identifier in an excerpt keeps at most its first three letters or digits ("943 *** ****")
+MASK_REVEAL = 3
 
 
 @dataclass(frozen=True)
@@ -401,19 +393,6 @@ def default_detector() -> Detect:
     return scan
 
 
-def _mask(value: str) -> str:
-    """Keep the first few characters of an identifier and star the rest, so an excerpt never repeats it."""
-    keep = min(3, sum(c.isalnum() for c in value) // 3)
-    out: list[str] = []
-    for char in value:
-        if char.isalnum():
-            out.append(char if keep > 0 else "*")
-            keep -= 1
-        else:
-            out.append(char)
-    return "".join(out)
-
-
 _KIND_LABEL = {
     "nhs_number": "an NHS number",
     "upn": "a unique pupil number",
@@ -726,7 +705,7 @@ def _check_identifiers(plan: Plan, detect: Detect, out: _Collector) -> None:
             continue
         masked = list(block.text)
         for hit in hits:
-            masked[hit.start : hit.end] = list(_mask(block.text[hit.start : hit.end]))
+            masked[hit.start : hit.end] = list(mask(block.text[hit.start : hit.end], MASK_REVEAL))
         safe = "".join(masked)
         for hit in hits:
             kind = str(hit.kind)
