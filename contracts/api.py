@@ -227,3 +227,90 @@ class LeaveRequest(Strict):
 
 class LeaveResult(Strict):
     withdrawn_offers: int
+
+
+class FrontSheetIn(Strict):
+    """The writer's front sheet, as CLI-CONTRACTS.md describes it for `planwright qa --front-sheet`."""
+
+    queries: list[str] = Field(default_factory=list, max_length=50)
+    missing_advice: list[str] = Field(default_factory=list, max_length=50)
+    notes: str = Field("", max_length=20_000)
+
+
+class FindingOut(Strict):
+    index: int
+    check: str
+    severity: str
+    section: str | None
+    excerpt: str
+    message: str
+    dismissed: bool
+    dismissal_reason: str | None
+
+
+class ChecklistItem(Strict):
+    key: str
+    text: str
+
+
+class ReviewSheet(Strict):
+    draft: DraftOut
+    front_sheet: dict[str, object] | None
+    findings: list[FindingOut]
+    manual_items: list[ChecklistItem]
+
+
+class DismissFinding(Strict):
+    reason: str = Field(min_length=5, max_length=1000)
+
+
+class QaPass(Strict):
+    """Every manual checklist item must be confirmed (true) to pass."""
+
+    checklist: dict[str, bool]
+
+
+class WriterQuality(Strict):
+    writer_id: UUID
+    drafts: int
+    bundles_passed: int
+    first_time_pass_rate: float | None
+    cycles_per_bundle: float | None
+    frequent_findings: list[dict[str, object]]
+
+
+class QueryAsk(Strict):
+    question: str = Field(min_length=5, max_length=10_000)
+
+
+class QueryAnswer(Strict):
+    answer: str = Field(min_length=1, max_length=20_000)
+
+
+class QueryOut(Strict):
+    id: UUID
+    bundle_id: UUID
+    question: str
+    answer: str | None
+    asked_at: datetime
+    answered_at: datetime | None
+
+
+class QueryList(Strict):
+    items: list[QueryOut]
+
+
+class DownloadLink(Strict):
+    url: str
+    expires_at: datetime
+    sha256: str
+
+
+class AmendmentRequest(Strict):
+    reason: str = Field(min_length=5, max_length=10_000)
+
+
+class WorkList(Strict):
+    """The writer's held bundles in working order: amendments first, then returned drafts, then by due date."""
+
+    items: list[BundleOut]

@@ -19,18 +19,24 @@ from service.allocation.routes import ENDPOINTS as ALLOCATION
 from service.billing.routes import ENDPOINTS as BILLING
 from service.bundles.routes import ENDPOINTS as BUNDLES
 from service.db import tortoise_config
-from service.drafts.routes import ENDPOINTS as WORK
+from service.delivery.routes import ENDPOINTS as DELIVERY
+from service.drafts.routes import ENDPOINTS as DRAFTS
 from service.errors import Problem
 from service.health.routes import ENDPOINTS as HEALTH
 from service.http import PROBLEM_JSON, Endpoint, compile_route, problem_response
 from service.logging import get_logger
 from service.middleware import RequestContext
+from service.offers.routes import ENDPOINTS as OFFERS
 from service.openapi import DOCS_PAGE, build_openapi
+from service.queries.routes import ENDPOINTS as QUERIES
+from service.reviews.routes import ENDPOINTS as REVIEWS
 from service.runtime import build_runtime, install
 from service.settings import Settings, get_settings
 
 log = get_logger(__name__)
-ENDPOINTS: list[Endpoint] = [*HEALTH, *BUNDLES, *WORK, *ALLOCATION, *BILLING, *ADMIN]
+ENDPOINTS: list[Endpoint] = [
+    *HEALTH, *BUNDLES, *OFFERS, *ALLOCATION, *DRAFTS, *QUERIES, *REVIEWS, *DELIVERY, *BILLING, *ADMIN,
+]
 
 
 def openapi_document() -> dict[str, Any]:

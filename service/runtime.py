@@ -13,6 +13,8 @@ from service.storage.crypto import MasterKey
 class Runtime:
     settings: Settings
     storage: Storage
+    # signs the LA's short-lived download links; derived from the master key
+    link_key: bytes
 
 
 _current: Runtime | None = None
@@ -33,7 +35,7 @@ def build_runtime(settings: Settings) -> Runtime:
         s3_secret_key=settings.s3_secret_access_key.get_secret_value() if settings.s3_secret_access_key else None,
         master_key=master_key,
     )
-    return Runtime(settings=settings, storage=storage)
+    return Runtime(settings=settings, storage=storage, link_key=master_key.derive("download links"))
 
 
 def install(runtime: Runtime | None) -> None:

@@ -24,6 +24,8 @@ class Settings(BaseSettings):
 
     database_url: str = "sqlite://var/planwright.sqlite3"
     broker_url: str = "stub://"
+    # the broker queue every actor uses; tests give each run its own so runs sharing a broker never mix
+    queue_name: str = Field(default="default", pattern=r"^[A-Za-z0-9_.-]{1,100}$")
 
     storage: Literal["local", "s3"] = "local"
     storage_dir: Path = Path("var/storage")

@@ -25,6 +25,7 @@ os.environ.update({
         f"{_pg_server.rsplit('/', 1)[0]}/{TEST_DATABASE_NAME}" if _pg_server else f"sqlite://{_run_dir}/test.sqlite3"
     ),
     "PLANWRIGHT_BROKER_URL": os.environ.get("PLANWRIGHT_TEST_BROKER_URL", "stub://"),
+    "PLANWRIGHT_QUEUE_NAME": f"planwright-test-{uuid.uuid4().hex[:10]}",
     "PLANWRIGHT_STORAGE_DIR": str(_run_dir / "storage"),
     "PLANWRIGHT_MASTER_KEY": base64.b64encode(os.urandom(32)).decode(),
     "PLANWRIGHT_LOG_FORMAT": "console",

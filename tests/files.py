@@ -23,8 +23,10 @@ def make_pdf(pages: list[str]) -> bytes:
     return buffer.getvalue()
 
 
-def make_docx(paragraphs: list[str]) -> bytes:
+def make_docx(paragraphs: list[str], *, author: str = "") -> bytes:
     document = Document()
+    document.core_properties.author = author
+    document.core_properties.last_modified_by = author
     for text in paragraphs:
         document.add_paragraph(text)
     buffer = io.BytesIO()
@@ -41,7 +43,7 @@ EP_REPORT = make_pdf([
     "Recommendations\nA structured literacy programme delivered by a trained TA for 30 minutes daily.",
 ])
 SALT_REPORT = make_docx(["Speech and language therapy advice", "Child A has a receptive language difficulty."])
-DRAFT_PLAN = make_docx([
+DRAFT_PLAN = make_docx(author="Writer Person", paragraphs=[
     "Section A: Views, interests and aspirations", "Child A enjoys drawing and wants to be an artist.",
     "Section B: Special educational needs", "Communication and interaction: receptive language difficulty.",
 ])

@@ -54,6 +54,20 @@ def _create_bucket(settings: Settings) -> None:
     ).create_bucket(Bucket=settings.s3_bucket, CreateBucketConfiguration={"LocationConstraint": settings.s3_region})
 
 
+def _delete_queues(broker: object, queue: str) -> None:
+    """This run's queues exist only for it: remove them from a shared RabbitMQ or Redis."""
+    from dramatiq.brokers.rabbitmq import RabbitmqBroker
+    from dramatiq.brokers.redis import RedisBroker
+
+    if isinstance(broker, RabbitmqBroker):
+        for name in (queue, f"{queue}.DQ", f"{queue}.XQ"):
+            broker.channel.queue_delete(name)
+        broker.close()
+    elif isinstance(broker, RedisBroker):
+        broker.flush_all()
+        broker.close()
+
+
 @pytest.fixture(scope="session")
 def settings() -> Settings:
     return get_settings()
@@ -77,8 +91,8 @@ async def app(settings: Settings) -> AsyncIterator[Starlette]:
     broker = setup_broker(settings, in_process=True)
     application = create_app(settings, embedded=False)
     async with application.router.lifespan_context(application):
-        broker.flush_all()  # a shared broker may hold messages of earlier runs
         yield application
+    _delete_queues(broker, settings.queue_name)
     if settings.is_postgres:
         await _drop_postgres_database()
 

@@ -10,40 +10,42 @@ from uuid import UUID
 
 import dramatiq
 
+from service.settings import get_settings
 from workers.broker import setup_broker
 
 setup_broker()
+QUEUE = get_settings().queue_name
 
 
-@dramatiq.actor(max_retries=8, queue_name="default")
+@dramatiq.actor(max_retries=8, queue_name=QUEUE)
 async def screen_bundle(bundle_id: str) -> None:
     from service.intake.service import screen_bundle as screen
 
     await screen(UUID(bundle_id))
 
 
-@dramatiq.actor(max_retries=3, queue_name="default")
+@dramatiq.actor(max_retries=3, queue_name=QUEUE)
 async def allocation_round() -> None:
     from service.allocation.rounds import run_round
 
     await run_round()
 
 
-@dramatiq.actor(max_retries=3, queue_name="default")
+@dramatiq.actor(max_retries=3, queue_name=QUEUE)
 async def expire_offers() -> None:
     from service.offers.service import expire_due_offers
 
     await expire_due_offers()
 
 
-@dramatiq.actor(max_retries=8, queue_name="default")
+@dramatiq.actor(max_retries=8, queue_name=QUEUE)
 async def check_draft(draft_id: str) -> None:
     from service.drafts.checks import check_draft as check
 
     await check(UUID(draft_id))
 
 
-@dramatiq.actor(max_retries=3, queue_name="default")
+@dramatiq.actor(max_retries=3, queue_name=QUEUE)
 async def sweep() -> None:
     """Re-derive what a lost message would have done: screen stuck bundles, expire offers, run a round."""
     from service.intake.service import stuck_bundles

@@ -188,7 +188,8 @@ async def plan_round(provider_id: UUID, conn: BaseDBAsyncClient, *, now: datetim
         writers=[_instance_writer(w, cap, extra_skills[w]) for w, cap in writers.items()],
         bundles=instance_bundles,
     )
-    explained = allocate_explained(instance)
+    # CPU-bound for large rounds: keep it off the event loop
+    explained = await asyncio.to_thread(allocate_explained, instance)
     for a in explained.allocation.assignments:
         plan.offers.append(PlannedOffer(
             bundle_id=by_id[a.bundle].id, writer_id=UUID(a.writer),

@@ -8,7 +8,7 @@ from uuid import UUID
 
 from service.auth.tokens import TOKEN_PREFIX, hash_token
 from service.errors import Unauthenticated
-from service.models import ApiToken, OrganisationKind, Role
+from service.models import ApiToken, OrganisationKind, Role, User
 from service.models.people import LA_ROLES
 
 
@@ -42,7 +42,11 @@ async def authenticate(authorization: str | None) -> Principal:
     now = datetime.now(UTC)
     if row is None or not row.user.active or (row.expires_at is not None and row.expires_at <= now):
         raise Unauthenticated("the token is unknown, expired or revoked")
-    user = row.user
+    return principal_for(row.user)
+
+
+def principal_for(user: User) -> Principal:
+    """The Principal of a user loaded with its organisation (and writer, if any)."""
     organisation = user.organisation
     writer = getattr(user, "writer", None)
     provider_id = organisation.id if organisation.kind == OrganisationKind.PROVIDER else organisation.provider_id  # type: ignore[attr-defined]

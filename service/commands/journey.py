@@ -77,12 +77,29 @@ def run(args: argparse.Namespace) -> int:
         document = detail["documents"][0]
         step(f"{writer} downloads the advice (audited)",
              http.get(f"/v1/bundles/{bid}/documents/{document['id']}/content", headers=auth(writer)))
-        draft = step(f"{writer} uploads a draft plan",
+        step(f"{writer} fills in the front sheet",
+             http.put(f"/v1/bundles/{bid}/front-sheet", headers=auth(writer),
+                      json={"queries": [], "missing_advice": [], "notes": "Section I left for the LA."}))
+        draft = step(f"{writer} uploads a draft plan (automated QA findings come back at once)",
                      http.post(f"/v1/bundles/{bid}/drafts", params={"filename": "draft.docx"},
                                content=_docx(["Section A: Views, interests and aspirations", "Child A likes art."]),
                                headers={**auth(writer), "Content-Type": DOCX}))
+        print(f"      {len(draft['qa_findings'])} automated findings")
         step("QA reviewer reads the queue", http.get("/v1/qa/queue", headers=auth("qa_reviewer")))
-        step("QA reviewer passes the draft", http.post(f"/v1/drafts/{draft['id']}/pass", headers=auth("qa_reviewer")))
+        step("QA reviewer claims the draft", http.post(f"/v1/drafts/{draft['id']}/claim", headers=auth("qa_reviewer")))
+        sheet = step("QA reviewer opens the checklist",
+                     http.get(f"/v1/drafts/{draft['id']}/review", headers=auth("qa_reviewer")))
+        errors = [f for f in sheet["findings"] if f["severity"] == "error"]
+        for finding in errors:
+            http.post(f"/v1/drafts/{draft['id']}/findings/{finding['index']}/dismiss", headers=auth("qa_reviewer"),
+                      json={"reason": "demo draft: a two-line plan by design"})
+        print(f"      dismissed {len(errors)} error findings, each with a reason")
+        step("QA reviewer passes the draft",
+             http.post(f"/v1/drafts/{draft['id']}/pass", headers=auth("qa_reviewer"),
+                       json={"checklist": {item["key"]: True for item in sheet["manual_items"]}}))
+        link = step("LA officer asks for a five-minute download link",
+                    http.post(f"/v1/bundles/{bid}/delivered-draft/link", headers=auth("la_officer")))
+        step("anyone holding the link downloads it once (audited)", http.get(link["url"]))
         step("LA officer downloads the delivered draft",
              http.get(f"/v1/bundles/{bid}/delivered-draft", headers=auth("la_officer")))
         step("LA officer accepts it", http.post(f"/v1/bundles/{bid}/accept", headers=auth("la_officer")))

@@ -1,30 +1,80 @@
-"""Secure return: the LA reads the passed draft (audited) and accepts it."""
+"""Secure return: after a pass the LA reads the draft (audited, by bearer token or a five-minute link),
+can revoke access at once, accepts the draft, or asks for amendments (free inside the contract's window)."""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
 from uuid import UUID
 
 from tortoise.transactions import in_transaction
 
+from service.audit.service import audit
 from service.auth import scope
 from service.auth.principal import Principal
-from service.bundles.transitions import move
-from service.errors import Conflict
-from service.models import Bundle, BundleStatus, Draft, DraftStatus
+from service.bundles.transitions import move, record
+from service.calendar import WorkingCalendar
+from service.delivery.links import LINK_SECONDS, BadLink, LinkClaims, sign_link, verify_link
+from service.errors import Conflict, Forbidden, NotFound
+from service.models import Bundle, BundleStatus, Draft, DraftStatus, LaContract
+from service.runtime import current
 
 RETURNED_TO_LA = frozenset({BundleStatus.DELIVERED, BundleStatus.ACCEPTED, BundleStatus.CLOSED,
                             BundleStatus.AMENDMENT_REQUESTED})
 
 
-async def delivered_draft(principal: Principal, bundle_id: UUID) -> tuple[Bundle, Draft]:
-    bundle = await scope.get_bundle(principal, bundle_id)
+async def _passed_draft(bundle: Bundle) -> Draft:
     if bundle.status not in RETURNED_TO_LA:
         raise Conflict(f"the bundle is {bundle.status.value}; its draft has not passed QA yet",
                        current_status=bundle.status.value)
     draft = await Draft.filter(bundle_id=bundle.id, status=DraftStatus.PASSED).order_by("-cycle").first()
-    if draft is None:
+    if draft is None or draft.delivered_key is None:
         raise Conflict("no passed draft", current_status=bundle.status.value)
-    return bundle, draft
+    return draft
+
+
+async def delivered_draft(principal: Principal, bundle_id: UUID) -> tuple[Bundle, Draft]:
+    bundle = await scope.get_bundle(principal, bundle_id)
+    if bundle.access_revoked:
+        raise Forbidden("access to this draft has been revoked by the LA")
+    return bundle, await _passed_draft(bundle)
+
+
+async def make_link(principal: Principal, bundle_id: UUID) -> tuple[str, datetime, Draft]:
+    bundle, draft = await delivered_draft(principal, bundle_id)
+    expires = datetime.now(UTC).replace(microsecond=0) + timedelta(seconds=LINK_SECONDS)
+    token = sign_link(current().link_key, LinkClaims(draft_id=draft.id, user_id=principal.user_id,
+                                                     access_version=bundle.access_version,
+                                                     expires=int(expires.timestamp())))
+    await audit(principal, "delivered_draft.link_issued", object_type="draft", object_id=draft.id,
+                bundle_id=bundle.id, data={"expires": expires.isoformat()})
+    return token, expires, draft
+
+
+async def redeem_link(token: str) -> tuple[Bundle, Draft, LinkClaims]:
+    """The link is its own authority: valid signature, not expired, access not revoked since it was made."""
+    try:
+        claims = verify_link(current().link_key, token)
+    except BadLink:
+        raise NotFound("this download link is invalid or has expired") from None
+    draft = await Draft.filter(id=claims.draft_id, status=DraftStatus.PASSED).first()
+    bundle = await Bundle.filter(id=draft.bundle_id).first() if draft else None  # type: ignore[attr-defined]
+    if draft is None or bundle is None or bundle.access_revoked or bundle.access_version != claims.access_version:
+        raise NotFound("this download link is invalid or has expired")
+    return bundle, await _passed_draft(bundle), claims
+
+
+async def set_access(principal: Principal, bundle_id: UUID, *, revoked: bool) -> Bundle:
+    bundle = await scope.get_bundle(principal, bundle_id)
+    async with in_transaction() as conn:
+        fields: dict[str, object] = {"access_revoked": revoked}
+        if revoked:
+            fields["access_version"] = bundle.access_version + 1
+        await Bundle.filter(id=bundle.id).using_db(conn).update(**fields)
+        await record(bundle.id, "access.revoked" if revoked else "access.restored", conn=conn,
+                     actor_id=principal.user_id)
+        await audit(principal, "access.revoked" if revoked else "access.restored", object_type="bundle",
+                    object_id=bundle.id, bundle_id=bundle.id, using=conn)
+    return await Bundle.get(id=bundle.id)
 
 
 async def accept(principal: Principal, bundle_id: UUID) -> Bundle:
@@ -32,3 +82,26 @@ async def accept(principal: Principal, bundle_id: UUID) -> Bundle:
     async with in_transaction() as conn:
         return await move(bundle.id, BundleStatus.ACCEPTED, conn=conn, actor_id=principal.user_id,
                           expect=BundleStatus.DELIVERED)
+
+
+async def request_amendment(principal: Principal, bundle_id: UUID, reason: str) -> Bundle:
+    """Back to the same writer, ahead of new work; free when asked within the contract's window of working days."""
+    bundle = await scope.get_bundle(principal, bundle_id)
+    contract = await LaContract.filter(la_id=bundle.la_id, provider_id=bundle.provider_id).order_by(  # type: ignore[attr-defined]
+        "-starts_on").first()
+    window = contract.amendment_window_days if contract else 10
+    delivered_on = (bundle.delivered_at or datetime.now(UTC)).date()
+    free = WorkingCalendar().working_days_between(delivered_on, datetime.now(UTC).date()) <= window
+    async with in_transaction() as conn:
+        return await move(bundle.id, BundleStatus.AMENDMENT_REQUESTED, conn=conn, actor_id=principal.user_id,
+                          expect=BundleStatus.DELIVERED, event="amendment.requested",
+                          data={"free": free, "window_working_days": window, "reason": reason})
+
+
+async def work_list(principal: Principal) -> list[Bundle]:
+    """The writer's held bundles: amendments first (ahead of new work), then returned drafts, then by due date."""
+    rank = {BundleStatus.AMENDMENT_REQUESTED: 0, BundleStatus.RETURNED: 1}
+    held = await scope.bundles(principal).filter(status__in=[
+        BundleStatus.AMENDMENT_REQUESTED, BundleStatus.RETURNED, BundleStatus.ALLOCATED, BundleStatus.DRAFTING,
+        BundleStatus.AWAITING_LA])
+    return sorted(held, key=lambda b: (rank.get(b.status, 2), b.turnaround_due or datetime.max.date(), str(b.id)))

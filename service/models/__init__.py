@@ -13,7 +13,7 @@ from service.models.people import (
     WriterLeave,
 )
 from service.models.system import AuditEntry, OutboxMessage
-from service.models.work import Draft, DraftStatus, Offer, OfferStatus, QaReview, ReviewOutcome
+from service.models.work import Draft, DraftStatus, Offer, OfferStatus, QaReview, Query, ReviewOutcome
 
 __all__ = [
     "ApiToken",
@@ -33,6 +33,7 @@ __all__ = [
     "OrganisationKind",
     "OutboxMessage",
     "QaReview",
+    "Query",
     "ReviewOutcome",
     "Role",
     "Tier",

@@ -70,6 +70,11 @@ class Bundle(Model):
     pinned_writer: fields.ForeignKeyNullableRelation[Writer] = fields.ForeignKeyField(
         "models.Writer", related_name="pinned_bundles", null=True, on_delete=fields.RESTRICT
     )
+    # the writer's front sheet in progress (queries, missing advice, notes for the LA), copied into each draft
+    front_sheet: dict[str, Any] | None = fields.JSONField(null=True)
+    # the LA's access to the returned draft: revoking bumps the version, which kills every outstanding link
+    access_version = fields.IntField(default=1)
+    access_revoked = fields.BooleanField(default=False)
     # writers who declined it, let it expire, or were taken off it: rounds do not offer it to them again
     excluded_writers: list[str] = fields.JSONField(default=list)
     # why the last round sent it where it went, or why it stays queued

@@ -27,6 +27,8 @@ class LaContract(Model):
     turnaround_days: dict[str, int] = fields.JSONField(default=dict)
     # effort hours per work type (base_hours, hours_per_10_pages, cap_hours); empty = the defaults
     effort_table: dict[str, dict[str, float]] = fields.JSONField(default=dict)
+    # working days after delivery in which the LA may ask for amendments free of charge
+    amendment_window_days = fields.IntField(default=10)
     # how long a writer has to answer an offer, in working hours
     offer_window_hours = fields.FloatField(default=8.0)
     starts_on = fields.DateField()

@@ -60,11 +60,43 @@ class Draft(Model):
     storage_key = fields.CharField(max_length=200)
     front_sheet: dict[str, Any] | None = fields.JSONField(null=True)
     qa_findings: list[dict[str, Any]] | None = fields.JSONField(null=True)
+    # finding index (as text) -> {"reason", "by", "at"}: a reviewer may set a finding aside only with a reason
+    dismissals: dict[str, Any] = fields.JSONField(default=dict)
+    reviewer: fields.ForeignKeyNullableRelation[User] = fields.ForeignKeyField(
+        "models.User", related_name="claimed_drafts", null=True, on_delete=fields.RESTRICT
+    )
+    claimed_at = fields.DatetimeField(null=True)
+    # the copy the LA receives: no author metadata, its own hash
+    delivered_key = fields.CharField(max_length=200, null=True)
+    delivered_sha256 = fields.CharField(max_length=64, null=True)
+    delivered_size = fields.BigIntField(null=True)
     created_at = fields.DatetimeField(auto_now_add=True)
 
     class Meta:
         table = "draft"
         unique_together = (("bundle", "cycle"),)
+
+
+class Query(Model):
+    """A writer's question to the LA (missing advice, reports that disagree): the bundle waits while it is open."""
+
+    id = fields.UUIDField(primary_key=True)
+    bundle: fields.ForeignKeyRelation[Bundle] = fields.ForeignKeyField(
+        "models.Bundle", related_name="queries", on_delete=fields.CASCADE
+    )
+    asked_by: fields.ForeignKeyRelation[User] = fields.ForeignKeyField(
+        "models.User", related_name="queries_asked", on_delete=fields.RESTRICT
+    )
+    question = fields.TextField()
+    answer = fields.TextField(null=True)
+    answered_by: fields.ForeignKeyNullableRelation[User] = fields.ForeignKeyField(
+        "models.User", related_name="queries_answered", null=True, on_delete=fields.RESTRICT
+    )
+    asked_at = fields.DatetimeField(auto_now_add=True)
+    answered_at = fields.DatetimeField(null=True)
+
+    class Meta:
+        table = "query"
 
 
 class ReviewOutcome(StrEnum):

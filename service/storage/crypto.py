@@ -56,7 +56,7 @@ class MasterKeyError(StorageError, ValueError):
 class MasterKey:
     """A 32-byte AES key that wraps per-object data keys; its id says which key sealed an object."""
 
-    __slots__ = ("_aead", "key_id")
+    __slots__ = ("_aead", "_derivation", "key_id")
 
     def __init__(self, key: bytes) -> None:
         if len(key) != KEY_BYTES:
@@ -64,6 +64,11 @@ class MasterKey:
         self._aead = AESGCM(key)
         # A fingerprint, not the key: lets a reader pick the right key once keys are rotated.
         self.key_id = hmac.new(key, b"planwright master key id", hashlib.sha256).digest()[:KEY_ID_BYTES]
+        self._derivation = hmac.new(key, b"planwright derived keys", hashlib.sha256).digest()
+
+    def derive(self, purpose: str) -> bytes:
+        """A 32-byte key for another purpose (signing download links ...), independent of the wrapping key."""
+        return hmac.new(self._derivation, purpose.encode(), hashlib.sha256).digest()
 
     def __repr__(self) -> str:
         return f"MasterKey(key_id={self.key_id.hex()})"

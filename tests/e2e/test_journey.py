@@ -10,6 +10,7 @@ from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
 import httpx
+from docx import Document
 
 from service.models import Bundle
 from tests.factories import Tenant
@@ -72,31 +73,48 @@ async def test_a_bundle_goes_from_submission_to_a_billing_line(
     assert download.headers["x-checksum-sha256"] == hashlib.sha256(EP_REPORT).hexdigest()
     assert await status_of(client, tenant, bundle_id) == "drafting"
 
+    sheet = await client.put(f"/v1/bundles/{bundle_id}/front-sheet", headers=writer,
+                             json={"queries": [], "missing_advice": ["No social care advice in the bundle"],
+                                   "notes": "Section I left for the LA."})
+    assert sheet.status_code == 200, sheet.text
     draft = await client.post(f"/v1/bundles/{bundle_id}/drafts", params={"filename": "draft.docx"},
                               content=DRAFT_PLAN, headers={**writer, "Content-Type": DOCX})
     assert draft.status_code == 201, draft.text
     draft_id = draft.json()["id"]
+    # the writer sees the automated findings at once: the draft is only two sections long
+    findings = draft.json()["qa_findings"]
+    assert "section_missing" in {f["check"] for f in findings}
+    assert "front_sheet_missing" not in {f["check"] for f in findings}
     assert await status_of(client, tenant, bundle_id) == "in_qa"
 
     reviewer = tenant.auth("qa_reviewer")
-
-    async def checked() -> list[dict[str, object]] | None:
-        queue = (await client.get("/v1/qa/queue", headers=reviewer)).json()["items"]
-        mine = [d for d in queue if d["id"] == draft_id]
-        return mine[0]["qa_findings"] if mine and mine[0]["qa_findings"] is not None else None
-
-    # the automated QA job has run on the draft: it is only two sections long and has no front sheet
-    findings = await eventually(checked)
-    assert {"section_missing", "front_sheet_missing"} <= {f["check"] for f in findings}
-    passed = await client.post(f"/v1/drafts/{draft_id}/pass", headers=reviewer)
+    queue = (await client.get("/v1/qa/queue", headers=reviewer)).json()["items"]
+    assert draft_id in [d["id"] for d in queue]
+    refused = await client.post(f"/v1/drafts/{draft_id}/pass", headers=reviewer, json={"checklist": {}})
+    assert refused.status_code == 409  # claim first
+    assert (await client.post(f"/v1/drafts/{draft_id}/claim", headers=reviewer)).status_code == 200
+    sheet_for_review = (await client.get(f"/v1/drafts/{draft_id}/review", headers=reviewer)).json()
+    assert sheet_for_review["front_sheet"]["missing_advice"] == ["No social care advice in the bundle"]
+    checklist = {item["key"]: True for item in sheet_for_review["manual_items"]}
+    blocked = await client.post(f"/v1/drafts/{draft_id}/pass", headers=reviewer, json={"checklist": checklist})
+    assert blocked.status_code == 409 and "dismiss" in blocked.json()["detail"]
+    for finding in sheet_for_review["findings"]:
+        if finding["severity"] == "error":
+            dismissed = await client.post(f"/v1/drafts/{draft_id}/findings/{finding['index']}/dismiss",
+                                          headers=reviewer, json={"reason": "a short test plan, by design"})
+            assert dismissed.status_code == 200, dismissed.text
+    passed = await client.post(f"/v1/drafts/{draft_id}/pass", headers=reviewer, json={"checklist": checklist})
     assert passed.status_code == 200, passed.text
     assert await status_of(client, tenant, bundle_id) == "delivered"
 
     returned = await client.get(f"/v1/bundles/{bundle_id}/delivered-draft", headers=la)
     assert returned.status_code == 200
-    assert returned.content == DRAFT_PLAN
-    digest = base64.b64encode(hashlib.sha256(DRAFT_PLAN).digest()).decode()
+    digest = base64.b64encode(hashlib.sha256(returned.content).digest()).decode()
     assert returned.headers["repr-digest"] == f"sha-256=:{digest}:"
+    returned_doc = Document(io.BytesIO(returned.content))
+    assert [p.text for p in returned_doc.paragraphs][:2] == ["Section A: Views, interests and aspirations",
+                                                             "Child A enjoys drawing and wants to be an artist."]
+    assert returned_doc.core_properties.author == "" and returned_doc.core_properties.last_modified_by == ""
 
     accept = await client.post(f"/v1/bundles/{bundle_id}/accept", headers=la)
     assert accept.status_code == 200 and accept.json()["status"] == "accepted"
@@ -115,5 +133,7 @@ async def test_a_bundle_goes_from_submission_to_a_billing_line(
     statuses = [e["to_status"] for e in timeline if e["to_status"]]
     assert statuses == ["submitted", "screening", "queued", "offered", "allocated", "drafting", "in_qa",
                         "delivered", "accepted"]
+    names = [e["name"] for e in timeline]
+    assert "qa.claimed" in names and "qa.finding_dismissed" in names
     bundle = await Bundle.get(id=bundle_id)
     assert bundle.delivered_at is not None

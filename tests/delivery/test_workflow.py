@@ -1,0 +1,208 @@
+"""Drafts, review, queries and secure return, over HTTP with real tokens."""
+
+from __future__ import annotations
+
+import io
+from datetime import UTC, date, datetime, timedelta
+
+import httpx
+from docx import Document
+
+from service.delivery.links import LinkClaims, sign_link
+from service.models import AuditEntry, Bundle, BundleStatus, Draft, Event, WorkType
+from service.runtime import current
+from tests.factories import Tenant
+from tests.files import DOCX, make_docx
+
+SHEET = {"queries": [], "missing_advice": [], "notes": "none"}
+VAGUE_PLAN = make_docx([
+    "Section A: Views, interests and aspirations", "Child A wants to be a vet.",
+    "Section B: Special educational needs", "Communication and interaction: Child A has a language disorder.",
+    "Section C: Health needs", "Child A has no health needs.",
+    "Section D: Social care needs", "Child A has no social care needs.",
+    "Section E: Outcomes", "By July 2028 Child A will follow two-step instructions in class 4 times out of 5.",
+    "Section F: Special educational provision",
+    "Child A will have access to a literacy programme as appropriate.",
+    "Section G: Health provision", "Speech and language therapy from the NHS team, 6 sessions a term.",
+    "Section H1: Social care provision under s.2 CSDPA", "None.",
+    "Section H2: Other social care provision", "None.",
+    "Section I: Placement", "",
+    "Section J: Personal budget", "No personal budget has been requested.",
+    "Section K: Advice and information", "Appendix 1: EP advice.",
+])
+
+
+async def drafting_bundle(tenant: Tenant, writer: str = "writer1") -> str:
+    bundle = await Bundle.create(la=tenant.la, provider=tenant.provider, created_by=tenant.users["la_officer"],
+                                 reference="WF-1", work_type=WorkType.NEW_PLAN, status=BundleStatus.DRAFTING,
+                                 writer=tenant.writers[writer], turnaround_due=date.today() + timedelta(days=10))
+    return str(bundle.id)
+
+
+async def upload(client: httpx.AsyncClient, tenant: Tenant, bundle_id: str, body: bytes = VAGUE_PLAN) -> dict:  # type: ignore[type-arg]
+    await client.put(f"/v1/bundles/{bundle_id}/front-sheet", headers=tenant.auth("writer1"), json=SHEET)
+    response = await client.post(f"/v1/bundles/{bundle_id}/drafts", params={"filename": "plan.docx"}, content=body,
+                                 headers={**tenant.auth("writer1"), "Content-Type": DOCX})
+    assert response.status_code == 201, response.text
+    return dict(response.json())
+
+
+async def pass_it(client: httpx.AsyncClient, tenant: Tenant, draft_id: str) -> httpx.Response:
+    reviewer = tenant.auth("qa_reviewer")
+    await client.post(f"/v1/drafts/{draft_id}/claim", headers=reviewer)
+    sheet = (await client.get(f"/v1/drafts/{draft_id}/review", headers=reviewer)).json()
+    for f in sheet["findings"]:
+        if f["severity"] == "error":
+            await client.post(f"/v1/drafts/{draft_id}/findings/{f['index']}/dismiss", headers=reviewer,
+                              json={"reason": "accepted for this test"})
+    return await client.post(f"/v1/drafts/{draft_id}/pass", headers=reviewer,
+                             json={"checklist": {i["key"]: True for i in sheet["manual_items"]}})
+
+
+async def test_vague_provision_in_f_and_therapy_only_in_g_are_flagged(
+    client: httpx.AsyncClient, tenant: Tenant
+) -> None:
+    draft = await upload(client, tenant, await drafting_bundle(tenant))
+    found = {(f["check"], f["section"]) for f in draft["qa_findings"]}
+    assert ("vague_provision", "F") in found
+    assert ("therapy_outside_f", "G") in found
+    vague = next(f for f in draft["qa_findings"] if f["check"] == "vague_provision")
+    assert "access to" in vague["excerpt"]
+
+
+async def test_review_needs_a_claim_reasons_for_dismissals_and_the_whole_checklist(
+    client: httpx.AsyncClient, tenant: Tenant
+) -> None:
+    draft_id = (await upload(client, tenant, await drafting_bundle(tenant)))["id"]
+    reviewer = tenant.auth("qa_reviewer")
+    assert (await client.post(f"/v1/drafts/{draft_id}/claim", headers=reviewer)).status_code == 200
+    # a second reviewer of the same service cannot take it
+    from service.auth.tokens import issue_token
+    from service.models import Role, User
+
+    other = await User.create(organisation=tenant.provider, name="second reviewer", role=Role.QA_REVIEWER)
+    second = {"Authorization": f"Bearer {(await issue_token(other)).token}"}
+    assert (await client.post(f"/v1/drafts/{draft_id}/claim", headers=second)).status_code == 409
+    no_reason = await client.post(f"/v1/drafts/{draft_id}/findings/0/dismiss", headers=reviewer, json={"reason": ""})
+    assert no_reason.status_code == 422
+    missing = await client.post(f"/v1/drafts/{draft_id}/findings/99/dismiss", headers=reviewer,
+                                json={"reason": "not a finding"})
+    assert missing.status_code == 404
+    partial = await client.post(f"/v1/drafts/{draft_id}/pass", headers=reviewer,
+                                json={"checklist": {"views_reflected": True}})
+    assert partial.status_code == 422 and "advice_used" in partial.json()["detail"]
+    assert (await Draft.get(id=draft_id)).status.value == "in_qa"
+
+
+async def test_a_returned_draft_comes_back_as_a_new_cycle_on_the_timeline_and_in_the_quality_figures(
+    client: httpx.AsyncClient, tenant: Tenant
+) -> None:
+    bundle_id = await drafting_bundle(tenant)
+    first = (await upload(client, tenant, bundle_id))["id"]
+    reviewer = tenant.auth("qa_reviewer")
+    await client.post(f"/v1/drafts/{first}/claim", headers=reviewer)
+    returned = await client.post(f"/v1/drafts/{first}/return", headers=reviewer,
+                                 json={"comments": "Quantify the therapy in F and move it out of G."})
+    assert returned.status_code == 200 and returned.json()["status"] == "returned"
+    second = await upload(client, tenant, bundle_id)
+    assert second["cycle"] == 2
+    assert (await pass_it(client, tenant, second["id"])).status_code == 200
+    timeline = (await client.get(f"/v1/bundles/{bundle_id}", headers=tenant.auth("la_officer"))).json()["timeline"]
+    cycles = [(e["name"], e["data"].get("cycle")) for e in timeline if e["name"] in {"qa.returned", "qa.passed"}]
+    assert cycles == [("qa.returned", 1), ("qa.passed", 2)]
+    quality = await client.get(f"/v1/writers/{tenant.writers['writer1'].id}/quality",
+                               headers=tenant.auth("coordinator"))
+    assert quality.status_code == 200
+    figures = quality.json()
+    assert figures["bundles_passed"] == 1 and figures["first_time_pass_rate"] == 0.0
+    assert figures["cycles_per_bundle"] == 2.0
+    # "access to" and "as appropriate" are two flag phrases, in each of the two drafts
+    assert figures["frequent_findings"][0] == {"check": "vague_provision", "count": 4}
+
+
+async def test_a_query_pauses_the_bundle_until_the_la_answers(
+    client: httpx.AsyncClient, tenant: Tenant, other_tenant: Tenant
+) -> None:
+    bundle_id = await drafting_bundle(tenant)
+    asked = await client.post(f"/v1/bundles/{bundle_id}/queries", headers=tenant.auth("writer1"),
+                              json={"question": "The EP and SALT reports disagree on receptive language: which?"})
+    assert asked.status_code == 201, asked.text
+    assert (await Bundle.get(id=bundle_id)).status == BundleStatus.AWAITING_LA
+    query_id = asked.json()["id"]
+    stranger = await client.post(f"/v1/queries/{query_id}/answer", headers=other_tenant.auth("la_officer"),
+                                 json={"answer": "x"})
+    assert stranger.status_code == 404
+    answered = await client.post(f"/v1/queries/{query_id}/answer", headers=tenant.auth("la_officer"),
+                                 json={"answer": "Use the SALT report of March."})
+    assert answered.status_code == 200 and answered.json()["answer"] == "Use the SALT report of March."
+    assert (await Bundle.get(id=bundle_id)).status == BundleStatus.DRAFTING
+    again = await client.post(f"/v1/queries/{query_id}/answer", headers=tenant.auth("la_officer"),
+                              json={"answer": "twice"})
+    assert again.status_code == 409
+    names = [e.name for e in await Event.filter(bundle_id=bundle_id).order_by("id")]
+    assert names[-2:] == ["query.raised", "query.answered"]
+    listed = (await client.get(f"/v1/bundles/{bundle_id}/queries", headers=tenant.auth("writer1"))).json()["items"]
+    assert [q["id"] for q in listed] == [query_id]
+
+
+async def delivered(client: httpx.AsyncClient, tenant: Tenant) -> str:
+    bundle_id = await drafting_bundle(tenant)
+    draft = await upload(client, tenant, bundle_id, make_docx(["Section A: Views", "Likes art."], author="A Writer"))
+    assert (await pass_it(client, tenant, draft["id"])).status_code == 200
+    return bundle_id
+
+
+async def test_links_expire_and_revocation_kills_them_at_once(client: httpx.AsyncClient, tenant: Tenant) -> None:
+    bundle_id = await delivered(client, tenant)
+    la = tenant.auth("la_officer")
+    link = await client.post(f"/v1/bundles/{bundle_id}/delivered-draft/link", headers=la)
+    assert link.status_code == 200
+    body = link.json()
+    expires = datetime.fromisoformat(body["expires_at"])
+    assert timedelta(0) < expires - datetime.now(UTC) <= timedelta(minutes=5)
+    got = await client.get(body["url"])  # no bearer token: the link is the authority
+    assert got.status_code == 200 and got.headers["x-checksum-sha256"] == body["sha256"]
+    assert Document(io.BytesIO(got.content)).core_properties.author == ""
+    assert await AuditEntry.filter(action="delivered_draft.download_by_link", bundle_id=bundle_id).exists()
+    # an expired link refuses
+    draft = await Draft.get(bundle_id=bundle_id, status="passed")
+    stale = sign_link(current().link_key, LinkClaims(draft_id=draft.id, user_id=tenant.users["la_officer"].id,
+                                                     access_version=1, expires=int(datetime.now(UTC).timestamp()) - 1))
+    assert (await client.get(f"/v1/downloads/{stale}")).status_code == 404
+    # a tampered link refuses
+    assert (await client.get(body["url"][:-3] + "abc")).status_code == 404
+    # revocation kills the outstanding link and the bearer download at once
+    revoked = await client.post(f"/v1/bundles/{bundle_id}/access/revoke", headers=tenant.auth("la_admin"))
+    assert revoked.status_code == 200
+    assert (await client.get(body["url"])).status_code == 404
+    assert (await client.get(f"/v1/bundles/{bundle_id}/delivered-draft", headers=la)).status_code == 403
+    # restoring opens new links, but the old one stays dead
+    await client.post(f"/v1/bundles/{bundle_id}/access/restore", headers=tenant.auth("la_admin"))
+    fresh = (await client.post(f"/v1/bundles/{bundle_id}/delivered-draft/link", headers=la)).json()
+    assert (await client.get(fresh["url"])).status_code == 200
+    assert (await client.get(body["url"])).status_code == 404
+
+
+async def test_the_la_cannot_download_before_the_pass(client: httpx.AsyncClient, tenant: Tenant) -> None:
+    bundle_id = await drafting_bundle(tenant)
+    await upload(client, tenant, bundle_id)
+    la = tenant.auth("la_officer")
+    assert (await client.get(f"/v1/bundles/{bundle_id}/delivered-draft", headers=la)).status_code == 409
+    assert (await client.post(f"/v1/bundles/{bundle_id}/delivered-draft/link", headers=la)).status_code == 409
+
+
+async def test_an_amendment_goes_back_to_the_same_writer_ahead_of_new_work(
+    client: httpx.AsyncClient, tenant: Tenant
+) -> None:
+    newer = await drafting_bundle(tenant)  # already in progress, due sooner
+    await Bundle.filter(id=newer).update(turnaround_due=date.today() + timedelta(days=1))
+    bundle_id = await delivered(client, tenant)
+    amended = await client.post(f"/v1/bundles/{bundle_id}/amendments", headers=tenant.auth("la_officer"),
+                                json={"reason": "Section F needs the SALT hours from the March report."})
+    assert amended.status_code == 200 and amended.json()["status"] == "amendment_requested"
+    event = await Event.filter(bundle_id=bundle_id, name="amendment.requested").first()
+    assert event is not None and event.data["free"] is True
+    work = (await client.get("/v1/work", headers=tenant.auth("writer1"))).json()["items"]
+    assert [b["id"] for b in work][:2] == [bundle_id, newer]
+    again = await upload(client, tenant, bundle_id)
+    assert again["cycle"] == 2 and (await Bundle.get(id=bundle_id)).status == BundleStatus.IN_QA
