@@ -11,7 +11,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from contracts.allocation import Allocation, Instance
-from service.allocation import allocate, eligible, naive_allocate, recompute
+from service.allocation import allocate, allocate_explained, eligible, naive_allocate, recompute
 from service.allocation.engine import free_slots, is_on_time
 from service.calendar import WorkingCalendar
 
@@ -92,8 +92,12 @@ def strip_seconds(result: Allocation) -> Allocation:
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(instances())
 def test_allocation_keeps_every_rule(inst: Instance) -> None:
-    result = allocate(inst)
+    explained = allocate_explained(inst)
+    result = explained.allocation
     check_rules(inst, result)
+    for a in result.assignments:  # the coordinator's reason names the writer the bundle went to
+        assert a.writer in explained.reasons[a.bundle].replace(",", " ").replace(":", " ").split()
+    assert set(explained.reasons) == {b.id for b in inst.bundles}
     assert strip_seconds(allocate(inst)) == strip_seconds(result)  # deterministic
 
 
