@@ -10,10 +10,13 @@ its hours by D (earliest-deadline-first sequencing is then optimal). The engine:
    bundle (lower weight, or same weight and more effort: the weighted Moore-Hodgson rule) from an
    eligible writer, and tries to re-home the ejected bundle elsewhere;
 3. improves the on-time weight by local search: insert a left-out bundle by moving one bundle of the
-   target writer to another writer (a 2-chain), or by swapping out lighter bundles; all under an
-   operation budget (not a clock), so the result never depends on machine speed;
-4. moves on-time bundles to their `preferred_writer` where that costs nothing;
-5. gives the remaining bundles, in due order, to the eligible writer with a free slot who would finish
+   target writer to another writer (a 2-chain), or by swapping out lighter bundles;
+4. then by ruin-and-recreate (large-neighbourhood search): clear a few writers or a random handful of
+   bundles and re-pack by weight per hour (with seeded noise) into the tightest fit, keeping rounds
+   that do not lose on-time weight. Steps 3 and 4 run on operation budgets that shrink with the
+   instance (not on a clock), so the result never depends on machine speed or load;
+5. moves on-time bundles to their `preferred_writer` where that costs nothing;
+6. gives the remaining bundles, in due order, to the eligible writer with a free slot who would finish
    them soonest (late work), and leaves the rest queued with a reason.
 
 `projected_completion` is the earliest date from `now` on which the writer's hours cover the running
@@ -495,11 +498,11 @@ def _improve(state: _State, out: list[int], budget: int) -> list[int]:
 def _lns_rounds(p: _Prepared) -> int:
     """Rounds of ruin-and-recreate: many on small instances, few on huge ones (work, not seconds)."""
     size = len(p.bundles) + 4 * len(p.writers)
-    return int(min(LNS_MAX_ROUNDS, max(LNS_MIN_ROUNDS, LNS_WORK / max(size, 1) ** 1.3)))
+    return int(min(LNS_MAX_ROUNDS, max(LNS_MIN_ROUNDS, LNS_WORK / max(size, 1) ** 1.6)))
 
 
-LNS_WORK = 1_800_000
-LNS_MAX_ROUNDS = 1000
+LNS_WORK = 20_500_000
+LNS_MAX_ROUNDS = 2000
 LNS_MIN_ROUNDS = 3
 
 
@@ -525,7 +528,16 @@ def _ruin_and_recreate(state: _State, out: list[int], rounds: int) -> list[int]:
     _fill(state, sorted(pool, key=lambda b: (-density[b], b)), cands_of, pool)
     touched = np.zeros(len(p.writers), dtype=np.bool_)
     best_weight, best_owner = state.on_time_weight, state.owner.copy()
+    # No round can beat the weight of every bundle that fits on time somewhere on its own.
+    rows = np.repeat(np.arange(len(p.bundles)), np.diff(p.cand_start))
+    fits_alone = (p.capacity[p.cand_cols, p.due_index[rows]] + EPS >= p.effort[rows]) & (
+        p.slots[p.cand_cols] > 0
+    )
+    alone = np.bincount(rows[fits_alone], minlength=len(p.bundles)) > 0
+    ceiling = math.fsum(p.weight[alone].tolist())
     for round_no in range(rounds):
+        if best_weight + 1e-9 >= ceiling:
+            break
         held = np.flatnonzero(state.owner >= 0).tolist()
         mark = len(state.log)
         before = state.on_time_weight
@@ -669,7 +681,7 @@ def allocate(instance: Instance) -> Allocation:
 
 
 def allocate_explained(instance: Instance, *, budget: int | None = None) -> Explained:
-    """`allocate`, and why each bundle went where it went."""
+    """`allocate`, and why each bundle went where it went (`budget` overrides step 3's operation budget)."""
     started = time.perf_counter()
     p = _prepare(instance)
     state = _State(p)

@@ -89,7 +89,7 @@ def strip_seconds(result: Allocation) -> Allocation:
     return result.model_copy(update={"stats": result.stats.model_copy(update={"seconds": 0.0})})
 
 
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(instances())
 def test_allocation_keeps_every_rule(inst: Instance) -> None:
     explained = allocate_explained(inst)
