@@ -136,7 +136,7 @@ def best_on_time_weight(inst: Instance) -> float:
     return best
 
 
-@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(instances(max_writers=3, max_bundles=6))
 def test_small_rounds_reach_the_best_on_time_weight(inst: Instance) -> None:
     assert allocate(inst).stats.on_time_weight >= best_on_time_weight(inst) - 1e-9
