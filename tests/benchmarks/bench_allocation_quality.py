@@ -91,13 +91,14 @@ def main(argv: list[str]) -> None:
     parser.add_argument("--bundles", type=int, default=200)
     parser.add_argument("--writers", type=int, default=30)
     parser.add_argument("--time-limit", type=float, default=15.0, help="seconds per MIP")
-    parser.add_argument("--seed", type=int, default=1000)
+    # Seeds 1000-1009 were used while tuning the engine; the default evaluation set is disjoint from them.
+    parser.add_argument("--seed", type=int, default=5000)
     args = parser.parse_args(argv)
 
-    ratios, naive_ratios, engine_times, mip_times = [], [], [], []
+    low, high, naive_ratios, engine_times, mip_times = [], [], [], [], []
     not_proved = 0
     print(
-        f"{'seed':>6} {'engine':>8} {'naive':>8} {'optimum':>8} {'bound':>8} {'ratio':>7} "
+        f"{'seed':>6} {'engine':>8} {'naive':>8} {'MIP best':>8} {'bound':>8} {'ratio':>7} {'ratio<=':>7} "
         f"{'eng s':>7} {'mip s':>7}"
     )
     for i in range(args.instances):
@@ -111,26 +112,36 @@ def main(argv: list[str]) -> None:
         naive = naive_allocate(inst)
         best, bound, optimal, mip_s = solve_mip(inst, args.time_limit)
         not_proved += 0 if optimal else 1
-        ref = bound if bound > 0 else 1.0
-        ratio = engine.stats.on_time_weight / ref if bound > 0 else 1.0
-        ratios.append(ratio)
-        naive_ratios.append(naive.stats.on_time_weight / ref if bound > 0 else 1.0)
+        got = engine.stats.on_time_weight
+        # The true ratio lies between got/bound and got/(best solution known); equal when proved optimal.
+        lo = got / bound if bound > 0 else 1.0
+        hi = got / max(best, got) if max(best, got) > 0 else 1.0
+        low.append(lo)
+        high.append(hi)
+        naive_ratios.append(naive.stats.on_time_weight / bound if bound > 0 else 1.0)
         engine_times.append(engine_s)
         mip_times.append(mip_s)
-        flag = "" if optimal else "  (time limit: ratio vs dual bound)"
+        flag = "" if optimal else "  (MIP time limit: true ratio between the two)"
         print(
-            f"{seed:>6} {engine.stats.on_time_weight:>8.1f} {naive.stats.on_time_weight:>8.1f} {best:>8.1f} "
-            f"{bound:>8.1f} {ratio:>7.4f} {engine_s:>7.3f} {mip_s:>7.2f}{flag}",
+            f"{seed:>6} {got:>8.1f} {naive.stats.on_time_weight:>8.1f} {best:>8.1f} "
+            f"{bound:>8.1f} {lo:>7.4f} {hi:>7.4f} {engine_s:>7.3f} {mip_s:>7.2f}{flag}",
             flush=True,
         )
     print()
     print(
-        f"instances: {len(ratios)} ({args.bundles} bundles x {args.writers} writers), "
-        f"MIP not proved optimal: {not_proved}"
+        f"instances: {len(low)} ({args.bundles} bundles x {args.writers} writers); "
+        f"MIP proved optimal on {len(low) - not_proved}, stopped at the time limit on {not_proved}"
     )
-    print(f"engine / optimum on-time weight: mean {statistics.mean(ratios):.4f}, worst {min(ratios):.4f}")
     print(
-        f"naive  / optimum on-time weight: mean {statistics.mean(naive_ratios):.4f}, "
+        f"engine / optimum on-time weight, at least (vs MIP dual bound): "
+        f"mean {statistics.mean(low):.4f}, worst {min(low):.4f}"
+    )
+    print(
+        f"engine / optimum on-time weight, at most (vs best solution known): "
+        f"mean {statistics.mean(high):.4f}, worst {min(high):.4f}"
+    )
+    print(
+        f"naive  / optimum on-time weight, at least: mean {statistics.mean(naive_ratios):.4f}, "
         f"worst {min(naive_ratios):.4f}"
     )
     print(
