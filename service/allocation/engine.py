@@ -426,10 +426,8 @@ def _eject_for(state: _State, b: int, cands: IntArray) -> int | None:
             w_a, e_a = p.weight[a], p.effort[a]
             if w_a > w_b or (w_a == w_b and e_a <= e_b):
                 continue
-            if p.due_index[a] <= k:
-                ok = state.suf[k, w] + e_a + EPS >= e_b
-            else:
-                ok = state.feasible_exchange(w, [a], b)
+            # an earlier-due bundle frees exactly its effort at b's due date; a later one needs the full check
+            ok = (state.suf[k, w] + e_a + EPS >= e_b) if p.due_index[a] <= k else state.feasible_exchange(w, [a], b)
             if not ok:
                 continue
             key = (w_a - w_b, -(e_a - e_b), w, a, 0)
