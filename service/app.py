@@ -25,6 +25,7 @@ from service.errors import Problem
 from service.health.routes import ENDPOINTS as HEALTH
 from service.http import PROBLEM_JSON, Endpoint, compile_route, problem_response
 from service.logging import get_logger
+from service.metrics.routes import ENDPOINTS as METRICS
 from service.middleware import RequestContext
 from service.offers.routes import ENDPOINTS as OFFERS
 from service.openapi import DOCS_PAGE, build_openapi
@@ -35,7 +36,7 @@ from service.settings import Settings, get_settings
 
 log = get_logger(__name__)
 ENDPOINTS: list[Endpoint] = [
-    *HEALTH, *BUNDLES, *OFFERS, *ALLOCATION, *DRAFTS, *QUERIES, *REVIEWS, *DELIVERY, *BILLING, *ADMIN,
+    *HEALTH, *METRICS, *BUNDLES, *OFFERS, *ALLOCATION, *DRAFTS, *QUERIES, *REVIEWS, *DELIVERY, *BILLING, *ADMIN,
 ]
 
 

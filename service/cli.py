@@ -35,6 +35,8 @@ COMMANDS: dict[str, str] = {
     "scheduler": "service.commands.scheduler",
     "openapi": "service.commands.openapi",
     "journey": "service.commands.journey",
+    "simulate": "service.allocation.simulate_command",
+    "report": "service.sla.report_command",
 }
 
 

@@ -10,6 +10,7 @@ import structlog
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from service.logging import get_logger
+from service.metrics.registry import observe_request
 from service.request_context import set_request_id
 
 log = get_logger("planwright.access")
@@ -54,6 +55,8 @@ class RequestContext:
         finally:
             state = scope.get("state", {})
             # the route template, never the raw path or query (which may carry file names)
-            log.info("http.request", method=scope["method"], route=state.get("route_path", "unmatched"),
-                     status=status, ms=round((time.perf_counter() - started) * 1000, 1))
+            route = state.get("route_path", "unmatched")
+            elapsed = time.perf_counter() - started
+            observe_request(scope["method"], route, status, elapsed)
+            log.info("http.request", method=scope["method"], route=route, status=status, ms=round(elapsed * 1000, 1))
             structlog.contextvars.clear_contextvars()

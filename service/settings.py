@@ -43,6 +43,9 @@ class Settings(BaseSettings):
     log_format: Literal["auto", "json", "console"] = "auto"
     log_level: Literal["debug", "info", "warning", "error"] = "info"
 
+    # worker processes export dramatiq's own Prometheus metrics (port 9191, dramatiq_prom_port)
+    worker_metrics: bool = False
+
     # run the dramatiq worker and the scheduler inside `planwright serve` (embedded default)
     embedded_worker: bool = True
 

@@ -96,6 +96,10 @@ def middleware_for(settings: Settings, *, in_process: bool) -> list[Middleware]:
         Retries(max_retries=8, min_backoff=1_000, max_backoff=5 * 60 * 1000),  # backoff; the sweeps catch the rest
         CurrentMessage(),  # lets a job read its own message id
     ]
+    if not in_process and settings.worker_metrics:
+        from dramatiq.middleware.prometheus import Prometheus
+
+        stack.insert(0, Prometheus())  # dramatiq's own metrics, served by each worker process on :9191
     if not in_process:
         stack += [
             AsyncIO(),  # an event-loop thread for async actors

@@ -1,0 +1,43 @@
+"""Prometheus metrics: request latency observed as requests finish, queue figures read from the database on scrape."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from prometheus_client import CollectorRegistry, Gauge, Histogram, generate_latest
+from tortoise.functions import Count
+
+from service.models import Bundle, BundleStatus, Offer, OfferStatus, OutboxMessage
+
+REGISTRY = CollectorRegistry(auto_describe=True)
+
+HTTP_SECONDS = Histogram(
+    "planwright_http_request_seconds", "HTTP request latency by route template and status",
+    ["method", "route", "status"], registry=REGISTRY,
+    buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0),
+)
+BUNDLES = Gauge("planwright_bundles", "Bundles by status", ["status"], registry=REGISTRY)
+OFFERS_PENDING = Gauge("planwright_offers_pending", "Offers waiting for a writer's answer", registry=REGISTRY)
+OUTBOX_PENDING = Gauge("planwright_outbox_pending", "Jobs written but not yet relayed to the broker",
+                       registry=REGISTRY)
+BUNDLES_OVERDUE = Gauge("planwright_bundles_overdue", "Bundles past their turnaround date and not yet delivered",
+                        registry=REGISTRY)
+
+NOT_DELIVERED = [s for s in BundleStatus if s not in {
+    BundleStatus.DELIVERED, BundleStatus.ACCEPTED, BundleStatus.CLOSED, BundleStatus.CANCELLED,
+    BundleStatus.REJECTED, BundleStatus.DRAFT}]
+
+
+def observe_request(method: str, route: str, status: int, seconds: float) -> None:
+    HTTP_SECONDS.labels(method=method, route=route, status=str(status)).observe(seconds)
+
+
+async def scrape() -> bytes:
+    """Refresh the database-backed gauges (aggregates, not row loops), then render every metric."""
+    counts = dict(await Bundle.annotate(n=Count("id")).group_by("status").values_list("status", "n"))
+    for status in BundleStatus:
+        BUNDLES.labels(status=status.value).set(counts.get(status, counts.get(status.value, 0)))
+    OFFERS_PENDING.set(await Offer.filter(status=OfferStatus.PENDING).count())
+    OUTBOX_PENDING.set(await OutboxMessage.filter(published_at__isnull=True).count())
+    BUNDLES_OVERDUE.set(await Bundle.filter(status__in=NOT_DELIVERED, turnaround_due__lt=date.today()).count())
+    return generate_latest(REGISTRY)
