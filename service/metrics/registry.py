@@ -34,9 +34,10 @@ def observe_request(method: str, route: str, status: int, seconds: float) -> Non
 
 async def scrape() -> bytes:
     """Refresh the database-backed gauges (aggregates, not row loops), then render every metric."""
-    counts = dict(await Bundle.annotate(n=Count("id")).group_by("status").values_list("status", "n"))
+    rows = await Bundle.annotate(n=Count("id")).group_by("status").values_list("status", "n")
+    counts = {str(status): int(n) for status, n in rows}
     for status in BundleStatus:
-        BUNDLES.labels(status=status.value).set(counts.get(status, counts.get(status.value, 0)))
+        BUNDLES.labels(status=status.value).set(counts.get(status.value, 0))
     OFFERS_PENDING.set(await Offer.filter(status=OfferStatus.PENDING).count())
     OUTBOX_PENDING.set(await OutboxMessage.filter(published_at__isnull=True).count())
     BUNDLES_OVERDUE.set(await Bundle.filter(status__in=NOT_DELIVERED, turnaround_due__lt=date.today()).count())
