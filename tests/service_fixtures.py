@@ -20,24 +20,14 @@ requires_postgres = pytest.mark.skipif(
 )
 
 
-async def _create_postgres_database() -> None:
+async def _on_postgres_server(sql: str) -> None:
+    """Run one statement on the server's maintenance database (creating or dropping this run's database)."""
     import asyncpg
 
     assert PG_SERVER_URL is not None
     conn = await asyncpg.connect(PG_SERVER_URL.replace("postgres://", "postgresql://", 1))
     try:
-        await conn.execute(f'CREATE DATABASE "{TEST_DATABASE_NAME}"')
-    finally:
-        await conn.close()
-
-
-async def _drop_postgres_database() -> None:
-    import asyncpg
-
-    assert PG_SERVER_URL is not None
-    conn = await asyncpg.connect(PG_SERVER_URL.replace("postgres://", "postgresql://", 1))
-    try:
-        await conn.execute(f'DROP DATABASE IF EXISTS "{TEST_DATABASE_NAME}" WITH (FORCE)')
+        await conn.execute(sql)
     finally:
         await conn.close()
 
@@ -82,7 +72,7 @@ async def app(settings: Settings) -> AsyncIterator[Starlette]:
     from workers.broker import setup_broker
 
     if settings.is_postgres:
-        await _create_postgres_database()
+        await _on_postgres_server(f'CREATE DATABASE "{TEST_DATABASE_NAME}"')
     else:
         Path(settings.database_url.removeprefix("sqlite://")).parent.mkdir(parents=True, exist_ok=True)
     if settings.storage == "s3":
@@ -94,7 +84,7 @@ async def app(settings: Settings) -> AsyncIterator[Starlette]:
         yield application
     _delete_queues(broker, settings.queue_name)
     if settings.is_postgres:
-        await _drop_postgres_database()
+        await _on_postgres_server(f'DROP DATABASE IF EXISTS "{TEST_DATABASE_NAME}" WITH (FORCE)')
 
 
 @pytest_asyncio.fixture(scope="session")

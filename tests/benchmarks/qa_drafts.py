@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from faker import Faker
 
 from contracts.qa import FrontSheet
+from service.qa.checks import CHECKS
 from tests.qa.drafting import STYLES, Content, Row, Sub, write_draft
 
 AREAS = ("ci", "cl", "semh", "sp")
@@ -690,18 +691,7 @@ def build_draft(rng: random.Random, defects: list[str]) -> Draft:
     return Draft(sections, style, rng.randrange(3), front, expected, planted, header)
 
 
-CHECK_NAMES = (
-    "section_missing",
-    "placeholder_text",
-    "vague_provision",
-    "unquantified_provision",
-    "therapy_outside_f",
-    "outcome_not_smart",
-    "golden_thread_gap",
-    "no_needs_statement",
-    "pii_leak",
-    "front_sheet_missing",
-)
+CHECK_NAMES = CHECKS
 
 
 def generate(count: int, seed: int) -> list[Draft]:
