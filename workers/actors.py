@@ -38,13 +38,6 @@ async def expire_offers() -> None:
     await expire_due_offers()
 
 
-@dramatiq.actor(max_retries=8, queue_name=QUEUE)
-async def check_draft(draft_id: str) -> None:
-    from service.drafts.checks import check_draft as check
-
-    await check(UUID(draft_id))
-
-
 @dramatiq.actor(max_retries=3, queue_name=QUEUE)
 async def sweep() -> None:
     """Re-derive what a lost message would have done: screen stuck bundles, expire offers, run a round."""

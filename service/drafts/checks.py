@@ -1,21 +1,8 @@
-"""The automated QA job on an uploaded draft: runs the QA engine on its bytes and stores the findings."""
+"""The automated QA checks on an uploaded draft's bytes: the same engine as `planwright qa`."""
 
 from __future__ import annotations
 
 from dataclasses import asdict
-from uuid import UUID
-
-from service.models import Draft, DraftStatus
-from service.runtime import current
-
-
-async def check_draft(draft_id: UUID) -> None:
-    draft = await Draft.filter(id=draft_id, qa_findings__isnull=True).first()
-    if draft is None or draft.status != DraftStatus.IN_QA:
-        return  # already checked, or reviewed meanwhile
-    data = await current().storage.read_bytes(draft.storage_key, expected_sha256=draft.sha256)
-    findings = run_qa(data, draft.front_sheet)
-    await Draft.filter(id=draft.id, qa_findings__isnull=True).update(qa_findings=findings)
 
 
 def run_qa(data: bytes, front_sheet: dict[str, object] | None) -> list[dict[str, object]]:
