@@ -22,6 +22,7 @@ from service.drafts.routes import ENDPOINTS as WORK
 from service.errors import Problem
 from service.health.routes import ENDPOINTS as HEALTH
 from service.http import PROBLEM_JSON, Endpoint, compile_route, problem_response
+from service.intake.routes import ENDPOINTS as INTAKE
 from service.logging import get_logger
 from service.middleware import RequestContext
 from service.openapi import DOCS_PAGE, build_openapi
@@ -29,7 +30,7 @@ from service.runtime import build_runtime, install
 from service.settings import Settings, get_settings
 
 log = get_logger(__name__)
-ENDPOINTS: list[Endpoint] = [*HEALTH, *BUNDLES, *WORK, *BILLING, *ADMIN]
+ENDPOINTS: list[Endpoint] = [*HEALTH, *BUNDLES, *INTAKE, *WORK, *BILLING, *ADMIN]
 
 
 def openapi_document() -> dict[str, Any]:

@@ -9,7 +9,7 @@ from tortoise.transactions import in_transaction
 from service.auth import scope
 from service.auth.principal import Principal
 from service.bundles.transitions import move
-from service.errors import Conflict
+from service.errors import Conflict, NotFound
 from service.models import Bundle, BundleStatus, Draft, DraftStatus
 
 RETURNED_TO_LA = frozenset({BundleStatus.DELIVERED, BundleStatus.ACCEPTED, BundleStatus.CLOSED,
@@ -24,6 +24,8 @@ async def delivered_draft(principal: Principal, bundle_id: UUID) -> tuple[Bundle
     draft = await Draft.filter(bundle_id=bundle.id, status=DraftStatus.PASSED).order_by("-cycle").first()
     if draft is None:
         raise Conflict("no passed draft", current_status=bundle.status.value)
+    if draft.deleted_at is not None:
+        raise NotFound("the draft was deleted under the contract's retention schedule")
     return bundle, draft
 
 

@@ -61,6 +61,8 @@ class Draft(Model):
     front_sheet: dict[str, Any] | None = fields.JSONField(null=True)
     qa_findings: list[dict[str, Any]] | None = fields.JSONField(null=True)
     created_at = fields.DatetimeField(auto_now_add=True)
+    # set by the retention purge when the stored object is deleted: the row stays as a tombstone
+    deleted_at = fields.DatetimeField(null=True)
 
     class Meta:
         table = "draft"
