@@ -86,3 +86,13 @@ async def test_open_bundles_are_never_purged(client: httpx.AsyncClient, tenant: 
     assert all(str(p.bundle_id) != bundle_id for p in await purge_expired(now=far_future))
     [document] = await live_documents(bundle_id)
     assert await current().storage.exists(document.storage_key)
+
+
+def test_the_purge_is_scheduled_as_its_own_periodic_job() -> None:
+    from service.settings import get_settings
+    from workers.actors import purge_retention
+    from workers.scheduler import build_scheduler
+
+    job = build_scheduler(get_settings()).get_job("retention_purge")
+    assert job is not None and job.trigger.interval.total_seconds() == get_settings().retention_interval_seconds
+    assert purge_retention.actor_name == "purge_retention"

@@ -39,6 +39,9 @@ async def test_the_writer_downloads_a_docx_with_no_author_comments_or_properties
     shown = (await detail(client, tenant, bundle_id, role="coordinator"))["documents"][0]
     assert {f["kind"] for f in shown["findings"]} == {"metadata_person"}
     await hand_to_writer(tenant, bundle_id)
+    # the assigned writer sees the warnings too (masked), before opening the document
+    as_writer = (await detail(client, tenant, bundle_id, role="writer1"))["documents"][0]["findings"]
+    assert as_writer == shown["findings"] and "Ravenscroft" not in str(as_writer)
 
     got = await client.get(f"/v1/bundles/{bundle_id}/documents/{document_id}/content",
                            headers=tenant.auth("writer1"))
