@@ -58,6 +58,11 @@ async def test_documents_and_drafts_are_purged_from_storage_after_the_retention_
     assert names[-1] == "bundle.purged" and "bundle.created" in names
     assert await AuditEntry.filter(bundle_id=bundle_id, action="document.download").exists()
     assert (await Bundle.get(id=bundle_id)).status == BundleStatus.CANCELLED
+    # the LA's own copy is gone too: its document is no longer listed or served
+    la = tenant.auth("la_officer")
+    gone = await client.get(f"/v1/bundles/{bundle_id}/documents/{document.id}/content", headers=la)
+    assert gone.status_code == 404
+    assert (await client.get(f"/v1/bundles/{bundle_id}", headers=la)).json()["documents"] == []
     # a second purge has nothing left to do
     assert all(str(p.bundle_id) != bundle_id for p in await purge_expired())
 
