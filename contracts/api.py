@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Literal
+from typing import Annotated, Literal
 from uuid import UUID
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -31,6 +31,16 @@ class BundleCreate(Strict):
     statutory_due: date | None = None
 
 
+class DocumentFinding(Strict):
+    """An identifier screening found: where, what kind, a masked excerpt (never the identifier in full)."""
+
+    page: int
+    kind: str
+    excerpt: str
+    confidence: float
+    action: Literal["block", "warn"]
+
+
 class DocumentOut(Strict):
     id: UUID
     filename: str
@@ -40,6 +50,9 @@ class DocumentOut(Strict):
     sha256: str
     pages: int | None
     created_at: datetime
+    # from screening: what it found, and the SHA-256 of the metadata-stripped copy writers receive
+    findings: list[DocumentFinding] = Field(default_factory=list)
+    clean_sha256: str | None = None
 
 
 class EventOut(Strict):
@@ -72,6 +85,20 @@ class BundleOut(Strict):
 class BundleDetail(BundleOut):
     documents: list[DocumentOut]
     timeline: list[EventOut]
+    # how many salted hashes the LA's deny-list holds (the hashes themselves are never shown)
+    deny_list_hashes: int = 0
+
+
+class DenyListIn(Strict):
+    """The LA's deny-list exactly as `planwright denylist make` prints it (CLI-CONTRACTS.md)."""
+
+    salt: str = Field(min_length=2, max_length=128, pattern=r"^(?:[0-9a-fA-F]{2})+$")
+    hashes: list[Annotated[str, Field(pattern=r"^[0-9a-fA-F]{64}$")]] = Field(max_length=20_000)
+
+
+class DenyListOut(Strict):
+    bundle_id: UUID
+    hashes: int
 
 
 class BundlePage(Strict):

@@ -24,6 +24,7 @@ from service.drafts.routes import ENDPOINTS as DRAFTS
 from service.errors import Problem
 from service.health.routes import ENDPOINTS as HEALTH
 from service.http import PROBLEM_JSON, Endpoint, compile_route, problem_response
+from service.intake.routes import ENDPOINTS as INTAKE
 from service.logging import get_logger
 from service.metrics.routes import ENDPOINTS as METRICS
 from service.middleware import RequestContext
@@ -36,7 +37,8 @@ from service.settings import Settings, get_settings
 
 log = get_logger(__name__)
 ENDPOINTS: list[Endpoint] = [
-    *HEALTH, *METRICS, *BUNDLES, *OFFERS, *ALLOCATION, *DRAFTS, *QUERIES, *REVIEWS, *DELIVERY, *BILLING, *ADMIN,
+    *HEALTH, *METRICS, *BUNDLES, *INTAKE, *OFFERS, *ALLOCATION, *DRAFTS, *QUERIES, *REVIEWS, *DELIVERY,
+    *BILLING, *ADMIN,
 ]
 
 

@@ -57,6 +57,12 @@ class Settings(BaseSettings):
     allocation_interval_seconds: int = Field(default=60, gt=0)
     outbox_interval_seconds: float = Field(default=2.0, gt=0)
 
+    # ClamAV's clamd (tcp://HOST:PORT); when scanning is required and clamd is down, bundles wait in screening
+    clamd_url: str | None = None
+    scan_required: bool = False
+    scan_timeout_seconds: float = Field(default=30.0, gt=0)
+    retention_interval_seconds: int = Field(default=3600, gt=0)
+
     @field_validator("database_url")
     @classmethod
     def _database_url(cls, value: str) -> str:
@@ -73,6 +79,16 @@ class Settings(BaseSettings):
             raise ValueError(
                 f"unsupported scheme {scheme!r}; use stub://, amqp://USER:PASS@HOST:5672/ or redis://HOST:6379/0"
             )
+        return value
+
+    @field_validator("clamd_url")
+    @classmethod
+    def _clamd_url(cls, value: str | None) -> str | None:
+        if value is None or value == "":
+            return None
+        parts = urlsplit(value)
+        if parts.scheme != "tcp" or not parts.hostname or parts.port is None:
+            raise ValueError(f"{value!r} is not tcp://HOST:PORT (clamd's TCPSocket, usually port 3310)")
         return value
 
     @field_validator("master_key")
@@ -95,6 +111,8 @@ class Settings(BaseSettings):
     def _consistent(self) -> Settings:
         if self.storage == "s3" and not self.s3_bucket:
             raise ValueError("s3_bucket: required when PLANWRIGHT_STORAGE=s3; set PLANWRIGHT_S3_BUCKET")
+        if self.scan_required and self.clamd_url is None:
+            raise ValueError("scan_required: needs a scanner; set PLANWRIGHT_CLAMD_URL to tcp://HOST:3310")
         if self.environment == "production":
             if self.master_key is None:
                 raise ValueError("master_key: required in production; set PLANWRIGHT_MASTER_KEY to base64 of 32 bytes")

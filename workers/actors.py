@@ -47,3 +47,11 @@ async def sweep() -> None:
         screen_bundle.send(str(bundle_id))
     expire_offers.send()
     allocation_round.send()
+
+
+@dramatiq.actor(max_retries=3, queue_name="default")
+async def purge_retention() -> None:
+    """Delete the stored documents and drafts of bundles closed longer than their contract keeps them."""
+    from service.intake.retention import purge_expired
+
+    await purge_expired()

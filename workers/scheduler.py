@@ -1,4 +1,4 @@
-"""Periodic jobs: the outbox relay and the sweep (screen stuck bundles, expire offers, run a round).
+"""Periodic jobs: the outbox relay, the sweep (screen stuck bundles, expire offers, run a round), the purge.
 
 The same scheduler runs in-process (embedded) or as the `planwright scheduler` process (production).
 """
@@ -22,10 +22,18 @@ def _sweep() -> None:
     sweep.send()
 
 
+def _purge() -> None:
+    from workers.actors import purge_retention
+
+    purge_retention.send()
+
+
 def build_scheduler(settings: Settings) -> AsyncIOScheduler:
     scheduler = AsyncIOScheduler(timezone="UTC")
     scheduler.add_job(_relay, "interval", seconds=settings.outbox_interval_seconds, id="outbox_relay",
                       max_instances=1, coalesce=True)
     scheduler.add_job(_sweep, "interval", seconds=settings.allocation_interval_seconds, id="sweep",
+                      max_instances=1, coalesce=True)
+    scheduler.add_job(_purge, "interval", seconds=settings.retention_interval_seconds, id="retention_purge",
                       max_instances=1, coalesce=True)
     return scheduler

@@ -10,14 +10,16 @@ from contracts.api import (
     BundleListQuery,
     BundleOut,
     BundlePage,
+    DocumentFinding,
     DocumentOut,
     DocumentUploadQuery,
     EventOut,
 )
 from service.bundles import service
-from service.documents.access import may_read_documents, refuse, stream_object
+from service.documents.access import may_read_documents, refuse, served_copy, stream_object
 from service.documents.service import check_length
 from service.http import Call, Endpoint
+from service.intake.denylists import hash_count
 from service.models import Bundle, Document, Event, Role
 from service.runtime import current
 
@@ -32,7 +34,9 @@ def bundle_out(bundle: Bundle) -> BundleOut:
 
 def document_out(d: Document) -> DocumentOut:
     return DocumentOut(id=d.id, filename=d.filename, kind=d.kind, media_type=d.media_type, size=d.size,
-                       sha256=d.sha256, pages=d.pages, created_at=d.created_at)
+                       sha256=d.sha256, pages=d.pages, created_at=d.created_at,
+                       findings=[DocumentFinding.model_validate(f) for f in d.findings or []],
+                       clean_sha256=d.clean_sha256)
 
 
 def event_out(e: Event) -> EventOut:
@@ -56,7 +60,7 @@ async def list_bundles(call: Call) -> BundlePage:
 async def get_bundle(call: Call) -> BundleDetail:
     bundle, documents, events = await service.get_detail(call.principal, call.path_uuid("bundle_id"))
     return BundleDetail(**service.bundle_fields(bundle), documents=[document_out(d) for d in documents],
-                        timeline=[event_out(e) for e in events])
+                        timeline=[event_out(e) for e in events], deny_list_hashes=hash_count(bundle))
 
 
 async def upload_document(call: Call) -> DocumentOut:
@@ -75,11 +79,12 @@ async def download_document(call: Call) -> Response:
     )
     if not may_read_documents(call.principal, bundle):
         raise refuse()
+    storage_key, sha256 = served_copy(call.principal, document)
     if call.principal.role == Role.WRITER and bundle.status.value == "allocated":
         await _writer_starts(call, bundle)
     return await stream_object(
         call.principal, current().storage, action="document.download", object_type="document",
-        object_id=document.id, bundle_id=bundle.id, storage_key=document.storage_key, sha256=document.sha256,
+        object_id=document.id, bundle_id=bundle.id, storage_key=storage_key, sha256=sha256,
         media_type=document.media_type, download_name=f"{document.id}.{document.kind}",
     )
 
@@ -123,8 +128,8 @@ ENDPOINTS = [
              query=DocumentUploadQuery, response=DocumentOut, status=201, raw_body=UPLOAD_TYPES,
              errors=(404, 409, 413, 415)),
     Endpoint("GET", "/v1/bundles/{bundle_id}/documents/{document_id}/content", download_document, DOCUMENT_READERS,
-             "Download a document (authorised and audited)", "bundles", produces="application/octet-stream",
-             errors=(403, 404)),
+             "Download a document (authorised and audited; writers and QA get the metadata-stripped copy)",
+             "bundles", produces="application/octet-stream", errors=(403, 404, 409)),
     Endpoint("POST", "/v1/bundles/{bundle_id}/submit", submit_bundle, LA, "Submit the bundle for screening",
              "bundles", response=BundleOut, errors=(404, 409)),
     Endpoint("POST", "/v1/bundles/{bundle_id}/cancel", cancel_bundle, LA, "Cancel the bundle", "bundles",

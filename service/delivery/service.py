@@ -27,8 +27,10 @@ async def _passed_draft(bundle: Bundle) -> Draft:
         raise Conflict(f"the bundle is {bundle.status.value}; its draft has not passed QA yet",
                        current_status=bundle.status.value)
     draft = await Draft.filter(bundle_id=bundle.id, status=DraftStatus.PASSED).order_by("-cycle").first()
-    if draft is None or draft.delivered_key is None:
+    if draft is None:
         raise Conflict("no passed draft", current_status=bundle.status.value)
+    if draft.deleted_at is not None or draft.delivered_key is None:
+        raise NotFound("the draft was deleted under the contract's retention schedule")
     return draft
 
 

@@ -11,9 +11,9 @@ from starlette.responses import StreamingResponse
 from service.audit.service import audit
 from service.auth.principal import Principal
 from service.documents.service import checksum_headers
-from service.errors import Forbidden, NotFound, ServiceUnavailable
+from service.errors import Conflict, Forbidden, NotFound, ServiceUnavailable
 from service.logging import get_logger
-from service.models import Bundle, BundleStatus, Role
+from service.models import Bundle, BundleStatus, Document, Role
 from service.storage import IntegrityError, ObjectNotFound, Storage
 
 log = get_logger(__name__)
@@ -74,6 +74,15 @@ async def stream_object(
     headers["Content-Disposition"] = f'attachment; filename="{download_name}"'
     headers["Cache-Control"] = "no-store"
     return StreamingResponse(body(), media_type=media_type, headers=headers)
+
+
+def served_copy(principal: Principal, document: Document) -> tuple[str, str]:
+    """(storage key, SHA-256) of what this reader gets: the LA its original, anyone else only the stripped copy."""
+    if principal.is_la:
+        return document.storage_key, document.sha256
+    if not document.clean_key or not document.clean_sha256:
+        raise Conflict("the document's cleaned copy is not ready; it is made when screening passes")
+    return document.clean_key, document.clean_sha256
 
 
 def refuse() -> Forbidden:

@@ -1,12 +1,22 @@
-"""The screening step of a bundle's intake: every document checked by content, size and pages -> queued or rejected.
+"""The screening step of a bundle's intake: every document checked, scanned, screened and cleaned -> queued or rejected.
+
+Per document, in order: the bytes read back through storage (which verifies their hash); the type decided again
+by content; the malware scan through clamd when configured (before any parser touches the file); archive and
+parser safety and the page count; the identifier screening engine with the LA's deny-list, each finding judged
+by the contract's policy (block or warn). Any failure or blocking finding rejects the bundle with a report the
+LA can act on. Only when every document passes is a metadata-stripped copy of each written to storage, which is
+all a writer or QA reviewer is ever served.
 
 Idempotent: runs from `submitted` (moving to `screening` first) or resumes a bundle left in `screening`.
-The identifier screening of the intake issue plugs in here, on the same bytes.
+When scanning is required and clamd is down, the job raises so dramatiq retries it, and the bundle waits in
+`screening` (the sweep re-screens it): nothing reaches a writer unscanned.
 """
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+import asyncio
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
 from typing import Any
 from uuid import UUID
 from zoneinfo import ZoneInfo
@@ -16,15 +26,36 @@ from tortoise.transactions import in_transaction
 from service.bundles.transitions import move
 from service.calendar import WorkingCalendar
 from service.errors import TransitionNotAllowed
+from service.intake import clamd
+from service.intake.policy import Action, blocking, judge, lenient_policy
 from service.logging import get_logger
 from service.models import Bundle, BundleStatus, Document, LaContract, Tier
 from service.runtime import current
+from service.screening.denylist import DenyList, DenyListError
 from service.screening.filetype import detect_type
+from service.screening.report import screen_document
 from service.screening.safety import UnsafeDocument, check_docx_archive, check_pdf
+from service.screening.sanitize import strip_metadata
+from service.storage import new_object_key
 
 log = get_logger(__name__)
 LONDON = ZoneInfo("Europe/London")
 DEFAULT_TURNAROUND_DAYS = {Tier.STANDARD.value: 10, Tier.EXPRESS.value: 5}
+CLEAN_PREFIX = "documents-clean"
+
+
+class ScanRequired(Exception):
+    """Scanning is required and the scanner gave no verdict: the job fails so it is retried later."""
+
+
+@dataclass
+class Outcome:
+    """What screening found in one document."""
+
+    pages: int = 0
+    reason: str | None = None
+    findings: list[dict[str, Any]] = field(default_factory=list)
+    malware: str | None = None
 
 
 def _pages_of(kind: str, data: bytes) -> int:
@@ -36,24 +67,100 @@ def _pages_of(kind: str, data: bytes) -> int:
     return data.count(b"\f") + 1
 
 
-async def _check_document(document: Document, max_pages: int) -> tuple[int, str | None]:
-    """(pages, reason it fails or None). Reads the bytes through storage, which verifies their hash."""
+def _where(findings: list[dict[str, Any]]) -> str:
+    """'nhs_number on page 3, postcode on pages 1 and 2': what to fix and where, without the identifiers."""
+    pages: dict[str, list[int]] = {}
+    for finding in findings:
+        seen = pages.setdefault(str(finding["kind"]), [])
+        if finding["page"] not in seen:
+            seen.append(int(finding["page"]))
+    parts = []
+    for kind, numbers in pages.items():
+        numbers.sort()
+        listed = ", ".join(map(str, numbers[:-1])) + f" and {numbers[-1]}" if len(numbers) > 1 else str(numbers[0])
+        parts.append(f"{kind} on page{'s' if len(numbers) > 1 else ''} {listed}")
+    return "; ".join(parts)
+
+
+async def _contract(bundle: Bundle) -> LaContract | None:
+    return await LaContract.filter(la_id=bundle.la_id, provider_id=bundle.provider_id).order_by(  # type: ignore[attr-defined]
+        "-starts_on").first()
+
+
+async def _scan(document: Document) -> str | None:
+    """The malware signature clamd found, or None; ScanRequired when it must scan and cannot."""
+    runtime = current()
+    settings = runtime.settings
+    if settings.clamd_url is None:
+        return None
+    try:
+        result = await clamd.scan(
+            settings.clamd_url,
+            runtime.storage.open(document.storage_key, expected_sha256=document.sha256),
+            timeout=settings.scan_timeout_seconds,
+        )
+    except clamd.ScannerUnavailable as exc:
+        if settings.scan_required:
+            raise ScanRequired(str(exc)) from None
+        log.warning("screening.scan_skipped", document_id=str(document.id), reason=str(exc))
+        return None
+    return result.signature
+
+
+async def _screen_one(
+    document: Document, *, max_pages: int, deny: DenyList | None, policy: dict[str, Action]
+) -> Outcome:
     data = await current().storage.read_bytes(document.storage_key, expected_sha256=document.sha256)
     kind = detect_type(data[:65536])
     if kind != document.kind:
-        return 0, "The file's content no longer matches its type; please upload it again."
+        return Outcome(reason="The file's content no longer matches its type; please upload it again.")
+    signature = await _scan(document)
+    if signature is not None:
+        return Outcome(malware=signature, reason=(
+            f"The malware scanner found {signature} in this file; it will not be opened. "
+            "Please check the file with your IT team and replace it with a clean copy."))
     try:
         pages = _pages_of(kind, data)
+        if pages > max_pages:
+            return Outcome(pages, f"The document has {pages} pages; the most we accept is {max_pages}.")
+        # CPU-bound parsing off the event loop, so one large bundle does not stall the worker's other jobs
+        report = await asyncio.to_thread(screen_document, document.filename, kind, data, deny)
     except UnsafeDocument as exc:
-        return 0, exc.reason
-    if pages > max_pages:
-        return pages, f"The document has {pages} pages; the most we accept is {max_pages}."
-    return pages, None
+        return Outcome(reason=exc.reason)
+    findings = judge(report.findings, policy)
+    blocked = blocking(findings)
+    reason = None
+    if blocked:
+        reason = ("Identifiers that must not be in an anonymised bundle were found: "
+                  f"{_where([dict(f) for f in blocked])}. Please remove them and replace the document.")
+    return Outcome(pages=pages, reason=reason, findings=findings)
+
+
+async def _write_clean_copy(document: Document) -> None:
+    """Store the metadata-stripped copy writers receive and record it on the row (replacing an earlier one)."""
+    storage = current().storage
+    data = await storage.read_bytes(document.storage_key, expected_sha256=document.sha256)
+    clean = await asyncio.to_thread(strip_metadata, document.kind, data)
+    stored = await storage.put_bytes(new_object_key(CLEAN_PREFIX), clean)
+    previous = document.clean_key
+    await Document.filter(id=document.id).update(clean_key=stored.key, clean_sha256=stored.sha256,
+                                                 clean_size=stored.size)
+    if previous and previous != stored.key:
+        await storage.delete(previous)
+
+
+def _deny_list(bundle: Bundle) -> DenyList | None:
+    if not bundle.deny_list:
+        return None
+    try:
+        return DenyList(str(bundle.deny_list["salt"]), [str(h) for h in bundle.deny_list["hashes"]])
+    except (KeyError, TypeError, DenyListError):
+        # validated when attached; a row edited by hand must not stop screening silently
+        raise ValueError("the bundle's stored deny-list is unusable") from None
 
 
 async def turnaround_due(bundle: Bundle, queued_on: datetime) -> Any:
-    contract = await LaContract.filter(la_id=bundle.la_id, provider_id=bundle.provider_id).order_by(  # type: ignore[attr-defined]
-        "-starts_on").first()
+    contract = await _contract(bundle)
     days = (contract.turnaround_days if contract else {}) or DEFAULT_TURNAROUND_DAYS
     n = int(days.get(bundle.tier.value, DEFAULT_TURNAROUND_DAYS[bundle.tier.value]))
     return WorkingCalendar().add_working_days(queued_on.astimezone(LONDON).date(), n)
@@ -70,39 +177,57 @@ async def screen_bundle(bundle_id: UUID) -> BundleStatus | None:
         except TransitionNotAllowed:
             return None  # another worker took it
     settings = current().settings
-    findings: list[dict[str, Any]] = []
-    total_pages = 0
-    for document in await Document.filter(bundle_id=bundle.id, deleted_at__isnull=True).order_by("created_at"):
-        pages, reason = await _check_document(document, settings.max_document_pages)
-        total_pages += pages
-        if reason is None:
-            await Document.filter(id=document.id).update(pages=pages)
-        else:
-            findings.append({"document_id": str(document.id), "reason": reason})
+    contract = await _contract(bundle)
+    policy, problems = lenient_policy(contract.screening_policy if contract else None)
+    for problem in problems:
+        log.warning("screening.policy_entry_ignored", bundle_id=str(bundle.id), problem=problem)
+    deny = _deny_list(bundle)
+    rejected: list[dict[str, Any]] = []
+    total_pages = warnings = malware = 0
+    documents = await Document.filter(bundle_id=bundle.id, deleted_at__isnull=True).order_by("created_at")
+    for document in documents:
+        outcome = await _screen_one(document, max_pages=settings.max_document_pages, deny=deny, policy=policy)
+        total_pages += outcome.pages
+        warnings += sum(1 for f in outcome.findings if f["action"] == "warn")
+        await Document.filter(id=document.id).update(pages=outcome.pages or document.pages,
+                                                     findings=outcome.findings)
+        if outcome.reason is not None:
+            entry: dict[str, Any] = {"document_id": str(document.id), "filename": document.filename,
+                                     "reason": outcome.reason, "findings": outcome.findings}
+            if outcome.malware is not None:
+                malware += 1
+                entry["malware"] = outcome.malware
+            rejected.append(entry)
+    if not rejected:
+        for document in documents:
+            try:
+                await _write_clean_copy(await Document.get(id=document.id))
+            except UnsafeDocument as exc:
+                rejected.append({"document_id": str(document.id), "filename": document.filename,
+                                 "reason": exc.reason, "findings": []})
     now = datetime.now(UTC)
     try:
         async with in_transaction() as conn:
-            if findings:
+            if rejected:
                 await move(bundle.id, BundleStatus.REJECTED, conn=conn, expect=BundleStatus.SCREENING,
-                           event="bundle.rejected", data={"documents": len(findings)},
-                           rejection={"documents": findings})
-                outcome = BundleStatus.REJECTED
+                           event="bundle.rejected", data={"documents": len(rejected), "malware": malware},
+                           rejection={"documents": rejected})
+                outcome_status = BundleStatus.REJECTED
             else:
                 await move(bundle.id, BundleStatus.QUEUED, conn=conn, expect=BundleStatus.SCREENING,
-                           event="bundle.queued", data={"pages": total_pages},
+                           event="bundle.queued", data={"pages": total_pages, "warnings": warnings},
                            page_count=total_pages, queued_at=now, turnaround_due=await turnaround_due(bundle, now),
                            jobs=(("allocation_round", {}),))
-                outcome = BundleStatus.QUEUED
+                outcome_status = BundleStatus.QUEUED
     except TransitionNotAllowed:
         return None  # cancelled meanwhile
-    log.info("bundle.screened", bundle_id=str(bundle.id), outcome=outcome.value, pages=total_pages)
-    return outcome
+    log.info("bundle.screened", bundle_id=str(bundle.id), outcome=outcome_status.value, pages=total_pages,
+             warnings=warnings)
+    return outcome_status
 
 
 async def stuck_bundles(older_than_seconds: int = 120) -> list[UUID]:
     """Bundles a lost message left in submitted or screening: the sweep screens them again."""
-    from datetime import timedelta
-
     cutoff = datetime.now(UTC) - timedelta(seconds=older_than_seconds)
     return list(await Bundle.filter(
         status__in=(BundleStatus.SUBMITTED, BundleStatus.SCREENING), updated_at__lt=cutoff

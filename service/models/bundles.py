@@ -87,6 +87,8 @@ class Bundle(Model):
     delivered_at = fields.DatetimeField(null=True)
     created_at = fields.DatetimeField(auto_now_add=True, db_index=True)
     updated_at = fields.DatetimeField(auto_now=True)
+    # the LA's salted hashes of its real identifiers (CLI-CONTRACTS.md deny-list JSON), never plain values
+    deny_list: dict[str, Any] | None = fields.JSONField(null=True)
 
     class Meta:
         table = "bundle"
@@ -112,6 +114,12 @@ class Document(Model):
     )
     created_at = fields.DatetimeField(auto_now_add=True)
     deleted_at = fields.DatetimeField(null=True)
+    # the screening job's findings (masked excerpts only, each with the contract's action for its kind)
+    findings: list[dict[str, Any]] | None = fields.JSONField(null=True)
+    # the copy writers receive, stripped of metadata once screening passes
+    clean_key = fields.CharField(max_length=200, null=True)
+    clean_sha256 = fields.CharField(max_length=64, null=True)
+    clean_size = fields.BigIntField(null=True)
 
     class Meta:
         table = "document"

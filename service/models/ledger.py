@@ -33,6 +33,10 @@ class LaContract(Model):
     offer_window_hours = fields.FloatField(default=8.0)
     starts_on = fields.DateField()
     created_at = fields.DatetimeField(auto_now_add=True)
+    # finding kind -> "block" or "warn" where the LA differs from the defaults (service/intake/policy.py)
+    screening_policy: dict[str, str] = fields.JSONField(default=dict)
+    # days after a bundle closes before its documents and drafts are purged from storage
+    retention_days = fields.IntField(default=90)
 
     class Meta:
         table = "la_contract"

@@ -71,6 +71,8 @@ class Draft(Model):
     delivered_sha256 = fields.CharField(max_length=64, null=True)
     delivered_size = fields.BigIntField(null=True)
     created_at = fields.DatetimeField(auto_now_add=True)
+    # set by the retention purge when the stored object is deleted: the row stays as a tombstone
+    deleted_at = fields.DatetimeField(null=True)
 
     class Meta:
         table = "draft"

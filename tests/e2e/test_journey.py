@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo
 
 import httpx
 from docx import Document
+from pypdf import PdfReader
 
 from service.models import Bundle
 from tests.factories import Tenant
@@ -69,8 +70,10 @@ async def test_a_bundle_goes_from_submission_to_a_billing_line(
     document = detail["documents"][0]
     download = await client.get(f"/v1/bundles/{bundle_id}/documents/{document['id']}/content", headers=writer)
     assert download.status_code == 200
-    assert download.content == EP_REPORT
-    assert download.headers["x-checksum-sha256"] == hashlib.sha256(EP_REPORT).hexdigest()
+    # the writer gets the metadata-stripped copy screening made, never the LA's original bytes
+    assert download.headers["x-checksum-sha256"] == hashlib.sha256(download.content).hexdigest()
+    assert download.headers["x-checksum-sha256"] == document["clean_sha256"] != document["sha256"]
+    assert "working memory" in PdfReader(io.BytesIO(download.content)).pages[0].extract_text()
     assert await status_of(client, tenant, bundle_id) == "drafting"
 
     sheet = await client.put(f"/v1/bundles/{bundle_id}/front-sheet", headers=writer,
