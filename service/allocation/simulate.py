@@ -138,7 +138,6 @@ class SimulationConfig:
                 raise InvalidSimulation(name, expected)
 
 
-
 # --- the scenario: everything random, drawn once, shared by every policy ----------------------------------
 
 

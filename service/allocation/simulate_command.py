@@ -31,9 +31,7 @@ def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--days", type=int, default=defaults.days, help="calendar days to simulate (365: a year)")
     parser.add_argument("--seed", type=int, default=defaults.seed, help="seed for arrivals, leave, sickness, declines")
     parser.add_argument("--writers", type=int, default=defaults.writers, help="writers in the pool")
-    parser.add_argument(
-        "--arrivals-per-year", type=float, default=None, help="bundles a year (default: 90 per writer)"
-    )
+    parser.add_argument("--arrivals-per-year", type=float, default=None, help="bundles a year (default: 90 per writer)")
     parser.add_argument("--decline-rate", type=float, default=defaults.decline_rate, help="share of offers declined")
     parser.add_argument(
         "--sickness-rate", type=float, default=defaults.sickness_rate, help="share of working days lost to sickness"
