@@ -316,7 +316,8 @@ def build_scenario(config: SimulationConfig) -> Scenario:
         # Skills as in the benchmark generator: each work type with probability 0.6, specialisms more rarely.
         skills = {wt for wt, _, _ in WORK_TYPES if wrng.random() < 0.6} or {"phase_transfer"}
         skills |= {name for name, p in REQUIREMENTS if wrng.random() < min(0.9, 2.5 * p)}
-        leave = _make_leave(config, cal, wrng, horizon_end)
+        # Leave and sickness from their own streams, so changing their rates leaves the pool itself unchanged.
+        leave = _make_leave(config, cal, random.Random(f"{config.seed}/leave/{i}"), horizon_end)
         writers.append(
             SimWriter(
                 id=f"w-{i:04d}",
@@ -326,7 +327,7 @@ def build_scenario(config: SimulationConfig) -> Scenario:
                 max_concurrent=wrng.randrange(4, 11),
                 dbs_expires=horizon_end + timedelta(days=3 * 365),  # renewals are not modelled
                 leave=leave,
-                sick_spells=_make_sickness(config, cal, wrng, leave),
+                sick_spells=_make_sickness(config, cal, random.Random(f"{config.seed}/sickness/{i}"), leave),
             )
         )
     return Scenario(config=config, writers=tuple(writers), bundles=tuple(bundles))

@@ -318,3 +318,13 @@ def test_command_module_rejects_a_non_number_with_status_2() -> None:
     )
     assert result.returncode == 2
     assert "--days" in result.stderr
+
+
+def test_changing_the_sickness_rate_keeps_the_same_pool_and_arrivals() -> None:
+    low = build_scenario(SimulationConfig(start=date(2027, 1, 4), days=30, writers=5, seed=6, sickness_rate=0.01))
+    high = build_scenario(SimulationConfig(start=date(2027, 1, 4), days=30, writers=5, seed=6, sickness_rate=0.3))
+    assert low.bundles == high.bundles
+    assert [(w.skills, w.hours_per_day, w.leave) for w in low.writers] == [
+        (w.skills, w.hours_per_day, w.leave) for w in high.writers
+    ]
+    assert sum(len(w.sick_days) for w in low.writers) < sum(len(w.sick_days) for w in high.writers)
