@@ -22,8 +22,11 @@ The model, per working day (weekends, bank holidays: no arrivals, no work):
    accepted (a round's bundles in the policy's `sequence`), as the engine's model assumes (held work first).
    A bundle completed on or before its `due` is on time.
 
-Sickness is not known in advance: a spell becomes leave (known to the engine) on the day it starts, for its
-whole length. Held bundles stay with a sick writer (no coordinator reassignment is modelled).
+Offers are answered on the day they are made (one round a day; the service's window is a working day).
+A bundle no writer in the pool can take (skills, conflicts) stays queued under every policy; it is counted
+(`Scenario.never_eligible`) and stays in the backlog. Sickness is not known in advance: a spell becomes
+leave (known to the engine) on the day it starts, for its whole length. Held bundles stay with a sick
+writer (no coordinator reassignment is modelled).
 
 Fairness of the comparison: arrivals, leave and sickness are drawn once per scenario, before any policy
 runs; a decline is drawn from (seed, bundle, writer), so the same offer gets the same answer under either
@@ -83,7 +86,7 @@ SCHOOL_PHASE_SHARE = 0.8  # of phase transfers: school-phase moves (15 February)
 MEAN_SICK_SPELL = 3.0  # working days
 N_LAS = 14
 KNOWN_LEAVE_DAYS = 120  # how far ahead planned leave is known to a round
-ARRIVALS_PER_WRITER = 90.0  # a year; about 80% of an average writer's hours, so the peak overloads the pool
+ARRIVALS_PER_WRITER = 90.0  # a year: the pool works about 3/4 of its hours over a year, near all at the peak
 
 Allocator = Callable[[Instance], Allocation]
 POLICIES: dict[str, Allocator] = {"engine": allocate, "naive": naive_allocate}
