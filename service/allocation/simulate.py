@@ -83,6 +83,7 @@ SEASON: dict[str, tuple[float, ...]] = {
     "other": (0.0, 1.0, 1.0, 1.1, 0.9, 1.1, 1.1, 1.0, 0.5, 1.0, 1.1, 1.1, 0.8),
 }
 SCHOOL_PHASE_SHARE = 0.8  # of phase transfers: school-phase moves (15 February); the rest post-16 (31 March)
+MIN_COVER = 2  # writers per work type and per (work type, specialism)
 MEAN_SICK_SPELL = 3.0  # working days
 N_LAS = 14
 KNOWN_LEAVE_DAYS = 120  # how far ahead planned leave is known to a round
@@ -204,6 +205,16 @@ def _pick_work_type(rng: random.Random) -> tuple[str, tuple[float, float]]:
     return WORK_TYPES[-1][0], WORK_TYPES[-1][2]
 
 
+def _requirement(rng: random.Random) -> tuple[str, ...]:
+    """At most one specialism per bundle (shares as REQUIREMENTS), so the recruited pool can cover every need."""
+    r, acc = rng.random(), 0.0
+    for name, share in REQUIREMENTS:
+        acc += share
+        if r < acc:
+            return (name,)
+    return ()
+
+
 def _statutory_date(arrival: date, school_phase: bool) -> date:
     """The phase-transfer deadline this bundle works towards: the next 15 February or 31 March."""
     month, day = (2, 15) if school_phase else (3, 31)
@@ -251,7 +262,7 @@ def _make_bundles(config: SimulationConfig, cal: WorkingCalendar, rng: random.Ra
                         id=f"b-{len(bundles):06d}",
                         la=rng.choice(las),
                         work_type=work_type,
-                        requires=tuple(name for name, p in REQUIREMENTS if rng.random() < p),
+                        requires=_requirement(rng),
                         effort_hours=round(rng.uniform(lo, hi) * rng.choice((0.8, 1.0, 1.0, 1.25)), 1),
                         arrival=day,
                         due=due,
@@ -305,6 +316,18 @@ def _make_sickness(
     return tuple(spells)
 
 
+def _cover(skills: list[set[str]], rng: random.Random) -> None:
+    """A provider recruits for its contracts: each work type, alone and with each specialism, gets MIN_COVER writers."""
+    need = min(MIN_COVER, len(skills))
+    for work_type, _, _ in WORK_TYPES:
+        for combo in ({work_type}, *({work_type, name} for name, _ in REQUIREMENTS)):
+            have = [i for i, s in enumerate(skills) if combo <= s]
+            while len(have) < need:
+                i = rng.choice([i for i in range(len(skills)) if i not in have])
+                skills[i] |= combo
+                have.append(i)
+
+
 def build_scenario(config: SimulationConfig) -> Scenario:
     """Draw the arrivals, the writer pool, its leave and its sickness from the seed."""
     config.validate()
@@ -314,18 +337,21 @@ def build_scenario(config: SimulationConfig) -> Scenario:
     las = [f"la-{i:02d}" for i in range(1, N_LAS + 1)]
     wrng = random.Random(rng.getrandbits(64))
     horizon_end = config.end + timedelta(days=KNOWN_LEAVE_DAYS)
+    # Skills as in the benchmark generator: each work type with probability 0.6, specialisms more rarely.
+    skills: list[set[str]] = []
+    for _ in range(config.writers):
+        drawn = {wt for wt, _, _ in WORK_TYPES if wrng.random() < 0.6} or {"phase_transfer"}
+        skills.append(drawn | {name for name, p in REQUIREMENTS if wrng.random() < min(0.9, 2.5 * p)})
+    _cover(skills, wrng)
     writers: list[SimWriter] = []
     for i in range(config.writers):
-        # Skills as in the benchmark generator: each work type with probability 0.6, specialisms more rarely.
-        skills = {wt for wt, _, _ in WORK_TYPES if wrng.random() < 0.6} or {"phase_transfer"}
-        skills |= {name for name, p in REQUIREMENTS if wrng.random() < min(0.9, 2.5 * p)}
         # Leave and sickness from their own streams, so changing their rates leaves the pool itself unchanged.
         leave = _make_leave(config, cal, random.Random(f"{config.seed}/leave/{i}"), horizon_end)
         writers.append(
             SimWriter(
                 id=f"w-{i:04d}",
                 hours_per_day=wrng.choice((3.0, 4.0, 5.0, 6.0, 6.0, 7.5)),
-                skills=tuple(sorted(skills)),
+                skills=tuple(sorted(skills[i])),
                 excluded_las=tuple(sorted(wrng.sample(las, wrng.choice((0, 0, 1, 1, 2))))),
                 max_concurrent=wrng.randrange(4, 11),
                 dbs_expires=horizon_end + timedelta(days=3 * 365),  # renewals are not modelled
