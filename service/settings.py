@@ -49,6 +49,8 @@ class Settings(BaseSettings):
     # run the dramatiq worker and the scheduler inside `planwright serve` (embedded default)
     embedded_worker: bool = True
 
+    # document types LAs may upload, decided by content: any of pdf, docx, txt
+    document_types: frozenset[Literal["pdf", "docx", "txt"]] = frozenset({"pdf", "docx", "txt"})
     max_document_bytes: int = Field(default=50 * 1024 * 1024, gt=0)
     max_bundle_bytes: int = Field(default=250 * 1024 * 1024, gt=0)
     max_draft_bytes: int = Field(default=25 * 1024 * 1024, gt=0)

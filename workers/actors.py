@@ -24,6 +24,14 @@ async def screen_bundle(bundle_id: str) -> None:
     await screen(UUID(bundle_id))
 
 
+@dramatiq.actor(max_retries=8, queue_name=QUEUE)
+async def screen_document(document_id: str) -> None:
+    """A document the LA added with a query's answer: screened before any writer may open it."""
+    from service.intake.service import screen_added_document
+
+    await screen_added_document(UUID(document_id))
+
+
 @dramatiq.actor(max_retries=3, queue_name=QUEUE)
 async def allocation_round() -> None:
     from service.allocation.rounds import run_round
@@ -41,15 +49,17 @@ async def expire_offers() -> None:
 @dramatiq.actor(max_retries=3, queue_name=QUEUE)
 async def sweep() -> None:
     """Re-derive what a lost message would have done: screen stuck bundles, expire offers, run a round."""
-    from service.intake.service import stuck_bundles
+    from service.intake.service import stuck_bundles, unscreened_documents
 
     for bundle_id in await stuck_bundles():
         screen_bundle.send(str(bundle_id))
+    for document_id in await unscreened_documents():
+        screen_document.send(str(document_id))
     expire_offers.send()
     allocation_round.send()
 
 
-@dramatiq.actor(max_retries=3, queue_name="default")
+@dramatiq.actor(max_retries=3, queue_name=QUEUE)
 async def purge_retention() -> None:
     """Delete the stored documents and drafts of bundles closed longer than their contract keeps them."""
     from service.intake.retention import purge_expired

@@ -22,12 +22,14 @@ from service.bundles.transitions import move, record
 from service.documents.service import receive
 from service.errors import Conflict, IdempotencyConflict, InvalidInput, NotFound
 from service.models import Bundle, BundleStatus, Document, Event
+from service.outbox.service import enqueue
 from service.runtime import current
 from service.storage import Storage
 
-UPLOAD_KINDS = frozenset({"pdf", "docx", "txt"})
 # the LA may add or replace documents only before submission, or after a rejection
 EDITABLE = frozenset({BundleStatus.DRAFT, BundleStatus.REJECTED})
+# while a writer's query is open the LA may add documents with its answer; each is screened on its own
+ADDABLE = EDITABLE | {BundleStatus.AWAITING_LA}
 
 
 def _request_hash(body: BundleCreate) -> str:
@@ -85,9 +87,9 @@ async def add_document(
     content_type: str | None,
 ) -> Document:
     bundle = await scope.get_bundle(principal, bundle_id)
-    if bundle.status not in EDITABLE:
-        raise Conflict(f"the bundle is {bundle.status.value}; documents can be added only while draft or rejected",
-                       current_status=bundle.status.value)
+    if bundle.status not in ADDABLE:
+        raise Conflict(f"the bundle is {bundle.status.value}; documents can be added only while draft or rejected, "
+                       "or with the answer to a writer's query", current_status=bundle.status.value)
     settings = current().settings
     used = (await Document.filter(bundle_id=bundle.id, deleted_at__isnull=True).annotate(total=Sum("size"))
             .first().values("total"))
@@ -96,7 +98,7 @@ async def add_document(
     storage = current().storage
     received = await receive(
         storage, chunks, prefix="documents", filename=filename, content_type=content_type,
-        allowed=UPLOAD_KINDS, limit=limit,
+        allowed=frozenset(settings.document_types), limit=limit,
     )
     try:
         async with in_transaction() as conn:
@@ -107,6 +109,8 @@ async def add_document(
             )
             await record(bundle.id, "document.added", conn=conn, actor_id=principal.user_id,
                          data={"document_id": str(document.id), "kind": received.kind, "size": received.stored.size})
+            if bundle.status == BundleStatus.AWAITING_LA:
+                await enqueue("screen_document", using=conn, document_id=str(document.id))
     except BaseException:
         await storage.delete(received.stored.key)
         raise

@@ -15,7 +15,7 @@ from tortoise.transactions import in_transaction
 
 from service.auth import scope
 from service.auth.principal import Principal
-from service.bundles.service import EDITABLE, UPLOAD_KINDS
+from service.bundles.service import EDITABLE
 from service.bundles.transitions import record
 from service.documents.service import receive
 from service.errors import Conflict, NotFound
@@ -50,7 +50,7 @@ async def replace_document(
     limit = min(settings.max_document_bytes, max(remaining, 0))
     storage = current().storage
     received = await receive(storage, chunks, prefix="documents", filename=filename, content_type=content_type,
-                             allowed=UPLOAD_KINDS, limit=limit)
+                             allowed=frozenset(current().settings.document_types), limit=limit)
     try:
         async with in_transaction() as conn:
             if not await Bundle.filter(id=bundle.id, status__in=tuple(EDITABLE)).using_db(conn).exists():

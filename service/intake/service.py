@@ -23,7 +23,7 @@ from zoneinfo import ZoneInfo
 
 from tortoise.transactions import in_transaction
 
-from service.bundles.transitions import move
+from service.bundles.transitions import move, record
 from service.calendar import WorkingCalendar
 from service.errors import TransitionNotAllowed
 from service.intake import clamd
@@ -231,4 +231,46 @@ async def stuck_bundles(older_than_seconds: int = 120) -> list[UUID]:
     cutoff = datetime.now(UTC) - timedelta(seconds=older_than_seconds)
     return list(await Bundle.filter(
         status__in=(BundleStatus.SUBMITTED, BundleStatus.SCREENING), updated_at__lt=cutoff
+    ).values_list("id", flat=True))  # type: ignore[arg-type]
+
+
+async def screen_added_document(document_id: UUID) -> str | None:
+    """Screen one document the LA added with a query's answer: a stripped copy for the writer, or it goes.
+
+    Idempotent: a document already screened (stripped copy made) or removed is left alone. A blocked document is
+    tombstoned and its bytes deleted, so no writer ever sees it; the LA reads why on the timeline.
+    """
+    document = await Document.filter(id=document_id, deleted_at__isnull=True, clean_key__isnull=True).first()
+    if document is None:
+        return None
+    bundle = await Bundle.get(id=document.bundle_id)  # type: ignore[attr-defined]
+    contract = await _contract(bundle)
+    policy, _ = lenient_policy(contract.screening_policy if contract else None)
+    outcome = await _screen_one(document, max_pages=current().settings.max_document_pages, deny=_deny_list(bundle),
+                                policy=policy)
+    await Document.filter(id=document.id).update(pages=outcome.pages or document.pages, findings=outcome.findings)
+    if outcome.reason is None:
+        try:
+            await _write_clean_copy(await Document.get(id=document.id))
+        except UnsafeDocument as exc:
+            outcome = Outcome(reason=exc.reason)
+    async with in_transaction() as conn:
+        if outcome.reason is None:
+            await record(bundle.id, "document.screened", conn=conn,
+                         data={"document_id": str(document.id), "warnings": len(outcome.findings)})
+            return "screened"
+        await Document.filter(id=document.id).using_db(conn).update(deleted_at=datetime.now(UTC))
+        await record(bundle.id, "document.refused", conn=conn,
+                     data={"document_id": str(document.id), "reason": outcome.reason,
+                           "findings": outcome.findings, "malware": outcome.malware})
+    await current().storage.delete(document.storage_key)
+    return "refused"
+
+
+async def unscreened_documents(older_than_seconds: int = 120) -> list[UUID]:
+    """Documents added with an answer whose screening message was lost: the sweep screens them again."""
+    cutoff = datetime.now(UTC) - timedelta(seconds=older_than_seconds)
+    return list(await Document.filter(
+        deleted_at__isnull=True, clean_key__isnull=True, created_at__lt=cutoff,
+        bundle__status=BundleStatus.AWAITING_LA,
     ).values_list("id", flat=True))  # type: ignore[arg-type]

@@ -206,3 +206,40 @@ async def test_an_amendment_goes_back_to_the_same_writer_ahead_of_new_work(
     assert [b["id"] for b in work][:2] == [bundle_id, newer]
     again = await upload(client, tenant, bundle_id)
     assert again["cycle"] == 2 and (await Bundle.get(id=bundle_id)).status == BundleStatus.IN_QA
+
+
+async def test_the_la_answers_with_documents_that_are_screened_before_the_writer_sees_them(
+    client: httpx.AsyncClient, tenant: Tenant
+) -> None:
+    from service.intake.service import screen_added_document
+    from service.models import Document
+    from tests.files import PDF, make_pdf
+
+    bundle_id = await drafting_bundle(tenant)
+    asked = await client.post(f"/v1/bundles/{bundle_id}/queries", headers=tenant.auth("writer1"),
+                              json={"question": "Is there an up-to-date SALT report?"})
+    la = tenant.auth("la_officer")
+    clean = await client.post(f"/v1/bundles/{bundle_id}/documents", params={"filename": "salt-2027.pdf"},
+                              content=make_pdf(["SALT report for Child A", "Receptive language: delayed."]),
+                              headers={**la, "Content-Type": PDF})
+    leaky = await client.post(f"/v1/bundles/{bundle_id}/documents", params={"filename": "letter.pdf"},
+                              content=make_pdf(["Letter", "NHS number: 943 476 5919"]),
+                              headers={**la, "Content-Type": PDF})
+    assert clean.status_code == 201 and leaky.status_code == 201
+    writer = tenant.auth("writer1")
+    # not yet screened: the writer cannot open it
+    early = await client.get(f"/v1/bundles/{bundle_id}/documents/{clean.json()['id']}/content", headers=writer)
+    assert early.status_code == 409
+    assert await screen_added_document(clean.json()["id"]) == "screened"
+    assert await screen_added_document(leaky.json()["id"]) == "refused"
+    assert await screen_added_document(clean.json()["id"]) is None  # idempotent
+    opened = await client.get(f"/v1/bundles/{bundle_id}/documents/{clean.json()['id']}/content", headers=writer)
+    assert opened.status_code == 200
+    refused = await client.get(f"/v1/bundles/{bundle_id}/documents/{leaky.json()['id']}/content", headers=writer)
+    assert refused.status_code == 404
+    assert (await Document.get(id=leaky.json()["id"])).deleted_at is not None
+    timeline = (await client.get(f"/v1/bundles/{bundle_id}", headers=la)).json()["timeline"]
+    refusal = next(e for e in timeline if e["name"] == "document.refused")
+    assert "nhs_number" in refusal["data"]["reason"] and "943 476 5919" not in str(refusal)
+    await client.post(f"/v1/queries/{asked.json()['id']}/answer", headers=la, json={"answer": "Attached."})
+    assert (await Bundle.get(id=bundle_id)).status == BundleStatus.DRAFTING

@@ -199,3 +199,18 @@ async def test_a_tampered_stored_document_is_refused_not_served(client: httpx.As
                                 headers=tenant.auth("la_officer"))
     problem(response, 503)
     assert await AuditEntry.filter(object_id=str(document.id), action="document.download").exists()
+
+
+async def test_the_allowed_document_types_are_configurable(client: httpx.AsyncClient, tenant: Tenant) -> None:
+    from tests.intake.support import settings_changed
+
+    bundle_id, _ = await new_bundle(client, tenant, with_document=False)
+    la = tenant.auth("la_officer")
+    with settings_changed(document_types=frozenset({"pdf"})):
+        refused = await client.post(f"/v1/bundles/{bundle_id}/documents", params={"filename": "salt.docx"},
+                                    content=SALT_REPORT, headers={**la, "Content-Type": DOCX})
+        problem(refused, 415)
+        assert "application/pdf" in refused.json()["detail"]
+        accepted = await client.post(f"/v1/bundles/{bundle_id}/documents", params={"filename": "ep.pdf"},
+                                     content=EP_REPORT, headers={**la, "Content-Type": PDF})
+        assert accepted.status_code == 201
