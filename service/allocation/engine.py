@@ -273,6 +273,9 @@ class _State:
         self.cheap_due = np.zeros(nw, dtype=np.int64)
         self.log: list[tuple[int, int, int]] | None = None  # (+1 add / -1 remove, writer, bundle) for undo
         self.on_time_weight = 0.0
+        # Hours of work each writer holds (committed plus this round's), to send work to whoever is free soonest.
+        self.load = np.array([w.committed_hours for w in p.writers], dtype=np.float64)
+        self.hours_per_day = np.array([max(w.hours_per_day, EPS) for w in p.writers], dtype=np.float64)
 
     def _refresh(self, w: int) -> None:
         self.suf[:, w] = np.minimum.accumulate(self.slack[w, ::-1])[::-1]
@@ -301,6 +304,7 @@ class _State:
         self.free[w] -= 1
         self.held[w].append(b)
         self.owner[b] = w
+        self.load[w] += p.effort[b]
         self._refresh(w)
         self.on_time_weight += p.weight[b]
         if self.log is not None:
@@ -312,6 +316,7 @@ class _State:
         self.free[w] += 1
         self.held[w].remove(b)
         self.owner[b] = -1
+        self.load[w] -= p.effort[b]
         self._refresh(w)
         self.on_time_weight -= p.weight[b]
         if self.log is not None:
@@ -344,17 +349,20 @@ class _State:
         return bool(row[first:].min() + EPS >= 0)
 
     def best_writer(self, b: int, ws: IntArray) -> int:
-        """Among writers where b fits: the one left with the most slack from b's due date on (even load)."""
+        """Among writers where b fits on time: the one who would finish it soonest.
+
+        Finishing soonest (held hours plus b, over the writer's daily hours) keeps every writer busy; choosing by
+        most spare hours instead favours long-day writers and leaves short-day writers idle while work queues
+        (the simulator showed the engine losing to first-come-first-served at normal load that way).
+        """
         p = self.p
-        k = p.due_index[b]
-        after = self.suf[k][ws] - p.effort[b]
-        # Prefer the preferred writer when it fits; otherwise the roomiest, then the lowest index.
         pref = p.bundles[b].preferred_writer
         if pref is not None and pref in p.writer_index:
             pw = p.writer_index[pref]
             if pw in ws:
                 return pw
-        return int(ws[int(np.argmax(after))])
+        finish = (self.load[ws] + p.effort[b]) / self.hours_per_day[ws]
+        return int(ws[int(np.argmin(finish))])
 
 
 def _writer_name(p: _Prepared, w: int) -> str:
@@ -375,7 +383,7 @@ def _greedy(state: _State, order: Sequence[int]) -> list[int]:
             w = state.best_writer(b, ws)
             state.add(w, b)
             state.reason[b] = (
-                f"on time with {_writer_name(p, w)}, who has the most spare hours by its due date"
+                f"on time with {_writer_name(p, w)}, who can finish it soonest"
             )
             continue
         ejected = _eject_cheapest(state, b, cands)
