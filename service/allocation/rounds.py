@@ -24,6 +24,7 @@ from service.allocation.effort import DEFAULT_EFFORT, EffortRule, effort_hours, 
 from service.allocation.engine import allocate_explained, eligible
 from service.bundles.transitions import move
 from service.calendar import WorkingCalendar
+from service.errors import Conflict
 from service.logging import get_logger
 from service.models import Bundle, BundleStatus, LaContract, Offer, OfferStatus, Tier, WriterContract, WriterLeave
 from service.offers.window import offer_deadline
@@ -60,6 +61,10 @@ async def allocation_transaction(*, wait: bool) -> AsyncIterator[BaseDBAsyncClie
         return
     async with _process_lock, in_transaction() as conn:
         yield conn
+
+
+class RoundBusy(Conflict):
+    """Another round holds the lock. The job retries with backoff, so the work it would have seen is not left."""
 
 
 @dataclass(frozen=True)
@@ -229,8 +234,7 @@ async def run_round(*, dry_run: bool = False, provider_id: UUID | None = None) -
             return {p: await plan_round(p, conn, now=now) for p in await _providers(conn, provider_id)}
     async with allocation_transaction(wait=False) as conn:
         if conn is None:
-            log.info("allocation.round_skipped", reason="another round is running")
-            return {}
+            raise RoundBusy("another allocation round is running; try again in a moment")
         plans = {}
         for provider in await _providers(conn, provider_id):
             plans[provider] = plan = await plan_round(provider, conn, now=now)
