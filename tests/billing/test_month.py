@@ -3,7 +3,7 @@ correction after close is a credit line in the next month."""
 
 from __future__ import annotations
 
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 
 import pytest
 from pydantic import ValidationError
@@ -62,7 +62,7 @@ def test_january_totals_and_margin() -> None:
 
 def test_correction_after_close_is_a_credit_line_in_the_next_month() -> None:
     card = contract_card()
-    lines, payouts = january_lines(card)
+    lines, _ = january_lines(card)
     late = lines[2]
     february = next_month(late.month)
     # the LA shows DCC-0003 was in fact 2 working days late, not 7: reverse the line, charge it afresh
@@ -111,8 +111,8 @@ def test_line_rows_refuse_figures_that_do_not_add_up() -> None:
 
 def test_a_line_belongs_to_the_london_month_of_its_event() -> None:
     # 23:30 UTC on 31 May is 00:30 BST on 1 June
-    assert month_of(datetime(2027, 5, 31, 23, 30, tzinfo=timezone.utc)) == "2027-06"
-    assert month_of(datetime(2027, 1, 31, 23, 30, tzinfo=timezone.utc)) == "2027-01"
+    assert month_of(datetime(2027, 5, 31, 23, 30, tzinfo=UTC)) == "2027-06"
+    assert month_of(datetime(2027, 1, 31, 23, 30, tzinfo=UTC)) == "2027-01"
     assert next_month("2027-12") == "2028-01" and next_month("2027-01") == "2027-02"
     with pytest.raises(NaiveTimestamp):
-        month_of(datetime(2027, 1, 31, 23, 30))  # noqa: DTZ001
+        month_of(datetime(2027, 1, 31, 23, 30))
