@@ -21,6 +21,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time
 from decimal import Decimal
+from operator import attrgetter
 from typing import IO, Any, Literal
 
 import xlsxwriter
@@ -45,70 +46,66 @@ class ExportTooLarge(ValueError):
 
 @dataclass(frozen=True)
 class Column:
-    """One exported column: its contract name, the kind of cell, and how to read it from a row."""
+    """One exported column: its contract name, the kind of cell, and the row attribute it shows."""
 
     name: str
     kind: CellKind
-    value: Callable[[Any], object]
-
-
-def _field(name: str) -> Callable[[Any], object]:
-    return lambda row: getattr(row, name)
+    attribute: str
 
 
 INVOICE_LINE_COLUMNS: tuple[Column, ...] = (
-    Column("line_id", "text", _field("line_id")),
-    Column("kind", "text", _field("kind")),
-    Column("cause", "text", _field("cause")),
-    Column("po_number", "text", _field("po_number")),
-    Column("bundle_reference", "text", _field("bundle_reference")),
-    Column("work_type", "text", _field("work_type")),
-    Column("pages", "int", _field("pages")),
-    Column("express", "bool", _field("express")),
-    Column("late_working_days", "int", _field("late_working_days")),
-    Column("event_on", "date", _field("event_on")),
-    Column("base_gbp", "money", _field("base_pence")),
-    Column("page_band_gbp", "money", _field("page_band_pence")),
-    Column("express_gbp", "money", _field("express_pence")),
-    Column("sla_credit_gbp", "money", _field("sla_credit_pence")),
-    Column("net_gbp", "money", _field("net_pence")),
-    Column("vat_rate_percent", "rate", _field("vat_rate_bp")),
-    Column("vat_gbp", "money", _field("vat_pence")),
-    Column("gross_gbp", "money", _field("gross_pence")),
-    Column("corrects_line_id", "text", _field("corrects_line_id")),
+    Column("line_id", "text", "line_id"),
+    Column("kind", "text", "kind"),
+    Column("cause", "text", "cause"),
+    Column("po_number", "text", "po_number"),
+    Column("bundle_reference", "text", "bundle_reference"),
+    Column("work_type", "text", "work_type"),
+    Column("pages", "int", "pages"),
+    Column("express", "bool", "express"),
+    Column("late_working_days", "int", "late_working_days"),
+    Column("event_on", "date", "event_on"),
+    Column("base_gbp", "money", "base_pence"),
+    Column("page_band_gbp", "money", "page_band_pence"),
+    Column("express_gbp", "money", "express_pence"),
+    Column("sla_credit_gbp", "money", "sla_credit_pence"),
+    Column("net_gbp", "money", "net_pence"),
+    Column("vat_rate_percent", "rate", "vat_rate_bp"),
+    Column("vat_gbp", "money", "vat_pence"),
+    Column("gross_gbp", "money", "gross_pence"),
+    Column("corrects_line_id", "text", "corrects_line_id"),
 )
 INVOICE_CSV_COLUMNS: tuple[str, ...] = (
     "record", "document_status", "invoice_number", "document_type", "month", "la_id", "la_name", "issued_on",
     "line_count", *(column.name for column in INVOICE_LINE_COLUMNS),
 )
 PAYOUT_LINE_COLUMNS: tuple[Column, ...] = (
-    Column("line_id", "text", _field("line_id")),
-    Column("cause", "text", _field("cause")),
-    Column("writer_id", "text", _field("writer_id")),
-    Column("writer_name", "text", _field("writer_name")),
-    Column("bundle_reference", "text", _field("bundle_reference")),
-    Column("work_type", "text", _field("work_type")),
-    Column("pages", "int", _field("pages")),
-    Column("express", "bool", _field("express")),
-    Column("event_on", "date", _field("event_on")),
-    Column("base_gbp", "money", _field("base_pence")),
-    Column("express_bonus_gbp", "money", _field("express_bonus_pence")),
-    Column("net_gbp", "money", _field("net_pence")),
-    Column("corrects_line_id", "text", _field("corrects_line_id")),
+    Column("line_id", "text", "line_id"),
+    Column("cause", "text", "cause"),
+    Column("writer_id", "text", "writer_id"),
+    Column("writer_name", "text", "writer_name"),
+    Column("bundle_reference", "text", "bundle_reference"),
+    Column("work_type", "text", "work_type"),
+    Column("pages", "int", "pages"),
+    Column("express", "bool", "express"),
+    Column("event_on", "date", "event_on"),
+    Column("base_gbp", "money", "base_pence"),
+    Column("express_bonus_gbp", "money", "express_bonus_pence"),
+    Column("net_gbp", "money", "net_pence"),
+    Column("corrects_line_id", "text", "corrects_line_id"),
 )
 PAYOUT_CSV_COLUMNS: tuple[str, ...] = (
     "record", "document_status", "month", "line_count", *(column.name for column in PAYOUT_LINE_COLUMNS),
 )
 SUMMARY_COLUMNS: tuple[Column, ...] = (
-    Column("invoice_number", "text", _field("invoice_number")),
-    Column("document_type", "text", _field("document_type")),
-    Column("la_id", "text", _field("la_id")),
-    Column("la_name", "text", _field("la_name")),
-    Column("line_count", "int", _field("line_count")),
-    Column("net_gbp", "money", _field("net_pence")),
-    Column("vat_gbp", "money", _field("vat_pence")),
-    Column("gross_gbp", "money", _field("gross_pence")),
-    Column("credits_gbp", "money", _field("credits_net_pence")),
+    Column("invoice_number", "text", "invoice_number"),
+    Column("document_type", "text", "document_type"),
+    Column("la_id", "text", "la_id"),
+    Column("la_name", "text", "la_name"),
+    Column("line_count", "int", "line_count"),
+    Column("net_gbp", "money", "net_pence"),
+    Column("vat_gbp", "money", "vat_pence"),
+    Column("gross_gbp", "money", "gross_pence"),
+    Column("credits_gbp", "money", "credits_net_pence"),
 )
 SUMMARY_CSV_COLUMNS: tuple[str, ...] = (
     "record", "document_status", "month", *(column.name for column in SUMMARY_COLUMNS),
@@ -227,18 +224,30 @@ def export_month_summary(
 # ---- CSV -----------------------------------------------------------------------------------------------------
 
 
-def _csv_cell(kind: CellKind, value: object) -> object:
-    if value is None:
-        return ""
-    if kind == "money":
-        return pounds(value)  # type: ignore[arg-type]
-    if kind == "rate":
-        return percent(value)  # type: ignore[arg-type]
-    if kind == "bool":
-        return "true" if value else "false"
-    if kind == "date":
-        return value.isoformat()  # type: ignore[attr-defined]
-    return value
+def _csv_bool(value: object) -> str:
+    return "true" if value else "false"
+
+
+def _csv_date(value: object) -> str:
+    return value.isoformat()  # type: ignore[attr-defined,no-any-return]
+
+
+# how each kind of cell is written in CSV; text and whole numbers go as they are (csv writes None as "")
+_CSV_CONVERT: dict[CellKind, Callable[[Any], object] | None] = {
+    "text": None, "int": None, "money": pounds, "rate": percent, "bool": _csv_bool, "date": _csv_date,
+}
+
+
+def _csv_row_maker(columns: Sequence[Column]) -> Callable[[object], list[object]]:
+    """A function from a row to its CSV cells, built once per export (this is the inner loop of a large month)."""
+    fetch = attrgetter(*(column.attribute for column in columns))
+    converters = [_CSV_CONVERT[column.kind] for column in columns]
+
+    def make(row: object) -> list[object]:
+        return [value if convert is None or value is None else convert(value)
+                for value, convert in zip(fetch(row), converters, strict=True)]
+
+    return make
 
 
 def _csv_chunks(rows: Iterable[Sequence[object]]) -> Iterator[bytes]:
@@ -256,10 +265,6 @@ def _csv_chunks(rows: Iterable[Sequence[object]]) -> Iterator[bytes]:
     yield buffer.getvalue().encode("utf-8")
 
 
-def _line_cells(columns: Sequence[Column], row: object) -> list[object]:
-    return [_csv_cell(column.kind, column.value(row)) for column in columns]
-
-
 def _invoice_csv(header: InvoiceHeader, lines: Iterable[InvoiceLine]) -> Iterator[bytes]:
     def rows() -> Iterator[Sequence[object]]:
         yield INVOICE_CSV_COLUMNS
@@ -268,8 +273,9 @@ def _invoice_csv(header: InvoiceHeader, lines: Iterable[InvoiceLine]) -> Iterato
         totals = {"po_number": "; ".join(header.po_numbers), "net_gbp": pounds(header.net_pence),
                   "vat_gbp": pounds(header.vat_pence), "gross_gbp": pounds(header.gross_pence)}
         yield ["invoice", *common, header.line_count, *(totals.get(c.name, "") for c in INVOICE_LINE_COLUMNS)]
+        cells = _csv_row_maker(INVOICE_LINE_COLUMNS)
         for line in lines:
-            yield ["line", *common, "", *_line_cells(INVOICE_LINE_COLUMNS, line)]
+            yield ["line", *common, "", *cells(line)]
 
     return _csv_chunks(rows())
 
@@ -281,8 +287,9 @@ def _payout_csv(header: PayoutHeader, lines: Iterable[PayoutLine]) -> Iterator[b
                   "net_gbp": pounds(header.net_pence)}
         yield ["payouts", header.status, header.month, header.line_count,
                *(totals.get(c.name, "") for c in PAYOUT_LINE_COLUMNS)]
+        cells = _csv_row_maker(PAYOUT_LINE_COLUMNS)
         for line in lines:
-            yield ["line", header.status, header.month, "", *_line_cells(PAYOUT_LINE_COLUMNS, line)]
+            yield ["line", header.status, header.month, "", *cells(line)]
 
     return _csv_chunks(rows())
 
@@ -290,8 +297,9 @@ def _payout_csv(header: PayoutHeader, lines: Iterable[PayoutLine]) -> Iterator[b
 def _summary_csv(summary: MonthSummary, invoices: Iterable[InvoiceHeader]) -> Iterator[bytes]:
     def rows() -> Iterator[Sequence[object]]:
         yield SUMMARY_CSV_COLUMNS
+        cells = _csv_row_maker(SUMMARY_COLUMNS)
         for header in invoices:
-            yield ["invoice", summary.status, summary.month, *_line_cells(SUMMARY_COLUMNS, header), "", "", "", ""]
+            yield ["invoice", summary.status, summary.month, *cells(header), "", "", "", ""]
         yield ["month", summary.status, summary.month, "", "", "", "", summary.invoice_line_count,
                pounds(summary.invoices_net_pence), pounds(summary.invoices_vat_pence),
                pounds(summary.invoices_gross_pence), pounds(summary.credits_net_pence), summary.invoice_count,
@@ -336,7 +344,7 @@ def _created(month: str, issued_on: date | None) -> datetime:
 
 def _xlsx_money(pence: int) -> Decimal:
     # the cell's text is written from this Decimal exactly ('123.45'), so no binary fraction is ever computed
-    return Decimal(pounds(pence))
+    return Decimal(pence).scaleb(-2)
 
 
 def _write_xlsx(
@@ -375,15 +383,19 @@ def _write_xlsx(
     for index, column in enumerate(columns):
         ws.write_string(table_top, index, column.name, formats["bold"])
     sums = {index: 0 for index, column in enumerate(columns) if column.kind == "money"}
+    money_columns = tuple(sums)
+    fetch = attrgetter(*(column.attribute for column in columns))
+    writers = [_cell_writer(ws, column.kind, formats) for column in columns]
     row_number = table_top
-    getters = [(index, column.kind, column.value) for index, column in enumerate(columns)]
     for row in rows:
         row_number += 1
-        for index, kind, value in getters:
-            cell = value(row)
-            _write_cell(ws, row_number, index, kind, cell, formats)
-            if kind == "money":
-                sums[index] += cell  # type: ignore[operator]
+        values = fetch(row)
+        for index, write in enumerate(writers):
+            value = values[index]
+            if value is not None:
+                write(row_number, index, value)
+        for index in money_columns:
+            sums[index] += values[index]
     totals_row = row_number + 1
     ws.write_string(totals_row, 0, "Total", formats["bold"])
     for index, total in sums.items():
@@ -404,18 +416,24 @@ def _write_xlsx(
     workbook.close()
 
 
-def _write_cell(ws: Worksheet, row: int, col: int, kind: CellKind, value: object, formats: dict[str, Format]) -> None:
-    if value is None:
-        return
+def _cell_writer(ws: Worksheet, kind: CellKind, formats: dict[str, Format]) -> Callable[[int, int, Any], object]:
+    """How a cell of this kind is written: numbers as numbers, dates as dates, each with its format."""
     if kind == "money":
-        ws.write_number(row, col, _xlsx_money(value), formats["money"])  # type: ignore[arg-type]
-    elif kind == "int":
-        ws.write_number(row, col, value)
-    elif kind == "rate":
-        ws.write_number(row, col, Decimal(value).scaleb(-4), formats["rate"])  # type: ignore[arg-type]
-    elif kind == "date":
-        ws.write_datetime(row, col, value, formats["date"])
-    elif kind == "bool":
-        ws.write_boolean(row, col, bool(value))
-    else:
-        ws.write_string(row, col, str(value))
+        money = formats["money"]
+        return lambda row, col, pence: ws.write_number(row, col, _xlsx_money(pence), money)
+    if kind == "int":
+        return lambda row, col, value: ws.write_number(row, col, value)
+    if kind == "rate":
+        rate = formats["rate"]
+        return lambda row, col, bp: ws.write_number(row, col, Decimal(bp).scaleb(-4), rate)
+    if kind == "date":
+        day = formats["date"]
+        return lambda row, col, value: ws.write_datetime(row, col, value, day)
+    if kind == "bool":
+        return lambda row, col, value: ws.write_boolean(row, col, bool(value))
+    return lambda row, col, value: ws.write_string(row, col, str(value))
+
+
+def _write_cell(ws: Worksheet, row: int, col: int, kind: CellKind, value: object, formats: dict[str, Format]) -> None:
+    if value is not None:
+        _cell_writer(ws, kind, formats)(row, col, value)
