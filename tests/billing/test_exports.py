@@ -6,11 +6,13 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 import time
 import tracemalloc
 from collections.abc import Callable
 from datetime import date, datetime
 from decimal import Decimal
+from pathlib import Path
 
 import openpyxl
 import pytest
@@ -19,6 +21,8 @@ from contracts.billing import InvoiceHeader, InvoiceLine, MonthSummary, PayoutHe
 from service.billing.exports import (
     FORMATS,
     INVOICE_CSV_COLUMNS,
+    PAYOUT_CSV_COLUMNS,
+    SUMMARY_CSV_COLUMNS,
     ExportFormat,
     export_filename,
     export_invoice,
@@ -252,3 +256,15 @@ def test_exports_stream_lines_without_holding_them(fmt: ExportFormat) -> None:
     small, large = peak_bytes(fmt, 2_000), peak_bytes(fmt, 20_000)
     # ten times the lines, about the same memory: nothing grows with the month
     assert large < small * 2 + 512 * 1024, (small, large)
+
+
+def documented_columns(section: str) -> tuple[str, ...]:
+    text = (Path(__file__).parents[2] / "contracts" / "billing-csv.md").read_text(encoding="utf-8")
+    body = text.split(f"## {section}", 1)[1].split("\n## ", 1)[0]
+    return tuple(re.findall(r"^\| \d+ \| `(\w+)` \|", body, flags=re.MULTILINE))
+
+
+def test_csv_columns_are_the_documented_contract() -> None:
+    assert documented_columns("Invoice") == INVOICE_CSV_COLUMNS
+    assert documented_columns("Payouts") == PAYOUT_CSV_COLUMNS
+    assert documented_columns("Month summary") == SUMMARY_CSV_COLUMNS
