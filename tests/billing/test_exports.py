@@ -24,6 +24,7 @@ from service.billing.exports import (
     PAYOUT_CSV_COLUMNS,
     SUMMARY_CSV_COLUMNS,
     ExportFormat,
+    ExportTooLarge,
     export_filename,
     export_invoice,
     export_month_summary,
@@ -268,3 +269,20 @@ def test_csv_columns_are_the_documented_contract() -> None:
     assert documented_columns("Invoice") == INVOICE_CSV_COLUMNS
     assert documented_columns("Payouts") == PAYOUT_CSV_COLUMNS
     assert documented_columns("Month summary") == SUMMARY_CSV_COLUMNS
+
+
+def test_json_amounts_are_whole_pence() -> None:
+    header, lines, *_ = january()
+    document = json.loads(export(lambda out: export_invoice(header, lines, out, "json")),
+                          parse_float=lambda text: pytest.fail(f"a float in the JSON: {text}"))
+    amounts = [value for line in document["lines"] for key, value in line.items() if key.endswith("_pence")]
+    assert amounts and all(type(value) is int for value in amounts)
+
+
+def test_an_invoice_too_long_for_one_sheet_is_refused_before_writing() -> None:
+    header, *_ = january()
+    huge = header.model_copy(update={"line_count": 1_048_576})
+    out = io.BytesIO()
+    with pytest.raises(ExportTooLarge, match="CSV or JSON"):
+        export_invoice(huge, [], out, "xlsx")
+    assert out.getvalue() == b""
