@@ -254,8 +254,8 @@ class _Discard(io.RawIOBase):
 
 @pytest.mark.parametrize("fmt", ["csv", "json"])
 def test_exports_stream_lines_without_holding_them(fmt: ExportFormat) -> None:
-    small, large = peak_bytes(fmt, 2_000), peak_bytes(fmt, 20_000)
-    # ten times the lines, about the same memory: nothing grows with the month
+    small, large = peak_bytes(fmt, 2_000), peak_bytes(fmt, 12_000)
+    # six times the lines, about the same memory: nothing grows with the month
     assert large < small * 2 + 512 * 1024, (small, large)
 
 
