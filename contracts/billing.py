@@ -1,0 +1,170 @@
+"""Wire models of billing: invoice headers and lines, payout lines and the month summary (integer pence).
+
+These are the rows the exports write (CSV column contract: `contracts/billing-csv.md`). Every amount is an
+integer number of pence and is validated strictly, so a float cannot slip in; each row checks its own
+arithmetic (net = parts, gross = net + VAT) when it is built.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt, model_validator
+
+from contracts.api import WorkTypeName
+
+Month = str  # YYYY-MM, validated by the pattern on each field
+MONTH_PATTERN = r"^\d{4}-(0[1-9]|1[0-2])$"
+DocumentStatus = Literal["draft", "final"]  # draft: the month is not closed and any figure may still change
+InvoiceLineKind = Literal["invoice", "credit"]
+InvoiceLineCause = Literal["delivery", "amendment", "correction"]
+PayoutLineCause = Literal["delivery", "acceptance", "amendment", "correction"]
+
+
+class _Row(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class InvoiceLine(_Row):
+    """One charge (or, as kind `credit`, one reversal) on an LA's invoice for a month.
+
+    A `credit` line reverses an earlier line from a closed month: every amount is the original's negated, and
+    `corrects_line_id` names the original. `sla_credit_pence` is zero or negative on an `invoice` line.
+    """
+
+    line_id: str = Field(min_length=1)
+    kind: InvoiceLineKind
+    cause: InvoiceLineCause
+    month: Month = Field(pattern=MONTH_PATTERN)
+    la_id: str = Field(min_length=1)
+    po_number: str | None
+    bundle_reference: str
+    work_type: WorkTypeName
+    pages: StrictInt = Field(ge=0)
+    express: StrictBool
+    late_working_days: StrictInt = Field(ge=0)
+    event_on: date
+    base_pence: StrictInt
+    page_band_pence: StrictInt
+    express_pence: StrictInt
+    sla_credit_pence: StrictInt
+    net_pence: StrictInt
+    vat_rate_bp: StrictInt = Field(ge=0)
+    vat_pence: StrictInt
+    gross_pence: StrictInt
+    corrects_line_id: str | None = None
+
+    @model_validator(mode="after")
+    def _adds_up(self) -> InvoiceLine:
+        parts = self.base_pence + self.page_band_pence + self.express_pence + self.sla_credit_pence
+        if self.net_pence != parts:
+            raise ValueError(f"net_pence {self.net_pence} is not base + surcharges + credits ({parts})")
+        if self.gross_pence != self.net_pence + self.vat_pence:
+            raise ValueError(f"gross_pence {self.gross_pence} is not net + VAT ({self.net_pence + self.vat_pence})")
+        if self.kind == "credit" and (self.corrects_line_id is None or self.net_pence > 0):
+            raise ValueError("a credit line names the line it corrects and is never positive")
+        if self.kind == "invoice" and self.sla_credit_pence > 0:
+            raise ValueError("sla_credit_pence is zero or negative on an invoice line")
+        return self
+
+
+class InvoiceHeader(_Row):
+    """An LA's invoice for a month: who, which month, whether final, and the totals its lines must add up to.
+
+    `invoice_number` is assigned at month close (gapless per provider) and is None on a draft. A month whose
+    lines sum to a negative gross is issued as a `credit_note`.
+    """
+
+    invoice_number: str | None
+    document_type: Literal["invoice", "credit_note"]
+    status: DocumentStatus
+    month: Month = Field(pattern=MONTH_PATTERN)
+    provider_name: str
+    la_id: str = Field(min_length=1)
+    la_name: str
+    issued_on: date | None
+    po_numbers: tuple[str, ...]
+    line_count: StrictInt = Field(ge=0)
+    net_pence: StrictInt
+    vat_pence: StrictInt
+    gross_pence: StrictInt
+    credits_net_pence: StrictInt  # the credit lines' share of net_pence (zero or negative)
+
+    @model_validator(mode="after")
+    def _consistent(self) -> InvoiceHeader:
+        if self.gross_pence != self.net_pence + self.vat_pence:
+            raise ValueError("gross_pence is not net + VAT")
+        if self.status == "final" and (self.invoice_number is None or self.issued_on is None):
+            raise ValueError("a final invoice carries its number and issue date")
+        if self.status == "draft" and self.invoice_number is not None:
+            raise ValueError("a draft has no invoice number: numbers are assigned at month close")
+        expected = "credit_note" if self.gross_pence < 0 else "invoice"
+        if self.document_type != expected:
+            raise ValueError(f"document_type is {expected!r} for a gross of {self.gross_pence}")
+        return self
+
+
+class PayoutLine(_Row):
+    """One amount earned by a writer (or, negative with `corrects_line_id`, one reversal). Payouts carry no VAT."""
+
+    line_id: str = Field(min_length=1)
+    kind: Literal["payout"] = "payout"
+    cause: PayoutLineCause
+    month: Month = Field(pattern=MONTH_PATTERN)
+    writer_id: str = Field(min_length=1)
+    writer_name: str
+    bundle_reference: str
+    work_type: WorkTypeName
+    pages: StrictInt = Field(ge=0)
+    express: StrictBool
+    event_on: date
+    base_pence: StrictInt
+    express_bonus_pence: StrictInt
+    net_pence: StrictInt
+    corrects_line_id: str | None = None
+
+    @model_validator(mode="after")
+    def _adds_up(self) -> PayoutLine:
+        if self.net_pence != self.base_pence + self.express_bonus_pence:
+            raise ValueError("net_pence is not base + express bonus")
+        if self.net_pence < 0 and self.corrects_line_id is None:
+            raise ValueError("a negative payout line names the line it corrects")
+        return self
+
+
+class PayoutHeader(_Row):
+    """A month's payouts (to every writer, or to the one writer named): the total its lines must add up to."""
+
+    status: DocumentStatus
+    month: Month = Field(pattern=MONTH_PATTERN)
+    provider_name: str
+    writer_id: str | None
+    writer_name: str | None
+    line_count: StrictInt = Field(ge=0)
+    net_pence: StrictInt
+
+
+class MonthSummary(_Row):
+    """A month in one row: what was invoiced, what was paid out, and the margin between them (net of VAT)."""
+
+    status: DocumentStatus
+    month: Month = Field(pattern=MONTH_PATTERN)
+    provider_name: str
+    invoice_count: StrictInt = Field(ge=0)
+    invoice_line_count: StrictInt = Field(ge=0)
+    invoices_net_pence: StrictInt
+    invoices_vat_pence: StrictInt
+    invoices_gross_pence: StrictInt
+    credits_net_pence: StrictInt  # already inside invoices_net_pence; shown apart so a reader sees the corrections
+    payout_line_count: StrictInt = Field(ge=0)
+    payouts_pence: StrictInt
+    margin_pence: StrictInt
+
+    @model_validator(mode="after")
+    def _margin(self) -> MonthSummary:
+        if self.invoices_gross_pence != self.invoices_net_pence + self.invoices_vat_pence:
+            raise ValueError("invoices_gross_pence is not net + VAT")
+        if self.margin_pence != self.invoices_net_pence - self.payouts_pence:
+            raise ValueError("margin_pence is not invoices net - payouts")
+        return self
