@@ -52,3 +52,19 @@ async def sweep() -> None:
         screen_bundle.send(str(bundle_id))
     expire_offers.send()
     allocation_round.send()
+
+
+@dramatiq.actor(max_retries=0, queue_name="default")
+async def deliver_webhook(delivery_id: str, manual: bool = False) -> None:
+    """One POST of a webhook delivery; the delivery schedules its own retries with backoff (see the service)."""
+    from service.webhooks.delivery import deliver
+
+    await deliver(UUID(delivery_id), manual=manual)
+
+
+@dramatiq.actor(max_retries=4, queue_name="default")
+async def send_notification(notification_id: str) -> None:
+    """Email one notification; an SMTP failure raises, and dramatiq's Retries middleware tries again."""
+    from service.notifications.service import send
+
+    await send(UUID(notification_id))
