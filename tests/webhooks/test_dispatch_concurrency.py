@@ -37,12 +37,22 @@ async def test_an_event_committed_after_a_later_one_is_still_dispatched(
 ) -> None:
     endpoint_id, _ = await register(client, tenant, "https://hooks.example.org/in", ["sla.at_risk", "sla.breached"])
     bundle_id = await new_bundle(client, tenant)
-    async with in_transaction() as slow:
-        await record(UUID(bundle_id), "sla.at_risk", conn=slow)  # the lower id, not yet committed
-        await raise_event(bundle_id, "sla.breached")  # a higher id, committed first
-        await dispatch_all()
-        early = await WebhookDelivery.filter(endpoint_id=endpoint_id).values_list("event_type", flat=True)
-        assert list(early) == ["sla.breached"]
+    written, release = asyncio.Event(), asyncio.Event()
+
+    async def slow_writer() -> None:  # its own task, so its own transaction, held open
+        async with in_transaction() as slow:
+            await record(UUID(bundle_id), "sla.at_risk", conn=slow)  # the lower id, not yet committed
+            written.set()
+            await release.wait()
+
+    task = asyncio.create_task(slow_writer())
+    await written.wait()
+    await raise_event(bundle_id, "sla.breached")  # a higher id, committed first
+    await dispatch_all()
+    early = await WebhookDelivery.filter(endpoint_id=endpoint_id).values_list("event_type", flat=True)
+    assert list(map(str, early)) == ["sla.breached"]
+    release.set()
+    await task
     await dispatch_all()
     types = await WebhookDelivery.filter(endpoint_id=endpoint_id).values_list("event_type", flat=True)
     assert sorted(map(str, types)) == ["sla.at_risk", "sla.breached"]
