@@ -11,16 +11,17 @@ import httpx
 import pytest
 
 from contracts.webhooks import WebhookPayload
-from service.models import Event, WebhookDelivery, WebhookEndpoint
+from service.models import Event, OutboxMessage, WebhookDelivery, WebhookEndpoint
 from service.runtime import current
 from service.settings import Settings
-from service.webhooks.dispatch import dispatch_all
+from service.webhooks.dispatch import dispatch_all, redrive
 from service.webhooks.signing import InvalidSignature, verify
 from tests.factories import Tenant
 from tests.webhooks.helpers import deliveries, new_bundle, raise_event, register, settle
 from tests.webhooks.receiver import Receiver, running
 
 BACKOFF = 0.3
+NOWHERE = "http://127.0.0.1:9/in"  # nothing listens: a stray attempt is refused at once
 
 
 @pytest.fixture
@@ -174,12 +175,12 @@ async def test_each_event_is_delivered_once_per_subscribed_endpoint_and_not_to_o
     client: httpx.AsyncClient, tenant: Tenant, other_tenant: Tenant
 ) -> None:
     bundle_id = await new_bundle(client, tenant)
-    wants, _ = await register(client, tenant, "https://a.example.org/in", ["sla.breached"])
-    other_type, _ = await register(client, tenant, "https://b.example.org/in", ["bundle.queued"])
-    disabled, _ = await register(client, tenant, "https://c.example.org/in", ["sla.breached"])
+    wants, _ = await register(client, tenant, NOWHERE, ["sla.breached"])
+    other_type, _ = await register(client, tenant, NOWHERE, ["bundle.queued"])
+    disabled, _ = await register(client, tenant, NOWHERE, ["sla.breached"])
     await client.patch(f"/v1/webhooks/endpoints/{disabled}", headers=tenant.auth("la_admin"),
                        json={"active": False})
-    other_la, _ = await register(client, other_tenant, "https://d.example.org/in", ["sla.breached"])
+    other_la, _ = await register(client, other_tenant, NOWHERE, ["sla.breached"])
     await raise_event(bundle_id, "sla.breached")
     await raise_event(bundle_id, "document.downloaded")
     await dispatch_all()
@@ -187,3 +188,26 @@ async def test_each_event_is_delivered_once_per_subscribed_endpoint_and_not_to_o
     assert await Event.filter(bundle_id=bundle_id, dispatched_at__isnull=True).count() == 0
     counts = {e: await WebhookDelivery.filter(endpoint_id=e).count() for e in (wants, other_type, disabled, other_la)}
     assert counts == {wants: 1, other_type: 0, disabled: 0, other_la: 0}
+    await WebhookEndpoint.filter(id=wants).delete()  # its queued job then finds nothing to send
+
+
+async def test_a_delivery_whose_message_was_lost_is_sent_again_by_the_redrive(
+    client: httpx.AsyncClient, tenant: Tenant
+) -> None:
+    endpoint_id, _ = await register(client, tenant, NOWHERE, ["sla.breached"])
+    await raise_event(await new_bundle(client, tenant), "sla.breached")
+    first_job = (await OutboxMessage.all().order_by("-id").first() or OutboxMessage(id=0)).id
+    await dispatch_all()
+    [lost, held] = [await WebhookDelivery.get(endpoint_id=endpoint_id)] * 2
+    now = datetime.now(UTC)
+    await WebhookDelivery.filter(id=lost.id).update(next_attempt_at=now - timedelta(minutes=5))
+    assert await redrive(now) == 1
+    jobs = [m for m in await OutboxMessage.filter(actor_name="deliver_webhook", id__gt=first_job)
+            if m.payload.get("delivery_id") == str(lost.id)]
+    assert len(jobs) == 2  # the first from the dispatcher, the second from the redrive
+    assert await redrive(now) == 0  # not again until it is overdue once more
+    # a delivery a worker is holding (leased) is left alone
+    await WebhookDelivery.filter(id=held.id).update(next_attempt_at=now - timedelta(minutes=5),
+                                                    leased_until=now + timedelta(seconds=30))
+    assert await redrive(now) == 0
+    await WebhookEndpoint.filter(id=endpoint_id).delete()
