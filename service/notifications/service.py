@@ -69,22 +69,26 @@ async def send(notification_id: UUID) -> NotificationStatus | None:
     if settings.smtp_host is None or not notice.user.email:
         await Notification.filter(id=notice.id).update(status=NotificationStatus.SKIPPED)
         return NotificationStatus.SKIPPED
+    # claim this attempt: of two copies of the message, only one sends
+    attempt = notice.attempts + 1
+    won = await Notification.filter(id=notice.id, status=NotificationStatus.PENDING,
+                                    attempts=notice.attempts).update(attempts=attempt)
+    if won != 1:
+        return None
     message = email.compose(kind=notice.kind, reference=notice.bundle.reference, bundle_id=str(notice.bundle.id),
                             sender=settings.smtp_from, recipient=notice.user.email)
     try:
         await asyncio.to_thread(email.send, settings, message)
     except (OSError, smtplib.SMTPException) as exc:
-        attempts = notice.attempts + 1
-        final = attempts >= MAX_SEND_ATTEMPTS
-        await Notification.filter(id=notice.id, status=NotificationStatus.PENDING).update(
-            attempts=attempts, error=type(exc).__name__,
-            status=NotificationStatus.FAILED if final else NotificationStatus.PENDING)
-        log.warning("notification.send_failed", kind=notice.kind, error=type(exc).__name__, attempt=attempts)
+        final = attempt >= MAX_SEND_ATTEMPTS
+        await Notification.filter(id=notice.id).update(
+            error=type(exc).__name__, status=NotificationStatus.FAILED if final else NotificationStatus.PENDING)
+        log.warning("notification.send_failed", kind=notice.kind, error=type(exc).__name__, attempt=attempt)
         if final:
             return NotificationStatus.FAILED
         raise SendFailed(type(exc).__name__) from None
     await Notification.filter(id=notice.id).update(status=NotificationStatus.SENT, sent_at=datetime.now(UTC),
-                                                   attempts=notice.attempts + 1, error=None)
+                                                   error=None)
     log.info("notification.sent", kind=notice.kind)
     return NotificationStatus.SENT
 
