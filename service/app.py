@@ -34,11 +34,12 @@ from service.queries.routes import ENDPOINTS as QUERIES
 from service.reviews.routes import ENDPOINTS as REVIEWS
 from service.runtime import build_runtime, install
 from service.settings import Settings, get_settings
+from service.webhooks.routes import ENDPOINTS as WEBHOOKS
 
 log = get_logger(__name__)
 ENDPOINTS: list[Endpoint] = [
     *HEALTH, *METRICS, *BUNDLES, *INTAKE, *OFFERS, *ALLOCATION, *DRAFTS, *QUERIES, *REVIEWS, *DELIVERY,
-    *BILLING, *ADMIN,
+    *BILLING, *ADMIN, *WEBHOOKS,
 ]
 
 

@@ -65,6 +65,22 @@ class Settings(BaseSettings):
     scan_timeout_seconds: float = Field(default=30.0, gt=0)
     retention_interval_seconds: int = Field(default=3600, gt=0)
 
+    # webhooks: each POST's timeout, how many automatic attempts, and the exponential backoff between them
+    webhook_timeout_seconds: float = Field(default=10.0, gt=0)
+    webhook_max_attempts: int = Field(default=8, ge=1, le=30)
+    webhook_backoff_seconds: float = Field(default=30.0, gt=0)
+    webhook_max_backoff_seconds: float = Field(default=6 * 3600.0, gt=0)
+
+    # notifications by email: off unless SMTP_HOST is set
+    smtp_host: str | None = None
+    smtp_port: int = Field(default=587, ge=1, le=65535)
+    smtp_from: str = "planwright@localhost"
+    smtp_username: str | None = None
+    smtp_password: SecretStr | None = None
+    smtp_starttls: bool = True
+    smtp_ssl: bool = False
+    smtp_timeout_seconds: float = Field(default=10.0, gt=0)
+
     @field_validator("database_url")
     @classmethod
     def _database_url(cls, value: str) -> str:

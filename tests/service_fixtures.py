@@ -87,9 +87,12 @@ async def app(settings: Settings) -> AsyncIterator[Starlette]:
         await _on_postgres_server(f'DROP DATABASE IF EXISTS "{TEST_DATABASE_NAME}" WITH (FORCE)')
 
 
-@pytest_asyncio.fixture(scope="session")
+@pytest_asyncio.fixture
 async def worker(app: Starlette, settings: Settings) -> AsyncIterator[None]:
-    """A real dramatiq worker in this process (stub broker or RabbitMQ), running actors on the test loop."""
+    """A real dramatiq worker in this process (stub broker or RabbitMQ), running actors on the test loop.
+
+    Only for the test that asks for it: a worker left running would race tests that call jobs directly.
+    """
     from workers.embedded import start_embedded
 
     runner = start_embedded(settings, scheduler=False)

@@ -65,3 +65,19 @@ async def purge_retention() -> None:
     from service.intake.retention import purge_expired
 
     await purge_expired()
+
+
+@dramatiq.actor(max_retries=0, queue_name=QUEUE)
+async def deliver_webhook(delivery_id: str, manual: bool = False) -> None:
+    """One POST of a webhook delivery; the delivery schedules its own retries with backoff (see the service)."""
+    from service.webhooks.delivery import deliver
+
+    await deliver(UUID(delivery_id), manual=manual)
+
+
+@dramatiq.actor(max_retries=4, queue_name=QUEUE)
+async def send_notification(notification_id: str) -> None:
+    """Email one notification; an SMTP failure raises, and dramatiq's Retries middleware tries again."""
+    from service.notifications.service import send
+
+    await send(UUID(notification_id))

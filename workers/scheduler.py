@@ -1,4 +1,6 @@
-"""Periodic jobs: the outbox relay, the sweep (screen stuck bundles, expire offers, run a round), the purge.
+"""Periodic jobs: the outbox relay, the event dispatcher (webhooks, notifications), the sweep and the purge.
+
+The sweep screens stuck bundles, expires offers and runs a round.
 
 The same scheduler runs in-process (embedded) or as the `planwright scheduler` process (production).
 """
@@ -16,6 +18,12 @@ async def _relay() -> None:
     await relay_all()
 
 
+async def _dispatch() -> None:
+    from service.webhooks.dispatch import dispatch_all
+
+    await dispatch_all()
+
+
 def _sweep() -> None:
     from workers.actors import sweep
 
@@ -31,6 +39,8 @@ def _purge() -> None:
 def build_scheduler(settings: Settings) -> AsyncIOScheduler:
     scheduler = AsyncIOScheduler(timezone="UTC")
     scheduler.add_job(_relay, "interval", seconds=settings.outbox_interval_seconds, id="outbox_relay",
+                      max_instances=1, coalesce=True)
+    scheduler.add_job(_dispatch, "interval", seconds=settings.outbox_interval_seconds, id="event_dispatch",
                       max_instances=1, coalesce=True)
     scheduler.add_job(_sweep, "interval", seconds=settings.allocation_interval_seconds, id="sweep",
                       max_instances=1, coalesce=True)

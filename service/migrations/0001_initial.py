@@ -5,6 +5,7 @@ from json import dumps, loads
 from service.models.bundles import BundleStatus, Tier, WorkType
 from service.models.ledger import LineKind
 from service.models.people import OrganisationKind, Role
+from service.models.webhooks import DeliveryStatus, NotificationStatus
 from service.models.work import DraftStatus, OfferStatus, ReviewOutcome
 from tortoise.fields.base import OnDelete
 from uuid import uuid4
@@ -84,6 +85,7 @@ class Migration(migrations.Migration):
                 ('organisation', fields.ForeignKeyField('models.Organisation', source_field='organisation_id', db_constraint=True, to_field='id', related_name='users', on_delete=OnDelete.RESTRICT)),
                 ('name', fields.CharField(max_length=200)),
                 ('role', fields.CharEnumField(description='LA_OFFICER: la_officer\nLA_ADMIN: la_admin\nCOORDINATOR: coordinator\nWRITER: writer\nQA_REVIEWER: qa_reviewer\nFINANCE: finance\nADMIN: admin', enum_type=Role, max_length=16)),
+                ('email', fields.CharField(null=True, max_length=254)),
                 ('active', fields.BooleanField(default=True)),
                 ('created_at', fields.DatetimeField(auto_now=False, auto_now_add=True)),
             ],
@@ -104,6 +106,26 @@ class Migration(migrations.Migration):
                 ('last_used_at', fields.DatetimeField(null=True, auto_now=False, auto_now_add=False)),
             ],
             options={'table': 'api_token', 'app': 'models', 'pk_attr': 'id', 'table_description': 'A bearer token: shown once at creation, stored as its SHA-256, revocable.'},
+            bases=['Model'],
+        ),
+        ops.CreateModel(
+            name='WebhookEndpoint',
+            fields=[
+                ('id', fields.UUIDField(primary_key=True, default=uuid4, unique=True, db_index=True)),
+                ('la', fields.ForeignKeyField('models.Organisation', source_field='la_id', db_constraint=True, to_field='id', related_name='webhook_endpoints', on_delete=OnDelete.CASCADE)),
+                ('url', fields.CharField(max_length=2000)),
+                ('description', fields.CharField(default='', max_length=200)),
+                ('event_types', fields.JSONField(default=list, encoder=functools.partial(dumps, separators=(',', ':')), decoder=loads)),
+                ('active', fields.BooleanField(default=True)),
+                ('secret_wrapped', fields.BinaryField()),
+                ('secret_prefix', fields.CharField(max_length=16)),
+                ('previous_secret_wrapped', fields.BinaryField(null=True)),
+                ('previous_secret_expires_at', fields.DatetimeField(null=True, auto_now=False, auto_now_add=False)),
+                ('created_by', fields.ForeignKeyField('models.User', source_field='created_by_id', null=True, db_constraint=True, to_field='id', related_name='webhook_endpoints', on_delete=OnDelete.SET_NULL)),
+                ('created_at', fields.DatetimeField(auto_now=False, auto_now_add=True)),
+                ('updated_at', fields.DatetimeField(auto_now=True, auto_now_add=False)),
+            ],
+            options={'table': 'webhook_endpoint', 'app': 'models', 'pk_attr': 'id', 'table_description': "An LA's receiver. Secrets are stored wrapped by the master key, never in clear."},
             bases=['Model'],
         ),
         ops.CreateModel(
@@ -233,8 +255,27 @@ class Migration(migrations.Migration):
                 ('actor', fields.ForeignKeyField('models.User', source_field='actor_id', null=True, db_constraint=True, to_field='id', related_name='events', on_delete=OnDelete.RESTRICT)),
                 ('data', fields.JSONField(default=dict, encoder=functools.partial(dumps, separators=(',', ':')), decoder=loads)),
                 ('created_at', fields.DatetimeField(auto_now=False, auto_now_add=True)),
+                ('dispatched_at', fields.DatetimeField(null=True, db_index=True, auto_now=False, auto_now_add=False)),
             ],
             options={'table': 'event', 'app': 'models', 'pk_attr': 'id', 'table_description': "One entry on a bundle's timeline: every status change and every notable act."},
+            bases=['Model'],
+        ),
+        ops.CreateModel(
+            name='Notification',
+            fields=[
+                ('id', fields.UUIDField(primary_key=True, default=uuid4, unique=True, db_index=True)),
+                ('user', fields.ForeignKeyField('models.User', source_field='user_id', db_constraint=True, to_field='id', related_name='notifications', on_delete=OnDelete.CASCADE)),
+                ('event', fields.ForeignKeyField('models.Event', source_field='event_id', db_constraint=True, to_field='id', related_name='notifications', on_delete=OnDelete.CASCADE)),
+                ('bundle', fields.ForeignKeyField('models.Bundle', source_field='bundle_id', db_constraint=True, to_field='id', related_name='notifications', on_delete=OnDelete.CASCADE)),
+                ('kind', fields.CharField(max_length=64)),
+                ('subject', fields.CharField(max_length=200)),
+                ('status', fields.CharEnumField(default=NotificationStatus.PENDING, description='PENDING: pending\nSENT: sent\nFAILED: failed\nSKIPPED: skipped', enum_type=NotificationStatus, max_length=16)),
+                ('attempts', fields.IntField(default=0)),
+                ('error', fields.CharField(null=True, max_length=200)),
+                ('created_at', fields.DatetimeField(auto_now=False, auto_now_add=True)),
+                ('sent_at', fields.DatetimeField(null=True, auto_now=False, auto_now_add=False)),
+            ],
+            options={'table': 'notification', 'app': 'models', 'unique_together': (('event', 'user', 'kind'),), 'pk_attr': 'id', 'table_description': 'A notice to one user about one timeline event: shown in the app, emailed when SMTP is configured.'},
             bases=['Model'],
         ),
         ops.CreateModel(
@@ -278,6 +319,40 @@ class Migration(migrations.Migration):
                 ('answered_at', fields.DatetimeField(null=True, auto_now=False, auto_now_add=False)),
             ],
             options={'table': 'query', 'app': 'models', 'pk_attr': 'id', 'table_description': "A writer's question to the LA (missing advice, reports that disagree): the bundle waits while it is open."},
+            bases=['Model'],
+        ),
+        ops.CreateModel(
+            name='WebhookDelivery',
+            fields=[
+                ('id', fields.UUIDField(primary_key=True, default=uuid4, unique=True, db_index=True)),
+                ('endpoint', fields.ForeignKeyField('models.WebhookEndpoint', source_field='endpoint_id', db_constraint=True, to_field='id', related_name='deliveries', on_delete=OnDelete.CASCADE)),
+                ('event', fields.ForeignKeyField('models.Event', source_field='event_id', db_constraint=True, to_field='id', related_name='webhook_deliveries', on_delete=OnDelete.CASCADE)),
+                ('event_type', fields.CharField(max_length=64)),
+                ('body', fields.TextField(unique=False)),
+                ('status', fields.CharEnumField(default=DeliveryStatus.PENDING, db_index=True, description='PENDING: pending\nDELIVERED: delivered\nFAILED: failed', enum_type=DeliveryStatus, max_length=16)),
+                ('attempts', fields.IntField(default=0)),
+                ('attempt_limit', fields.IntField()),
+                ('next_attempt_at', fields.DatetimeField(null=True, db_index=True, auto_now=False, auto_now_add=False)),
+                ('leased_until', fields.DatetimeField(null=True, auto_now=False, auto_now_add=False)),
+                ('created_at', fields.DatetimeField(auto_now=False, auto_now_add=True)),
+                ('delivered_at', fields.DatetimeField(null=True, auto_now=False, auto_now_add=False)),
+            ],
+            options={'table': 'webhook_delivery', 'app': 'models', 'unique_together': (('event', 'endpoint'),), 'pk_attr': 'id', 'table_description': 'One event to one endpoint: the body is fixed at creation so every attempt sends the same bytes.'},
+            bases=['Model'],
+        ),
+        ops.CreateModel(
+            name='WebhookAttempt',
+            fields=[
+                ('id', fields.BigIntField(generated=True, primary_key=True, unique=True, db_index=True)),
+                ('delivery', fields.ForeignKeyField('models.WebhookDelivery', source_field='delivery_id', db_constraint=True, to_field='id', related_name='attempt_log', on_delete=OnDelete.CASCADE)),
+                ('number', fields.IntField()),
+                ('at', fields.DatetimeField(auto_now=False, auto_now_add=True)),
+                ('status_code', fields.IntField(null=True)),
+                ('duration_ms', fields.IntField()),
+                ('error', fields.CharField(null=True, max_length=200)),
+                ('manual', fields.BooleanField(default=False)),
+            ],
+            options={'table': 'webhook_attempt', 'app': 'models', 'unique_together': (('delivery', 'number'),), 'pk_attr': 'id', 'table_description': 'One POST of a delivery: the response code, how long it took, and the error class (never the secret).'},
             bases=['Model'],
         ),
         ops.CreateModel(

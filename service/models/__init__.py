@@ -13,6 +13,14 @@ from service.models.people import (
     WriterLeave,
 )
 from service.models.system import AuditEntry, OutboxMessage
+from service.models.webhooks import (
+    DeliveryStatus,
+    Notification,
+    NotificationStatus,
+    WebhookAttempt,
+    WebhookDelivery,
+    WebhookEndpoint,
+)
 from service.models.work import Draft, DraftStatus, Offer, OfferStatus, QaReview, Query, ReviewOutcome
 
 __all__ = [
@@ -21,12 +29,15 @@ __all__ = [
     "BillableLine",
     "Bundle",
     "BundleStatus",
+    "DeliveryStatus",
     "Document",
     "Draft",
     "DraftStatus",
     "Event",
     "LaContract",
     "LineKind",
+    "Notification",
+    "NotificationStatus",
     "Offer",
     "OfferStatus",
     "Organisation",
@@ -38,6 +49,9 @@ __all__ = [
     "Role",
     "Tier",
     "User",
+    "WebhookAttempt",
+    "WebhookDelivery",
+    "WebhookEndpoint",
     "WorkType",
     "Writer",
     "WriterContract",

@@ -140,6 +140,8 @@ class Event(Model):
     )
     data: dict[str, Any] = fields.JSONField(default=dict)
     created_at = fields.DatetimeField(auto_now_add=True)
+    # set once the webhook and notification dispatcher has fanned the event out (null = still to do)
+    dispatched_at = fields.DatetimeField(null=True, db_index=True)
 
     class Meta:
         table = "event"

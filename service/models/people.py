@@ -48,6 +48,8 @@ class User(Model):
     )
     name = fields.CharField(max_length=200)
     role = fields.CharEnumField(Role, max_length=16)
+    # where notifications are emailed; none means in-app only
+    email = fields.CharField(max_length=254, null=True)
     active = fields.BooleanField(default=True)
     created_at = fields.DatetimeField(auto_now_add=True)
 

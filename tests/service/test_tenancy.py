@@ -82,6 +82,8 @@ def _path(ep: Endpoint) -> str:
             .replace("{writer_id}", "00000000-0000-4000-8000-000000000006")
             .replace("{query_id}", "00000000-0000-4000-8000-000000000007")
             .replace("{index}", "0")
+            .replace("{endpoint_id}", "00000000-0000-4000-8000-000000000009")
+            .replace("{delivery_id}", "00000000-0000-4000-8000-00000000000a")
             .replace("{month}", "2027-01"))
 
 

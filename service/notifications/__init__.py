@@ -1,0 +1,1 @@
+"""Notifications to writers, reviewers and coordinators from the timeline: email over SMTP when configured."""

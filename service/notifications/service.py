@@ -1,0 +1,100 @@
+"""Notifications: who hears about a timeline event (from the topics table), and sending each one by email."""
+
+from __future__ import annotations
+
+import asyncio
+import smtplib
+from datetime import UTC, datetime
+from uuid import UUID
+
+from tortoise.backends.base.client import BaseDBAsyncClient
+
+from contracts.webhooks import NotificationOut
+from service.auth.principal import Principal
+from service.logging import get_logger
+from service.models import Bundle, Event, Notification, NotificationStatus, Role, User, Writer
+from service.notifications import email
+from service.outbox.service import enqueue
+from service.runtime import current
+from service.webhooks.topics import Audience, Rule
+
+log = get_logger(__name__)
+SEND_ACTOR = "send_notification"
+MAX_SEND_ATTEMPTS = 5
+
+
+class SendFailed(Exception):
+    """The SMTP server did not take the message; the actor's retries try again."""
+
+
+async def recipients(event: Event, bundle: Bundle, audience: Audience, conn: BaseDBAsyncClient) -> list[User]:
+    if audience == Audience.WRITER:
+        # an offer names its writer in the event; otherwise it is the bundle's writer
+        writer_id = event.data.get("writer_id") if event.name == "offer.made" else None
+        writer_id = writer_id or bundle.writer_id  # type: ignore[attr-defined]
+        if writer_id is None:
+            return []
+        writer = await Writer.filter(id=writer_id).using_db(conn).select_related("user").first()
+        return [writer.user] if writer is not None and writer.user.active else []
+    role = Role.QA_REVIEWER if audience == Audience.REVIEWERS else Role.COORDINATOR
+    return list(await User.filter(organisation_id=bundle.provider_id, role=role,  # type: ignore[attr-defined]
+                                  active=True).using_db(conn).order_by("id"))
+
+
+async def fan_out(event: Event, bundle: Bundle, rule: Rule, conn: BaseDBAsyncClient) -> int:
+    """One notification per recipient, in the dispatcher's transaction; an email job when it can be emailed."""
+    assert rule.audience is not None
+    can_email = current().settings.smtp_host is not None
+    created = 0
+    for user in await recipients(event, bundle, rule.audience, conn):
+        emailed = can_email and bool(user.email)
+        notice = await Notification.create(
+            user_id=user.id, event_id=event.id, bundle_id=bundle.id, kind=rule.topic,
+            subject=email.subject(rule.topic, bundle.reference),
+            status=NotificationStatus.PENDING if emailed else NotificationStatus.SKIPPED, using_db=conn,
+        )
+        if emailed:
+            await enqueue(SEND_ACTOR, using=conn, notification_id=str(notice.id))
+        created += 1
+    return created
+
+
+async def send(notification_id: UUID) -> NotificationStatus | None:
+    """Email one pending notification. Raises SendFailed (to be retried) until MAX_SEND_ATTEMPTS, then fails it."""
+    settings = current().settings
+    notice = await Notification.filter(id=notification_id, status=NotificationStatus.PENDING).select_related(
+        "user", "bundle").first()
+    if notice is None:
+        return None
+    if settings.smtp_host is None or not notice.user.email:
+        await Notification.filter(id=notice.id).update(status=NotificationStatus.SKIPPED)
+        return NotificationStatus.SKIPPED
+    # claim this attempt: of two copies of the message, only one sends
+    attempt = notice.attempts + 1
+    won = await Notification.filter(id=notice.id, status=NotificationStatus.PENDING,
+                                    attempts=notice.attempts).update(attempts=attempt)
+    if won != 1:
+        return None
+    message = email.compose(kind=notice.kind, reference=notice.bundle.reference, bundle_id=str(notice.bundle.id),
+                            sender=settings.smtp_from, recipient=notice.user.email)
+    try:
+        await asyncio.to_thread(email.send, settings, message)
+    except (OSError, smtplib.SMTPException) as exc:
+        final = attempt >= MAX_SEND_ATTEMPTS
+        await Notification.filter(id=notice.id).update(
+            error=type(exc).__name__, status=NotificationStatus.FAILED if final else NotificationStatus.PENDING)
+        log.warning("notification.send_failed", kind=notice.kind, error=type(exc).__name__, attempt=attempt)
+        if final:
+            return NotificationStatus.FAILED
+        raise SendFailed(type(exc).__name__) from None
+    await Notification.filter(id=notice.id).update(status=NotificationStatus.SENT, sent_at=datetime.now(UTC),
+                                                   error=None)
+    log.info("notification.sent", kind=notice.kind)
+    return NotificationStatus.SENT
+
+
+async def mine(principal: Principal, *, limit: int = 50) -> list[NotificationOut]:
+    rows = await Notification.filter(user_id=principal.user_id).order_by("-created_at").limit(limit)
+    return [NotificationOut(id=r.id, kind=r.kind, bundle_id=r.bundle_id,  # type: ignore[arg-type,attr-defined]
+                            subject=r.subject, status=r.status.value, created_at=r.created_at)
+            for r in rows]

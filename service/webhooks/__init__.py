@@ -1,0 +1,1 @@
+"""Signed webhooks to LA endpoints: the registry, the dispatcher and the delivery actor."""
