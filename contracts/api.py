@@ -50,6 +50,21 @@ class EventOut(Strict):
     at: datetime
 
 
+class SlaOut(Strict):
+    """A bundle's clocks (Europe/London dates): the contract turnaround in working days, paused while awaiting the
+    LA, and the statutory date (given by the LA, or derived for a phase transfer)."""
+
+    state: Literal["not_started", "running", "paused", "stopped", "cancelled"]
+    turnaround_due: date | None
+    statutory_due: date | None
+    statutory_derived: bool = False
+    working_days_left: int | None
+    paused: bool
+    statutory_at_risk: bool
+    turnaround_working_days: int | None = None
+    delivered_on_time: bool | None = None
+
+
 class BundleOut(Strict):
     id: UUID
     reference: str
@@ -65,6 +80,7 @@ class BundleOut(Strict):
     effort_hours: float | None = None
     pinned_writer_id: UUID | None = None
     allocation_note: dict[str, object] | None = None
+    sla: SlaOut | None = None
     created_at: datetime
     updated_at: datetime
 

@@ -44,11 +44,20 @@ async def check_draft(draft_id: str) -> None:
 
 
 @dramatiq.actor(max_retries=3, queue_name="default")
+async def sla_monitor() -> None:
+    from service.sla.monitor import run_monitor
+
+    await run_monitor()
+
+
+@dramatiq.actor(max_retries=3, queue_name="default")
 async def sweep() -> None:
-    """Re-derive what a lost message would have done: screen stuck bundles, expire offers, run a round."""
+    """Re-derive what a lost message would have done: screen stuck bundles, expire offers, run a round; and watch
+    the SLA clocks."""
     from service.intake.service import stuck_bundles
 
     for bundle_id in await stuck_bundles():
         screen_bundle.send(str(bundle_id))
     expire_offers.send()
     allocation_round.send()
+    sla_monitor.send()

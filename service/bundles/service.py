@@ -23,6 +23,7 @@ from service.documents.service import receive
 from service.errors import Conflict, IdempotencyConflict, InvalidInput, NotFound
 from service.models import Bundle, BundleStatus, Document, Event
 from service.runtime import current
+from service.sla.service import sla_view
 from service.storage import Storage
 
 UPLOAD_KINDS = frozenset({"pdf", "docx", "txt"})
@@ -193,6 +194,6 @@ def bundle_fields(bundle: Bundle) -> dict[str, Any]:
         "page_count": bundle.page_count, "writer_id": bundle.writer_id,  # type: ignore[attr-defined]
         "rejection": bundle.rejection, "effort_hours": bundle.effort_hours,
         "pinned_writer_id": bundle.pinned_writer_id,  # type: ignore[attr-defined]
-        "allocation_note": bundle.allocation_note,
+        "allocation_note": bundle.allocation_note, "sla": sla_view(bundle),
         "created_at": bundle.created_at, "updated_at": bundle.updated_at,
     }

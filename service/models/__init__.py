@@ -12,6 +12,7 @@ from service.models.people import (
     WriterContract,
     WriterLeave,
 )
+from service.models.sla import SlaAlert
 from service.models.system import AuditEntry, OutboxMessage
 from service.models.work import Draft, DraftStatus, Offer, OfferStatus, QaReview, ReviewOutcome
 
@@ -35,6 +36,7 @@ __all__ = [
     "QaReview",
     "ReviewOutcome",
     "Role",
+    "SlaAlert",
     "Tier",
     "User",
     "WorkType",
