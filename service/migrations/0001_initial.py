@@ -149,7 +149,7 @@ class Migration(migrations.Migration):
                 ('created_at', fields.DatetimeField(db_index=True, auto_now=False, auto_now_add=True)),
                 ('updated_at', fields.DatetimeField(auto_now=True, auto_now_add=False)),
             ],
-            options={'table': 'bundle', 'app': 'models', 'unique_together': (('la', 'idempotency_key'),), 'indexes': [Index(fields=['provider', 'delivered_at']), Index(fields=['provider', 'status', 'turnaround_due'])], 'pk_attr': 'id'},
+            options={'table': 'bundle', 'app': 'models', 'unique_together': (('la', 'idempotency_key'),), 'indexes': [Index(fields=['provider_id', 'delivered_at']), Index(fields=['provider_id', 'status', 'turnaround_due'])], 'pk_attr': 'id'},
             bases=['Model'],
         ),
         ops.CreateModel(

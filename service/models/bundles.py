@@ -93,7 +93,7 @@ class Bundle(Model):
     class Meta:
         table = "bundle"
         unique_together = (("la", "idempotency_key"),)
-        indexes = (("provider", "delivered_at"), ("provider", "status", "turnaround_due"))
+        indexes = (("provider_id", "delivered_at"), ("provider_id", "status", "turnaround_due"))
 
 
 class Document(Model):
