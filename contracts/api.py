@@ -243,3 +243,23 @@ class LeaveRequest(Strict):
 
 class LeaveResult(Strict):
     withdrawn_offers: int
+
+
+class ReportQuery(Strict):
+    """A report's period (Europe/London dates, both included; default the last 12 months) and format."""
+
+    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+
+    period_from: date | None = Field(None, alias="from")
+    period_to: date | None = Field(None, alias="to")
+    format: Literal["json", "csv"] = "json"
+
+
+class ReportOut(Strict):
+    """A report as a table: its columns, and one row per group."""
+
+    report: str
+    period_from: date | None
+    period_to: date | None
+    columns: list[str]
+    rows: list[dict[str, str | int | float | bool | None]]

@@ -28,9 +28,10 @@ from service.middleware import RequestContext
 from service.openapi import DOCS_PAGE, build_openapi
 from service.runtime import build_runtime, install
 from service.settings import Settings, get_settings
+from service.sla.routes import ENDPOINTS as SLA
 
 log = get_logger(__name__)
-ENDPOINTS: list[Endpoint] = [*HEALTH, *BUNDLES, *WORK, *ALLOCATION, *BILLING, *ADMIN]
+ENDPOINTS: list[Endpoint] = [*HEALTH, *BUNDLES, *WORK, *ALLOCATION, *BILLING, *ADMIN, *SLA]
 
 
 def openapi_document() -> dict[str, Any]:
