@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
+from typing import Any
 
 import httpx
 
@@ -48,7 +49,7 @@ async def test_turnaround_report_matches_the_hand_computed_figures(client: httpx
 
 async def test_statutory_risk_queue_and_roles(client: httpx.AsyncClient, tenant: Tenant) -> None:
     today = date.today()
-    common = {"la": tenant.la, "provider": tenant.provider, "created_by": tenant.users["la_officer"],
+    common: dict[str, Any] = {"la": tenant.la, "provider": tenant.provider, "created_by": tenant.users["la_officer"],
               "work_type": WorkType.PHASE_TRANSFER, "queued_at": datetime.now(UTC) - timedelta(days=2)}
     late = await Bundle.create(reference="R-1", status=BundleStatus.DRAFTING, turnaround_due=today + timedelta(30),
                                statutory_due=today + timedelta(25), **common)
