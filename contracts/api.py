@@ -63,6 +63,21 @@ class EventOut(Strict):
     at: datetime
 
 
+class SlaOut(Strict):
+    """A bundle's clocks (Europe/London dates): the contract turnaround in working days, paused while awaiting the
+    LA, and the statutory date (given by the LA, or derived for a phase transfer)."""
+
+    state: Literal["not_started", "running", "paused", "stopped", "cancelled"]
+    turnaround_due: date | None
+    statutory_due: date | None
+    statutory_derived: bool = False
+    working_days_left: int | None
+    paused: bool
+    statutory_at_risk: bool
+    turnaround_working_days: int | None = None
+    delivered_on_time: bool | None = None
+
+
 class BundleOut(Strict):
     id: UUID
     reference: str
@@ -78,6 +93,7 @@ class BundleOut(Strict):
     effort_hours: float | None = None
     pinned_writer_id: UUID | None = None
     allocation_note: dict[str, object] | None = None
+    sla: SlaOut | None = None
     created_at: datetime
     updated_at: datetime
 
@@ -341,3 +357,23 @@ class WorkList(Strict):
     """The writer's held bundles in working order: amendments first, then returned drafts, then by due date."""
 
     items: list[BundleOut]
+
+
+class ReportQuery(Strict):
+    """A report's period (Europe/London dates, both included; default the last 12 months) and format."""
+
+    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+
+    period_from: date | None = Field(None, alias="from")
+    period_to: date | None = Field(None, alias="to")
+    format: Literal["json", "csv"] = "json"
+
+
+class ReportOut(Strict):
+    """A report as a table: its columns, and one row per group."""
+
+    report: str
+    period_from: date | None
+    period_to: date | None
+    columns: list[str]
+    rows: list[dict[str, str | int | float | bool | None]]

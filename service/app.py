@@ -34,12 +34,13 @@ from service.queries.routes import ENDPOINTS as QUERIES
 from service.reviews.routes import ENDPOINTS as REVIEWS
 from service.runtime import build_runtime, install
 from service.settings import Settings, get_settings
+from service.sla.routes import ENDPOINTS as SLA
 from service.webhooks.routes import ENDPOINTS as WEBHOOKS
 
 log = get_logger(__name__)
 ENDPOINTS: list[Endpoint] = [
     *HEALTH, *METRICS, *BUNDLES, *INTAKE, *OFFERS, *ALLOCATION, *DRAFTS, *QUERIES, *REVIEWS, *DELIVERY,
-    *BILLING, *ADMIN, *WEBHOOKS,
+    *BILLING, *ADMIN, *WEBHOOKS, *SLA,
 ]
 
 

@@ -58,6 +58,8 @@ class Settings(BaseSettings):
     offer_window_hours: float = Field(default=8.0, gt=0)
     allocation_interval_seconds: int = Field(default=60, gt=0)
     outbox_interval_seconds: float = Field(default=2.0, gt=0)
+    # the SLA monitor warns (sla.at_risk) when fewer working hours than this remain before a turnaround is due
+    sla_at_risk_working_hours: float = Field(default=8.0, ge=0)
 
     # ClamAV's clamd (tcp://HOST:PORT); when scanning is required and clamd is down, bundles wait in screening
     clamd_url: str | None = None

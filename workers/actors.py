@@ -47,6 +47,14 @@ async def expire_offers() -> None:
 
 
 @dramatiq.actor(max_retries=3, queue_name=QUEUE)
+async def sla_monitor() -> None:
+    """Raise sla.at_risk and sla.breached, once per crossing."""
+    from service.sla.monitor import run_monitor
+
+    await run_monitor()
+
+
+@dramatiq.actor(max_retries=3, queue_name=QUEUE)
 async def sweep() -> None:
     """Re-derive what a lost message would have done: screen stuck bundles, expire offers, run a round."""
     from service.intake.service import stuck_bundles, unscreened_documents
@@ -57,6 +65,7 @@ async def sweep() -> None:
         screen_document.send(str(document_id))
     expire_offers.send()
     allocation_round.send()
+    sla_monitor.send()
 
 
 @dramatiq.actor(max_retries=3, queue_name=QUEUE)

@@ -24,6 +24,7 @@ from service.errors import Conflict, IdempotencyConflict, InvalidInput, NotFound
 from service.models import Bundle, BundleStatus, Document, Event
 from service.outbox.service import enqueue
 from service.runtime import current
+from service.sla.service import sla_view
 from service.storage import Storage
 
 # the LA may add or replace documents only before submission, or after a rejection
@@ -197,6 +198,6 @@ def bundle_fields(bundle: Bundle) -> dict[str, Any]:
         "page_count": bundle.page_count, "writer_id": bundle.writer_id,  # type: ignore[attr-defined]
         "rejection": bundle.rejection, "effort_hours": bundle.effort_hours,
         "pinned_writer_id": bundle.pinned_writer_id,  # type: ignore[attr-defined]
-        "allocation_note": bundle.allocation_note,
+        "allocation_note": bundle.allocation_note, "sla": sla_view(bundle),
         "created_at": bundle.created_at, "updated_at": bundle.updated_at,
     }

@@ -11,6 +11,7 @@ from service.bundles.states import can_move, sources_of
 from service.errors import NotFound, TransitionNotAllowed
 from service.models import Bundle, BundleStatus, Event
 from service.outbox.service import enqueue
+from service.sla.service import on_move
 
 
 async def move(
@@ -53,6 +54,7 @@ async def move(
         data=data or {},
         using_db=conn,
     )
+    await on_move(bundle_id, current.status, target, conn=conn)  # keeps the SLA clocks right (service/sla)
     for actor_name, payload in jobs:
         await enqueue(actor_name, using=conn, **payload)
     refreshed = await Bundle.filter(id=bundle_id).using_db(conn).first()

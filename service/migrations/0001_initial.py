@@ -10,6 +10,7 @@ from service.models.work import DraftStatus, OfferStatus, ReviewOutcome
 from tortoise.fields.base import OnDelete
 from uuid import uuid4
 from tortoise import fields
+from tortoise.indexes import Index
 
 class Migration(migrations.Migration):
     initial = True
@@ -54,6 +55,7 @@ class Migration(migrations.Migration):
                 ('payouts_pence', fields.JSONField(default=dict, encoder=functools.partial(dumps, separators=(',', ':')), decoder=loads)),
                 ('vat_rate_percent', fields.IntField(default=20)),
                 ('turnaround_days', fields.JSONField(default=dict, encoder=functools.partial(dumps, separators=(',', ':')), decoder=loads)),
+                ('closure_days', fields.JSONField(default=list, encoder=functools.partial(dumps, separators=(',', ':')), decoder=loads)),
                 ('effort_table', fields.JSONField(default=dict, encoder=functools.partial(dumps, separators=(',', ':')), decoder=loads)),
                 ('amendment_window_days', fields.IntField(default=10)),
                 ('offer_window_hours', fields.FloatField(default=8.0)),
@@ -168,11 +170,15 @@ class Migration(migrations.Migration):
                 ('submitted_at', fields.DatetimeField(null=True, auto_now=False, auto_now_add=False)),
                 ('queued_at', fields.DatetimeField(null=True, auto_now=False, auto_now_add=False)),
                 ('delivered_at', fields.DatetimeField(null=True, auto_now=False, auto_now_add=False)),
+                ('paused_since', fields.DatetimeField(null=True, auto_now=False, auto_now_add=False)),
+                ('statutory_derived', fields.BooleanField(default=False)),
+                ('turnaround_working_days', fields.IntField(null=True)),
+                ('delivered_on_time', fields.BooleanField(null=True)),
                 ('created_at', fields.DatetimeField(db_index=True, auto_now=False, auto_now_add=True)),
                 ('updated_at', fields.DatetimeField(auto_now=True, auto_now_add=False)),
                 ('deny_list', fields.JSONField(null=True, encoder=functools.partial(dumps, separators=(',', ':')), decoder=loads)),
             ],
-            options={'table': 'bundle', 'app': 'models', 'unique_together': (('la', 'idempotency_key'),), 'pk_attr': 'id'},
+            options={'table': 'bundle', 'app': 'models', 'unique_together': (('la', 'idempotency_key'),), 'indexes': [Index(fields=['provider_id', 'delivered_at']), Index(fields=['provider_id', 'status', 'turnaround_due'])], 'pk_attr': 'id'},
             bases=['Model'],
         ),
         ops.CreateModel(
@@ -319,6 +325,18 @@ class Migration(migrations.Migration):
                 ('answered_at', fields.DatetimeField(null=True, auto_now=False, auto_now_add=False)),
             ],
             options={'table': 'query', 'app': 'models', 'pk_attr': 'id', 'table_description': "A writer's question to the LA (missing advice, reports that disagree): the bundle waits while it is open."},
+            bases=['Model'],
+        ),
+        ops.CreateModel(
+            name='SlaAlert',
+            fields=[
+                ('id', fields.BigIntField(generated=True, primary_key=True, unique=True, db_index=True)),
+                ('bundle', fields.ForeignKeyField('models.Bundle', source_field='bundle_id', db_constraint=True, to_field='id', related_name='sla_alerts', on_delete=OnDelete.CASCADE)),
+                ('kind', fields.CharField(max_length=16)),
+                ('due', fields.DateField()),
+                ('created_at', fields.DatetimeField(auto_now=False, auto_now_add=True)),
+            ],
+            options={'table': 'sla_alert', 'app': 'models', 'unique_together': (('bundle', 'kind', 'due'),), 'pk_attr': 'id', 'table_description': "An at-risk or breached crossing already announced on the bundle's timeline."},
             bases=['Model'],
         ),
         ops.CreateModel(

@@ -12,6 +12,7 @@ from service.models.people import (
     WriterContract,
     WriterLeave,
 )
+from service.models.sla import SlaAlert
 from service.models.system import AuditEntry, OutboxMessage
 from service.models.webhooks import (
     DeliveryStatus,
@@ -47,6 +48,7 @@ __all__ = [
     "Query",
     "ReviewOutcome",
     "Role",
+    "SlaAlert",
     "Tier",
     "User",
     "WebhookAttempt",

@@ -85,6 +85,13 @@ class Bundle(Model):
     submitted_at = fields.DatetimeField(null=True)
     queued_at = fields.DatetimeField(null=True)
     delivered_at = fields.DatetimeField(null=True)
+    # SLA clocks (service/sla): when the current pause awaiting the LA began, whether statutory_due was derived
+    # (phase-transfer deadline) rather than given, and on first delivery the working days the clock ran and
+    # whether that met turnaround_due, stored so reports aggregate columns
+    paused_since = fields.DatetimeField(null=True)
+    statutory_derived = fields.BooleanField(default=False)
+    turnaround_working_days = fields.IntField(null=True)
+    delivered_on_time = fields.BooleanField(null=True)
     created_at = fields.DatetimeField(auto_now_add=True, db_index=True)
     updated_at = fields.DatetimeField(auto_now=True)
     # the LA's salted hashes of its real identifiers (CLI-CONTRACTS.md deny-list JSON), never plain values
@@ -93,6 +100,7 @@ class Bundle(Model):
     class Meta:
         table = "bundle"
         unique_together = (("la", "idempotency_key"),)
+        indexes = (("provider_id", "delivered_at"), ("provider_id", "status", "turnaround_due"))
 
 
 class Document(Model):

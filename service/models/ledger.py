@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from enum import StrEnum
+from typing import Any
 
 from tortoise import fields
 from tortoise.models import Model
@@ -24,7 +25,10 @@ class LaContract(Model):
     prices_pence: dict[str, int] = fields.JSONField(default=dict)
     payouts_pence: dict[str, int] = fields.JSONField(default=dict)
     vat_rate_percent = fields.IntField(default=20)
-    turnaround_days: dict[str, int] = fields.JSONField(default=dict)
+    # working days per tier {"standard": 10, "express": 5}, optionally per work type {"new_plan": {"standard": 20}}
+    turnaround_days: dict[str, Any] = fields.JSONField(default=dict)
+    # the contract's own closure days (ISO dates) on top of bank holidays: SLA clocks do not count them
+    closure_days: list[str] = fields.JSONField(default=list)
     # effort hours per work type (base_hours, hours_per_10_pages, cap_hours); empty = the defaults
     effort_table: dict[str, dict[str, float]] = fields.JSONField(default=dict)
     # working days after delivery in which the LA may ask for amendments free of charge

@@ -1,0 +1,74 @@
+"""SLA reports on the command line: turnaround, queue, utilisation, qa or statutory-risk, as JSON or CSV."""
+
+from __future__ import annotations
+
+import argparse
+import json
+from datetime import UTC, date, datetime, timedelta
+from uuid import UUID
+
+from service.cli import UsageError
+from service.commands import load_settings, with_database
+
+KINDS = ("turnaround", "queue", "utilisation", "qa", "statutory-risk")
+
+
+def configure(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("kind", choices=KINDS, help="which report")
+    parser.add_argument("--from", dest="period_from", help="first day, YYYY-MM-DD (default: a year before --to)")
+    parser.add_argument("--to", dest="period_to", help="last day, YYYY-MM-DD (default: today, Europe/London)")
+    parser.add_argument("--format", choices=("json", "csv"), default="json")
+    who = parser.add_mutually_exclusive_group(required=True)
+    who.add_argument("--provider", help="a writing service's id: its figures")
+    who.add_argument("--la", help="an LA's id: only its own figures")
+
+
+def _date(value: str | None, flag: str) -> date | None:
+    if value is None:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise UsageError(f"{flag}: {value!r} is not a date (YYYY-MM-DD)") from None
+
+
+def _uuid(value: str, flag: str) -> UUID:
+    try:
+        return UUID(value)
+    except ValueError:
+        raise UsageError(f"{flag}: {value!r} is not an id (a UUID)") from None
+
+
+def run(args: argparse.Namespace) -> int:
+    from service.sla import reports
+    from service.sla.clock import london_date
+
+    end = _date(args.period_to, "--to") or london_date(datetime.now(UTC))
+    start = _date(args.period_from, "--from") or end - timedelta(days=365)
+    if start > end:
+        raise UsageError("--from: must be on or before --to")
+    scope = (reports.Scope(provider_id=_uuid(args.provider, "--provider")) if args.provider
+             else reports.Scope(la_id=_uuid(args.la, "--la")))
+    if args.kind == "utilisation" and scope.provider_id is None:
+        raise UsageError("--provider: utilisation is a writing service's report (an LA has no writers)")
+    settings = load_settings()
+
+    async def work() -> reports.Table:
+        if args.kind == "turnaround":
+            return await reports.turnaround(scope, start, end)
+        if args.kind == "queue":
+            return await reports.queue(scope)
+        if args.kind == "utilisation":
+            assert scope.provider_id is not None
+            return await reports.utilisation(scope.provider_id)
+        if args.kind == "qa":
+            return await reports.qa_first_time(scope, start, end)
+        return await reports.statutory_risk(scope)
+
+    table = with_database(settings, work)
+    if args.format == "csv":
+        print(reports.to_csv(table), end="")
+    else:
+        print(json.dumps({"report": table.report, "from": table.period_from, "to": table.period_to,
+                          "columns": table.columns, "rows": table.rows}, default=str, indent=2))
+    return 0
