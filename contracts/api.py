@@ -161,6 +161,7 @@ class DraftOut(Strict):
     sha256: str
     qa_findings: list[dict[str, object]] | None
     created_at: datetime
+    rendition_sha256: str | None = None
 
 
 class DraftUploadQuery(Strict):

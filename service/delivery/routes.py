@@ -9,6 +9,7 @@ from service.auth.principal import Principal, principal_for
 from service.bundles.routes import bundle_out
 from service.delivery import service as delivery
 from service.documents.access import stream_object
+from service.errors import NotFound
 from service.http import PUBLIC, Call, Endpoint
 from service.models import Bundle, Draft, Role, User
 from service.runtime import current
@@ -29,6 +30,17 @@ async def _stream(principal: Principal, bundle: Bundle, draft: Draft, action: st
 async def download_delivered(call: Call) -> Response:
     bundle, draft = await delivery.delivered_draft(call.principal, call.path_uuid("bundle_id"))
     return await _stream(call.principal, bundle, draft, "delivered_draft.download")
+
+
+async def download_rendition(call: Call) -> Response:
+    bundle, draft = await delivery.delivered_draft(call.principal, call.path_uuid("bundle_id"))
+    if draft.rendition_key is None or draft.rendition_sha256 is None:
+        raise NotFound("the writer sent no PDF rendition with this draft")
+    return await stream_object(
+        call.principal, current().storage, action="delivered_rendition.download", object_type="draft",
+        object_id=draft.id, bundle_id=bundle.id, storage_key=draft.rendition_key, sha256=draft.rendition_sha256,
+        media_type="application/pdf", download_name=f"{bundle.reference}-draft.pdf",
+    )
 
 
 async def delivered_link(call: Call) -> DownloadLink:
@@ -63,6 +75,9 @@ ENDPOINTS = [
     Endpoint("GET", "/v1/bundles/{bundle_id}/delivered-draft", download_delivered, LA,
              "Download the passed draft (audited; no author metadata; Repr-Digest header)", "delivery",
              produces=DOCX, errors=(403, 404, 409)),
+    Endpoint("GET", "/v1/bundles/{bundle_id}/delivered-draft/rendition", download_rendition, LA,
+             "Download the passed draft's PDF rendition, if the writer sent one (audited)", "delivery",
+             produces="application/pdf", errors=(403, 404, 409)),
     Endpoint("POST", "/v1/bundles/{bundle_id}/delivered-draft/link", delivered_link, LA,
              "A download link for the passed draft that expires in five minutes", "delivery",
              response=DownloadLink, errors=(403, 404, 409)),

@@ -22,7 +22,8 @@ WRITER = frozenset({Role.WRITER})
 
 def draft_out(d: Draft) -> DraftOut:
     return DraftOut(id=d.id, bundle_id=d.bundle_id, cycle=d.cycle, status=d.status.value, size=d.size,  # type: ignore[attr-defined]
-                    sha256=d.sha256, qa_findings=d.qa_findings, created_at=d.created_at)
+                    sha256=d.sha256, qa_findings=d.qa_findings, created_at=d.created_at,
+                    rendition_sha256=d.rendition_sha256)
 
 
 async def my_work(call: Call) -> WorkList:
@@ -53,6 +54,14 @@ async def download_draft(call: Call) -> Response:
     )
 
 
+async def put_rendition(call: Call) -> DraftOut:
+    check_length(call.request.headers.get("content-length"), current().settings.max_draft_bytes)
+    q: DraftUploadQuery = call.query
+    draft = await drafts.add_rendition(call.principal, call.path_uuid("draft_id"), call.request.stream(),
+                                       filename=q.filename, content_type=call.request.headers.get("content-type"))
+    return draft_out(draft)
+
+
 ENDPOINTS = [
     Endpoint("GET", "/v1/work", my_work, WRITER,
              "The writer's held bundles in working order (amendments first)", "drafts", response=WorkList),
@@ -62,6 +71,9 @@ ENDPOINTS = [
     Endpoint("POST", "/v1/bundles/{bundle_id}/drafts", upload_draft, WRITER,
              "Upload a draft plan (DOCX, streamed); the automated QA findings come back at once", "drafts",
              query=DraftUploadQuery, response=DraftOut, status=201, raw_body=(DOCX,), errors=(404, 409, 413, 415)),
+    Endpoint("PUT", "/v1/drafts/{draft_id}/rendition", put_rendition, WRITER,
+             "Attach the optional PDF rendition of a draft in QA (stored without its metadata)", "drafts",
+             query=DraftUploadQuery, response=DraftOut, raw_body=("application/pdf",), errors=(404, 409, 413, 415)),
     Endpoint("GET", "/v1/drafts/{draft_id}/content", download_draft, frozenset({Role.WRITER, Role.QA_REVIEWER}),
              "Download a draft (authorised and audited)", "drafts", produces=DOCX, errors=(403, 404)),
 ]

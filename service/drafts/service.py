@@ -15,8 +15,10 @@ from service.bundles.transitions import move, record
 from service.documents.service import receive
 from service.drafts.checks import run_qa
 from service.errors import Conflict
-from service.models import Bundle, BundleStatus, Draft
+from service.models import Bundle, BundleStatus, Draft, DraftStatus
 from service.runtime import current
+from service.screening.sanitize import strip_metadata
+from service.storage import new_object_key
 
 UPLOADABLE = frozenset({BundleStatus.ALLOCATED, BundleStatus.DRAFTING, BundleStatus.RETURNED,
                         BundleStatus.AMENDMENT_REQUESTED})
@@ -69,3 +71,36 @@ async def upload(
         await storage.delete(received.stored.key)
         raise
     return draft
+
+
+async def add_rendition(
+    principal: Principal, draft_id: UUID, chunks: AsyncIterable[bytes], *, filename: str, content_type: str | None
+) -> Draft:
+    """Attach the optional PDF rendition to a draft in QA; it is stored stripped of its metadata."""
+    draft = await scope.get_draft(principal, draft_id)
+    if draft.status != DraftStatus.IN_QA or draft.writer_id != principal.writer_id:  # type: ignore[attr-defined]
+        raise Conflict(f"the draft is {draft.status.value}; a rendition can be added only while it is in QA",
+                       current_status=draft.status.value)
+    storage = current().storage
+    received = await receive(storage, chunks, prefix="renditions", filename=filename, content_type=content_type,
+                             allowed=frozenset({"pdf"}), limit=current().settings.max_draft_bytes)
+    try:
+        original = await storage.read_bytes(received.stored.key, expected_sha256=received.stored.sha256)
+        stripped = await storage.put_bytes(new_object_key("renditions"),
+                                           await asyncio.to_thread(strip_metadata, "pdf", original))
+    finally:
+        await storage.delete(received.stored.key)
+    try:
+        async with in_transaction() as conn:
+            if not await Draft.filter(id=draft.id, status=DraftStatus.IN_QA).using_db(conn).update(
+                rendition_key=stripped.key, rendition_sha256=stripped.sha256, rendition_size=stripped.size
+            ):
+                raise Conflict("the draft was reviewed meanwhile")
+            await record(draft.bundle_id, "draft.rendition_added", conn=conn, actor_id=principal.user_id,  # type: ignore[attr-defined]
+                         data={"draft_id": str(draft.id), "size": stripped.size})
+    except BaseException:
+        await storage.delete(stripped.key)
+        raise
+    if draft.rendition_key:
+        await storage.delete(draft.rendition_key)
+    return await Draft.get(id=draft.id)

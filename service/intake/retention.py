@@ -65,7 +65,8 @@ async def purge_bundle(bundle_id: UUID, *, now: datetime | None = None) -> Purge
             if key:
                 await storage.delete(key)
     for draft in drafts:
-        for key in (draft.storage_key, draft.delivered_key):  # the writer's upload and the LA's stripped copy
+        # the writer's upload, the LA's stripped copy and the PDF rendition
+        for key in (draft.storage_key, draft.delivered_key, draft.rendition_key):
             if key:
                 await storage.delete(key)
     async with in_transaction() as conn:
@@ -74,7 +75,8 @@ async def purge_bundle(bundle_id: UUID, *, now: datetime | None = None) -> Purge
         await Document.filter(id__in=ids).using_db(conn).update(storage_key="", clean_key=None)
         draft_ids = [d.id for d in drafts]
         await Draft.filter(id__in=draft_ids, deleted_at__isnull=True).using_db(conn).update(deleted_at=now)
-        await Draft.filter(id__in=draft_ids).using_db(conn).update(storage_key="", delivered_key=None)
+        await Draft.filter(id__in=draft_ids).using_db(conn).update(
+            storage_key="", delivered_key=None, rendition_key=None)
         await record(bundle_id, "bundle.purged", conn=conn,
                      data={"documents": len(documents), "drafts": len(drafts)})
     return Purged(bundle_id, len(documents), len(drafts))

@@ -70,6 +70,10 @@ class Draft(Model):
     delivered_key = fields.CharField(max_length=200, null=True)
     delivered_sha256 = fields.CharField(max_length=64, null=True)
     delivered_size = fields.BigIntField(null=True)
+    # the optional PDF rendition, stored already stripped of its metadata
+    rendition_key = fields.CharField(max_length=200, null=True)
+    rendition_sha256 = fields.CharField(max_length=64, null=True)
+    rendition_size = fields.BigIntField(null=True)
     created_at = fields.DatetimeField(auto_now_add=True)
     # set by the retention purge when the stored object is deleted: the row stays as a tombstone
     deleted_at = fields.DatetimeField(null=True)

@@ -243,3 +243,41 @@ async def test_the_la_answers_with_documents_that_are_screened_before_the_writer
     assert "nhs_number" in refusal["data"]["reason"] and "943 476 5919" not in str(refusal)
     await client.post(f"/v1/queries/{asked.json()['id']}/answer", headers=la, json={"answer": "Attached."})
     assert (await Bundle.get(id=bundle_id)).status == BundleStatus.DRAFTING
+
+
+async def test_an_optional_pdf_rendition_reaches_the_la_without_its_metadata(
+    client: httpx.AsyncClient, tenant: Tenant
+) -> None:
+    from pypdf import PdfReader, PdfWriter
+
+    from tests.files import PDF
+
+    bundle_id = await drafting_bundle(tenant)
+    draft = await upload(client, tenant, bundle_id, make_docx(["Section A: Views", "Likes art."]))
+    la = tenant.auth("la_officer")
+    writer = tenant.auth("writer1")
+    none_yet = await client.get(f"/v1/bundles/{bundle_id}/delivered-draft/rendition", headers=la)
+    assert none_yet.status_code == 409  # not passed yet
+    source = PdfWriter()
+    source.add_blank_page(width=595, height=842)
+    source.add_metadata({"/Author": "Writer Person", "/Title": "Plan for a named child"})
+    buffer = io.BytesIO()
+    source.write(buffer)
+    url = f"/v1/drafts/{draft['id']}/rendition"
+    wrong = await client.put(url, params={"filename": "plan.docx"}, content=make_docx(["x"]),
+                             headers={**writer, "Content-Type": DOCX})
+    assert wrong.status_code == 415
+    stranger = await client.put(url, params={"filename": "plan.pdf"}, content=buffer.getvalue(),
+                                headers={**tenant.auth("writer2"), "Content-Type": PDF})
+    assert stranger.status_code == 404
+    added = await client.put(url, params={"filename": "plan.pdf"}, content=buffer.getvalue(),
+                             headers={**writer, "Content-Type": PDF})
+    assert added.status_code == 200, added.text
+    assert (await pass_it(client, tenant, draft["id"])).status_code == 200
+    got = await client.get(f"/v1/bundles/{bundle_id}/delivered-draft/rendition", headers=la)
+    assert got.status_code == 200
+    assert got.headers["x-checksum-sha256"] == added.json()["rendition_sha256"]
+    reader = PdfReader(io.BytesIO(got.content))
+    assert len(reader.pages) == 1
+    assert not reader.metadata or "/Author" not in reader.metadata
+    assert await AuditEntry.filter(action="delivered_rendition.download", bundle_id=bundle_id).exists()
