@@ -21,7 +21,8 @@ import time
 from collections.abc import AsyncIterator
 from pathlib import Path
 
-from tests.benchmarks.bench_storage_upload import GOAL_MB, MB, PeakMemory
+from tests.benchmarks.bench_storage_upload import GOAL_MB, MB
+from tests.benchmarks.memory import PeakMemory
 
 
 async def text_body(total: int, piece: int) -> AsyncIterator[bytes]:

@@ -16,7 +16,6 @@ import os
 import resource
 import sys
 import tempfile
-import threading
 import time
 import tracemalloc
 from collections.abc import AsyncIterator, Awaitable, Callable
@@ -25,6 +24,7 @@ from typing import TypeVar
 
 from service.storage import LocalStorage, MasterKey, S3Storage, StoredObject, new_object_key
 from service.storage.sealed import SealedStorage
+from tests.benchmarks.memory import PeakMemory
 from tests.storage.s3server import fresh_bucket, s3_endpoint_process
 
 MB = 1_000_000
@@ -32,44 +32,9 @@ GOAL_MB = 64
 T = TypeVar("T")
 
 
-def _rss_bytes() -> int:
-    with open("/proc/self/statm", "rb") as statm:
-        return int(statm.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
-
-
 def _max_rss_bytes() -> int:
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     return peak if sys.platform == "darwin" else peak * 1024
-
-
-class PeakMemory:
-    """Samples resident memory every few milliseconds in a thread; growth is peak minus start."""
-
-    def __init__(self, interval: float = 0.002) -> None:
-        self._interval = interval
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._run, daemon=True)
-        self.start = 0
-        self.peak = 0
-
-    def _run(self) -> None:
-        while not self._stop.is_set():
-            self.peak = max(self.peak, _rss_bytes())
-            time.sleep(self._interval)
-
-    def __enter__(self) -> PeakMemory:
-        self.start = self.peak = _rss_bytes()
-        self._thread.start()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self._stop.set()
-        self._thread.join()
-        self.peak = max(self.peak, _rss_bytes())
-
-    @property
-    def growth(self) -> int:
-        return self.peak - self.start
 
 
 async def request_body(total: int, piece: int) -> AsyncIterator[bytes]:
