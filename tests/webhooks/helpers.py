@@ -28,8 +28,11 @@ async def raise_event(bundle_id: str, name: str) -> None:
         await record(UUID(bundle_id), name, conn=conn)
 
 
-async def settle(check: Callable[[], Awaitable[Any]], *, timeout: float = 20.0) -> Any:
-    """Poll `check`, running the dispatcher and relaying the outbox each time, as the scheduler would."""
+async def settle(check: Callable[[], Awaitable[Any]], *, timeout: float = 60.0) -> Any:
+    """Poll `check`, running the dispatcher and relaying the outbox each time, as the scheduler would.
+
+    The wait is generous: on a loaded machine a worker thread may be starved for many seconds.
+    """
     async def step() -> Any:
         await dispatch_all()
         return await check()
