@@ -25,7 +25,6 @@ from service.models import Bundle, BundleStatus, Document, Event
 from service.outbox.service import enqueue
 from service.runtime import current
 from service.sla.service import sla_view
-from service.storage import Storage
 
 # the LA may add or replace documents only before submission, or after a rejection
 EDITABLE = frozenset({BundleStatus.DRAFT, BundleStatus.REJECTED})
@@ -184,10 +183,6 @@ async def get_document(principal: Principal, bundle_id: UUID, document_id: UUID)
     if document is None:
         raise NotFound("no such document")
     return bundle, document
-
-
-def storage() -> Storage:
-    return current().storage
 
 
 def bundle_fields(bundle: Bundle) -> dict[str, Any]:

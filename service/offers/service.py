@@ -78,7 +78,3 @@ async def expire_due_offers(now: datetime | None = None) -> int:
     for offer in await Offer.filter(status=OfferStatus.PENDING, expires_at__lte=now).order_by("expires_at"):
         expired += await _close(offer, OfferStatus.EXPIRED, actor_id=None)
     return expired
-
-
-async def bundle_of(offer: Offer) -> Bundle:
-    return await Bundle.get(id=offer.bundle_id)  # type: ignore[attr-defined]

@@ -20,7 +20,7 @@ from service.auth.principal import Principal
 from service.billing.service import write_delivery_lines
 from service.bundles.transitions import move, record
 from service.errors import Conflict, InvalidInput, NotFound
-from service.models import Bundle, BundleStatus, Draft, DraftStatus, QaReview, ReviewOutcome, Writer
+from service.models import BundleStatus, Draft, DraftStatus, QaReview, ReviewOutcome, Writer
 from service.runtime import current
 from service.screening.sanitize import strip_metadata
 from service.storage import new_object_key
@@ -168,7 +168,3 @@ async def writer_quality(principal: Principal, writer_id: UUID) -> dict[str, Any
         "cycles_per_bundle": round(sum(len(ds) for ds in passed.values()) / len(passed), 2) if passed else None,
         "frequent_findings": [{"check": c, "count": n} for c, n in checks.most_common(5)],
     }
-
-
-async def bundle_of(draft: Draft) -> Bundle:
-    return await Bundle.get(id=draft.bundle_id)  # type: ignore[attr-defined]
