@@ -26,11 +26,11 @@ SERVER = os.environ.get("PLANWRIGHT_BENCH_POSTGRES_URL",
 GENERATE = """
 INSERT INTO bundle (id, la_id, provider_id, created_by_id, reference, work_type, tier, requires, status,
                     page_count, writer_id, excluded_writers, queued_at, delivered_at, created_at, updated_at,
-                    statutory_derived, turnaround_working_days, delivered_on_time)
+                    statutory_derived, turnaround_working_days, delivered_on_time, access_version, access_revoked)
 SELECT gen_random_uuid(), las[1 + (g % 30)], $1::uuid, $2::uuid, 'H-' || g,
        (ARRAY['new_plan','phase_transfer','annual_review_amendment','reassessment','statement_transfer'])[1 + (g % 5)],
        CASE WHEN g % 7 = 0 THEN 'express' ELSE 'standard' END, '[]', 'accepted', 20 + g % 80,
-       writers[1 + (g % 60)], '[]', d - interval '14 days', d, d - interval '20 days', d, false, t, t <= 10
+       writers[1 + (g % 60)], '[]', d - interval '14 days', d, d - interval '20 days', d, false, t, t <= 10, 1, false
 FROM (SELECT g, timestamptz '2021-06-01' + (random() * interval '1826 days') AS d,
              1 + floor(random() * 15 + (g % 5) * random() * 3)::int AS t
       FROM generate_series(1, $3) AS g) AS s,
