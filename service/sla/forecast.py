@@ -89,11 +89,15 @@ def week_start(day: date) -> date:
     return day - timedelta(days=day.weekday())
 
 
-def history_window(today: date) -> tuple[date, date]:
-    """The days of history the forecast reads, [start, end): what a caller needs to load (the forecast's weeks are
-    fewer than 52, so their seasonal weeks all lie before the first)."""
+def history_windows(today: date, weeks: int = WEEKS) -> list[tuple[date, date]]:
+    """The only days of history the forecast reads, as [start, end) ranges, oldest first: what a caller needs to load.
+
+    Each previous year's trend window with its seasonal weeks after it, and the last `TREND_WEEKS` weeks (the trend
+    now, and the recent average); fewer than 52 weeks apart, so they never overlap."""
     first = week_start(today)
-    return first - SEASONAL_YEARS * _YEAR - TREND_WEEKS * _WEEK, first
+    ranges = [(first - y * _YEAR - TREND_WEEKS * _WEEK, first - y * _YEAR + weeks * _WEEK)
+              for y in range(SEASONAL_YEARS, 0, -1)]
+    return [*ranges, (first - TREND_WEEKS * _WEEK, first)]
 
 
 def forecast(*, today: date, open_work: Iterable[OpenWork], writers: Iterable[WriterHours], history: History,

@@ -261,10 +261,10 @@ async def statutory_risk(scope: Scope, today: date | None = None) -> Table:
 # work still to be written: waiting for a writer, or held with writing left (in QA the writing is done)
 OPEN_WORK = (BundleStatus.QUEUED, BundleStatus.OFFERED, *sorted(WORK_LEFT))
 _PG_ARRIVALS = ("SELECT (queued_at AT TIME ZONE 'Europe/London')::date AS day, work_type, count(*) AS n FROM bundle "
-                "WHERE provider_id = $1 AND queued_at >= $2 AND queued_at < $3 GROUP BY 1, 2")
+                "WHERE provider_id = $1 AND ({ranges}) GROUP BY 1, 2")
 # SQLite knows no time zones: count per UTC hour, and the hours become London days below
 _SQLITE_ARRIVALS = ("SELECT strftime('%Y-%m-%d %H', queued_at) AS hour, work_type, count(*) AS n FROM bundle "
-                    "WHERE provider_id = ? AND queued_at >= ? AND queued_at < ? GROUP BY 1, 2")
+                    "WHERE provider_id = ? AND ({ranges}) GROUP BY 1, 2")
 
 
 async def capacity_forecast(provider_id: UUID, today: date | None = None) -> Table:
@@ -295,9 +295,9 @@ async def capacity_forecast(provider_id: UUID, today: date | None = None) -> Tab
         leave[str(writer_id)].add(day)
     writers = [forecast.WriterHours(str(w), float(hours), starts, ends, frozenset(leave[str(w)]))
                for w, hours, starts, ends in contracts]
-    start, end = forecast.history_window(today)
-    lo, hi = london_midnight(start), london_midnight(end)
-    sizes = await bundles.filter(queued_at__gte=lo, queued_at__lt=hi).group_by("la_id", "work_type").annotate(
+    windows = [(london_midnight(lo), london_midnight(hi)) for lo, hi in forecast.history_windows(today)]
+    read = Q(*[Q(queued_at__gte=lo, queued_at__lt=hi) for lo, hi in windows], join_type="OR")
+    sizes = await bundles.filter(read).group_by("la_id", "work_type").annotate(
         n=Count("id"), pages=Avg("page_count")).values("la_id", "work_type", "n", "pages")
     hours: dict[str, float] = defaultdict(float)
     counts: dict[str, int] = defaultdict(int)
@@ -309,7 +309,7 @@ async def capacity_forecast(provider_id: UUID, today: date | None = None) -> Tab
     earliest = await bundles.filter(queued_at__isnull=False).annotate(first=Min("queued_at")).values("first")
     result = forecast.forecast(
         today=today, open_work=open_work, writers=writers, calendar=calendar_of(None),
-        history=forecast.History(await _arrivals(provider_id, lo, hi),
+        history=forecast.History(await _arrivals(provider_id, windows),
                                  _london_day(earliest[0]["first"] if earliest else None)),
         mean_effort={t: hours[t] / counts[t] for t in counts})
     table = Table("capacity-forecast", first, last, ["week_start", "expected_arrivals", "open_hours",
@@ -323,16 +323,19 @@ async def capacity_forecast(provider_id: UUID, today: date | None = None) -> Tab
     return table
 
 
-async def _arrivals(provider_id: UUID, lo: datetime, hi: datetime) -> dict[date, dict[str, int]]:
-    """Bundles queued per London day and work type in [lo, hi): one grouped query."""
+async def _arrivals(provider_id: UUID, windows: list[tuple[datetime, datetime]]) -> dict[date, dict[str, int]]:
+    """Bundles queued per London day and work type within `windows` ([start, end) each): one grouped query."""
     days: dict[date, dict[str, int]] = defaultdict(lambda: defaultdict(int))
     conn = connections.get("default")
+    bounds = [bound for window in windows for bound in window]
     if current().settings.is_postgres:
-        _, rows = await conn.execute_query(_PG_ARRIVALS, [provider_id, lo, hi])
+        ranges = " OR ".join(f"(queued_at >= ${i} AND queued_at < ${i + 1})" for i in range(2, 2 + len(bounds), 2))
+        _, rows = await conn.execute_query(_PG_ARRIVALS.format(ranges=ranges), [provider_id, *bounds])
         for r in rows:
             days[r["day"]][r["work_type"]] += int(r["n"])
     else:
-        _, rows = await conn.execute_query(_SQLITE_ARRIVALS, [str(provider_id), lo, hi])
+        ranges = " OR ".join(["(queued_at >= ? AND queued_at < ?)"] * len(windows))
+        _, rows = await conn.execute_query(_SQLITE_ARRIVALS.format(ranges=ranges), [str(provider_id), *bounds])
         for r in rows:
             hour = datetime.strptime(r["hour"], "%Y-%m-%d %H").replace(tzinfo=UTC)
             days[london_date(hour)][r["work_type"]] += int(r["n"])

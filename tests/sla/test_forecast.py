@@ -8,7 +8,7 @@ from datetime import date
 import pytest
 
 from service.calendar import WorkingCalendar
-from service.sla.forecast import History, OpenWork, WriterHours, forecast, history_window
+from service.sla.forecast import History, OpenWork, WriterHours, forecast, history_windows
 
 CAL = WorkingCalendar()
 NONE = History(arrivals={}, first_arrival=None)
@@ -122,8 +122,11 @@ def test_no_history_expects_no_arrivals_and_a_quiet_trend_window_falls_back() ->
         "recent average", 2.0, 20.0)
 
 
-def test_the_history_window_reaches_three_years_and_a_quarter_back() -> None:
-    assert history_window(date(2026, 12, 9)) == (date(2023, 9, 11), date(2026, 12, 7))
+def test_the_history_read_is_each_years_trend_window_and_seasonal_weeks() -> None:
+    # Wednesday 9 Dec 2026: weeks from Monday 7 Dec; a year back is 8 Dec 2025, 13 weeks before that 8 Sep 2025
+    assert history_windows(date(2026, 12, 9)) == [
+        (date(2023, 9, 11), date(2024, 2, 5)), (date(2024, 9, 9), date(2025, 2, 3)),
+        (date(2025, 9, 8), date(2026, 2, 2)), (date(2026, 9, 7), date(2026, 12, 7))]
     with pytest.raises(ValueError):
         forecast(today=date(2026, 12, 7), open_work=[], writers=[], history=NONE, mean_effort={}, calendar=CAL,
                  weeks=53)
