@@ -97,9 +97,14 @@ def effort_table(contract: LaContract | None) -> dict[str, EffortRule]:
 
 def bundle_effort(bundle: Bundle, contract: LaContract | None) -> float:
     """The coordinator's override if set, else the contract's table applied to the bundle's pages."""
-    if bundle.effort_hours is not None:
-        return bundle.effort_hours
-    return effort_hours(bundle.work_type.value, bundle.page_count, effort_table(contract))
+    return planned_effort(bundle.effort_hours, bundle.work_type.value, bundle.page_count, contract)
+
+
+def planned_effort(override: float | None, work_type: str, pages: int, contract: LaContract | None) -> float:
+    """`bundle_effort` from a bundle's columns (for callers that aggregate rows instead of loading bundles)."""
+    if override is not None:
+        return override
+    return effort_hours(work_type, pages, effort_table(contract))
 
 
 @dataclass

@@ -43,18 +43,18 @@ async def start_round(call: Call) -> RoundResult:
 
 async def assign_bundle(call: Call) -> BundleOut:
     body: AssignRequest = call.body
-    return bundle_out(await overrides.assign(call.principal, call.path_uuid("bundle_id"), body.writer_id,
+    return await bundle_out(await overrides.assign(call.principal, call.path_uuid("bundle_id"), body.writer_id,
                                              reason=body.reason))
 
 
 async def pin_bundle(call: Call) -> BundleOut:
     body: PinRequest = call.body
-    return bundle_out(await overrides.pin(call.principal, call.path_uuid("bundle_id"), body.writer_id))
+    return await bundle_out(await overrides.pin(call.principal, call.path_uuid("bundle_id"), body.writer_id))
 
 
 async def set_effort(call: Call) -> BundleOut:
     body: EffortRequest = call.body
-    return bundle_out(await overrides.set_effort(call.principal, call.path_uuid("bundle_id"), body.effort_hours))
+    return await bundle_out(await overrides.set_effort(call.principal, call.path_uuid("bundle_id"), body.effort_hours))
 
 
 async def release_writer(call: Call) -> ReleaseAllResult:

@@ -22,14 +22,21 @@ from service.http import Call, Endpoint
 from service.intake.denylists import hash_count
 from service.models import Bundle, Document, Event, Role
 from service.runtime import current
+from service.sla.service import calendar_in, calendars_for
 
 LA = frozenset({Role.LA_OFFICER, Role.LA_ADMIN})
 READERS = frozenset({Role.LA_OFFICER, Role.LA_ADMIN, Role.COORDINATOR, Role.WRITER, Role.QA_REVIEWER, Role.ADMIN})
 DOCUMENT_READERS = frozenset({Role.LA_OFFICER, Role.LA_ADMIN, Role.WRITER, Role.QA_REVIEWER})
 
 
-def bundle_out(bundle: Bundle) -> BundleOut:
-    return BundleOut(**service.bundle_fields(bundle))
+async def bundles_out(bundles: list[Bundle]) -> list[BundleOut]:
+    """Bundles for the API, their clocks on their contracts' calendars (loaded once for the whole list)."""
+    calendars = await calendars_for(bundles)
+    return [BundleOut(**service.bundle_fields(b, calendar_in(calendars, b))) for b in bundles]
+
+
+async def bundle_out(bundle: Bundle) -> BundleOut:
+    return (await bundles_out([bundle]))[0]
 
 
 def document_out(d: Document) -> DocumentOut:
@@ -47,19 +54,20 @@ async def create_bundle(call: Call) -> Response:
     bundle, created = await service.create_bundle(
         call.principal, call.body, idempotency_key=call.request.headers.get("idempotency-key")
     )
-    return Response(bundle_out(bundle).model_dump_json(), status_code=201 if created else 200,
+    return Response((await bundle_out(bundle)).model_dump_json(), status_code=201 if created else 200,
                     media_type="application/json", headers={"Location": f"/v1/bundles/{bundle.id}"})
 
 
 async def list_bundles(call: Call) -> BundlePage:
     q: BundleListQuery = call.query
     rows, next_cursor = await service.list_bundles(call.principal, status=q.status, cursor=q.cursor, limit=q.limit)
-    return BundlePage(items=[bundle_out(b) for b in rows], next_cursor=next_cursor)
+    return BundlePage(items=await bundles_out(rows), next_cursor=next_cursor)
 
 
 async def get_bundle(call: Call) -> BundleDetail:
     bundle, documents, events = await service.get_detail(call.principal, call.path_uuid("bundle_id"))
-    return BundleDetail(**service.bundle_fields(bundle), documents=[document_out(d) for d in documents],
+    calendar = calendar_in(await calendars_for([bundle]), bundle)
+    return BundleDetail(**service.bundle_fields(bundle, calendar), documents=[document_out(d) for d in documents],
                         timeline=[event_out(e) for e in events], deny_list_hashes=hash_count(bundle))
 
 
@@ -106,11 +114,11 @@ async def _writer_starts(call: Call, bundle: Bundle) -> None:
 
 
 async def submit_bundle(call: Call) -> BundleOut:
-    return bundle_out(await service.submit(call.principal, call.path_uuid("bundle_id")))
+    return await bundle_out(await service.submit(call.principal, call.path_uuid("bundle_id")))
 
 
 async def cancel_bundle(call: Call) -> BundleOut:
-    return bundle_out(await service.cancel(call.principal, call.path_uuid("bundle_id")))
+    return await bundle_out(await service.cancel(call.principal, call.path_uuid("bundle_id")))
 
 
 UPLOAD_TYPES = ("application/pdf", "application/vnd.openxmlformats-officedocument.wordprocessingml.document",

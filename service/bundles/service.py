@@ -19,6 +19,7 @@ from contracts.api import BundleCreate
 from service.auth import scope
 from service.auth.principal import Principal
 from service.bundles.transitions import move, record
+from service.calendar import WorkingCalendar
 from service.documents.service import receive
 from service.errors import Conflict, IdempotencyConflict, InvalidInput, NotFound
 from service.models import Bundle, BundleStatus, Document, Event
@@ -185,7 +186,8 @@ async def get_document(principal: Principal, bundle_id: UUID, document_id: UUID)
     return bundle, document
 
 
-def bundle_fields(bundle: Bundle) -> dict[str, Any]:
+def bundle_fields(bundle: Bundle, calendar: WorkingCalendar) -> dict[str, Any]:
+    """A bundle's fields for the API; `calendar` is its contract's (sla.service.calendars_for)."""
     return {
         "id": bundle.id, "reference": bundle.reference, "work_type": bundle.work_type.value,
         "tier": bundle.tier.value, "requires": bundle.requires, "status": bundle.status.value,
@@ -193,6 +195,6 @@ def bundle_fields(bundle: Bundle) -> dict[str, Any]:
         "page_count": bundle.page_count, "writer_id": bundle.writer_id,  # type: ignore[attr-defined]
         "rejection": bundle.rejection, "effort_hours": bundle.effort_hours,
         "pinned_writer_id": bundle.pinned_writer_id,  # type: ignore[attr-defined]
-        "allocation_note": bundle.allocation_note, "sla": sla_view(bundle),
+        "allocation_note": bundle.allocation_note, "sla": sla_view(bundle, calendar),
         "created_at": bundle.created_at, "updated_at": bundle.updated_at,
     }

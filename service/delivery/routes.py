@@ -55,20 +55,20 @@ async def redeem(call: Call) -> Response:
 
 
 async def revoke_access(call: Call) -> BundleOut:
-    return bundle_out(await delivery.set_access(call.principal, call.path_uuid("bundle_id"), revoked=True))
+    return await bundle_out(await delivery.set_access(call.principal, call.path_uuid("bundle_id"), revoked=True))
 
 
 async def restore_access(call: Call) -> BundleOut:
-    return bundle_out(await delivery.set_access(call.principal, call.path_uuid("bundle_id"), revoked=False))
+    return await bundle_out(await delivery.set_access(call.principal, call.path_uuid("bundle_id"), revoked=False))
 
 
 async def accept_delivery(call: Call) -> BundleOut:
-    return bundle_out(await delivery.accept(call.principal, call.path_uuid("bundle_id")))
+    return await bundle_out(await delivery.accept(call.principal, call.path_uuid("bundle_id")))
 
 
 async def request_amendment(call: Call) -> BundleOut:
     body: AmendmentRequest = call.body
-    return bundle_out(await delivery.request_amendment(call.principal, call.path_uuid("bundle_id"), body.reason))
+    return await bundle_out(await delivery.request_amendment(call.principal, call.path_uuid("bundle_id"), body.reason))
 
 
 ENDPOINTS = [

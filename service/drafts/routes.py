@@ -6,7 +6,7 @@ from starlette.responses import Response
 
 from contracts.api import BundleOut, DraftOut, DraftUploadQuery, FrontSheetIn, WorkList
 from service.auth import scope
-from service.bundles.routes import bundle_out
+from service.bundles.routes import bundle_out, bundles_out
 from service.delivery.service import work_list
 from service.documents.access import stream_object
 from service.documents.service import check_length
@@ -27,12 +27,12 @@ def draft_out(d: Draft) -> DraftOut:
 
 
 async def my_work(call: Call) -> WorkList:
-    return WorkList(items=[bundle_out(b) for b in await work_list(call.principal)])
+    return WorkList(items=await bundles_out(await work_list(call.principal)))
 
 
 async def put_front_sheet(call: Call) -> BundleOut:
     body: FrontSheetIn = call.body
-    return bundle_out(await drafts.set_front_sheet(call.principal, call.path_uuid("bundle_id"), body))
+    return await bundle_out(await drafts.set_front_sheet(call.principal, call.path_uuid("bundle_id"), body))
 
 
 async def upload_draft(call: Call) -> DraftOut:

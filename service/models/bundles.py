@@ -100,7 +100,9 @@ class Bundle(Model):
     class Meta:
         table = "bundle"
         unique_together = (("la", "idempotency_key"),)
-        indexes = (("provider_id", "delivered_at"), ("provider_id", "status", "turnaround_due"))
+        # (provider_id, queued_at): the capacity forecast's arrivals in history and the first arrival
+        indexes = (("provider_id", "delivered_at"), ("provider_id", "status", "turnaround_due"),
+                   ("provider_id", "queued_at"))
 
 
 class Document(Model):

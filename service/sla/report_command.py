@@ -1,4 +1,5 @@
-"""SLA reports on the command line: turnaround, queue, utilisation, qa or statutory-risk, as JSON or CSV."""
+"""SLA reports on the command line: turnaround, queue, utilisation, qa, statutory-risk or capacity-forecast, as JSON
+or CSV."""
 
 from __future__ import annotations
 
@@ -10,7 +11,8 @@ from uuid import UUID
 from service.cli import UsageError
 from service.commands import load_settings, with_database
 
-KINDS = ("turnaround", "queue", "utilisation", "qa", "statutory-risk")
+KINDS = ("turnaround", "queue", "utilisation", "qa", "statutory-risk", "capacity-forecast")
+PROVIDER_ONLY = ("utilisation", "capacity-forecast")  # about a writing service's writers: an LA has none
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
@@ -49,8 +51,10 @@ def run(args: argparse.Namespace) -> int:
         raise UsageError("--from: must be on or before --to")
     scope = (reports.Scope(provider_id=_uuid(args.provider, "--provider")) if args.provider
              else reports.Scope(la_id=_uuid(args.la, "--la")))
-    if args.kind == "utilisation" and scope.provider_id is None:
-        raise UsageError("--provider: utilisation is a writing service's report (an LA has no writers)")
+    if args.kind in PROVIDER_ONLY and scope.provider_id is None:
+        raise UsageError(f"--provider: {args.kind} is a writing service's report (an LA has no writers)")
+    if args.kind == "capacity-forecast" and (args.period_from or args.period_to):
+        raise UsageError("--from: the capacity forecast always covers the next 8 weeks (no --from or --to)")
     settings = load_settings()
 
     async def work() -> reports.Table:
@@ -61,6 +65,9 @@ def run(args: argparse.Namespace) -> int:
         if args.kind == "utilisation":
             assert scope.provider_id is not None
             return await reports.utilisation(scope.provider_id)
+        if args.kind == "capacity-forecast":
+            assert scope.provider_id is not None
+            return await reports.capacity_forecast(scope.provider_id)
         if args.kind == "qa":
             return await reports.qa_first_time(scope, start, end)
         return await reports.statutory_risk(scope)

@@ -1,4 +1,5 @@
-"""SLA reports: turnaround, queue, writer utilisation, QA first-time pass rate and the statutory risk list.
+"""SLA reports: turnaround, queue, writer utilisation, QA first-time pass rate, the statutory risk list and the
+capacity forecast.
 
 Every report is a table (columns and rows) scoped to one writing service or one LA: an LA sees only its own
 bundles. Turnaround aggregates the columns stored on each bundle at its first delivery
@@ -6,7 +7,8 @@ bundles. Turnaround aggregates the columns stored on each bundle at its first de
 query with `percentile_cont` (continuous percentiles, linear interpolation) and the (provider_id, delivered_at)
 index; on SQLite, which has no percentile aggregate, the same filter fetches only the key and those two columns and
 the percentiles are computed in Python with the same interpolation (`percentile_cont` below). Months are Europe/London
-calendar months.
+calendar months. The capacity forecast (pure core in forecast.py) reads grouped rows only: open work grouped by its
+effort inputs and due date, arrivals counted per day and work type, bundle sizes averaged per LA and work type.
 """
 
 from __future__ import annotations
@@ -22,10 +24,12 @@ from uuid import UUID
 from tortoise import connections
 from tortoise.expressions import F, Q
 
-from service.allocation.rounds import _capacity, _contracts
-from service.models import Bundle, BundleStatus, Draft, DraftStatus, Organisation, Writer
+from service.allocation.rounds import WORK_LEFT, _capacity, _contracts, planned_effort
+from service.models import Bundle, BundleStatus, Draft, DraftStatus, Organisation, Writer, WriterContract, WriterLeave
 from service.runtime import current
+from service.sla import forecast
 from service.sla.clock import LONDON, london_date
+from service.sla.service import calendar_of
 
 Cell = str | int | float | bool | None
 Dimension = Literal["la", "writer", "work_type", "month"]
@@ -250,6 +254,104 @@ async def statutory_risk(scope: Scope, today: date | None = None) -> Table:
                            "statutory_due": b.statutory_due.isoformat(), "statutory_derived": b.statutory_derived,
                            "margin_days": margin, "why": why})
     return table
+
+
+# --- capacity forecast ------------------------------------------------------------------------------------------
+
+# work still to be written: waiting for a writer, or held with writing left (in QA the writing is done)
+OPEN_WORK = (BundleStatus.QUEUED, BundleStatus.OFFERED, *sorted(WORK_LEFT))
+_PG_ARRIVALS = ("SELECT (queued_at AT TIME ZONE 'Europe/London')::date AS day, work_type, count(*) AS n FROM bundle "
+                "WHERE provider_id = $1 AND ({ranges}) GROUP BY 1, 2")
+# SQLite knows no time zones: count per UTC hour, and the hours become London days below
+_SQLITE_ARRIVALS = ("SELECT strftime('%Y-%m-%d %H', queued_at) AS hour, work_type, count(*) AS n FROM bundle "
+                    "WHERE provider_id = ? AND ({ranges}) GROUP BY 1, 2")
+
+
+async def capacity_forecast(provider_id: UUID, today: date | None = None) -> Table:
+    """The next 8 weeks' demand (open work and expected arrivals) against writer capacity, in writer-hours.
+
+    Writers' hours follow the calendar allocation plans with (bank holidays: an LA's closure days stop its clocks,
+    not the writers)."""
+    from tortoise.functions import Avg, Count, Min
+
+    today = today or london_date(datetime.now(UTC))
+    first = forecast.week_start(today)
+    last = first + timedelta(weeks=forecast.WEEKS, days=-1)
+    conn = connections.get("default")
+    la_contracts = await _contracts(provider_id, conn)
+    bundles = Bundle.filter(provider_id=provider_id)
+    open_groups = await bundles.filter(status__in=OPEN_WORK).group_by(
+        "la_id", "work_type", "page_count", "effort_hours", "turnaround_due").annotate(n=Count("id")).values(
+        "la_id", "work_type", "page_count", "effort_hours", "turnaround_due", "n")
+    open_work = [forecast.OpenWork(int(g["n"]) * planned_effort(
+        g["effort_hours"], _value(g["work_type"]), int(g["page_count"]), la_contracts.get(UUID(str(g["la_id"])))),
+        g["turnaround_due"]) for g in open_groups]
+    contracts = await WriterContract.filter(writer__provider_id=provider_id, starts_on__lte=last).filter(
+        Q(ends_on__isnull=True) | Q(ends_on__gte=first)).values_list("writer_id", "hours_per_week", "starts_on",
+                                                                     "ends_on")
+    leave: dict[str, set[date]] = defaultdict(set)
+    for writer_id, day in await WriterLeave.filter(writer__provider_id=provider_id, day__gte=first,
+                                                   day__lte=last).values_list("writer_id", "day"):
+        leave[str(writer_id)].add(day)
+    writers = [forecast.WriterHours(str(w), float(hours), starts, ends, frozenset(leave[str(w)]))
+               for w, hours, starts, ends in contracts]
+    windows = [(london_midnight(lo), london_midnight(hi)) for lo, hi in forecast.history_windows(today)]
+    read = Q(*[Q(queued_at__gte=lo, queued_at__lt=hi) for lo, hi in windows], join_type="OR")
+    sizes = await bundles.filter(read).group_by("la_id", "work_type").annotate(
+        n=Count("id"), pages=Avg("page_count")).values("la_id", "work_type", "n", "pages")
+    hours: dict[str, float] = defaultdict(float)
+    counts: dict[str, int] = defaultdict(int)
+    for g in sizes:  # the effort of each LA's average-sized bundle, weighted by how many it sent
+        work_type, n = _value(g["work_type"]), int(g["n"])
+        hours[work_type] += n * planned_effort(None, work_type, round(float(g["pages"] or 0)),
+                                               la_contracts.get(UUID(str(g["la_id"]))))
+        counts[work_type] += n
+    earliest = await bundles.filter(queued_at__isnull=False).annotate(first=Min("queued_at")).values("first")
+    result = forecast.forecast(
+        today=today, open_work=open_work, writers=writers, calendar=calendar_of(None),
+        history=forecast.History(await _arrivals(provider_id, windows),
+                                 _london_day(earliest[0]["first"] if earliest else None)),
+        mean_effort={t: hours[t] / counts[t] for t in counts})
+    table = Table("capacity-forecast", first, last, ["week_start", "expected_arrivals", "open_hours",
+                                                     "arrival_hours", "demand_hours", "capacity_hours",
+                                                     "shortfall_hours", "arrivals_basis"])
+    for w in result.weeks:
+        table.rows.append({"week_start": w.week_start.isoformat(), "expected_arrivals": w.expected_arrivals,
+                           "open_hours": w.open_hours, "arrival_hours": w.arrival_hours,
+                           "demand_hours": w.demand_hours, "capacity_hours": w.capacity_hours,
+                           "shortfall_hours": w.shortfall_hours, "arrivals_basis": result.basis})
+    return table
+
+
+async def _arrivals(provider_id: UUID, windows: list[tuple[datetime, datetime]]) -> dict[date, dict[str, int]]:
+    """Bundles queued per London day and work type within `windows` ([start, end) each): one grouped query."""
+    days: dict[date, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    conn = connections.get("default")
+    bounds = [bound for window in windows for bound in window]
+    if current().settings.is_postgres:
+        ranges = " OR ".join(f"(queued_at >= ${i} AND queued_at < ${i + 1})" for i in range(2, 2 + len(bounds), 2))
+        _, rows = await conn.execute_query(_PG_ARRIVALS.format(ranges=ranges), [provider_id, *bounds])
+        for r in rows:
+            days[r["day"]][r["work_type"]] += int(r["n"])
+    else:
+        ranges = " OR ".join(["(queued_at >= ? AND queued_at < ?)"] * len(windows))
+        _, rows = await conn.execute_query(_SQLITE_ARRIVALS.format(ranges=ranges), [str(provider_id), *bounds])
+        for r in rows:
+            hour = datetime.strptime(r["hour"], "%Y-%m-%d %H").replace(tzinfo=UTC)
+            days[london_date(hour)][r["work_type"]] += int(r["n"])
+    return days
+
+
+def _london_day(value: Any) -> date | None:
+    if value is None:
+        return None
+    if isinstance(value, str):
+        value = datetime.fromisoformat(value)
+    return london_date(value)
+
+
+def _value(raw: Any) -> str:
+    return str(getattr(raw, "value", raw))
 
 
 def to_csv(table: Table) -> str:

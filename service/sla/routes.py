@@ -57,6 +57,13 @@ async def qa_report(call: Call) -> ReportOut | Response:
     return render(await reports.qa_first_time(scope_of(call.principal), start, end), call.query)
 
 
+async def capacity_forecast_report(call: Call) -> ReportOut | Response:
+    q: ReportQuery = call.query
+    if q.period_from is not None or q.period_to is not None:
+        raise InvalidInput("query.from: the capacity forecast always covers the next 8 weeks (no from or to)")
+    return render(await reports.capacity_forecast(call.principal.organisation_id), q)
+
+
 async def statutory_risk_report(call: Call) -> ReportOut | Response:
     return render(await reports.statutory_risk(scope_of(call.principal)), call.query)
 
@@ -72,6 +79,10 @@ ENDPOINTS = [
              response=ReportOut, errors=(422,)),
     Endpoint("GET", "/v1/reports/qa", qa_report, PROVIDER | {Role.QA_REVIEWER}, "QA first-time pass rate",
              "reports", query=ReportQuery, response=ReportOut, errors=(422,)),
+    Endpoint("GET", "/v1/reports/capacity-forecast", capacity_forecast_report, PROVIDER,
+             "Capacity forecast: the next 8 weeks' demand (open work and seasonally expected arrivals) against "
+             "writer capacity, with the weekly shortfall in writer-hours", "reports", query=ReportQuery,
+             response=ReportOut, errors=(422,)),
     Endpoint("GET", "/v1/reports/statutory-risk", statutory_risk_report, PROVIDER | LA,
              "Open bundles whose statutory date is threatened", "reports", query=ReportQuery, response=ReportOut,
              errors=(422,)),

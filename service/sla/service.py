@@ -4,11 +4,13 @@
 transaction: entering `queued` (re)computes turnaround_due from the contract and the statutory date when the LA gave
 none; entering `awaiting_la` starts a pause; leaving it recomputes turnaround_due from the whole timeline; the first
 delivery stores the working days the clock ran and whether it was on time, so reports aggregate plain columns.
-`sla_view` reads only the bundle row, so lists of bundles need no extra queries.
+`sla_view` reads the bundle row and its contract's calendar; `calendars_for` loads the calendars of a whole list of
+bundles in one query.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import UTC, date, datetime
 from typing import Any
 from uuid import UUID
@@ -46,6 +48,23 @@ def calendar_of(contract: LaContract | None) -> WorkingCalendar:
     if contract is None or not contract.closure_days:
         return _CALENDAR
     return WorkingCalendar(extra_closures=[date.fromisoformat(d) for d in contract.closure_days])
+
+
+async def calendars_for(bundles: Iterable[Bundle]) -> dict[tuple[UUID, UUID], WorkingCalendar]:
+    """The calendar of each (LA, writing service) pair among `bundles`, from their current contracts (one query)."""
+    pairs = {(b.la_id, b.provider_id) for b in bundles}  # type: ignore[attr-defined]
+    if not pairs:
+        return {}
+    latest: dict[tuple[UUID, UUID], LaContract] = {}
+    for c in await LaContract.filter(la_id__in=list({la for la, _ in pairs}),
+                                     provider_id__in=list({p for _, p in pairs})).order_by("starts_on"):
+        latest[(c.la_id, c.provider_id)] = c  # type: ignore[attr-defined]  # the latest to start wins, as contract_of
+    return {pair: calendar_of(latest.get(pair)) for pair in pairs}
+
+
+def calendar_in(calendars: dict[tuple[UUID, UUID], WorkingCalendar], bundle: Bundle) -> WorkingCalendar:
+    """A bundle's calendar from `calendars_for`."""
+    return calendars.get((bundle.la_id, bundle.provider_id), _CALENDAR)  # type: ignore[attr-defined]
 
 
 def pauses_from(events: list[Event]) -> list[Pause]:
@@ -104,12 +123,9 @@ async def on_move(bundle_id: UUID, source: BundleStatus, target: BundleStatus, *
     await Bundle.filter(id=bundle_id).using_db(conn).update(**changes)
 
 
-def sla_view(bundle: Bundle, today: date | None = None) -> dict[str, Any]:
-    """The clocks a bundle shows, from its row alone (turnaround_due is stored without the open pause).
-
-    Working days left count bank holidays only: contract closure days are in the stored due date but not
-    re-read here, so a list of bundles costs no extra query.
-    """
+def sla_view(bundle: Bundle, calendar: WorkingCalendar, today: date | None = None) -> dict[str, Any]:
+    """The clocks a bundle shows, from its row (turnaround_due is stored without the open pause) and its contract's
+    calendar (bank holidays and closure days, as the stored due date), which `calendars_for` loads for a list."""
     today = today or london_date(datetime.now(UTC))
     status = bundle.status.value
     statutory = bundle.statutory_due
@@ -128,9 +144,9 @@ def sla_view(bundle: Bundle, today: date | None = None) -> dict[str, Any]:
     if state == ClockState.PAUSED and due is not None and bundle.paused_since is not None:
         start = london_date(bundle.paused_since)
         if start < due:
-            due = _CALENDAR.add_working_days(due, _CALENDAR.working_days_between(start, max(start, today)))
+            due = calendar.add_working_days(due, calendar.working_days_between(start, max(start, today)))
     if state in (ClockState.RUNNING, ClockState.PAUSED) and due is not None:
-        left = working_days_left(due, today, _CALENDAR)
+        left = working_days_left(due, today, calendar)
     live = state in (ClockState.RUNNING, ClockState.PAUSED)
     return {
         "state": state.value, "turnaround_due": due if state != ClockState.CANCELLED else None,

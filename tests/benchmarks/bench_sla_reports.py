@@ -4,8 +4,9 @@ Creates a fresh database on the server in PLANWRIGHT_BENCH_POSTGRES_URL (default
 postgres://postgres@127.0.0.1:5432/postgres), applies the migrations, generates the bundles in the database with
 INSERT ... SELECT generate_series (5 years of deliveries, 30 LAs of one writing service, 60 writers, every work
 type, turnaround working days 1-25 skewed by work type, on-time when within the contract's 10 days), ANALYZEs,
-times the report (best and median of 5 runs after one warm-up) and drops the database.
-`python -m tests.benchmarks sla_reports [--rows N]`.
+times the turnaround report and the capacity forecast (best and median of 5 runs after one warm-up) and drops the
+database. `make bench BENCH_ARGS=sla_reports` (1,000,000 rows) or
+`python -m tests.benchmarks.bench_sla_reports [--rows N]`; tests/sla/test_report_benchmark.py runs it with a few rows.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ import statistics
 import tempfile
 import time
 import uuid
+from collections.abc import Awaitable, Callable
 from datetime import date
 
 SERVER = os.environ.get("PLANWRIGHT_BENCH_POSTGRES_URL",
@@ -52,10 +54,10 @@ async def _bench(rows: int) -> None:
                        "PLANWRIGHT_STORAGE_DIR": tempfile.mkdtemp(prefix="planwright-bench-")})
     try:
         from service.db import apply_migrations, close_db, init_db
-        from service.models import Organisation, OrganisationKind, Role, User, Writer
+        from service.models import Organisation, OrganisationKind, Role, User, Writer, WriterContract
         from service.runtime import build_runtime, install
         from service.settings import get_settings
-        from service.sla.reports import Scope, turnaround
+        from service.sla.reports import Scope, capacity_forecast, turnaround
 
         settings = get_settings()
         install(build_runtime(settings))
@@ -68,7 +70,9 @@ async def _bench(rows: int) -> None:
             officer = officer or await User.create(organisation=la, name="officer", role=Role.LA_OFFICER)
         for i in range(60):
             user = await User.create(organisation=provider, name=f"writer {i:02d}", role=Role.WRITER)
-            await Writer.create(user=user, provider=provider)
+            writer = await Writer.create(user=user, provider=provider)
+            await WriterContract.create(writer=writer, skills=[], hours_per_week=30, dbs_expires=date(2030, 1, 1),
+                                        starts_on=date(2021, 1, 1))
         assert officer is not None
         data = await asyncpg.connect(url.replace("postgres://", "postgresql://", 1))
         started = time.perf_counter()
@@ -80,18 +84,31 @@ async def _bench(rows: int) -> None:
         scope = Scope(provider_id=provider.id)
         start, end = date(2025, 1, 1), date(2025, 12, 31)
         table = await turnaround(scope, start, end)
-        times = []
-        for _ in range(5):
-            t0 = time.perf_counter()
-            table = await turnaround(scope, start, end)
-            times.append(time.perf_counter() - t0)
+        times = await _timed(lambda: turnaround(scope, start, end))
         delivered = sum(int(r["delivered"] or 0) for r in table.rows if r["dimension"] == "month")
         print(f"turnaround report {start}..{end}: {delivered:,} deliveries in {len(table.rows)} groups; "
               f"best {min(times):.3f}s, median {statistics.median(times):.3f}s (target < 2 s)")
+        today = date(2025, 11, 3)  # three years and a quarter of history behind it
+        forecast = await capacity_forecast(provider.id, today)
+        times = await _timed(lambda: capacity_forecast(provider.id, today))
+        expected = sum(float(r["expected_arrivals"] or 0) for r in forecast.rows)
+        shortfall = sum(float(r["shortfall_hours"] or 0) for r in forecast.rows)
+        print(f"capacity forecast from {today}: {expected:,.0f} expected arrivals in 8 weeks "
+              f"({forecast.rows[0]['arrivals_basis']}), shortfall {shortfall:,.0f} writer-hours; "
+              f"best {min(times):.3f}s, median {statistics.median(times):.3f}s")
         await close_db()
     finally:
         await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
         await admin.close()
+
+
+async def _timed(run: Callable[[], Awaitable[object]], repeats: int = 5) -> list[float]:
+    times = []
+    for _ in range(repeats):
+        t0 = time.perf_counter()
+        await run()
+        times.append(time.perf_counter() - t0)
+    return times
 
 
 def main(argv: list[str]) -> None:

@@ -40,3 +40,9 @@ def test_report_command_prints_json_and_csv_and_refuses_bad_input(tmp_path: Path
     assert bad.returncode == 2 and "--from" in bad.stderr
     la_util = report(tmp_path, "utilisation", "--la", provider)
     assert la_util.returncode == 2 and "--provider" in la_util.stderr
+    forecast = report(tmp_path, "capacity-forecast", "--provider", provider, "--format", "csv")
+    assert forecast.returncode == 0, forecast.stderr
+    weeks = forecast.stdout.splitlines()
+    assert weeks[0].startswith("week_start,") and len(weeks) == 9 and weeks[1].endswith(",no history")
+    la_forecast = report(tmp_path, "capacity-forecast", "--la", provider)
+    assert la_forecast.returncode == 2 and "--provider" in la_forecast.stderr

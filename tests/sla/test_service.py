@@ -9,7 +9,7 @@ from tortoise.transactions import in_transaction
 
 from service.bundles.transitions import move
 from service.calendar import WorkingCalendar
-from service.models import Bundle, BundleStatus, LaContract, WorkType
+from service.models import Bundle, BundleStatus, LaContract, Organisation, OrganisationKind, WorkType
 from service.sla.clock import london_date
 from service.sla.service import on_move
 from tests.factories import Tenant
@@ -115,3 +115,29 @@ async def test_a_bundle_awaiting_the_la_shows_a_paused_clock(client: httpx.Async
     assert fresh.paused_since is None
     # paused and resumed the same day: no working day was given back
     assert fresh.turnaround_due == CAL.add_working_days(today, 10)
+
+
+async def test_working_days_left_skip_each_contracts_closure_days(client: httpx.AsyncClient, tenant: Tenant) -> None:
+    today = london_date(datetime.now(UTC))
+    closed = CAL.add_working_days(today, 2)
+    closing = WorkingCalendar(extra_closures=[closed])
+    await LaContract.filter(la_id=tenant.la.id).update(closure_days=[closed.isoformat()])
+    # a second LA of the same writing service, whose contract has no closure day
+    other_la = await Organisation.create(kind=OrganisationKind.LA, name="Second county", provider=tenant.provider)
+    await LaContract.create(la=other_la, provider=tenant.provider, starts_on=today, turnaround_days={})
+    due = closing.add_working_days(today, 10)  # what on_move stores with the closure
+    running = await Bundle.create(la=tenant.la, provider=tenant.provider, created_by=tenant.users["la_officer"],
+                                  reference="C-1", work_type=WorkType.NEW_PLAN, status=BundleStatus.DRAFTING,
+                                  turnaround_due=due)
+    await Bundle.create(la=other_la, provider=tenant.provider, created_by=tenant.users["la_officer"],
+                        reference="C-2", work_type=WorkType.NEW_PLAN, status=BundleStatus.QUEUED, turnaround_due=due)
+    page = (await client.get("/v1/bundles", headers=tenant.auth("coordinator"))).json()["items"]
+    left = {item["reference"]: item["sla"]["working_days_left"] for item in page}
+    # each bundle counts on its own contract's calendar: bank holidays alone count the closure day too
+    assert left == {"C-1": 10, "C-2": 11}
+    detail = (await client.get(f"/v1/bundles/{running.id}", headers=tenant.auth("la_officer"))).json()["sla"]
+    assert detail["working_days_left"] == 10
+    # a paused clock counts on the contract's calendar too
+    await Bundle.filter(id=running.id).update(status=BundleStatus.AWAITING_LA, paused_since=datetime.now(UTC))
+    paused = (await client.get(f"/v1/bundles/{running.id}", headers=tenant.auth("coordinator"))).json()["sla"]
+    assert (paused["state"], paused["working_days_left"], paused["turnaround_due"]) == ("paused", 10, due.isoformat())
