@@ -17,6 +17,7 @@ from tortoise.contrib.starlette import RegisterTortoise
 
 from service.admin.routes import ENDPOINTS as ADMIN
 from service.allocation.routes import ENDPOINTS as ALLOCATION
+from service.audit.routes import ENDPOINTS as AUDIT
 from service.billing.routes import ENDPOINTS as BILLING
 from service.bundles.routes import ENDPOINTS as BUNDLES
 from service.db import tortoise_config
@@ -41,7 +42,7 @@ from service.webhooks.routes import ENDPOINTS as WEBHOOKS
 log = get_logger(__name__)
 ENDPOINTS: list[Endpoint] = [
     *HEALTH, *METRICS, *BUNDLES, *INTAKE, *OFFERS, *ALLOCATION, *DRAFTS, *QUERIES, *REVIEWS, *DELIVERY,
-    *BILLING, *ADMIN, *WEBHOOKS, *SLA,
+    *BILLING, *ADMIN, *WEBHOOKS, *SLA, *AUDIT,
 ]
 
 

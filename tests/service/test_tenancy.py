@@ -6,11 +6,13 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
+from uuid import UUID
 
 import httpx
 import pytest
 
 from service.app import ENDPOINTS
+from service.audit.service import audit
 from service.auth.tokens import issue_token
 from service.http import Endpoint
 from service.models import Bundle, BundleStatus, Event, Offer, Query, WebhookDelivery, WebhookEndpoint
@@ -132,6 +134,7 @@ async def build_world(client: httpx.AsyncClient, tenant: Tenant) -> World:
     delivery = await WebhookDelivery.create(endpoint=endpoint, event=event, event_type="bundle.queued", body="{}",
                                             attempt_limit=1)
     spare = await issue_token(tenant.users["la_officer"], label="spare")
+    await audit(None, "matrix.touched", object_type="bundle", object_id=bundle_id, bundle_id=UUID(bundle_id))
     return World(tenant, {
         "bundle_id": bundle_id, "document_id": str(document_id), "offer_id": str(offer.id),
         "draft_id": drafted.json()["id"], "query_id": str(query.id), "endpoint_id": str(endpoint.id),
@@ -219,6 +222,7 @@ POLICIES: dict[str, Policy] = {
     "GET /v1/reports/utilisation": REPORT,
     "GET /v1/reports/qa": REPORT,
     "GET /v1/reports/statutory-risk": REPORT,
+    "GET /v1/audit/export": COLLECTION,
 }
 
 
@@ -240,7 +244,7 @@ def test_every_route_declares_its_tenancy_policy() -> None:
     assert POLICIES.keys() - routes == set(), "these policies name routes that no longer exist"
 
 
-# 60 protected routes x 7 roles x (own tenant, other tenant) = 840 cells, each one real request
+# 61 protected routes x 7 roles x (own tenant, other tenant) = 854 cells, each one real request
 MATRIX_CELLS = len(PROTECTED) * len(ROLES) * 2
 
 
