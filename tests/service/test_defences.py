@@ -17,12 +17,14 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from service.app import create_app
+from service.auth.principal import Principal
 from service.middleware import RequestContext
-from service.models import Bundle
+from service.models import Bundle, Document
 from service.ratelimit import InProcessLimiter, RedisLimiter, refill, spend
 from service.runtime import current, install
 from service.settings import Settings
 from tests.factories import Tenant
+from tests.files import EP_REPORT, PDF
 
 
 def _client(app: Starlette) -> httpx.AsyncClient:
@@ -120,6 +122,43 @@ async def test_a_body_that_arrives_too_slowly_answers_408(
     assert response.json()["type"].endswith("/request-timeout")
     assert "x-request-id" in response.headers
     assert not await Bundle.filter(reference="SLOW-1").exists()
+
+
+async def test_a_stalled_upload_answers_408_and_leaves_no_document(
+    app: Starlette, client: httpx.AsyncClient, settings: Settings, tenant: Tenant
+) -> None:
+    created = await client.post("/v1/bundles", headers=tenant.auth("la_officer"),
+                                json={"reference": "SLOW-2", "work_type": "new_plan"})
+    bundle_id = created.json()["id"]
+    impatient = create_app(settings.model_copy(update={"request_timeout_seconds": 0.5}))
+
+    async def trickle() -> AsyncIterator[bytes]:
+        yield EP_REPORT[: len(EP_REPORT) // 2]
+        await asyncio.sleep(30)
+        yield EP_REPORT[len(EP_REPORT) // 2:]
+
+    async with _client(impatient) as http:
+        response = await http.post(f"/v1/bundles/{bundle_id}/documents", params={"filename": "ep.pdf"},
+                                   content=trickle(), headers={**tenant.auth("la_officer"), "Content-Type": PDF})
+    assert response.status_code == 408, response.text
+    assert not await Document.filter(bundle_id=bundle_id).exists()
+
+
+async def test_a_slow_request_in_the_real_app_answers_503(
+    app: Starlette, settings: Settings, tenant: Tenant, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import service.http
+
+    async def stuck(authorization: str | None) -> Principal:
+        await asyncio.sleep(30)  # e.g. a database that stopped answering
+        raise AssertionError("not reached")
+
+    monkeypatch.setattr(service.http, "authenticate", stuck)
+    impatient = create_app(settings.model_copy(update={"request_timeout_seconds": 0.3}))
+    async with _client(impatient) as http:
+        response = await http.get("/v1/bundles", headers=tenant.auth("la_officer"))
+    assert response.status_code == 503
+    assert response.headers["content-type"].startswith("application/problem+json")
 
 
 async def test_a_handler_that_runs_too_long_answers_503_and_is_stopped() -> None:
