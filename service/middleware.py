@@ -65,6 +65,7 @@ class RequestContext:
         started = time.perf_counter()
         status = 500
         responding = False
+        body_complete = False
         reading_body = False
         limit = asyncio.timeout(self.timeout_seconds)
 
@@ -82,10 +83,12 @@ class RequestContext:
             await send(message)
 
         async def timed_receive() -> Message:
-            nonlocal reading_body
-            reading_body = True  # stays set if the time limit cancels the wait
+            # once the body is in, a receive() only waits for a disconnect: the client is no longer the hold-up
+            nonlocal reading_body, body_complete
+            reading_body = not body_complete  # stays set if the time limit cancels the wait
             message = await receive()
             reading_body = False
+            body_complete = body_complete or not (message["type"] == "http.request" and message.get("more_body"))
             return message
 
         try:
