@@ -9,7 +9,7 @@ from service.commands import load_settings, with_database
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
-    parser.set_defaults()
+    """No options: it reads the database named by PLANWRIGHT_DATABASE_URL."""
 
 
 def run(args: argparse.Namespace) -> int:
@@ -20,6 +20,7 @@ def run(args: argparse.Namespace) -> int:
         print(f"audit chain broken at entry {verdict.broken_id}: {verdict.reason} "
               f"({verdict.checked} entries before it verified)", file=sys.stderr)
         return 2
+    head = f"head entry {verdict.head_id} hash {verdict.head_hash}" if verdict.head_id else "no chained entry yet"
     print(f"audit chain intact: {verdict.checked} entries verified, {verdict.before_chain} written before the "
-          f"chain began; head entry {verdict.head_id} hash {verdict.head_hash}")
+          f"chain began; {head}")
     return 0
