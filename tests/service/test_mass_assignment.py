@@ -87,3 +87,22 @@ async def test_a_bundle_created_with_another_tenancy_and_status_is_refused(
                                 json={"reference": "MA-1", "work_type": "new_plan"})
     bundle = await Bundle.get(id=created.json()["id"])
     assert bundle.la_id == tenant.la.id and bundle.status.value == "draft"  # type: ignore[attr-defined]
+
+
+QUERY_ROUTES = [ep for ep in ENDPOINTS if ep.query is not None and not ep.public]
+
+
+@pytest.mark.parametrize("endpoint", QUERY_ROUTES, ids=[f"{e.method} {e.path}" for e in QUERY_ROUTES])
+async def test_a_tenancy_in_the_query_string_is_refused_too(
+    client: httpx.AsyncClient, tenant: Tenant, other_tenant: Tenant, endpoint: Endpoint
+) -> None:
+    """No listing or report can be pointed at another tenant by a query parameter: unknown ones answer 422."""
+    world = await build_world(client, tenant)
+    role = next(r for r in ROLES if r.rstrip("1") in {x.value for x in endpoint.roles})
+    before = await _snapshot()
+    policy = POLICIES[f"{endpoint.method} {endpoint.path}"]
+    response = await client.request(endpoint.method, world.path(endpoint), headers=tenant.auth(role),
+                                    params={**(policy.params or {}), "la_id": str(other_tenant.la.id)})
+    assert response.status_code == 422, response.text[:200]
+    assert any(error["field"] == "query.la_id" for error in response.json()["errors"]), response.text
+    assert await _snapshot() == before
