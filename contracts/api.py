@@ -370,6 +370,13 @@ class ReportQuery(Strict):
     format: Literal["json", "csv"] = "json"
 
 
+class AuditExportQuery(Strict):
+    """Which audit entries to export: those after an entry id (0 for all), as JSON lines or CSV."""
+
+    format: Literal["jsonl", "csv"] = "jsonl"
+    after: int = Field(0, ge=0)
+
+
 class ReportOut(Strict):
     """A report as a table: its columns, and one row per group."""
 

@@ -9,6 +9,7 @@ from typing import Any
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
+from starlette.middleware.cors import CORSMiddleware
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, Response
 from starlette.routing import Route
@@ -16,6 +17,7 @@ from tortoise.contrib.starlette import RegisterTortoise
 
 from service.admin.routes import ENDPOINTS as ADMIN
 from service.allocation.routes import ENDPOINTS as ALLOCATION
+from service.audit.routes import ENDPOINTS as AUDIT
 from service.billing.routes import ENDPOINTS as BILLING
 from service.bundles.routes import ENDPOINTS as BUNDLES
 from service.db import tortoise_config
@@ -40,7 +42,7 @@ from service.webhooks.routes import ENDPOINTS as WEBHOOKS
 log = get_logger(__name__)
 ENDPOINTS: list[Endpoint] = [
     *HEALTH, *METRICS, *BUNDLES, *INTAKE, *OFFERS, *ALLOCATION, *DRAFTS, *QUERIES, *REVIEWS, *DELIVERY,
-    *BILLING, *ADMIN, *WEBHOOKS, *SLA,
+    *BILLING, *ADMIN, *WEBHOOKS, *SLA, *AUDIT,
 ]
 
 
@@ -103,9 +105,19 @@ def create_app(settings: Settings | None = None, *, embedded: bool = False) -> S
 
     routes = [compile_route(ep) for ep in ENDPOINTS]
     routes += [Route("/openapi.json", openapi_json, methods=["GET"]), Route("/docs", docs, methods=["GET"])]
+    middleware = [Middleware(RequestContext, hsts=settings.environment != "development",
+                             timeout_seconds=settings.request_timeout_seconds)]
+    if settings.cors_origins:
+        # only the configured origins, only bearer tokens (no cookies); preflights still get the request id
+        middleware.append(Middleware(
+            CORSMiddleware, allow_origins=settings.cors_origins, allow_credentials=False,
+            allow_methods=sorted({ep.method for ep in ENDPOINTS}),
+            allow_headers=["Authorization", "Content-Type", "Idempotency-Key", "X-Request-ID"],
+            expose_headers=["X-Request-ID", "Retry-After", "Repr-Digest", "X-Checksum-SHA256"], max_age=600,
+        ))
     return Starlette(
         routes=routes,
-        middleware=[Middleware(RequestContext)],
+        middleware=middleware,
         exception_handlers={HTTPException: _http_problem, Problem: _problem, Exception: _unexpected},
         lifespan=lifespan,
     )

@@ -37,6 +37,7 @@ COMMANDS: dict[str, str] = {
     "journey": "service.commands.journey",
     "simulate": "service.allocation.simulate_command",
     "report": "service.sla.report_command",
+    "audit verify": "service.commands.audit_verify",
 }
 
 

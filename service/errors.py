@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 
@@ -17,6 +18,10 @@ class Problem(Exception):
         self.detail = detail
         self.extra = extra
 
+    def headers(self) -> dict[str, str] | None:
+        """Response headers the problem calls for (a challenge, a retry time)."""
+        return None
+
 
 class NotFound(Problem):
     status, type_, title = 404, "not-found", "Not found"
@@ -24,6 +29,9 @@ class NotFound(Problem):
 
 class Unauthenticated(Problem):
     status, type_, title = 401, "unauthenticated", "Authentication required"
+
+    def headers(self) -> dict[str, str] | None:
+        return {"WWW-Authenticate": "Bearer"}
 
 
 class Forbidden(Problem):
@@ -55,6 +63,21 @@ class UnsupportedMediaType(Problem):
 
 class InvalidInput(Problem):
     status, type_, title = 422, "validation-error", "Invalid request"
+
+
+class RequestTimeout(Problem):
+    status, type_, title = 408, "request-timeout", "Request timeout"
+
+
+class TooManyRequests(Problem):
+    status, type_, title = 429, "rate-limited", "Too many requests"
+
+    def __init__(self, retry_after: float) -> None:
+        seconds = max(1, math.ceil(retry_after))
+        super().__init__(f"this token is over its rate limit; retry in {seconds} s", retry_after=seconds)
+
+    def headers(self) -> dict[str, str] | None:
+        return {"Retry-After": str(self.extra["retry_after"])}
 
 
 class ServiceUnavailable(Problem):

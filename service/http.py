@@ -19,8 +19,11 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from service.auth.principal import Principal, authenticate
-from service.errors import Forbidden, InvalidInput, NotFound, Problem
+from service.auth.tokens import hash_token
+from service.documents.service import check_length
+from service.errors import Forbidden, InvalidInput, NotFound, PayloadTooLarge, Problem, TooManyRequests
 from service.models import Role
+from service.runtime import current
 
 PUBLIC: Final = frozenset[Role]()
 PROBLEM_JSON = "application/problem+json"
@@ -60,6 +63,8 @@ class Endpoint:
     # a non-JSON response: its media type
     produces: str | None = None
     errors: tuple[int, ...] = field(default=())
+    # counts against the caller's per-token rate limit (metrics scrapes are exempt; public routes have no token)
+    rate_limited: bool = True
 
     @property
     def public(self) -> bool:
@@ -76,8 +81,7 @@ def problem_response(exc: Problem, instance: str | None = None) -> JSONResponse:
     if instance:
         body["instance"] = instance
     body.update(exc.extra)
-    headers = {"WWW-Authenticate": "Bearer"} if exc.status == 401 else None
-    return JSONResponse(body, status_code=exc.status, media_type=PROBLEM_JSON, headers=headers)
+    return JSONResponse(body, status_code=exc.status, media_type=PROBLEM_JSON, headers=exc.headers())
 
 
 def validation_problem(error: ValidationError, where: str) -> InvalidInput:
@@ -95,9 +99,15 @@ async def _parse_body(request: Request, model: type[BaseModel]) -> BaseModel:
         from service.errors import UnsupportedMediaType
 
         raise UnsupportedMediaType("send the body as application/json")
-    raw = await request.body()
+    limit = current().settings.max_json_bytes
+    check_length(request.headers.get("content-length"), limit)
+    raw = bytearray()
+    async for chunk in request.stream():
+        raw += chunk
+        if len(raw) > limit:
+            raise PayloadTooLarge(f"the body is over the limit of {limit} bytes", limit=limit)
     try:
-        return model.model_validate_json(raw or b"{}")
+        return model.model_validate_json(bytes(raw) or b"{}")
     except ValidationError as exc:
         raise validation_problem(exc, "body") from None
 
@@ -111,6 +121,16 @@ def _parse_query(request: Request, model: type[BaseModel]) -> BaseModel:
         return model.model_validate(params)
     except ValidationError as exc:
         raise validation_problem(exc, "query") from None
+
+
+async def _within_rate_limit(authorization: str | None) -> None:
+    """Spend one request of the presented token's bucket, before the token is even looked up."""
+    scheme, _, token = (authorization or "").partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        return  # no token: authentication answers 401
+    wait = await current().rate_limiter.take(hash_token(token.strip()))
+    if wait > 0:
+        raise TooManyRequests(wait)
 
 
 def _render(endpoint: Endpoint, result: Any) -> Response:
@@ -130,6 +150,8 @@ def compile_route(endpoint: Endpoint) -> Route:
             if endpoint.public:
                 principal = None
             else:
+                if endpoint.rate_limited:
+                    await _within_rate_limit(request.headers.get("authorization"))
                 principal = await authenticate(request.headers.get("authorization"))
                 request.state.principal = principal
                 if principal.role not in endpoint.roles:

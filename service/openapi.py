@@ -66,9 +66,14 @@ def build_openapi(endpoints: list[Endpoint]) -> dict[str, Any]:
                 ep.produces: {"schema": {"type": "string", "contentMediaType": ep.produces}}}}
         else:
             responses[str(ep.status)] = {"description": "Done"}
-        codes = set(ep.errors) | ({401, 403} if not ep.public else set())
+        # every request can run out of time (503); a body can arrive too slowly (408) or too big (413)
+        codes = set(ep.errors) | ({401, 403} if not ep.public else set()) | {503}
         if ep.body is not None or ep.query is not None:
             codes.add(422)
+        if ep.body is not None or ep.raw_body:
+            codes |= {408, 413}
+        if not ep.public and ep.rate_limited:
+            codes.add(429)
         for code in sorted(codes):
             responses[str(code)] = {"description": "Problem", "content": {PROBLEM_JSON: {"schema": problem}}}
         op["responses"] = responses

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from service.ratelimit import RateLimiter, build_limiter
 from service.settings import Settings
 from service.storage import Storage, build_storage
 from service.storage.crypto import MasterKey
@@ -15,6 +16,8 @@ class Runtime:
     storage: Storage
     # signs the LA's short-lived download links; derived from the master key
     link_key: bytes
+    # per-token request budgets (service/ratelimit.py)
+    rate_limiter: RateLimiter
 
 
 _current: Runtime | None = None
@@ -35,7 +38,9 @@ def build_runtime(settings: Settings) -> Runtime:
         s3_secret_key=settings.s3_secret_access_key.get_secret_value() if settings.s3_secret_access_key else None,
         master_key=master_key,
     )
-    return Runtime(settings=settings, storage=storage, link_key=master_key.derive("download links"))
+    limiter = build_limiter(settings.rate_limit_per_second, settings.rate_limit_burst, settings.rate_limit_store)
+    return Runtime(settings=settings, storage=storage, link_key=master_key.derive("download links"),
+                   rate_limiter=limiter)
 
 
 def install(runtime: Runtime | None) -> None:

@@ -83,6 +83,35 @@ class Settings(BaseSettings):
     smtp_ssl: bool = False
     smtp_timeout_seconds: float = Field(default=10.0, gt=0)
 
+    # defences in depth. CORS is off unless origins are listed (a JSON list, e.g. '["https://case.example.gov.uk"]')
+    cors_origins: list[str] = Field(default_factory=list)
+    # a JSON body over this is refused (413) before it is parsed; uploads have their own caps above
+    max_json_bytes: int = Field(default=1024 * 1024, gt=0)
+    # a request must be answered (its response started) within this: a slow client body answers 408, a slow
+    # handler 503. Generous by default: an upload at the document cap must fit in it.
+    request_timeout_seconds: float = Field(default=120.0, gt=0)
+    # per-token rate limit, a token bucket per bearer token: the sustained rate and the burst; a rate of 0 turns it
+    # off. Buckets live in each process unless RATE_LIMIT_URL (or a redis:// broker) names a Redis to share them.
+    rate_limit_per_second: float = Field(default=20.0, ge=0)
+    rate_limit_burst: int = Field(default=200, ge=1)
+    rate_limit_url: str | None = None
+
+    @field_validator("cors_origins")
+    @classmethod
+    def _cors_origins(cls, value: list[str]) -> list[str]:
+        for origin in value:
+            parts = urlsplit(origin)
+            if parts.scheme not in {"http", "https"} or not parts.netloc or parts.path or parts.query:
+                raise ValueError(f"{origin!r} is not an origin; list each as https://HOST[:PORT] (no '*', no path)")
+        return value
+
+    @field_validator("rate_limit_url")
+    @classmethod
+    def _rate_limit_url(cls, value: str | None) -> str | None:
+        if value and urlsplit(value).scheme not in {"redis", "rediss"}:
+            raise ValueError(f"{value!r} is not redis://HOST:6379/DB; leave it unset to limit in each process")
+        return value or None
+
     @field_validator("database_url")
     @classmethod
     def _database_url(cls, value: str) -> str:
@@ -146,6 +175,13 @@ class Settings(BaseSettings):
     @property
     def is_postgres(self) -> bool:
         return not self.database_url.startswith("sqlite")
+
+    @property
+    def rate_limit_store(self) -> str | None:
+        """The Redis that shares rate-limit buckets between processes, if any."""
+        if self.rate_limit_url:
+            return self.rate_limit_url
+        return self.broker_url if urlsplit(self.broker_url).scheme in {"redis", "rediss"} else None
 
     @property
     def json_logs(self) -> bool:

@@ -26,6 +26,13 @@ def test_embedded_defaults(monkeypatch: pytest.MonkeyPatch) -> None:
     assert settings.broker_url == "stub://"
     assert settings.storage == "local"
     assert settings.embedded_worker
+    assert settings.cors_origins == [] and settings.rate_limit_store is None
+
+
+def test_a_redis_broker_also_shares_the_rate_limit_buckets() -> None:
+    assert Settings(_env_file=None, broker_url="redis://q:6379/0").rate_limit_store == "redis://q:6379/0"  # type: ignore[call-arg]
+    assert Settings(_env_file=None, broker_url="redis://q:6379/0",  # type: ignore[call-arg]
+                    rate_limit_url="redis://r:6379/1").rate_limit_store == "redis://r:6379/1"
 
 
 @pytest.mark.parametrize(("env", "named"), [
@@ -35,6 +42,8 @@ def test_embedded_defaults(monkeypatch: pytest.MonkeyPatch) -> None:
     ({"PLANWRIGHT_STORAGE": "s3"}, "PLANWRIGHT_S3_BUCKET"),
     ({"PLANWRIGHT_PORT": "99999"}, "PLANWRIGHT_PORT"),
     ({"PLANWRIGHT_ENVIRONMENT": "production"}, "PLANWRIGHT_MASTER_KEY"),
+    ({"PLANWRIGHT_CORS_ORIGINS": '["*"]'}, "PLANWRIGHT_CORS_ORIGINS"),
+    ({"PLANWRIGHT_RATE_LIMIT_URL": "http://cache:6379"}, "PLANWRIGHT_RATE_LIMIT_URL"),
 ])
 def test_an_invalid_setting_stops_start_up_with_one_line(env: dict[str, str], named: str) -> None:
     result = run_cli("migrate", **env)

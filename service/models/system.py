@@ -33,6 +33,10 @@ class AuditEntry(Model):
     bundle_id = fields.UUIDField(null=True, db_index=True)
     request_id = fields.CharField(max_length=128, null=True)
     data: dict[str, Any] = fields.JSONField(default=dict)
+    # the hash chain (service/audit/chain.py): the previous entry's hash, and SHA-256 over this entry with it.
+    # Null on entries written before the chain began.
+    prev_hash = fields.CharField(max_length=64, null=True)
+    hash = fields.CharField(max_length=64, null=True)
 
     class Meta:
         table = "audit_entry"
