@@ -222,6 +222,7 @@ POLICIES: dict[str, Policy] = {
     "GET /v1/reports/utilisation": REPORT,
     "GET /v1/reports/qa": REPORT,
     "GET /v1/reports/statutory-risk": REPORT,
+    "GET /v1/reports/capacity-forecast": REPORT,
     "GET /v1/audit/export": COLLECTION,
 }
 
