@@ -37,6 +37,8 @@ COMMANDS: dict[str, str] = {
     "journey": "service.commands.journey",
     "simulate": "service.allocation.simulate_command",
     "report": "service.sla.report_command",
+    "billing close": "service.billing.close_command",
+    "billing export": "service.billing.export_command",
 }
 
 
