@@ -7,8 +7,9 @@ with a few batches in memory at any time. The headers are summed by the database
 streamed lines against them and fails at the end (`BillingMismatch`) if they do not add up.
 
 A month is `final` once closed (`BillingBook.last_closed_month`), else a `draft`. A month that is neither closed,
-nor the current one, nor has any line, is unknown (404; a later month is known once a line lands in it); so is an LA with no invoice in the month, an LA that is
-not a client of the writing service, and a writer who is not one of its writers.
+nor the current one, nor has any line, is unknown (404; a later month is known once a line lands in it); so is
+an LA with no invoice in the month, an LA that is not a client of the writing service, and a writer who is not
+one of its writers.
 """
 
 from __future__ import annotations
