@@ -6,8 +6,8 @@ each chunk it writes back to the loop through a small bounded queue, so a month 
 with a few batches in memory at any time. The headers are summed by the database first; the export checks the
 streamed lines against them and fails at the end (`BillingMismatch`) if they do not add up.
 
-A month is `final` once closed (`BillingBook.last_closed_month`), else a `draft`. A month that is neither closed,
-nor the current one, nor has any line, is unknown (404; a later month is known once a line lands in it); so is
+A month is `final` once closed (`BillingBook.last_closed_month`), else a `draft`. A month with no line
+(other than the current one) is unknown (404; a later month is known once a line lands in it); so is
 an LA with no invoice in the month, an LA that is not a client of the writing service, and a writer who is not
 one of its writers.
 """
@@ -82,8 +82,7 @@ async def billing_month(provider_id: UUID, month: str, *, now: datetime | None =
     book = await BillingBook.filter(provider_id=provider_id).first()
     final = book is not None and book.last_closed_month is not None and month <= book.last_closed_month
     current = month_of(now or datetime.now(UTC))
-    if not final and month != current and not await BillableLine.filter(provider_id=provider_id,
-                                                                        month=month).exists():
+    if month != current and not await BillableLine.filter(provider_id=provider_id, month=month).exists():
         raise NotFound(f"no such month: nothing is billed in {month}")
     return Month(provider_id, provider.name, month, "final" if final else "draft")
 
@@ -243,7 +242,7 @@ async def stream(export: Export) -> AsyncIterator[bytes]:
             if not cancelled.is_set():
                 asyncio.run_coroutine_threadsafe(queue.put(None), loop).result()
 
-    job = loop.run_in_executor(None, work)
+    job = asyncio.ensure_future(asyncio.to_thread(work))  # to_thread: the thread sees this context's database
     finished = False
     try:
         while (chunk := await queue.get()) is not None:

@@ -84,7 +84,9 @@ def _path(ep: Endpoint) -> str:
             .replace("{index}", "0")
             .replace("{endpoint_id}", "00000000-0000-4000-8000-000000000009")
             .replace("{delivery_id}", "00000000-0000-4000-8000-00000000000a")
-            .replace("{month}", "2027-01"))
+            .replace("{month}", "2027-01")
+            .replace("{la_id}", "00000000-0000-4000-8000-00000000000b")
+            .replace("{line_id}", "1"))
 
 
 @pytest.mark.parametrize("endpoint", PROTECTED, ids=[f"{e.method} {e.path}" for e in PROTECTED])
