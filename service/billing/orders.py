@@ -96,9 +96,9 @@ async def _commit(bundle: Bundle, decision: PoDecision, order: PurchaseOrder, am
 async def submit_against_orders(bundle: Bundle, *, actor_id: UUID, conn: BaseDBAsyncClient) -> Bundle:
     """The LA submits: committed against the first PO with room and sent to screening, or held with a reason.
 
-    A bundle already committed (resubmitted after a rejection) keeps its commitment and is not decided again.
+    A bundle resubmitted after a rejection keeps its commitment (if any) and is not decided again.
     """
-    if bundle.purchase_order_id is not None:  # type: ignore[attr-defined]
+    if bundle.purchase_order_id is not None or bundle.status == BundleStatus.REJECTED:  # type: ignore[attr-defined]
         return await move(bundle.id, BundleStatus.SUBMITTED, conn=conn, actor_id=actor_id,
                           submitted_at=datetime.now(UTC), rejection=None,
                           jobs=((SCREEN, {"bundle_id": str(bundle.id)}),))

@@ -20,7 +20,8 @@ from contracts.billing import (
 from service.auth.principal import Principal
 from service.billing import orders, reading
 from service.billing.books import close_month, parse_month
-from service.billing.service import correct_line, line_out
+from service.billing.rate_card import RateCard
+from service.billing.service import card_of, contract_for, correct_line, line_out, set_rate_card
 from service.errors import NotFound
 from service.http import Call, Endpoint
 from service.models import Role
@@ -86,6 +87,14 @@ async def list_purchase_orders(call: Call) -> PurchaseOrderList:
     return PurchaseOrderList(items=await orders.list_orders(call.principal, q.la_id))
 
 
+async def get_rate_card(call: Call) -> RateCard:
+    return card_of(await contract_for(call.principal, call.path_uuid("la_id")))
+
+
+async def put_rate_card(call: Call) -> RateCard:
+    return await set_rate_card(call.principal, call.path_uuid("la_id"), call.body)
+
+
 ENDPOINTS = [
     Endpoint("GET", "/v1/billing/months/{month}/invoices/{la_id}", invoice, INVOICE_READERS,
              "An LA's invoice for the month (header then lines; DRAFT until the month is closed)", "billing",
@@ -105,6 +114,12 @@ ENDPOINTS = [
     Endpoint("POST", "/v1/billing/purchase-orders", add_purchase_order, frozenset({Role.FINANCE, Role.LA_ADMIN}),
              "Add a purchase order (an LA admin its own; finance names the LA); releases held bundles that fit",
              "billing", body=PurchaseOrderCreate, response=PurchaseOrderOut, status=201, errors=(404, 409, 422)),
+    Endpoint("GET", "/v1/billing/rate-cards/{la_id}", get_rate_card, FINANCE,
+             "An LA's rate card: prices, page bands, express, VAT, SLA credit, amendments and writer payouts",
+             "billing", response=RateCard, errors=(404,)),
+    Endpoint("PUT", "/v1/billing/rate-cards/{la_id}", put_rate_card, FINANCE,
+             "Replace an LA's rate card (integer pence and basis points; applies to events from now on)",
+             "billing", body=RateCard, response=RateCard, errors=(404, 422)),
     Endpoint("GET", "/v1/billing/purchase-orders", list_purchase_orders, INVOICE_READERS,
              "Purchase orders with spent, committed and remaining value (an LA sees its own)", "billing",
              query=PurchaseOrderQuery, response=PurchaseOrderList),

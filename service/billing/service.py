@@ -26,6 +26,7 @@ from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
 from contracts.billing import InvoiceLine, LedgerLineOut, PayoutLine
+from service.audit.service import audit
 from service.auth.principal import Principal
 from service.billing.close import month_for_event
 from service.billing.lines import credit_line, month_of, payout_reversal
@@ -75,6 +76,26 @@ def card_of(contract: LaContract | None) -> RateCard:
         prices_pence=prices, payouts_pence=payouts,
         vat_rate_bp=contract.vat_rate_percent * 100, free_amendment_working_days=window,
     )
+
+
+async def contract_for(principal: Principal, la_id: UUID) -> LaContract:
+    """The current contract between the principal's writing service and one of its client LAs (else 404)."""
+    contract = await LaContract.filter(la_id=la_id, provider_id=principal.organisation_id).order_by(
+        "-starts_on").first()
+    if contract is None:
+        raise NotFound("no such LA")
+    return contract
+
+
+async def set_rate_card(principal: Principal, la_id: UUID, card: RateCard) -> RateCard:
+    """Finance replaces an LA's rate card; lines already written keep their figures (a line is never edited)."""
+    contract = await contract_for(principal, la_id)
+    async with in_transaction() as conn:
+        await LaContract.filter(id=contract.id).using_db(conn).update(
+            rate_card=card.model_dump(mode="json"), amendment_window_days=card.free_amendment_working_days)
+        await audit(principal, "billing.rate_card_set", object_type="la_contract", object_id=contract.id,
+                    using=conn)
+    return card_of(await LaContract.get(id=contract.id))
 
 
 async def book_of(provider_id: UUID, conn: BaseDBAsyncClient, *, lock: bool) -> BillingBook:

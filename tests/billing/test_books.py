@@ -16,7 +16,7 @@ import httpx
 from tortoise.transactions import in_transaction
 
 from service.billing.service import open_month
-from service.models import BillableLine, Bundle, LineKind, Organisation, OrganisationKind, WorkType
+from service.models import BillableLine, Bundle, LaContract, LineKind, Organisation, OrganisationKind, WorkType
 from tests.factories import Tenant
 
 
@@ -126,3 +126,21 @@ async def test_the_billing_commands_close_and_export_and_refuse_bad_input(tenant
     assert records[0]["invoice_number"] == "INV-000001" and records[0]["gross_gbp"] == "540.00"
     unknown = await asyncio.to_thread(planwright, "export", "summary", "--month", "2019-01", "--user", finance)
     assert unknown.returncode == 2 and "2019-01" in unknown.stderr
+
+
+async def test_finance_reads_and_replaces_an_las_rate_card(
+    client: httpx.AsyncClient, tenant: Tenant, other_tenant: Tenant,
+) -> None:
+    finance = tenant.auth("finance")
+    path = f"/v1/billing/rate-cards/{tenant.la.id}"
+    card = (await client.get(path, headers=finance)).json()
+    assert card["prices_pence"]["new_plan"] == 42_000 and card["payout_earned_on"] == "delivery"
+    floated = await client.put(path, headers=finance, json={**card, "vat_rate_bp": 20.5})
+    assert floated.status_code == 422
+    changed = await client.put(path, headers=finance, json={**card, "payout_earned_on": "acceptance",
+                                                            "free_amendment_working_days": 5})
+    assert changed.status_code == 200, changed.text
+    assert (await client.get(path, headers=finance)).json()["payout_earned_on"] == "acceptance"
+    contract = await LaContract.get(la_id=tenant.la.id)
+    assert contract.amendment_window_days == 5  # the one free window, kept on the contract
+    assert (await client.get(f"/v1/billing/rate-cards/{other_tenant.la.id}", headers=finance)).status_code == 404
