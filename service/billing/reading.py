@@ -42,7 +42,7 @@ from service.billing.exports import (
 )
 from service.billing.lines import month_of
 from service.billing.service import INVOICE_VALUES, PAYOUT_VALUES, invoice_line, payout_line
-from service.billing.totals import month_summary
+from service.billing.totals import BillingMismatch, month_summary
 from service.errors import NotFound
 from service.models import BillableLine, BillingBook, Invoice, LineKind, Organisation, OrganisationKind, Writer
 
@@ -104,10 +104,14 @@ async def invoice_header(books: Month, la: Organisation) -> InvoiceHeader:
         raise NotFound(f"no invoice for this LA in {books.month}")
     if books.status == "final" and issued is None:
         raise NotFound(f"no invoice for this LA in {books.month}")
+    net, vat = int(totals["net"] or 0) if totals else 0, int(totals["vat"] or 0) if totals else 0
+    if books.status == "final" and issued is not None and (issued.line_count, issued.net_pence,
+                                                           issued.vat_pence) != (count, net, vat):
+        raise BillingMismatch(f"invoice {issued.number}: the ledger no longer adds up to the totals closed",
+                              issued.net_pence, net)
     credits = await lines.filter(kind=LineKind.CREDIT).annotate(net=Sum("net_pence")).first().values("net")
     po_numbers = await lines.filter(purchase_order_id__isnull=False).distinct().values_list(
         "purchase_order__po_number", flat=True)
-    net, vat = int(totals["net"] or 0) if totals else 0, int(totals["vat"] or 0) if totals else 0
     return InvoiceHeader(
         invoice_number=issued.number if issued and books.status == "final" else None,
         document_type="credit_note" if net + vat < 0 else "invoice", status=books.status, month=books.month,

@@ -228,13 +228,18 @@ def cause_name(cause: str) -> str:
     return cause.partition(":")[0]
 
 
+def event_on(row: dict[str, Any]) -> date:
+    """The line's event date (a line written before event dates were kept: the first of its month)."""
+    return row["event_on"] or date(int(row["month"][:4]), int(row["month"][5:7]), 1)
+
+
 def invoice_line(row: dict[str, Any]) -> InvoiceLine:
     """An invoice or credit ledger row (`INVOICE_VALUES`) as its contract shape."""
     return InvoiceLine(
         line_id=str(row["id"]), kind=str(row["kind"]), cause=cause_name(row["cause"]),  # type: ignore[arg-type]
         month=row["month"], la_id=str(row["la_id"]), po_number=row["purchase_order__po_number"],
         bundle_reference=row["bundle__reference"], work_type=row["work_type"], pages=row["pages"],
-        express=bool(row["express"]), late_working_days=row["late_working_days"], event_on=row["event_on"],
+        express=bool(row["express"]), late_working_days=row["late_working_days"], event_on=event_on(row),
         base_pence=row["base_pence"], page_band_pence=row["page_band_pence"], express_pence=row["express_pence"],
         sla_credit_pence=row["sla_credit_pence"], net_pence=row["net_pence"], vat_rate_bp=row["vat_rate_bp"],
         vat_pence=row["vat_pence"], gross_pence=row["net_pence"] + row["vat_pence"],
@@ -248,7 +253,7 @@ def payout_line(row: dict[str, Any]) -> PayoutLine:
         line_id=str(row["id"]), cause=cause_name(row["cause"]), month=row["month"],  # type: ignore[arg-type]
         writer_id=str(row["writer_id"]), writer_name=row["writer__user__name"] or "",
         bundle_reference=row["bundle__reference"], work_type=row["work_type"], pages=row["pages"],
-        express=bool(row["express"]), event_on=row["event_on"], base_pence=row["base_pence"],
+        express=bool(row["express"]), event_on=event_on(row), base_pence=row["base_pence"],
         express_bonus_pence=row["express_bonus_pence"], net_pence=row["net_pence"],
         corrects_line_id=str(row["corrects_line_id"]) if row["corrects_line_id"] is not None else None,
     )

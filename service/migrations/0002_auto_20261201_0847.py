@@ -159,4 +159,15 @@ class Migration(migrations.Migration):
             name='rate_card',
             field=fields.JSONField(null=True, encoder=functools.partial(dumps, separators=(',', ':')), decoder=loads),
         ),
+        # lines written before the rate card carried only net and VAT: their net was the base price, at the
+        # contract's VAT rate (their event date is read as the first of their month)
+        ops.RunSQL(
+            "UPDATE billable_line SET base_pence = net_pence WHERE base_pence = 0 AND page_band_pence = 0 "
+            "AND express_pence = 0 AND sla_credit_pence = 0 AND express_bonus_pence = 0"
+        ),
+        ops.RunSQL(
+            "UPDATE billable_line SET vat_rate_bp = 100 * COALESCE((SELECT c.vat_rate_percent FROM la_contract c "
+            "WHERE c.la_id = billable_line.la_id AND c.provider_id = billable_line.provider_id "
+            "ORDER BY c.starts_on DESC LIMIT 1), 20) WHERE kind = 'invoice'"
+        ),
     ]

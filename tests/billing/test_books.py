@@ -144,3 +144,24 @@ async def test_finance_reads_and_replaces_an_las_rate_card(
     contract = await LaContract.get(la_id=tenant.la.id)
     assert contract.amendment_window_days == 5  # the one free window, kept on the contract
     assert (await client.get(f"/v1/billing/rate-cards/{other_tenant.la.id}", headers=finance)).status_code == 404
+
+
+async def test_a_payout_is_reversed_by_a_negative_payout_line(client: httpx.AsyncClient, tenant: Tenant) -> None:
+    bundle = await Bundle.create(la=tenant.la, provider=tenant.provider, created_by=tenant.users["la_officer"],
+                                 reference="PAY-1", work_type=WorkType.NEW_PLAN)
+    paid = await BillableLine.create(kind=LineKind.PAYOUT, provider=tenant.provider, la=tenant.la, bundle=bundle,
+                                     writer=tenant.writers["writer1"], month="2026-02", work_type="new_plan",
+                                     description="payout", cause="delivery", express=True, base_pence=30_000,
+                                     express_bonus_pence=4_000, net_pence=34_000)
+    reversed_ = await client.post(f"/v1/billing/lines/{paid.id}/credit", headers=tenant.auth("finance"),
+                                  json={"reason": "paid twice by mistake"})
+    assert reversed_.status_code == 201, reversed_.text
+    body = reversed_.json()
+    assert (body["kind"], body["net_pence"], body["corrects_line_id"]) == ("payout", -34_000, str(paid.id))
+    assert body["month"] == datetime.now(UTC).strftime("%Y-%m")  # nothing is closed: the month of the correction
+    again = await client.post(f"/v1/billing/lines/{body['line_id']}/credit", headers=tenant.auth("finance"),
+                              json={"reason": "undo"})
+    assert again.status_code == 409
+    elsewhere = await client.post("/v1/billing/lines/999999999/credit", headers=tenant.auth("finance"),
+                                  json={"reason": "no such"})
+    assert elsewhere.status_code == 404
