@@ -12,18 +12,14 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import base64
 import gc
-import os
 import tempfile
 import time
-import uuid
 from pathlib import Path
 
 from tests.benchmarks.memory import PeakMemory
+from tests.benchmarks.postgres import asyncpg_url, bench_database
 
-SERVER = os.environ.get("PLANWRIGHT_BENCH_POSTGRES_URL",
-                        os.environ.get("PLANWRIGHT_TEST_POSTGRES_URL", "postgres://postgres@127.0.0.1:5432/postgres"))
 MB = 1024 * 1024
 
 BUNDLES = """
@@ -67,30 +63,17 @@ FROM billable_line WHERE kind = 'invoice' ORDER BY id
 async def _bench(lines: int, formats: list[str]) -> None:
     import asyncpg
 
-    name = f"planwright_bench_billing_{uuid.uuid4().hex[:8]}"
-    admin = await asyncpg.connect(SERVER.replace("postgres://", "postgresql://", 1))
-    await admin.execute(f'CREATE DATABASE "{name}"')
-    url = f"{SERVER.rsplit('/', 1)[0]}/{name}"
-    os.environ.update({"PLANWRIGHT_DATABASE_URL": url, "PLANWRIGHT_ENVIRONMENT": "development",
-                       "PLANWRIGHT_MASTER_KEY": base64.b64encode(os.urandom(32)).decode(),
-                       "PLANWRIGHT_STORAGE_DIR": tempfile.mkdtemp(prefix="planwright-bench-")})
-    try:
+    async with bench_database("billing") as url:
         from service.billing import reading
-        from service.db import apply_migrations, close_db, init_db
         from service.models import Organisation, OrganisationKind, PurchaseOrder, Role, User, Writer
-        from service.runtime import build_runtime, install
-        from service.settings import get_settings
 
-        install(build_runtime(get_settings()))
-        await apply_migrations(url)
-        await init_db(url)
         provider = await Organisation.create(kind=OrganisationKind.PROVIDER, name="Bench writing service")
         la = await Organisation.create(kind=OrganisationKind.LA, name="Bench county", provider=provider)
         officer = await User.create(organisation=la, name="officer", role=Role.LA_OFFICER)
         writer = await Writer.create(user=await User.create(organisation=provider, name="writer", role=Role.WRITER),
                                      provider=provider)
         order = await PurchaseOrder.create(la=la, provider=provider, po_number="PO-2027-001", value_pence=10**12)
-        data = await asyncpg.connect(url.replace("postgres://", "postgresql://", 1))
+        data = await asyncpg.connect(asyncpg_url(url))
         started = time.perf_counter()
         await data.execute(BUNDLES, la.id, provider.id, officer.id, writer.id, order.id, lines)
         await data.execute(LINES)
@@ -115,10 +98,6 @@ async def _bench(lines: int, formats: list[str]) -> None:
                     print(f"  {document:7} {fmt:4}: {elapsed:6.1f} s ({lines / elapsed:,.0f} lines/s); "
                           f"file {path.stat().st_size / MB:7.1f} MiB; peak RSS growth {memory.growth / MB:6.1f} MiB")
                     path.unlink()
-        await close_db()
-    finally:
-        await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        await admin.close()
 
 
 def main(argv: list[str]) -> None:

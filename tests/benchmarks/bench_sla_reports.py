@@ -12,16 +12,11 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import base64
-import os
 import statistics
-import tempfile
 import time
-import uuid
 from datetime import date
 
-SERVER = os.environ.get("PLANWRIGHT_BENCH_POSTGRES_URL",
-                        os.environ.get("PLANWRIGHT_TEST_POSTGRES_URL", "postgres://postgres@127.0.0.1:5432/postgres"))
+from tests.benchmarks.postgres import asyncpg_url, bench_database
 
 GENERATE = """
 INSERT INTO bundle (id, la_id, provider_id, created_by_id, reference, work_type, tier, requires, status,
@@ -42,25 +37,10 @@ FROM (SELECT g, timestamptz '2021-06-01' + (random() * interval '1826 days') AS 
 async def _bench(rows: int) -> None:
     import asyncpg
 
-    name = f"planwright_bench_sla_{uuid.uuid4().hex[:8]}"
-    admin_url = SERVER.replace("postgres://", "postgresql://", 1)
-    admin = await asyncpg.connect(admin_url)
-    await admin.execute(f'CREATE DATABASE "{name}"')
-    url = f"{SERVER.rsplit('/', 1)[0]}/{name}"
-    os.environ.update({"PLANWRIGHT_DATABASE_URL": url, "PLANWRIGHT_ENVIRONMENT": "development",
-                       "PLANWRIGHT_MASTER_KEY": base64.b64encode(os.urandom(32)).decode(),
-                       "PLANWRIGHT_STORAGE_DIR": tempfile.mkdtemp(prefix="planwright-bench-")})
-    try:
-        from service.db import apply_migrations, close_db, init_db
+    async with bench_database("sla") as url:
         from service.models import Organisation, OrganisationKind, Role, User, Writer
-        from service.runtime import build_runtime, install
-        from service.settings import get_settings
         from service.sla.reports import Scope, turnaround
 
-        settings = get_settings()
-        install(build_runtime(settings))
-        await apply_migrations(url)
-        await init_db(url)
         provider = await Organisation.create(kind=OrganisationKind.PROVIDER, name="Bench writing service")
         officer = None
         for i in range(30):
@@ -70,7 +50,7 @@ async def _bench(rows: int) -> None:
             user = await User.create(organisation=provider, name=f"writer {i:02d}", role=Role.WRITER)
             await Writer.create(user=user, provider=provider)
         assert officer is not None
-        data = await asyncpg.connect(url.replace("postgres://", "postgresql://", 1))
+        data = await asyncpg.connect(asyncpg_url(url))
         started = time.perf_counter()
         await data.execute(GENERATE, str(provider.id), str(officer.id), rows)
         await data.execute("ANALYZE bundle")
@@ -88,10 +68,6 @@ async def _bench(rows: int) -> None:
         delivered = sum(int(r["delivered"] or 0) for r in table.rows if r["dimension"] == "month")
         print(f"turnaround report {start}..{end}: {delivered:,} deliveries in {len(table.rows)} groups; "
               f"best {min(times):.3f}s, median {statistics.median(times):.3f}s (target < 2 s)")
-        await close_db()
-    finally:
-        await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        await admin.close()
 
 
 def main(argv: list[str]) -> None:
