@@ -152,6 +152,8 @@ def order_out(order: PurchaseOrder, state: PurchaseOrderState, released: list[st
 async def add_order(principal: Principal, body: PurchaseOrderCreate) -> PurchaseOrderOut:
     """Add a PO (an LA admin its own, finance for a client LA) and release the LA's held bundles that now fit."""
     la = await _client_la(principal, _la_of(principal, body.la_id))
+    if la.provider_id is None:  # type: ignore[attr-defined]
+        raise Conflict("this LA has no writing-service contract yet")
     released: list[str] = []
     try:
         async with in_transaction() as conn:
