@@ -10,6 +10,7 @@ from tortoise.transactions import in_transaction
 
 from service.auth.principal import principal_for
 from service.billing import books
+from service.billing.orders import recommit
 from service.billing.rate_card import standard_rate_card
 from service.billing.service import write_acceptance_lines, write_delivery_lines
 from service.models import BillableLine, Bundle, BundleStatus, LaContract, LineKind, PurchaseOrder, User, WorkType
@@ -49,3 +50,15 @@ async def test_payouts_earned_on_acceptance_are_written_then_once_and_late_event
     payouts = await BillableLine.filter(bundle_id=bundle.id, kind=LineKind.PAYOUT)
     assert [(p.cause, p.month, p.event_on, p.net_pence, p.writer_id) for p in payouts] == [  # type: ignore[attr-defined]
         ("acceptance", "2026-07", date(2026, 6, 29), 30_000, tenant.writers["writer1"].id)]
+
+
+async def test_screening_cuts_a_commitment_to_the_exact_price_and_never_raises_it(tenant: Tenant) -> None:
+    order = await PurchaseOrder.get(la_id=tenant.la.id)
+    bundle = await Bundle.create(la=tenant.la, provider=tenant.provider, created_by=tenant.users["la_officer"],
+                                 reference="COMMIT-1", work_type=WorkType.NEW_PLAN, status=BundleStatus.SCREENING,
+                                 purchase_order=order, po_committed_pence=52_000)
+    async with in_transaction() as conn:
+        assert await recommit(bundle, 12, conn) == {"po_committed_pence": 42_000}  # no page band at 12 pages
+        assert await recommit(bundle, 70, conn) == {"po_committed_pence": 47_000}  # GBP 50 band from 61 pages
+        bundle.po_committed_pence = 30_000
+        assert await recommit(bundle, 200, conn) == {"po_committed_pence": 30_000}
