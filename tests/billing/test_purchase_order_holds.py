@@ -105,3 +105,20 @@ async def test_racing_submissions_never_both_pass_a_cap(client: httpx.AsyncClien
     assert statuses == ["held"] * 5 + ["submitted"], statuses
     orders = (await client.get("/v1/billing/purchase-orders", headers=tenant.auth("la_admin"))).json()["items"]
     assert orders[0]["committed_pence"] == COMMITTED
+
+
+async def test_a_held_bundle_tells_the_las_endpoints_and_may_be_cancelled(
+    client: httpx.AsyncClient, tenant: Tenant,
+) -> None:
+    from service.webhooks.topics import webhook_type
+
+    assert webhook_type("bundle.held", "draft", "held") == "bundle.held"
+    assert webhook_type("purchase_order.warning", None, None) == "purchase_order.warning"
+    await PurchaseOrder.filter(la_id=tenant.la.id).delete()
+    bundle_id = await draft_bundle(client, tenant, "HELD-1")
+    held = await client.post(f"/v1/bundles/{bundle_id}/submit", headers=tenant.auth("la_officer"))
+    assert held.json()["status"] == "held"
+    assert held.json()["hold_reason"] == "no open purchase order: add one to release this bundle"
+    assert held.json()["sla"]["state"] == "not_started"
+    cancelled = await client.post(f"/v1/bundles/{bundle_id}/cancel", headers=tenant.auth("la_officer"))
+    assert cancelled.status_code == 200 and cancelled.json()["status"] == "cancelled"
