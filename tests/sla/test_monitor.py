@@ -36,11 +36,13 @@ async def test_a_writer_with_too_much_work_raises_at_risk_exactly_once(tenant: T
     fine = await held(tenant, "writer2", effort=6, due=due, ref="H-3")
     await run_monitor(provider_id=tenant.provider.id)
     await run_monitor(provider_id=tenant.provider.id)
-    assert await events(second, "sla.at_risk") == 1
+    # the two are due the same day, so either may be worked first: exactly one of them finishes late
+    counts = [await events(first, "sla.at_risk"), await events(second, "sla.at_risk")]
+    assert sorted(counts) == [0, 1]
     assert await events(fine, "sla.at_risk") == 0
-    event = await Event.get(bundle_id=second.id, name="sla.at_risk")
+    late = second if counts[1] else first
+    event = await Event.get(bundle_id=late.id, name="sla.at_risk")
     assert event.data["due"] == due.isoformat() and event.data["projected_completion"] > due.isoformat()
-    assert await events(first, "sla.at_risk") <= 1
 
 
 async def test_leave_before_the_due_date_puts_a_bundle_at_risk(tenant: Tenant) -> None:
