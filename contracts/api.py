@@ -11,7 +11,7 @@ from pydantic import BaseModel, ConfigDict, Field
 WorkTypeName = Literal["new_plan", "phase_transfer", "annual_review_amendment", "reassessment", "statement_transfer"]
 TierName = Literal["standard", "express"]
 BundleStatusName = Literal[
-    "draft", "submitted", "screening", "rejected", "queued", "offered", "allocated", "drafting", "awaiting_la",
+    "draft", "held", "submitted", "screening", "rejected", "queued", "offered", "allocated", "drafting", "awaiting_la",
     "in_qa", "returned", "delivered", "amendment_requested", "accepted", "closed", "cancelled",
 ]
 RoleName = Literal["la_officer", "la_admin", "coordinator", "writer", "qa_reviewer", "finance", "admin"]
@@ -90,6 +90,8 @@ class BundleOut(Strict):
     page_count: int
     writer_id: UUID | None
     rejection: dict[str, object] | None
+    # why a held bundle waits (no purchase order with room for it); None otherwise
+    hold_reason: str | None = None
     effort_hours: float | None = None
     pinned_writer_id: UUID | None = None
     allocation_note: dict[str, object] | None = None

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from datetime import date
 from typing import Literal
+from uuid import UUID
 
 from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt, model_validator
 
@@ -168,3 +169,76 @@ class MonthSummary(_Row):
         if self.margin_pence != self.invoices_net_pence - self.payouts_pence:
             raise ValueError("margin_pence is not invoices net - payouts")
         return self
+
+
+# ---- API bodies (service/billing/routes.py) -------------------------------------------------------------------
+
+ExportFormatName = Literal["csv", "xlsx", "json"]
+
+
+class ExportQuery(_Row):
+    format: ExportFormatName = "csv"
+
+
+class PayoutExportQuery(ExportQuery):
+    writer_id: UUID | None = Field(default=None, description="one writer's statement; all writers when absent")
+
+
+class PurchaseOrderCreate(_Row):
+    """A new purchase order. Finance names the LA; an LA admin adds its own and leaves `la_id` out."""
+
+    po_number: str = Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9][A-Za-z0-9 ._/-]*$")
+    value_pence: StrictInt = Field(gt=0, le=10**12, description="the PO's value, net of VAT, in pence")
+    la_id: UUID | None = None
+
+
+class PurchaseOrderQuery(_Row):
+    la_id: UUID | None = None
+
+
+class PurchaseOrderOut(_Row):
+    id: str
+    la_id: str
+    po_number: str
+    value_pence: int
+    spent_pence: int  # net of the invoice and credit lines charged to it
+    committed_pence: int  # submitted bundles not yet delivered, at the most each can cost
+    remaining_pence: int
+    warned: bool  # committed spend has reached 80% of the value and the LA was told
+    released: list[str] = Field(default_factory=list, description="held bundles this PO released (on create)")
+
+
+class PurchaseOrderList(_Row):
+    items: list[PurchaseOrderOut]
+
+
+class ClosedInvoice(_Row):
+    la_id: str
+    invoice_number: str
+    line_count: int
+    net_pence: int
+    vat_pence: int
+    gross_pence: int
+
+
+class MonthClosed(_Row):
+    month: Month = Field(pattern=MONTH_PATTERN)
+    closed_now: bool  # false: it was already closed and nothing changed
+    invoices: list[ClosedInvoice]
+
+
+class LineCredit(_Row):
+    reason: str = Field(min_length=1, max_length=300)
+
+
+class LedgerLineOut(_Row):
+    """A ledger line as written (a credit or a payout reversal, when answering a correction)."""
+
+    line_id: str
+    kind: Literal["invoice", "payout", "credit"]
+    cause: str
+    month: Month = Field(pattern=MONTH_PATTERN)
+    bundle_id: str
+    net_pence: int
+    vat_pence: int
+    corrects_line_id: str | None

@@ -13,6 +13,7 @@ from uuid import UUID
 from pydantic import BaseModel, ConfigDict, Field
 
 WebhookEventType = Literal[
+    "bundle.held", "purchase_order.warning",
     "bundle.queued", "bundle.rejected", "bundle.allocated", "query.raised", "bundle.delivered",
     "amendment.requested", "sla.at_risk", "sla.breached",
 ]

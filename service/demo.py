@@ -11,7 +11,17 @@ from pathlib import Path
 from tortoise.transactions import in_transaction
 
 from service.auth.tokens import issue_token
-from service.models import LaContract, Organisation, OrganisationKind, Role, User, Writer, WriterContract
+from service.billing.rate_card import standard_rate_card
+from service.models import (
+    LaContract,
+    Organisation,
+    OrganisationKind,
+    PurchaseOrder,
+    Role,
+    User,
+    Writer,
+    WriterContract,
+)
 from service.settings import Settings
 
 DEMO_LA = "Demo County Council"
@@ -36,7 +46,10 @@ async def seed_demo() -> DemoTenant:
         provider = await Organisation.create(kind=OrganisationKind.PROVIDER, name=DEMO_PROVIDER)
         la = await Organisation.create(kind=OrganisationKind.LA, name=DEMO_LA, provider=provider)
         await LaContract.create(la=la, provider=provider, starts_on=today.replace(day=1),
-                                prices_pence={}, payouts_pence={}, turnaround_days={"standard": 10, "express": 5})
+                                prices_pence={}, payouts_pence={}, turnaround_days={"standard": 10, "express": 5},
+                                rate_card=standard_rate_card().model_dump(mode="json"))
+        # GBP 20,000 net: about forty new plans before the LA is warned (80%) and submissions are held
+        await PurchaseOrder.create(la=la, provider=provider, po_number="DEMO-PO-0001", value_pence=2_000_000)
         for key, name, role, org in [
             ("la_officer", "Demo case officer", Role.LA_OFFICER, la),
             ("la_admin", "Demo SEND team manager", Role.LA_ADMIN, la),

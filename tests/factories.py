@@ -7,7 +7,17 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 from service.auth.tokens import issue_token
-from service.models import LaContract, Organisation, OrganisationKind, Role, User, Writer, WriterContract
+from service.billing.rate_card import standard_rate_card
+from service.models import (
+    LaContract,
+    Organisation,
+    OrganisationKind,
+    PurchaseOrder,
+    Role,
+    User,
+    Writer,
+    WriterContract,
+)
 
 
 @dataclass
@@ -26,9 +36,14 @@ async def make_tenant(*, writer_skills: list[list[str]] | None = None) -> Tenant
     tag = uuid.uuid4().hex[:6]
     provider = await Organisation.create(kind=OrganisationKind.PROVIDER, name=f"Writing service {tag}")
     la = await Organisation.create(kind=OrganisationKind.LA, name=f"County {tag}", provider=provider)
+    card = standard_rate_card(prices_pence={**standard_rate_card().prices_pence, "new_plan": 42_000},
+                              payouts_pence={**standard_rate_card().payouts_pence, "new_plan": 28_000})
     await LaContract.create(la=la, provider=provider, starts_on=date.today() - timedelta(days=30),
                             prices_pence={"new_plan": 42_000}, payouts_pence={"new_plan": 28_000},
-                            vat_rate_percent=20, turnaround_days={"standard": 10, "express": 5})
+                            vat_rate_percent=20, turnaround_days={"standard": 10, "express": 5},
+                            rate_card=card.model_dump(mode="json"))
+    # a purchase order with room for any test's submissions (tests of the caps make their own)
+    await PurchaseOrder.create(la=la, provider=provider, po_number=f"PO-{tag}", value_pence=100_000_000_00)
     tenant = Tenant(la=la, provider=provider)
     for role, org in [(Role.LA_OFFICER, la), (Role.LA_ADMIN, la), (Role.COORDINATOR, provider),
                       (Role.QA_REVIEWER, provider), (Role.FINANCE, provider), (Role.ADMIN, provider)]:

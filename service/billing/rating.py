@@ -26,16 +26,6 @@ from service.billing.rate_card import BASIS_POINTS, PayoutEvent, RateCard, Surch
 
 ItemCode = Literal["base", "page_band", "express", "sla_credit", "amendment", "express_bonus"]
 
-# Defaults when a contract names no price for a work type (pence, before VAT).
-DEFAULT_PRICES_PENCE = {
-    "new_plan": 45_000, "phase_transfer": 30_000, "annual_review_amendment": 25_000,
-    "reassessment": 45_000, "statement_transfer": 30_000,
-}
-DEFAULT_PAYOUTS_PENCE = {
-    "new_plan": 30_000, "phase_transfer": 20_000, "annual_review_amendment": 16_000,
-    "reassessment": 30_000, "statement_transfer": 20_000,
-}
-
 
 class RatingError(ValueError):
     """A delivery that cannot be rated as given (negative pages, a float where pence belong)."""
@@ -47,32 +37,6 @@ def share(amount_pence: int, basis_points: int) -> int:
     _require_int("basis_points", basis_points)
     sign = -1 if amount_pence < 0 else 1
     return sign * ((abs(amount_pence) * basis_points + BASIS_POINTS // 2) // BASIS_POINTS)
-
-
-def vat(net_pence: int, rate_percent: int) -> int:
-    """Per-line VAT at a whole-percent rate, rounded half up (away from zero for credits)."""
-    return share(net_pence, rate_percent * 100)
-
-
-@dataclass(frozen=True)
-class Priced:
-    net_pence: int
-    vat_pence: int
-
-    @property
-    def gross_pence(self) -> int:
-        return self.net_pence + self.vat_pence
-
-
-def price(work_type: str, prices_pence: dict[str, int], vat_rate_percent: int) -> Priced:
-    """The base price of a work type with its VAT, falling back to the default price list (legacy contracts)."""
-    net = int(prices_pence.get(work_type, DEFAULT_PRICES_PENCE[work_type]))
-    return Priced(net_pence=net, vat_pence=vat(net, vat_rate_percent))
-
-
-def payout(work_type: str, payouts_pence: dict[str, int]) -> Priced:
-    """A writer's base payout for a work type (no VAT), falling back to the default payout list."""
-    return Priced(net_pence=int(payouts_pence.get(work_type, DEFAULT_PAYOUTS_PENCE[work_type])), vat_pence=0)
 
 
 @dataclass(frozen=True)

@@ -1,30 +1,126 @@
-"""Finance endpoints: a month's ledger lines."""
+"""Billing endpoints: purchase orders, month close, corrections, and the invoice, payout and summary exports."""
 
 from __future__ import annotations
 
-import re
+from uuid import UUID
 
 from starlette.responses import StreamingResponse
 
-from service.billing.service import month_csv
+from contracts.billing import (
+    ExportQuery,
+    LedgerLineOut,
+    LineCredit,
+    MonthClosed,
+    PayoutExportQuery,
+    PurchaseOrderCreate,
+    PurchaseOrderList,
+    PurchaseOrderOut,
+    PurchaseOrderQuery,
+)
+from service.auth.principal import Principal
+from service.billing import orders, reading
+from service.billing.books import close_month, parse_month
+from service.billing.rate_card import RateCard
+from service.billing.service import card_of, contract_for, correct_line, line_out, set_rate_card
 from service.errors import NotFound
 from service.http import Call, Endpoint
 from service.models import Role
 
-MONTH = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
+FINANCE = frozenset({Role.FINANCE})
+LA = frozenset({Role.LA_OFFICER, Role.LA_ADMIN})
+INVOICE_READERS = FINANCE | LA
 
 
-async def month_lines_csv(call: Call) -> StreamingResponse:
-    month = str(call.request.path_params["month"])
-    if not MONTH.match(month):
-        raise NotFound("no such month; months are written YYYY-MM")
-    return StreamingResponse(
-        month_csv(call.principal.organisation_id, month), media_type="text/csv; charset=utf-8",
-        headers={"Content-Disposition": f'attachment; filename="planwright-lines-{month}.csv"'},
-    )
+def _streamed(export: reading.Export) -> StreamingResponse:
+    return StreamingResponse(reading.stream(export), media_type=export.media_type,
+                             headers={"Content-Disposition": f'attachment; filename="{export.filename}"'})
+
+
+def _provider(principal: Principal) -> UUID:
+    if principal.provider_id is None:
+        raise NotFound("no writing service")
+    return principal.provider_id
+
+
+async def invoice(call: Call) -> StreamingResponse:
+    """An LA's invoice for a month: finance for any client LA, an LA for its own (another LA's answers 404)."""
+    la_id = call.path_uuid("la_id")
+    if call.principal.is_la and la_id != call.principal.organisation_id:
+        raise NotFound("no such LA")
+    q: ExportQuery = call.query
+    books = await reading.billing_month(_provider(call.principal), str(call.request.path_params["month"]))
+    la = await reading.client_la(books.provider_id, la_id)
+    return _streamed(await reading.invoice_export(books, la, q.format))
+
+
+async def payouts(call: Call) -> StreamingResponse:
+    q: PayoutExportQuery = call.query
+    books = await reading.billing_month(call.principal.organisation_id, str(call.request.path_params["month"]))
+    return _streamed(await reading.payouts_export(books, q.writer_id, q.format))
+
+
+async def month_summary(call: Call) -> StreamingResponse:
+    q: ExportQuery = call.query
+    books = await reading.billing_month(call.principal.organisation_id, str(call.request.path_params["month"]))
+    return _streamed(await reading.summary_export(books, q.format))
+
+
+async def close(call: Call) -> MonthClosed:
+    return await close_month(call.principal, parse_month(str(call.request.path_params["month"])))
+
+
+async def credit(call: Call) -> LedgerLineOut:
+    try:
+        line_id = int(str(call.request.path_params["line_id"]))
+    except ValueError:
+        raise NotFound("no such line") from None
+    body: LineCredit = call.body
+    return line_out(await correct_line(call.principal, line_id, body.reason))
+
+
+async def add_purchase_order(call: Call) -> PurchaseOrderOut:
+    return await orders.add_order(call.principal, call.body)
+
+
+async def list_purchase_orders(call: Call) -> PurchaseOrderList:
+    q: PurchaseOrderQuery = call.query
+    return PurchaseOrderList(items=await orders.list_orders(call.principal, q.la_id))
+
+
+async def get_rate_card(call: Call) -> RateCard:
+    return card_of(await contract_for(call.principal, call.path_uuid("la_id")))
+
+
+async def put_rate_card(call: Call) -> RateCard:
+    return await set_rate_card(call.principal, call.path_uuid("la_id"), call.body)
 
 
 ENDPOINTS = [
-    Endpoint("GET", "/v1/billing/months/{month}/lines.csv", month_lines_csv, frozenset({Role.FINANCE}),
-             "The month's invoice and payout lines as CSV", "billing", produces="text/csv", errors=(404,)),
+    Endpoint("GET", "/v1/billing/months/{month}/invoices/{la_id}", invoice, INVOICE_READERS,
+             "An LA's invoice for the month (header then lines; DRAFT until the month is closed)", "billing",
+             query=ExportQuery, produces="text/csv", errors=(404,)),
+    Endpoint("GET", "/v1/billing/months/{month}/payouts", payouts, FINANCE,
+             "The month's writer payouts (all writers, or ?writer_id=), DRAFT until closed", "billing",
+             query=PayoutExportQuery, produces="text/csv", errors=(404,)),
+    Endpoint("GET", "/v1/billing/months/{month}/summary", month_summary, FINANCE,
+             "The month summary: one record per LA invoice, then totals, payouts and margin", "billing",
+             query=ExportQuery, produces="text/csv", errors=(404,)),
+    Endpoint("POST", "/v1/billing/months/{month}/close", close, FINANCE,
+             "Close the month: gapless invoice numbers, frozen figures; closing again changes nothing", "billing",
+             response=MonthClosed, errors=(404, 409)),
+    Endpoint("POST", "/v1/billing/lines/{line_id}/credit", credit, FINANCE,
+             "Correct a line: a credit line (or payout reversal) in the first open month", "billing",
+             body=LineCredit, response=LedgerLineOut, status=201, errors=(404, 409, 422)),
+    Endpoint("POST", "/v1/billing/purchase-orders", add_purchase_order, frozenset({Role.FINANCE, Role.LA_ADMIN}),
+             "Add a purchase order (an LA admin its own; finance names the LA); releases held bundles that fit",
+             "billing", body=PurchaseOrderCreate, response=PurchaseOrderOut, status=201, errors=(404, 409, 422)),
+    Endpoint("GET", "/v1/billing/rate-cards/{la_id}", get_rate_card, FINANCE,
+             "An LA's rate card: prices, page bands, express, VAT, SLA credit, amendments and writer payouts",
+             "billing", response=RateCard, errors=(404,)),
+    Endpoint("PUT", "/v1/billing/rate-cards/{la_id}", put_rate_card, FINANCE,
+             "Replace an LA's rate card (integer pence and basis points; applies to events from now on)",
+             "billing", body=RateCard, response=RateCard, errors=(404, 422)),
+    Endpoint("GET", "/v1/billing/purchase-orders", list_purchase_orders, INVOICE_READERS,
+             "Purchase orders with spent, committed and remaining value (an LA sees its own)", "billing",
+             query=PurchaseOrderQuery, response=PurchaseOrderList),
 ]

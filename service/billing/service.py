@@ -1,72 +1,310 @@
-"""The ledger: lines written when their event happens, never edited; one line per (bundle, kind, cause)."""
+"""The ledger in the service: lines written in the same transaction as their event, never edited.
+
+One line per (bundle, kind, cause), so a replayed event never doubles a line:
+- delivery (the first QA pass): the LA's invoice line, rated by `rating.rate_delivery` from the contract's rate
+  card, the bundle's pages and tier, and the working days it was late (its stored SLA due date against the
+  delivery date, on the contract's working calendar); and, when the card says payouts are earned on delivery, the
+  writer's payout line (cause `delivery`);
+- LA acceptance: the writer's payout line when the card says payouts are earned on acceptance (cause
+  `acceptance`);
+- an amendment asked for outside the free window: an invoice line (cause `amendment:<event id>`) at once, and the
+  writer's amendment payout at the next earning event (re-delivery, or acceptance);
+- a correction by finance: a credit line (or a payout reversal) naming the line it cancels (cause
+  `correction:<line id>`), built by `lines.credit_line` / `lines.payout_reversal`.
+Every line lands in the month of its event (Europe/London), or in the first open month when that one is closed
+(`close.month_for_event`): a closed month never changes.
+"""
 
 from __future__ import annotations
 
-import csv
-import io
-from collections.abc import AsyncIterator
-from datetime import datetime
+from datetime import UTC, date, datetime
+from typing import Any
 from uuid import UUID
-from zoneinfo import ZoneInfo
 
 from tortoise.backends.base.client import BaseDBAsyncClient
+from tortoise.exceptions import IntegrityError
+from tortoise.transactions import in_transaction
 
-from service.billing.rating import payout, price
-from service.models import BillableLine, Bundle, LaContract, LineKind, Organisation
+from contracts.billing import InvoiceLine, LedgerLineOut, PayoutLine
+from service.audit.service import audit
+from service.auth.principal import Principal
+from service.billing.close import month_for_event
+from service.billing.lines import credit_line, month_of, payout_reversal
+from service.billing.rate_card import PayoutEvent, RateCard, standard_rate_card
+from service.billing.rating import (
+    RatedDelivery,
+    RatedPayout,
+    amendment_is_free,
+    payout_is_earned_on,
+    rate_amendment,
+    rate_delivery,
+    rate_payout,
+)
+from service.errors import Conflict, NotFound
+from service.models import BillableLine, BillingBook, Bundle, Event, LaContract, LineKind, Tier
+from service.sla.clock import london_date
+from service.sla.service import calendar_of, contract_of
 
-LONDON = ZoneInfo("Europe/London")
-CSV_COLUMNS = ("line_id", "month", "kind", "la_id", "la_name", "bundle_id", "bundle_reference", "work_type",
-               "writer_id", "description", "net_pence", "vat_pence", "gross_pence")
+# what a ledger row is read as, for the exports and for corrections (one query, joined)
+INVOICE_VALUES = (
+    "id", "kind", "cause", "month", "la_id", "purchase_order__po_number", "bundle__reference", "work_type", "pages",
+    "express", "late_working_days", "event_on", "base_pence", "page_band_pence", "express_pence",
+    "sla_credit_pence", "net_pence", "vat_rate_bp", "vat_pence", "corrects_line_id",
+)
+PAYOUT_VALUES = (
+    "id", "cause", "month", "writer_id", "writer__user__name", "bundle__reference", "work_type", "pages", "express",
+    "event_on", "base_pence", "express_bonus_pence", "net_pence", "corrects_line_id",
+)
 
 
-def month_of(at: datetime) -> str:
-    return at.astimezone(LONDON).strftime("%Y-%m")
+def card_of(contract: LaContract | None) -> RateCard:
+    """The contract's rate card; the free amendment window is always the contract's `amendment_window_days`.
+
+    A contract without a stored card is priced by the standard card with its own prices, payouts and VAT rate.
+    """
+    window = contract.amendment_window_days if contract is not None else 10
+    if contract is not None and contract.rate_card:
+        return RateCard.model_validate({**contract.rate_card, "free_amendment_working_days": window})
+    standard = standard_rate_card()
+    if contract is None:
+        return standard_rate_card(free_amendment_working_days=window)
+    prices: dict[str, int] = {key: amount for key, amount in standard.prices_pence.items()}
+    prices.update(contract.prices_pence)
+    payouts: dict[str, int] = {key: amount for key, amount in standard.payouts_pence.items()}
+    payouts.update(contract.payouts_pence)
+    return standard_rate_card(
+        prices_pence=prices, payouts_pence=payouts,
+        vat_rate_bp=contract.vat_rate_percent * 100, free_amendment_working_days=window,
+    )
+
+
+async def contract_for(principal: Principal, la_id: UUID) -> LaContract:
+    """The current contract between the principal's writing service and one of its client LAs (else 404)."""
+    contract = await LaContract.filter(la_id=la_id, provider_id=principal.organisation_id).order_by(
+        "-starts_on").first()
+    if contract is None:
+        raise NotFound("no such LA")
+    return contract
+
+
+async def set_rate_card(principal: Principal, la_id: UUID, card: RateCard) -> RateCard:
+    """Finance replaces an LA's rate card; lines already written keep their figures (a line is never edited)."""
+    contract = await contract_for(principal, la_id)
+    async with in_transaction() as conn:
+        await LaContract.filter(id=contract.id).using_db(conn).update(
+            rate_card=card.model_dump(mode="json"), amendment_window_days=card.free_amendment_working_days)
+        await audit(principal, "billing.rate_card_set", object_type="la_contract", object_id=contract.id,
+                    using=conn)
+    return card_of(await LaContract.get(id=contract.id))
+
+
+async def book_of(provider_id: UUID, conn: BaseDBAsyncClient, *, lock: bool) -> BillingBook:
+    """The provider's books (made on first use); locked FOR UPDATE on PostgreSQL when `lock`.
+
+    Every line writer and the month close take this lock, so a line never lands in a month while it is closing.
+    """
+    dialect = conn.capabilities.dialect
+    now = datetime.now(UTC)
+    if dialect == "postgres":
+        await conn.execute_query(
+            "INSERT INTO billing_book (provider_id, invoice_prefix, last_invoice_number, updated_at) "
+            "VALUES ($1, 'INV', 0, $2) ON CONFLICT (provider_id) DO NOTHING", [provider_id, now])
+    else:
+        await conn.execute_query(
+            "INSERT INTO billing_book (provider_id, invoice_prefix, last_invoice_number, updated_at) "
+            "VALUES (?, 'INV', 0, ?) ON CONFLICT (provider_id) DO NOTHING", [str(provider_id), now.isoformat()])
+    query = BillingBook.filter(provider_id=provider_id).using_db(conn)
+    if lock:
+        query = query.select_for_update()
+    return await query.get()
+
+
+async def open_month(provider_id: UUID, at: datetime, conn: BaseDBAsyncClient) -> str:
+    """The month a line for an event at `at` is written in (its own, or the first open one)."""
+    book = await book_of(provider_id, conn, lock=True)
+    return month_for_event(month_of(at), last_closed=book.last_closed_month)
+
+
+def late_working_days(bundle: Bundle, contract: LaContract | None, delivered_at: datetime) -> int:
+    """Working days past the stored turnaround due date (service/sla), on the contract's calendar; 0 if on time."""
+    if bundle.turnaround_due is None:
+        return 0
+    late = calendar_of(contract).working_days_between(bundle.turnaround_due, london_date(delivered_at))
+    return max(late, 0)
+
+
+async def _add(conn: BaseDBAsyncClient, bundle: Bundle, kind: LineKind, cause: str, **values: Any) -> bool:
+    """Write the line unless (bundle, kind, cause) already has one; True if it was written."""
+    if await BillableLine.filter(bundle_id=bundle.id, kind=kind, cause=cause).using_db(conn).exists():
+        return False
+    await BillableLine.create(
+        kind=kind, cause=cause, provider_id=bundle.provider_id, la_id=bundle.la_id,  # type: ignore[attr-defined]
+        bundle_id=bundle.id, work_type=bundle.work_type.value,
+        purchase_order_id=bundle.purchase_order_id, using_db=conn, **values,  # type: ignore[attr-defined]
+    )
+    return True
+
+
+def _invoice_values(rated: RatedDelivery, month: str, event_on: date, description: str) -> dict[str, Any]:
+    return {"month": month, "event_on": event_on, "description": description, "pages": rated.pages,
+            "express": rated.express, "late_working_days": rated.late_working_days, "base_pence": rated.base_pence,
+            "page_band_pence": rated.page_band_pence, "express_pence": rated.express_pence,
+            "sla_credit_pence": rated.sla_credit_pence, "net_pence": rated.net_pence,
+            "vat_rate_bp": rated.vat_rate_bp, "vat_pence": rated.vat_pence}
+
+
+def _payout_values(rated: RatedPayout, bundle: Bundle, month: str, event_on: date) -> dict[str, Any]:
+    return {"month": month, "event_on": event_on, "description": f"{rated.work_type} payout",
+            "writer_id": bundle.writer_id, "pages": bundle.page_count,  # type: ignore[attr-defined]
+            "express": rated.express, "base_pence": rated.base_pence,
+            "express_bonus_pence": rated.express_bonus_pence, "net_pence": rated.net_pence, "vat_pence": 0}
 
 
 async def write_delivery_lines(bundle: Bundle, *, delivered_at: datetime, conn: BaseDBAsyncClient) -> None:
-    """An invoice line for the LA and a payout line for the writer, in the delivery's own transaction."""
-    contract = (
-        await LaContract.filter(la_id=bundle.la_id, provider_id=bundle.provider_id)  # type: ignore[attr-defined]
-        .using_db(conn).order_by("-starts_on").first()
+    """At a QA pass, in its transaction: the first delivery's invoice line, and payouts earned on delivery.
+
+    `bundle` is the row as the move left it (SLA due date stored by `service.sla.service.on_move`).
+    """
+    contract = await contract_of(bundle, conn)
+    card = card_of(contract)
+    month = await open_month(bundle.provider_id, delivered_at, conn)  # type: ignore[attr-defined]
+    event_on = london_date(delivered_at)
+    rated = rate_delivery(card, bundle.work_type.value, bundle.page_count, bundle.tier == Tier.EXPRESS,
+                          late_working_days(bundle, contract, delivered_at))
+    await _add(conn, bundle, LineKind.INVOICE, "delivery",
+               **_invoice_values(rated, month, event_on, f"{bundle.work_type.value} delivered"))
+    if payout_is_earned_on(card, "delivery"):
+        await _write_payouts(bundle, card, "delivery", month, event_on, conn)
+
+
+async def write_acceptance_lines(bundle: Bundle, *, accepted_at: datetime, conn: BaseDBAsyncClient) -> None:
+    """At the LA's acceptance, in its transaction: the writer's payouts when the card says they are earned then."""
+    card = card_of(await contract_of(bundle, conn))
+    if payout_is_earned_on(card, "acceptance"):
+        month = await open_month(bundle.provider_id, accepted_at, conn)  # type: ignore[attr-defined]
+        await _write_payouts(bundle, card, "acceptance", month, london_date(accepted_at), conn)
+
+
+async def _write_payouts(bundle: Bundle, card: RateCard, event: PayoutEvent, month: str, event_on: date,
+                         conn: BaseDBAsyncClient) -> None:
+    """The writer's payout for the job, and for each charged amendment not yet paid (the amendment event keeps the
+    working days after delivery it was asked at, so its charge is re-decided by the same rule)."""
+    if bundle.writer_id is None:  # type: ignore[attr-defined]
+        return
+    express = bundle.tier == Tier.EXPRESS
+    await _add(conn, bundle, LineKind.PAYOUT, event,
+               **_payout_values(rate_payout(card, bundle.work_type.value, express), bundle, month, event_on))
+    amendments = await Event.filter(bundle_id=bundle.id, name="amendment.requested").using_db(conn).order_by("id")
+    for amendment in amendments:
+        rated = rate_amendment(card, bundle.work_type.value, int(amendment.data.get("working_days", 0)))
+        if rated is None:
+            continue  # asked for within the free window
+        await _add(conn, bundle, LineKind.PAYOUT, f"amendment:{amendment.id}",
+                   **_payout_values(rated[1], bundle, month, event_on))
+
+
+def amendment_charged(contract: LaContract | None, bundle: Bundle, at: datetime) -> tuple[bool, int, int]:
+    """Whether an amendment asked for at `at` is charged, the working days since delivery, and the free window."""
+    card = card_of(contract)
+    delivered_on = london_date(bundle.delivered_at or at)
+    days = max(calendar_of(contract).working_days_between(delivered_on, london_date(at)), 0)
+    return not amendment_is_free(card, days), days, card.free_amendment_working_days
+
+
+async def write_amendment_lines(bundle: Bundle, event_id: int, *, requested_at: datetime, working_days: int,
+                                conn: BaseDBAsyncClient) -> None:
+    """An amendment asked for outside the free window: its invoice line, in the request's transaction."""
+    card = card_of(await contract_of(bundle, conn))
+    rated = rate_amendment(card, bundle.work_type.value, working_days)
+    if rated is None:
+        return
+    month = await open_month(bundle.provider_id, requested_at, conn)  # type: ignore[attr-defined]
+    await _add(conn, bundle, LineKind.INVOICE, f"amendment:{event_id}",
+               **_invoice_values(rated[0], month, london_date(requested_at), f"{bundle.work_type.value} amendment"))
+
+
+def cause_name(cause: str) -> str:
+    """The cause as the exports name it: `amendment:42` is an `amendment`."""
+    return cause.partition(":")[0]
+
+
+def event_on(row: dict[str, Any]) -> date:
+    """The line's event date (a line written before event dates were kept: the first of its month)."""
+    return row["event_on"] or date(int(row["month"][:4]), int(row["month"][5:7]), 1)
+
+
+def invoice_line(row: dict[str, Any]) -> InvoiceLine:
+    """An invoice or credit ledger row (`INVOICE_VALUES`) as its contract shape."""
+    return InvoiceLine(
+        line_id=str(row["id"]), kind=str(row["kind"]), cause=cause_name(row["cause"]),  # type: ignore[arg-type]
+        month=row["month"], la_id=str(row["la_id"]), po_number=row["purchase_order__po_number"],
+        bundle_reference=row["bundle__reference"], work_type=row["work_type"], pages=row["pages"],
+        express=bool(row["express"]), late_working_days=row["late_working_days"], event_on=event_on(row),
+        base_pence=row["base_pence"], page_band_pence=row["page_band_pence"], express_pence=row["express_pence"],
+        sla_credit_pence=row["sla_credit_pence"], net_pence=row["net_pence"], vat_rate_bp=row["vat_rate_bp"],
+        vat_pence=row["vat_pence"], gross_pence=row["net_pence"] + row["vat_pence"],
+        corrects_line_id=str(row["corrects_line_id"]) if row["corrects_line_id"] is not None else None,
     )
-    prices = contract.prices_pence if contract else {}
-    payouts = contract.payouts_pence if contract else {}
-    rate = contract.vat_rate_percent if contract else 20
-    work_type = bundle.work_type.value
-    month = month_of(delivered_at)
-    invoice = price(work_type, prices, rate)
-    paid = payout(work_type, payouts)
-    common = {"provider_id": bundle.provider_id, "la_id": bundle.la_id, "bundle_id": bundle.id,  # type: ignore[attr-defined]
-              "month": month, "work_type": work_type, "cause": "delivery"}
-    if not await BillableLine.filter(bundle_id=bundle.id, cause="delivery").using_db(conn).exists():
-        await BillableLine.create(kind=LineKind.INVOICE, description=f"{work_type} delivered",
-                                  net_pence=invoice.net_pence, vat_pence=invoice.vat_pence, using_db=conn, **common)
-        await BillableLine.create(kind=LineKind.PAYOUT, writer_id=bundle.writer_id,  # type: ignore[attr-defined]
-                                  description=f"{work_type} payout", net_pence=paid.net_pence, vat_pence=0,
-                                  using_db=conn, **common)
 
 
-async def month_csv(provider_id: UUID, month: str) -> AsyncIterator[str]:
-    """The month's lines as CSV, streamed in id order (deterministic)."""
-    names = {o.id: o.name for o in await Organisation.filter(provider_id=provider_id)}
-    references: dict[object, str] = {}
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(CSV_COLUMNS)
-    yield buffer.getvalue()
-    last_id = 0
-    while True:
-        rows = await BillableLine.filter(provider_id=provider_id, month=month, id__gt=last_id).order_by("id").limit(500)
-        if not rows:
-            break
-        missing = {r.bundle_id for r in rows} - references.keys()  # type: ignore[attr-defined]
-        if missing:
-            references.update(dict(await Bundle.filter(id__in=missing).values_list("id", "reference")))
-        buffer.seek(0)
-        buffer.truncate()
-        for r in rows:
-            writer.writerow((r.id, r.month, r.kind.value, r.la_id, names.get(r.la_id, ""), r.bundle_id,  # type: ignore[attr-defined]
-                             references.get(r.bundle_id, ""), r.work_type, r.writer_id or "",  # type: ignore[attr-defined]
-                             r.description, r.net_pence, r.vat_pence, r.net_pence + r.vat_pence))
-        yield buffer.getvalue()
-        last_id = rows[-1].id
+def payout_line(row: dict[str, Any]) -> PayoutLine:
+    """A payout ledger row (`PAYOUT_VALUES`) as its contract shape."""
+    return PayoutLine(
+        line_id=str(row["id"]), cause=cause_name(row["cause"]), month=row["month"],  # type: ignore[arg-type]
+        writer_id=str(row["writer_id"]), writer_name=row["writer__user__name"] or "",
+        bundle_reference=row["bundle__reference"], work_type=row["work_type"], pages=row["pages"],
+        express=bool(row["express"]), event_on=event_on(row), base_pence=row["base_pence"],
+        express_bonus_pence=row["express_bonus_pence"], net_pence=row["net_pence"],
+        corrects_line_id=str(row["corrects_line_id"]) if row["corrects_line_id"] is not None else None,
+    )
+
+
+def line_out(line: BillableLine) -> LedgerLineOut:
+    return LedgerLineOut(line_id=str(line.id), kind=line.kind.value, cause=line.cause, month=line.month,
+                         bundle_id=str(line.bundle_id), net_pence=line.net_pence,  # type: ignore[attr-defined]
+                         vat_pence=line.vat_pence,
+                         corrects_line_id=str(line.corrects_line_id) if line.corrects_line_id else None)  # type: ignore[attr-defined]
+
+
+async def correct_line(principal: Principal, line_id: int, reason: str) -> BillableLine:
+    """Finance cancels a line: a credit line (invoice) or a reversal (payout) in the first open month, at once.
+
+    A line is corrected once; a credit or reversal is not itself corrected (write a fresh line instead).
+    """
+    now = datetime.now(UTC)
+    async with in_transaction() as conn:
+        original = await BillableLine.filter(id=line_id, provider_id=principal.organisation_id).using_db(conn).first()
+        if original is None:
+            raise NotFound("no such line")
+        if original.kind == LineKind.CREDIT or original.corrects_line_id is not None:  # type: ignore[attr-defined]
+            raise Conflict("a correction is not itself corrected; write a fresh line instead")
+        month = await open_month(principal.organisation_id, now, conn)
+        event_on = london_date(now)
+        cause = f"correction:{original.id}"
+        if await BillableLine.filter(corrects_line_id=original.id).using_db(conn).exists():
+            raise Conflict("this line has already been corrected")
+        common = {"provider_id": original.provider_id, "la_id": original.la_id,  # type: ignore[attr-defined]
+                  "bundle_id": original.bundle_id, "work_type": original.work_type,  # type: ignore[attr-defined]
+                  "purchase_order_id": original.purchase_order_id, "cause": cause, "month": month,  # type: ignore[attr-defined]
+                  "event_on": event_on, "corrects_line_id": original.id,
+                  "description": f"correction: {reason}"[:200]}
+        new_id = str(original.id)  # placeholder id: the row's own id is assigned on insert
+        if original.kind == LineKind.PAYOUT:
+            row = await BillableLine.filter(id=original.id).using_db(conn).values(*PAYOUT_VALUES)
+            reversed_ = payout_reversal(payout_line(row[0]), line_id=new_id, month=month, event_on=event_on)
+            values = {"kind": LineKind.PAYOUT, "writer_id": original.writer_id,  # type: ignore[attr-defined]
+                      "pages": reversed_.pages, "express": reversed_.express, "base_pence": reversed_.base_pence,
+                      "express_bonus_pence": reversed_.express_bonus_pence, "net_pence": reversed_.net_pence,
+                      "vat_pence": 0}
+        else:
+            row = await BillableLine.filter(id=original.id).using_db(conn).values(*INVOICE_VALUES)
+            credit = credit_line(invoice_line(row[0]), line_id=new_id, month=month, event_on=event_on)
+            values = {"kind": LineKind.CREDIT, "pages": credit.pages, "express": credit.express,
+                      "late_working_days": credit.late_working_days, "base_pence": credit.base_pence,
+                      "page_band_pence": credit.page_band_pence, "express_pence": credit.express_pence,
+                      "sla_credit_pence": credit.sla_credit_pence, "net_pence": credit.net_pence,
+                      "vat_rate_bp": credit.vat_rate_bp, "vat_pence": credit.vat_pence}
+        try:
+            return await BillableLine.create(using_db=conn, **common, **values)
+        except IntegrityError:
+            raise Conflict("this line has already been corrected") from None

@@ -18,6 +18,7 @@ from tortoise.transactions import in_transaction
 from contracts.api import BundleCreate
 from service.auth import scope
 from service.auth.principal import Principal
+from service.billing.orders import submit_against_orders
 from service.bundles.transitions import move, record
 from service.calendar import WorkingCalendar
 from service.documents.service import receive
@@ -123,11 +124,8 @@ async def submit(principal: Principal, bundle_id: UUID) -> Bundle:
     if not await Document.filter(bundle_id=bundle.id, deleted_at__isnull=True).exists():
         raise Conflict("add at least one document before submitting", current_status=bundle.status.value)
     async with in_transaction() as conn:
-        return await move(
-            bundle.id, BundleStatus.SUBMITTED, conn=conn, actor_id=principal.user_id,
-            submitted_at=datetime.now(UTC), rejection=None,
-            jobs=(("screen_bundle", {"bundle_id": str(bundle.id)}),),
-        )
+        # committed against the LA's purchase orders, or held until one has room (service/billing/orders.py)
+        return await submit_against_orders(bundle, actor_id=principal.user_id, conn=conn)
 
 
 async def cancel(principal: Principal, bundle_id: UUID) -> Bundle:
@@ -193,7 +191,7 @@ def bundle_fields(bundle: Bundle, calendar: WorkingCalendar) -> dict[str, Any]:
         "tier": bundle.tier.value, "requires": bundle.requires, "status": bundle.status.value,
         "statutory_due": bundle.statutory_due, "turnaround_due": bundle.turnaround_due,
         "page_count": bundle.page_count, "writer_id": bundle.writer_id,  # type: ignore[attr-defined]
-        "rejection": bundle.rejection, "effort_hours": bundle.effort_hours,
+        "rejection": bundle.rejection, "hold_reason": bundle.hold_reason, "effort_hours": bundle.effort_hours,
         "pinned_writer_id": bundle.pinned_writer_id,  # type: ignore[attr-defined]
         "allocation_note": bundle.allocation_note, "sla": sla_view(bundle, calendar),
         "created_at": bundle.created_at, "updated_at": bundle.updated_at,

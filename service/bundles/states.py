@@ -6,7 +6,8 @@ from service.models.bundles import BundleStatus as S
 
 # from-status -> the statuses it may move to (ARCHITECTURE.md, "The bundle's life").
 ALLOWED: dict[S, frozenset[S]] = {
-    S.DRAFT: frozenset({S.SUBMITTED, S.CANCELLED}),
+    S.DRAFT: frozenset({S.SUBMITTED, S.HELD, S.CANCELLED}),
+    S.HELD: frozenset({S.SUBMITTED, S.CANCELLED}),  # SUBMITTED: a purchase order with room for it was added
     S.SUBMITTED: frozenset({S.SCREENING, S.CANCELLED}),
     S.SCREENING: frozenset({S.QUEUED, S.REJECTED, S.CANCELLED}),
     S.REJECTED: frozenset({S.SUBMITTED, S.CANCELLED}),  # the LA replaces documents and resubmits

@@ -104,9 +104,13 @@ def run(args: argparse.Namespace) -> int:
              http.get(f"/v1/bundles/{bid}/delivered-draft", headers=auth("la_officer")))
         step("LA officer accepts it", http.post(f"/v1/bundles/{bid}/accept", headers=auth("la_officer")))
         month = time.strftime("%Y-%m")
-        csv_text = http.get(f"/v1/billing/months/{month}/lines.csv", headers=auth("finance"))
-        step(f"finance reads {month}'s lines", csv_text)
-        print("      " + "\n      ".join(line for line in csv_text.text.splitlines() if reference in line))
+        orders = step("LA officer reads its purchase orders (spent, committed, remaining)",
+                      http.get("/v1/billing/purchase-orders", headers=auth("la_officer")))
+        la_id = orders["items"][0]["la_id"] if orders.get("items") else None
+        if la_id is not None:
+            csv_text = http.get(f"/v1/billing/months/{month}/invoices/{la_id}", headers=auth("finance"))
+            step(f"finance reads the LA's {month} invoice (a draft until the month is closed)", csv_text)
+            print("      " + "\n      ".join(line for line in csv_text.text.splitlines() if reference in line))
         timeline = http.get(f"/v1/bundles/{bid}", headers=auth("la_officer")).json()["timeline"]
         print("timeline: " + " -> ".join(e["to_status"] for e in timeline if e["to_status"]))
     return 0

@@ -11,12 +11,13 @@ from tortoise.transactions import in_transaction
 from service.audit.service import audit
 from service.auth import scope
 from service.auth.principal import Principal
+from service.billing.service import amendment_charged, write_acceptance_lines, write_amendment_lines
 from service.bundles.transitions import move, record
-from service.calendar import WorkingCalendar
 from service.delivery.links import LINK_SECONDS, BadLink, LinkClaims, sign_link, verify_link
 from service.errors import Conflict, Forbidden, NotFound
-from service.models import Bundle, BundleStatus, Draft, DraftStatus, LaContract
+from service.models import Bundle, BundleStatus, Draft, DraftStatus, Event
 from service.runtime import current
+from service.sla.service import contract_of
 
 RETURNED_TO_LA = frozenset({BundleStatus.DELIVERED, BundleStatus.ACCEPTED, BundleStatus.CLOSED,
                             BundleStatus.AMENDMENT_REQUESTED})
@@ -82,22 +83,28 @@ async def set_access(principal: Principal, bundle_id: UUID, *, revoked: bool) ->
 async def accept(principal: Principal, bundle_id: UUID) -> Bundle:
     bundle = await scope.get_bundle(principal, bundle_id)
     async with in_transaction() as conn:
-        return await move(bundle.id, BundleStatus.ACCEPTED, conn=conn, actor_id=principal.user_id,
-                          expect=BundleStatus.DELIVERED)
+        accepted = await move(bundle.id, BundleStatus.ACCEPTED, conn=conn, actor_id=principal.user_id,
+                              expect=BundleStatus.DELIVERED)
+        await write_acceptance_lines(accepted, accepted_at=datetime.now(UTC), conn=conn)
+        return accepted
 
 
 async def request_amendment(principal: Principal, bundle_id: UUID, reason: str) -> Bundle:
-    """Back to the same writer, ahead of new work; free when asked within the contract's window of working days."""
+    """Back to the same writer, ahead of new work; free when asked within the contract's window of working days,
+    otherwise charged by an amendment line written in this transaction (service/billing/service.py)."""
     bundle = await scope.get_bundle(principal, bundle_id)
-    contract = await LaContract.filter(la_id=bundle.la_id, provider_id=bundle.provider_id).order_by(  # type: ignore[attr-defined]
-        "-starts_on").first()
-    window = contract.amendment_window_days if contract else 10
-    delivered_on = (bundle.delivered_at or datetime.now(UTC)).date()
-    free = WorkingCalendar().working_days_between(delivered_on, datetime.now(UTC).date()) <= window
+    now = datetime.now(UTC)
     async with in_transaction() as conn:
-        return await move(bundle.id, BundleStatus.AMENDMENT_REQUESTED, conn=conn, actor_id=principal.user_id,
-                          expect=BundleStatus.DELIVERED, event="amendment.requested",
-                          data={"free": free, "window_working_days": window, "reason": reason})
+        charged, days, window = amendment_charged(await contract_of(bundle, conn), bundle, now)
+        moved = await move(bundle.id, BundleStatus.AMENDMENT_REQUESTED, conn=conn, actor_id=principal.user_id,
+                           expect=BundleStatus.DELIVERED, event="amendment.requested",
+                           data={"free": not charged, "window_working_days": window, "working_days": days,
+                                 "reason": reason})
+        event = await Event.filter(bundle_id=bundle.id, name="amendment.requested").using_db(conn).order_by(
+            "-id").first()
+        assert event is not None
+        await write_amendment_lines(moved, event.id, requested_at=now, working_days=days, conn=conn)
+        return moved
 
 
 async def work_list(principal: Principal) -> list[Bundle]:

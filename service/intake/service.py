@@ -23,6 +23,7 @@ from zoneinfo import ZoneInfo
 
 from tortoise.transactions import in_transaction
 
+from service.billing.orders import recommit
 from service.bundles.transitions import move, record
 from service.calendar import WorkingCalendar
 from service.errors import TransitionNotAllowed
@@ -217,7 +218,7 @@ async def screen_bundle(bundle_id: UUID) -> BundleStatus | None:
                 await move(bundle.id, BundleStatus.QUEUED, conn=conn, expect=BundleStatus.SCREENING,
                            event="bundle.queued", data={"pages": total_pages, "warnings": warnings},
                            page_count=total_pages, queued_at=now, turnaround_due=await turnaround_due(bundle, now),
-                           jobs=(("allocation_round", {}),))
+                           jobs=(("allocation_round", {}),), **await recommit(bundle, total_pages, conn))
                 outcome_status = BundleStatus.QUEUED
     except TransitionNotAllowed:
         return None  # cancelled meanwhile

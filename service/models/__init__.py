@@ -1,7 +1,7 @@
 """The tortoise-orm models of Planwright; one app, "models", migrated by tortoise's built-in migrator."""
 
 from service.models.bundles import Bundle, BundleStatus, Document, Event, Tier, WorkType
-from service.models.ledger import BillableLine, LaContract, LineKind
+from service.models.ledger import BillableLine, BillingBook, Invoice, LaContract, LineKind, PurchaseOrder
 from service.models.people import (
     ApiToken,
     Organisation,
@@ -28,6 +28,7 @@ __all__ = [
     "ApiToken",
     "AuditEntry",
     "BillableLine",
+    "BillingBook",
     "Bundle",
     "BundleStatus",
     "DeliveryStatus",
@@ -35,6 +36,7 @@ __all__ = [
     "Draft",
     "DraftStatus",
     "Event",
+    "Invoice",
     "LaContract",
     "LineKind",
     "Notification",
@@ -44,6 +46,7 @@ __all__ = [
     "Organisation",
     "OrganisationKind",
     "OutboxMessage",
+    "PurchaseOrder",
     "QaReview",
     "Query",
     "ReviewOutcome",

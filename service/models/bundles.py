@@ -3,16 +3,20 @@
 from __future__ import annotations
 
 from enum import StrEnum
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from tortoise import fields
 from tortoise.models import Model
 
 from service.models.people import Organisation, User, Writer
 
+if TYPE_CHECKING:
+    from service.models.ledger import PurchaseOrder
+
 
 class BundleStatus(StrEnum):
     DRAFT = "draft"
+    HELD = "held"  # submitted, but the LA's purchase orders have no room for it: released when a PO is added
     SUBMITTED = "submitted"
     SCREENING = "screening"
     REJECTED = "rejected"
@@ -94,6 +98,12 @@ class Bundle(Model):
     delivered_on_time = fields.BooleanField(null=True)
     created_at = fields.DatetimeField(auto_now_add=True, db_index=True)
     updated_at = fields.DatetimeField(auto_now=True)
+    # the purchase order the submission is committed against, the most it can cost (net pence), and why it is held
+    purchase_order: fields.ForeignKeyNullableRelation[PurchaseOrder] = fields.ForeignKeyField(
+        "models.PurchaseOrder", related_name="bundles", null=True, on_delete=fields.RESTRICT
+    )
+    po_committed_pence = fields.IntField(null=True)
+    hold_reason = fields.CharField(max_length=300, null=True)
     # the LA's salted hashes of its real identifiers (CLI-CONTRACTS.md deny-list JSON), never plain values
     deny_list: dict[str, Any] | None = fields.JSONField(null=True)
 

@@ -9,7 +9,7 @@ from tortoise import fields
 from tortoise.models import Model
 
 from service.models.bundles import Bundle
-from service.models.people import Organisation, Writer
+from service.models.people import Organisation, User, Writer
 
 
 class LaContract(Model):
@@ -41,6 +41,10 @@ class LaContract(Model):
     screening_policy: dict[str, str] = fields.JSONField(default=dict)
     # days after a bundle closes before its documents and drafts are purged from storage
     retention_days = fields.IntField(default=90)
+    # the rate card (service/billing/rate_card.py RateCard as JSON): prices, page bands, express, VAT, SLA credit,
+    # amendment prices, writer payouts and express bonus, and whether payouts are earned on delivery or acceptance
+    # (null = a card built from prices_pence, payouts_pence and vat_rate_percent with the standard defaults)
+    rate_card: dict[str, Any] | None = fields.JSONField(null=True)
 
     class Meta:
         table = "la_contract"
@@ -49,6 +53,73 @@ class LaContract(Model):
 class LineKind(StrEnum):
     INVOICE = "invoice"
     PAYOUT = "payout"
+    CREDIT = "credit"  # reverses an invoice line, in the first open month after the correction
+
+
+class PurchaseOrder(Model):
+    """An LA's purchase order: submissions are committed against it up to its value (net pence)."""
+
+    id = fields.UUIDField(primary_key=True)
+    la: fields.ForeignKeyRelation[Organisation] = fields.ForeignKeyField(
+        "models.Organisation", related_name="purchase_orders", on_delete=fields.RESTRICT
+    )
+    provider: fields.ForeignKeyRelation[Organisation] = fields.ForeignKeyField(
+        "models.Organisation", related_name="client_purchase_orders", on_delete=fields.RESTRICT
+    )
+    po_number = fields.CharField(max_length=64)
+    value_pence = fields.BigIntField()
+    created_by: fields.ForeignKeyNullableRelation[User] = fields.ForeignKeyField(
+        "models.User", related_name="purchase_orders_added", null=True, on_delete=fields.RESTRICT
+    )
+    # set when the LA was warned that committed spend reached 80% of the value (warned once)
+    warned_at = fields.DatetimeField(null=True)
+    created_at = fields.DatetimeField(auto_now_add=True)
+
+    class Meta:
+        table = "purchase_order"
+        unique_together = (("la", "po_number"),)
+
+
+class BillingBook(Model):
+    """A writing service's books: the last closed month and the last invoice number (locked while closing)."""
+
+    id = fields.BigIntField(primary_key=True)
+    provider: fields.OneToOneRelation[Organisation] = fields.OneToOneField(
+        "models.Organisation", related_name="billing_book", on_delete=fields.RESTRICT
+    )
+    invoice_prefix = fields.CharField(max_length=16, default="INV")
+    last_invoice_number = fields.IntField(default=0)
+    last_closed_month = fields.CharField(max_length=7, null=True)
+    updated_at = fields.DatetimeField(auto_now=True)
+
+    class Meta:
+        table = "billing_book"
+
+
+class Invoice(Model):
+    """An LA's invoice for a closed month: its gapless number and the totals frozen at close."""
+
+    id = fields.BigIntField(primary_key=True)
+    provider: fields.ForeignKeyRelation[Organisation] = fields.ForeignKeyField(
+        "models.Organisation", related_name="invoices_issued", on_delete=fields.RESTRICT
+    )
+    la: fields.ForeignKeyRelation[Organisation] = fields.ForeignKeyField(
+        "models.Organisation", related_name="invoices", on_delete=fields.RESTRICT
+    )
+    month = fields.CharField(max_length=7)
+    number = fields.CharField(max_length=32)
+    issued_on = fields.DateField()
+    line_count = fields.IntField()
+    net_pence = fields.BigIntField()
+    vat_pence = fields.BigIntField()
+    closed_by: fields.ForeignKeyNullableRelation[User] = fields.ForeignKeyField(
+        "models.User", related_name="invoices_closed", null=True, on_delete=fields.RESTRICT
+    )
+    created_at = fields.DatetimeField(auto_now_add=True)
+
+    class Meta:
+        table = "invoice"
+        unique_together = (("provider", "number"), ("provider", "la", "month"))
 
 
 class BillableLine(Model):
@@ -72,9 +143,30 @@ class BillableLine(Model):
     net_pence = fields.IntField()
     vat_pence = fields.IntField(default=0)
     # what caused the line: one line per (bundle, kind, cause), so replays never double it
+    # ("delivery", "acceptance", "amendment:<event id>", "correction:<line id>")
     cause = fields.CharField(max_length=64)
     created_at = fields.DatetimeField(auto_now_add=True)
+    # the rated figures (contracts/billing.py line shapes), all pence or basis points, 0 where they do not apply
+    pages = fields.IntField(default=0)
+    express = fields.BooleanField(default=False)
+    late_working_days = fields.IntField(default=0)
+    base_pence = fields.IntField(default=0)
+    page_band_pence = fields.IntField(default=0)
+    express_pence = fields.IntField(default=0)
+    sla_credit_pence = fields.IntField(default=0)
+    express_bonus_pence = fields.IntField(default=0)
+    vat_rate_bp = fields.IntField(default=0)
+    purchase_order: fields.ForeignKeyNullableRelation[PurchaseOrder] = fields.ForeignKeyField(
+        "models.PurchaseOrder", related_name="lines", null=True, on_delete=fields.RESTRICT
+    )
+    # the Europe/London date of the event that wrote the line (its month may be later, when that one was closed)
+    event_on = fields.DateField(null=True)
+    corrects_line: fields.ForeignKeyNullableRelation[BillableLine] = fields.ForeignKeyField(
+        "models.BillableLine", related_name="corrections", null=True, on_delete=fields.RESTRICT
+    )
 
     class Meta:
         table = "billable_line"
         unique_together = (("bundle", "kind", "cause"),)
+        # an LA's invoice lines and the month's payout lines, each read in id order
+        indexes = (("provider_id", "month", "la_id", "id"), ("provider_id", "month", "kind", "id"))

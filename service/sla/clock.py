@@ -172,7 +172,7 @@ class Clock:
     statutory_at_risk: bool
 
 
-NOT_STARTED = frozenset({"draft", "submitted", "screening", "rejected"})
+NOT_STARTED = frozenset({"draft", "held", "submitted", "screening", "rejected"})
 STOPPED = frozenset({"delivered", "amendment_requested", "accepted", "closed"})
 
 

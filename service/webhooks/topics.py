@@ -37,6 +37,8 @@ _HELD = frozenset({"offered", "allocated", "drafting", "returned"})
 
 RULES: tuple[Rule, ...] = (
     # to the LA's endpoints
+    Rule("bundle.held", to_status="held", webhook=True),  # no purchase order with room: add one to release it
+    Rule("purchase_order.warning", name="purchase_order.warning", webhook=True),  # 80% of a PO committed
     Rule("bundle.queued", to_status="queued", from_status=frozenset({"screening"}), webhook=True),
     Rule("bundle.rejected", to_status="rejected", webhook=True),
     Rule("bundle.allocated", to_status="allocated", webhook=True),

@@ -13,17 +13,12 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import base64
-import os
 import statistics
-import tempfile
 import time
-import uuid
 from collections.abc import Awaitable, Callable
 from datetime import date
 
-SERVER = os.environ.get("PLANWRIGHT_BENCH_POSTGRES_URL",
-                        os.environ.get("PLANWRIGHT_TEST_POSTGRES_URL", "postgres://postgres@127.0.0.1:5432/postgres"))
+from tests.benchmarks.postgres import asyncpg_url, bench_database
 
 GENERATE = """
 INSERT INTO bundle (id, la_id, provider_id, created_by_id, reference, work_type, tier, requires, status,
@@ -44,25 +39,10 @@ FROM (SELECT g, timestamptz '2021-06-01' + (random() * interval '1826 days') AS 
 async def _bench(rows: int) -> None:
     import asyncpg
 
-    name = f"planwright_bench_sla_{uuid.uuid4().hex[:8]}"
-    admin_url = SERVER.replace("postgres://", "postgresql://", 1)
-    admin = await asyncpg.connect(admin_url)
-    await admin.execute(f'CREATE DATABASE "{name}"')
-    url = f"{SERVER.rsplit('/', 1)[0]}/{name}"
-    os.environ.update({"PLANWRIGHT_DATABASE_URL": url, "PLANWRIGHT_ENVIRONMENT": "development",
-                       "PLANWRIGHT_MASTER_KEY": base64.b64encode(os.urandom(32)).decode(),
-                       "PLANWRIGHT_STORAGE_DIR": tempfile.mkdtemp(prefix="planwright-bench-")})
-    try:
-        from service.db import apply_migrations, close_db, init_db
+    async with bench_database("sla") as url:
         from service.models import Organisation, OrganisationKind, Role, User, Writer, WriterContract
-        from service.runtime import build_runtime, install
-        from service.settings import get_settings
         from service.sla.reports import Scope, capacity_forecast, turnaround
 
-        settings = get_settings()
-        install(build_runtime(settings))
-        await apply_migrations(url)
-        await init_db(url)
         provider = await Organisation.create(kind=OrganisationKind.PROVIDER, name="Bench writing service")
         officer = None
         for i in range(30):
@@ -74,7 +54,7 @@ async def _bench(rows: int) -> None:
             await WriterContract.create(writer=writer, skills=[], hours_per_week=30, dbs_expires=date(2030, 1, 1),
                                         starts_on=date(2021, 1, 1))
         assert officer is not None
-        data = await asyncpg.connect(url.replace("postgres://", "postgresql://", 1))
+        data = await asyncpg.connect(asyncpg_url(url))
         started = time.perf_counter()
         await data.execute(GENERATE, str(provider.id), str(officer.id), rows)
         await data.execute("ANALYZE bundle")
@@ -96,10 +76,6 @@ async def _bench(rows: int) -> None:
         print(f"capacity forecast from {today}: {expected:,.0f} expected arrivals in 8 weeks "
               f"({forecast.rows[0]['arrivals_basis']}), shortfall {shortfall:,.0f} writer-hours; "
               f"best {min(times):.3f}s, median {statistics.median(times):.3f}s")
-        await close_db()
-    finally:
-        await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        await admin.close()
 
 
 async def _timed(run: Callable[[], Awaitable[object]], repeats: int = 5) -> list[float]:

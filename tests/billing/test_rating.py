@@ -9,15 +9,12 @@ from service.billing.rate_card import RateCard, RateCardInvalid, standard_rate_c
 from service.billing.rating import (
     RatingError,
     amendment_is_free,
-    payout,
     payout_is_earned_on,
-    price,
     rate_amendment,
     rate_delivery,
     rate_payout,
     reverse,
     share,
-    vat,
 )
 from tests.billing.month import contract_card, simple_card
 
@@ -136,13 +133,6 @@ def test_reversed_items_cancel_to_the_penny() -> None:
     reversed_items = reverse(rated.items)
     assert sum(i.net_pence for i in rated.items + reversed_items) == 0
     assert sum(i.vat_pence for i in rated.items + reversed_items) == 0
-
-
-def test_legacy_price_and_payout_still_fall_back_to_the_default_lists() -> None:
-    assert vat(45_000, 20) == 9_000 and vat(-25, 10) == -3
-    assert price("new_plan", {}, 20).gross_pence == 54_000
-    assert price("phase_transfer", {"phase_transfer": 31_000}, 20).vat_pence == 6_200
-    assert payout("reassessment", {}).net_pence == 30_000
 
 
 def test_floats_are_refused_before_any_arithmetic() -> None:

@@ -123,14 +123,18 @@ async def test_a_bundle_goes_from_submission_to_a_billing_line(
     assert accept.status_code == 200 and accept.json()["status"] == "accepted"
 
     month = datetime.now(UTC).astimezone(ZoneInfo("Europe/London")).strftime("%Y-%m")
-    lines = await client.get(f"/v1/billing/months/{month}/lines.csv", headers=tenant.auth("finance"))
-    assert lines.status_code == 200
-    rows = [r for r in csv.DictReader(io.StringIO(lines.text)) if r["bundle_id"] == bundle_id]
-    invoice = next(r for r in rows if r["kind"] == "invoice")
-    payout = next(r for r in rows if r["kind"] == "payout")
-    assert (invoice["net_pence"], invoice["vat_pence"], invoice["gross_pence"]) == ("42000", "8400", "50400")
-    assert invoice["bundle_reference"] == "DCC-2027-0042"
-    assert payout["net_pence"] == "28000" and payout["writer_id"] == str(tenant.writers[writer_key].id)
+    finance = tenant.auth("finance")
+    invoice_csv = await client.get(f"/v1/billing/months/{month}/invoices/{tenant.la.id}", headers=finance)
+    assert invoice_csv.status_code == 200, invoice_csv.text
+    records = list(csv.DictReader(io.StringIO(invoice_csv.text)))
+    assert records[0]["record"] == "invoice" and records[0]["document_status"] == "draft"
+    invoice = next(r for r in records if r["record"] == "line" and r["bundle_reference"] == "DCC-2027-0042")
+    assert (invoice["net_gbp"], invoice["vat_gbp"], invoice["gross_gbp"]) == ("420.00", "84.00", "504.00")
+    assert invoice["po_number"].startswith("PO-") and invoice["pages"] == "3"
+    payouts_csv = await client.get(f"/v1/billing/months/{month}/payouts", headers=finance)
+    payout = next(r for r in csv.DictReader(io.StringIO(payouts_csv.text))
+                  if r["record"] == "line" and r["bundle_reference"] == "DCC-2027-0042")
+    assert payout["net_gbp"] == "280.00" and payout["writer_id"] == str(tenant.writers[writer_key].id)
 
     timeline = (await client.get(f"/v1/bundles/{bundle_id}", headers=la)).json()["timeline"]
     statuses = [e["to_status"] for e in timeline if e["to_status"]]

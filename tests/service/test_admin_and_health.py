@@ -56,5 +56,5 @@ async def test_tokens_create_prints_a_working_token_once(client: httpx.AsyncClie
     )
     assert result.returncode == 0, result.stderr
     token = result.stdout.strip()
-    response = await client.get("/v1/billing/months/2027-01/lines.csv", headers={"Authorization": f"Bearer {token}"})
+    response = await client.get("/v1/billing/purchase-orders", headers={"Authorization": f"Bearer {token}"})
     assert response.status_code == 200

@@ -103,6 +103,10 @@ async def test_a_tenancy_in_the_query_string_is_refused_too(
     policy = POLICIES[f"{endpoint.method} {endpoint.path}"]
     response = await client.request(endpoint.method, world.path(endpoint), headers=tenant.auth(role),
                                     params={**(policy.params or {}), "la_id": str(other_tenant.la.id)})
-    assert response.status_code == 422, response.text[:200]
-    assert any(error["field"] == "query.la_id" for error in response.json()["errors"]), response.text
+    assert endpoint.query is not None
+    if "la_id" in endpoint.query.model_fields:  # a declared filter (finance's purchase orders): not theirs, not there
+        assert response.status_code == 404, response.text[:200]
+    else:
+        assert response.status_code == 422, response.text[:200]
+        assert any(error["field"] == "query.la_id" for error in response.json()["errors"]), response.text
     assert await _snapshot() == before

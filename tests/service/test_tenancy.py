@@ -14,8 +14,20 @@ import pytest
 from service.app import ENDPOINTS
 from service.audit.service import audit
 from service.auth.tokens import issue_token
+from service.billing.lines import month_of
+from service.billing.rate_card import standard_rate_card
 from service.http import Endpoint
-from service.models import Bundle, BundleStatus, Event, Offer, Query, WebhookDelivery, WebhookEndpoint
+from service.models import (
+    BillableLine,
+    Bundle,
+    BundleStatus,
+    Event,
+    LineKind,
+    Offer,
+    Query,
+    WebhookDelivery,
+    WebhookEndpoint,
+)
 from tests.delivery.test_workflow import SHEET, VAGUE_PLAN
 from tests.factories import Tenant
 from tests.files import DOCX, EP_REPORT, PDF
@@ -96,7 +108,9 @@ def _path(ep: Endpoint) -> str:
             .replace("{index}", "0")
             .replace("{endpoint_id}", "00000000-0000-4000-8000-000000000009")
             .replace("{delivery_id}", "00000000-0000-4000-8000-00000000000a")
-            .replace("{month}", "2027-01"))
+            .replace("{month}", "2027-01")
+            .replace("{la_id}", "00000000-0000-4000-8000-00000000000b")
+            .replace("{line_id}", "1"))
 
 
 @dataclass
@@ -108,7 +122,7 @@ class World:
     ids: dict[str, str]
 
     def path(self, ep: Endpoint) -> str:
-        path = ep.path.replace("{index}", "0").replace("{month}", "2027-01")
+        path = ep.path.replace("{index}", "0").replace("{month}", month_of(datetime.now(UTC)))
         for name, value in self.ids.items():
             path = path.replace("{" + name + "}", value)
         assert "{" not in path, f"no object for a path parameter of {path}: add it to build_world"
@@ -134,12 +148,15 @@ async def build_world(client: httpx.AsyncClient, tenant: Tenant) -> World:
     delivery = await WebhookDelivery.create(endpoint=endpoint, event=event, event_type="bundle.queued", body="{}",
                                             attempt_limit=1)
     spare = await issue_token(tenant.users["la_officer"], label="spare")
+    line = await BillableLine.create(kind=LineKind.INVOICE, provider=tenant.provider, la=tenant.la, bundle_id=bundle_id,
+                                     month=month_of(datetime.now(UTC)), work_type="new_plan", description="matrix",
+                                     net_pence=100, base_pence=100, cause="delivery")
     await audit(None, "matrix.touched", object_type="bundle", object_id=bundle_id, bundle_id=UUID(bundle_id))
     return World(tenant, {
         "bundle_id": bundle_id, "document_id": str(document_id), "offer_id": str(offer.id),
         "draft_id": drafted.json()["id"], "query_id": str(query.id), "endpoint_id": str(endpoint.id),
         "delivery_id": str(delivery.id), "token_id": str(spare.id), "writer_id": str(writer.id),
-        "user_id": str(tenant.users["la_officer"].id),
+        "user_id": str(tenant.users["la_officer"].id), "la_id": str(tenant.la.id), "line_id": str(line.id),
     })
 
 
@@ -204,7 +221,17 @@ POLICIES: dict[str, Policy] = {
     "POST /v1/bundles/{bundle_id}/access/restore": OWNED,
     "POST /v1/bundles/{bundle_id}/accept": OWNED,
     "POST /v1/bundles/{bundle_id}/amendments": Policy(owned=True, body=lambda w: {"reason": "Section F is vague."}),
-    "GET /v1/billing/months/{month}/lines.csv": COLLECTION,
+    "GET /v1/billing/months/{month}/invoices/{la_id}": OWNED,
+    "GET /v1/billing/months/{month}/payouts": COLLECTION,
+    "GET /v1/billing/months/{month}/summary": COLLECTION,
+    "POST /v1/billing/months/{month}/close": COLLECTION,
+    "POST /v1/billing/lines/{line_id}/credit": Policy(owned=True, body=lambda w: {"reason": "matrix"}),
+    "POST /v1/billing/purchase-orders": Policy(
+        owned=True, body=lambda w: {"po_number": "PO-MATRIX", "value_pence": 1000, "la_id": w.ids["la_id"]}),
+    "GET /v1/billing/rate-cards/{la_id}": OWNED,
+    "PUT /v1/billing/rate-cards/{la_id}": Policy(
+        owned=True, body=lambda w: standard_rate_card().model_dump(mode="json")),
+    "GET /v1/billing/purchase-orders": COLLECTION,
     "POST /v1/admin/tokens": Policy(owned=True, body=lambda w: {"user_id": w.ids["user_id"]}),
     "DELETE /v1/admin/tokens/{token_id}": OWNED,
     "POST /v1/webhooks/endpoints": Policy(
@@ -245,7 +272,7 @@ def test_every_route_declares_its_tenancy_policy() -> None:
     assert POLICIES.keys() - routes == set(), "these policies name routes that no longer exist"
 
 
-# 61 protected routes x 7 roles x (own tenant, other tenant) = 854 cells, each one real request
+# 69 protected routes x 7 roles x (own tenant, other tenant) = 966 cells, each one real request
 MATRIX_CELLS = len(PROTECTED) * len(ROLES) * 2
 
 
@@ -269,7 +296,8 @@ async def test_authorization_matrix(
             if want == "allow":
                 assert response.status_code not in {401, 403, 404}, cell
                 if target is other:
-                    leaked = [name for name, value in other.ids.items() if value in response.text]
+                    # (ids of 8 characters or more: a ledger line's small number would match any digits)
+                    leaked = [name for name, value in other.ids.items() if len(value) >= 8 and value in response.text]
                     assert leaked == [], cell
             else:
                 assert response.status_code == int(want), cell

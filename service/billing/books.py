@@ -1,0 +1,88 @@
+"""Month close in the service: finance closes a month once, in one transaction, with the provider's books locked.
+
+The pure rules are `service.billing.close`: a month closes only after it has ended, months close in order, a
+repeat close changes nothing and a closed month is never reopened. Closing assigns the gapless invoice numbers
+(`close.invoice_numbers`, continuing the counter on the provider's `BillingBook` row, which every line writer
+locks too, so no line lands in a month while it closes), stores each LA's invoice with its totals, and moves the
+book's last closed month on. From then every event whose month is closed is written in the first open month.
+A bundle mid-delivery at close has no line yet: it is billed in the month its delivery (or acceptance, or
+amendment) happens.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, datetime
+from uuid import UUID
+
+from tortoise.functions import Count, Sum
+from tortoise.transactions import in_transaction
+
+from contracts.billing import ClosedInvoice, MonthClosed
+from service.audit.service import audit
+from service.auth.principal import Principal
+from service.billing.close import MonthNotClosable, check_closable, invoice_numbers
+from service.billing.lines import month_of
+from service.billing.service import book_of
+from service.errors import Conflict, InvalidInput, NotFound
+from service.models import BillableLine, BillingBook, Invoice, LineKind
+from service.sla.clock import london_date
+
+MONTH = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
+INVOICED = (LineKind.INVOICE, LineKind.CREDIT)
+
+
+def parse_month(value: str, *, missing: type[InvalidInput] | type[NotFound] = NotFound) -> str:
+    """A YYYY-MM month, or the given problem (404 on a path, 422 in a body)."""
+    if not MONTH.match(value):
+        raise missing("no such month; months are written YYYY-MM")
+    return value
+
+
+def _closed(invoices: list[Invoice]) -> list[ClosedInvoice]:
+    return [ClosedInvoice(la_id=str(i.la_id), invoice_number=i.number, line_count=i.line_count,  # type: ignore[attr-defined]
+                          net_pence=i.net_pence, vat_pence=i.vat_pence, gross_pence=i.net_pence + i.vat_pence)
+            for i in invoices]
+
+
+def now() -> datetime:
+    """The clock month close reads (whether a month has ended, the issue date); tests move it on."""
+    return datetime.now(UTC)
+
+
+async def close_month(principal: Principal, month: str) -> MonthClosed:
+    """Close `month` for the principal's writing service (finance): idempotent, never reopened."""
+    at = now()
+    provider_id = principal.organisation_id
+    async with in_transaction() as conn:
+        book = await book_of(provider_id, conn, lock=True)
+        try:
+            closing = check_closable(month, current_month=month_of(at), last_closed=book.last_closed_month)
+        except MonthNotClosable as exc:
+            raise Conflict(str(exc)) from None
+        if closing and book.last_closed_month is None:
+            earliest = await BillableLine.filter(provider_id=provider_id, month__lt=month).using_db(conn).order_by(
+                "month").first()
+            if earliest is not None:
+                raise Conflict(f"close {earliest.month} before {month}: it has lines and is still open")
+        if not closing:
+            invoices = await Invoice.filter(provider_id=provider_id, month=month).using_db(conn).order_by("number")
+            return MonthClosed(month=month, closed_now=False, invoices=_closed(list(invoices)))
+        totals = await BillableLine.filter(provider_id=provider_id, month=month, kind__in=INVOICED).using_db(
+            conn).annotate(lines=Count("id"), net=Sum("net_pence"), vat=Sum("vat_pence")).group_by(
+            "la_id").values("la_id", "lines", "net", "vat")
+        by_la = {str(row["la_id"]): row for row in totals}
+        numbers = invoice_numbers(book.invoice_prefix, book.last_invoice_number, by_la)
+        issued_on = london_date(at)
+        created = []
+        for la_id, number in sorted(numbers.items(), key=lambda item: item[1]):
+            row = by_la[la_id]
+            created.append(await Invoice.create(
+                provider_id=provider_id, la_id=UUID(la_id), month=month, number=number, issued_on=issued_on,
+                line_count=int(row["lines"]), net_pence=int(row["net"] or 0), vat_pence=int(row["vat"] or 0),
+                closed_by_id=principal.user_id, using_db=conn))
+        await BillingBook.filter(id=book.id).using_db(conn).update(
+            last_closed_month=month, last_invoice_number=book.last_invoice_number + len(numbers))
+        await audit(principal, "billing.month_closed", object_type="billing_month", object_id=month,
+                    data={"invoices": len(numbers)}, using=conn)
+    return MonthClosed(month=month, closed_now=True, invoices=_closed(created))
