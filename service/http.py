@@ -57,7 +57,7 @@ class Endpoint:
     status: int = 200
     # a streamed request body (uploads): its media types, e.g. ("application/pdf", ...)
     raw_body: tuple[str, ...] = ()
-    # a non-JSON response: its media type
+    # a non-JSON response, or the alternative to `response` a query asks for (CSV): its media type
     produces: str | None = None
     errors: tuple[int, ...] = field(default=())
 

@@ -58,14 +58,19 @@ def build_openapi(endpoints: list[Endpoint]) -> dict[str, Any]:
             op["requestBody"] = {"required": True, "content": {
                 media: {"schema": {"type": "string", "contentMediaType": media}} for media in ep.raw_body}}
         responses: dict[str, Any] = {}
+        content: dict[str, Any] = {}
         if ep.response is not None:
-            responses[str(ep.status)] = {"description": "OK",
-                                         "content": {"application/json": {"schema": _schema(ep.response, components)}}}
-        elif ep.produces is not None:
-            responses[str(ep.status)] = {"description": "The bytes", "content": {
-                ep.produces: {"schema": {"type": "string", "contentMediaType": ep.produces}}}}
+            content["application/json"] = {"schema": _schema(ep.response, components)}
+        if ep.produces is not None:
+            content[ep.produces] = {"schema": {"type": "string", "contentMediaType": ep.produces}}
+        if content:
+            responses[str(ep.status)] = {"description": "OK" if ep.response is not None else "The bytes",
+                                         "content": content}
         else:
             responses[str(ep.status)] = {"description": "Done"}
+        if ep.path == "/v1/bundles" and ep.method == "POST":
+            responses["200"] = {"description": "The bundle an earlier request with this Idempotency-Key created",
+                                "content": content}
         codes = set(ep.errors) | ({401, 403} if not ep.public else set())
         if ep.body is not None or ep.query is not None:
             codes.add(422)
