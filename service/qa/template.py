@@ -17,13 +17,11 @@ from __future__ import annotations
 
 import io
 import re
-import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass
 
 import docx
 from docx.enum.style import WD_STYLE_TYPE
-from docx.opc.exceptions import PackageNotFoundError
 from docx.oxml.ns import qn
 from lxml import etree
 
@@ -343,7 +341,7 @@ def read_plan(data: bytes) -> Plan:
     """Parse a DOCX draft into its sections; raise UnreadableDraft if it is not a readable Word file."""
     try:
         document = docx.Document(io.BytesIO(data))
-    except (zipfile.BadZipFile, PackageNotFoundError, KeyError, ValueError, etree.XMLSyntaxError) as exc:
+    except Exception as exc:  # python-docx, zipfile and zlib raise many kinds of error on a damaged file
         raise UnreadableDraft(f"not a readable Word (.docx) document ({type(exc).__name__})") from exc
     reader = _Reader(document)
     reader.read_body(document.element.body)
