@@ -74,6 +74,8 @@ def build_openapi(endpoints: list[Endpoint]) -> dict[str, Any]:
         codes = set(ep.errors) | ({401, 403} if not ep.public else set())
         if ep.body is not None or ep.query is not None:
             codes.add(422)
+        if ep.raw_body or ep.produces is not None:
+            codes.add(503)  # the object store is unavailable
         for code in sorted(codes):
             responses[str(code)] = {"description": "Problem", "content": {PROBLEM_JSON: {"schema": problem}}}
         op["responses"] = responses
