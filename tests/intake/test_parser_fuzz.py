@@ -42,7 +42,7 @@ from tests.factories import Tenant
 from tests.files import DOCX, DRAFT_PLAN, EP_REPORT, PDF, SALT_REPORT, TXT
 from tests.intake.support import create_bundle, submit_and_screen
 
-FUZZ_EXAMPLES = int(os.environ.get("PLANWRIGHT_FUZZ_PARSER_EXAMPLES", "60"))
+FUZZ_EXAMPLES = int(os.environ.get("PLANWRIGHT_FUZZ_PARSER_EXAMPLES", "200"))
 HANG_SECONDS = 60.0  # a hang detector, not a speed test: every file here parses in well under a second
 PEAK_BYTES = 256 * 1024 * 1024  # above the largest part the archive limits let through, far below any bomb
 TEXT = b"Advice from the speech and language therapist.\nChild A uses short sentences.\f Page two.\n"
@@ -275,6 +275,12 @@ def test_a_zip_bomb_draft_is_an_unreadable_finding_not_inflated() -> None:
     findings = qa_path(HOSTILE["docx zip bomb (64 MiB part)"])
     assert [f["check"] for f in findings] == ["unreadable"]
     assert "zip bomb" in str(findings[0]["message"])
+
+
+def test_a_draft_whose_main_part_is_not_a_document_is_an_unreadable_finding() -> None:
+    """Found by this fuzzing: python-docx opened it, then reading its body raised AttributeError (a 500)."""
+    findings = qa_path(_docx_part(f'<?xml version="1.0"?><w:p xmlns:w="{W_NS}"/>'.encode()))
+    assert [f["check"] for f in findings] == ["unreadable"]
 
 
 # ---- over HTTP: upload, screening, drafts and renditions ---------------------------------------------------------
