@@ -57,8 +57,8 @@ class Endpoint:
     status: int = 200
     # a streamed request body (uploads): its media types, e.g. ("application/pdf", ...)
     raw_body: tuple[str, ...] = ()
-    # a non-JSON response, or the alternative to `response` a query asks for (CSV): its media type
-    produces: str | None = None
+    # a non-JSON response, or the alternative to `response` a query asks for (CSV): its media type(s)
+    produces: str | tuple[str, ...] | None = None
     errors: tuple[int, ...] = field(default=())
 
     @property

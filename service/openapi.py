@@ -61,8 +61,8 @@ def build_openapi(endpoints: list[Endpoint]) -> dict[str, Any]:
         content: dict[str, Any] = {}
         if ep.response is not None:
             content["application/json"] = {"schema": _schema(ep.response, components)}
-        if ep.produces is not None:
-            content[ep.produces] = {"schema": {"type": "string", "contentMediaType": ep.produces}}
+        for media in (ep.produces,) if isinstance(ep.produces, str) else ep.produces or ():
+            content[media] = {"schema": {"type": "string", "contentMediaType": media}}
         if content:
             responses[str(ep.status)] = {"description": "OK" if ep.response is not None else "The bytes",
                                          "content": content}
