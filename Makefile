@@ -22,8 +22,15 @@ migrate: $(STAMP)
 test: $(STAMP)
 	$(BIN)/pytest -q -p no:cacheprovider $(PYTEST_ARGS)
 
+# `make bench` runs them all; `make bench load qa` only those named (the names are not targets of their own).
+BENCH_NAMES := $(filter-out bench,$(MAKECMDGOALS))
 bench: $(STAMP)
-	$(BIN)/python -m tests.benchmarks $(BENCH_ARGS)
+	$(BIN)/python -m tests.benchmarks $(BENCH_ARGS) $(BENCH_NAMES)
+
+ifeq (bench,$(firstword $(MAKECMDGOALS)))
+$(BENCH_NAMES):
+	@:
+endif
 
 lint: $(STAMP)
 	$(BIN)/ruff check service workers contracts tests

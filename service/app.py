@@ -23,7 +23,7 @@ from service.bundles.routes import ENDPOINTS as BUNDLES
 from service.db import tortoise_config
 from service.delivery.routes import ENDPOINTS as DELIVERY
 from service.drafts.routes import ENDPOINTS as DRAFTS
-from service.errors import Problem
+from service.errors import Problem, ServiceUnavailable
 from service.health.routes import ENDPOINTS as HEALTH
 from service.http import PROBLEM_JSON, Endpoint, compile_route, problem_response
 from service.intake.routes import ENDPOINTS as INTAKE
@@ -37,6 +37,7 @@ from service.reviews.routes import ENDPOINTS as REVIEWS
 from service.runtime import build_runtime, install
 from service.settings import Settings, get_settings
 from service.sla.routes import ENDPOINTS as SLA
+from service.storage.port import StorageUnavailable
 from service.webhooks.routes import ENDPOINTS as WEBHOOKS
 
 log = get_logger(__name__)
@@ -61,6 +62,13 @@ async def _http_problem(request: Request, exc: Exception) -> Response:
 async def _problem(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, Problem)
     return problem_response(exc, instance=request.url.path)
+
+
+async def _storage_unavailable(request: Request, exc: Exception) -> Response:
+    """The object store failed part-way (the upload was aborted, nothing kept): a retryable 503, not a 500."""
+    log.warning("http.storage_unavailable", route=getattr(request.state, "route_path", "unmatched"))
+    return problem_response(ServiceUnavailable("the document store is unavailable; please try again shortly"),
+                            instance=request.url.path)
 
 
 async def _unexpected(request: Request, exc: Exception) -> Response:
@@ -118,6 +126,7 @@ def create_app(settings: Settings | None = None, *, embedded: bool = False) -> S
     return Starlette(
         routes=routes,
         middleware=middleware,
-        exception_handlers={HTTPException: _http_problem, Problem: _problem, Exception: _unexpected},
+        exception_handlers={HTTPException: _http_problem, Problem: _problem,
+                            StorageUnavailable: _storage_unavailable, Exception: _unexpected},
         lifespan=lifespan,
     )

@@ -29,8 +29,10 @@ def tortoise_config(database_url: str) -> dict[str, Any]:
 TORTOISE_ORM = tortoise_config(os.environ.get("PLANWRIGHT_DATABASE_URL", "sqlite://var/planwright.sqlite3"))
 
 
-async def init_db(database_url: str) -> None:
-    await Tortoise.init(config=tortoise_config(database_url))
+async def init_db(database_url: str, *, global_fallback: bool = False) -> None:
+    """Open the connections. `global_fallback` for a process whose jobs run in tasks that did not inherit the
+    context this call sets (dramatiq's worker threads hand each job to its loop as a new task)."""
+    await Tortoise.init(config=tortoise_config(database_url), _enable_global_fallback=global_fallback)
 
 
 async def close_db() -> None:

@@ -60,8 +60,8 @@ class Endpoint:
     status: int = 200
     # a streamed request body (uploads): its media types, e.g. ("application/pdf", ...)
     raw_body: tuple[str, ...] = ()
-    # a non-JSON response: its media type
-    produces: str | None = None
+    # a non-JSON response, or the alternative to `response` a query asks for (CSV): its media type(s)
+    produces: str | tuple[str, ...] | None = None
     errors: tuple[int, ...] = field(default=())
     # counts against the caller's per-token rate limit (metrics scrapes are exempt; public routes have no token)
     rate_limited: bool = True
@@ -93,6 +93,22 @@ def validation_problem(error: ValidationError, where: str) -> InvalidInput:
     return InvalidInput(f"{first['field']}: {first['message']}", errors=errors)
 
 
+def _has_nul(value: Any) -> bool:
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, dict):
+        return any(_has_nul(k) or _has_nul(v) for k, v in value.items())
+    if isinstance(value, list | tuple | set):
+        return any(_has_nul(v) for v in value)
+    return False
+
+
+def _refuse_nul(value: Any, where: str) -> None:
+    """PostgreSQL text cannot hold NUL (SQLite can): refuse it in every input alike, before anything is stored."""
+    if _has_nul(value):
+        raise InvalidInput(f"{where}: text must not contain NUL (\\u0000) characters")
+
+
 async def _parse_body(request: Request, model: type[BaseModel]) -> BaseModel:
     content_type = request.headers.get("content-type", "application/json").split(";")[0].strip()
     if content_type not in {"application/json", ""}:
@@ -107,9 +123,11 @@ async def _parse_body(request: Request, model: type[BaseModel]) -> BaseModel:
         if len(raw) > limit:
             raise PayloadTooLarge(f"the body is over the limit of {limit} bytes", limit=limit)
     try:
-        return model.model_validate_json(bytes(raw) or b"{}")
+        body = model.model_validate_json(bytes(raw) or b"{}")
     except ValidationError as exc:
         raise validation_problem(exc, "body") from None
+    _refuse_nul(body.model_dump(), "body")
+    return body
 
 
 def _parse_query(request: Request, model: type[BaseModel]) -> BaseModel:
@@ -117,6 +135,7 @@ def _parse_query(request: Request, model: type[BaseModel]) -> BaseModel:
     for key in request.query_params:
         values = request.query_params.getlist(key)
         params[key] = values if len(values) > 1 else values[0]
+    _refuse_nul(params, "query")
     try:
         return model.model_validate(params)
     except ValidationError as exc:

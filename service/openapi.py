@@ -58,15 +58,21 @@ def build_openapi(endpoints: list[Endpoint]) -> dict[str, Any]:
             op["requestBody"] = {"required": True, "content": {
                 media: {"schema": {"type": "string", "contentMediaType": media}} for media in ep.raw_body}}
         responses: dict[str, Any] = {}
+        content: dict[str, Any] = {}
         if ep.response is not None:
-            responses[str(ep.status)] = {"description": "OK",
-                                         "content": {"application/json": {"schema": _schema(ep.response, components)}}}
-        elif ep.produces is not None:
-            responses[str(ep.status)] = {"description": "The bytes", "content": {
-                ep.produces: {"schema": {"type": "string", "contentMediaType": ep.produces}}}}
+            content["application/json"] = {"schema": _schema(ep.response, components)}
+        for media in (ep.produces,) if isinstance(ep.produces, str) else ep.produces or ():
+            content[media] = {"schema": {"type": "string", "contentMediaType": media}}
+        if content:
+            responses[str(ep.status)] = {"description": "OK" if ep.response is not None else "The bytes",
+                                         "content": content}
         else:
             responses[str(ep.status)] = {"description": "Done"}
-        # every request can run out of time (503); a body can arrive too slowly (408) or too big (413)
+        if ep.path == "/v1/bundles" and ep.method == "POST":
+            responses["200"] = {"description": "The bundle an earlier request with this Idempotency-Key created",
+                                "content": content}
+        # every request can run out of time or meet an unavailable object store (503); a body can arrive too
+        # slowly (408) or too big (413)
         codes = set(ep.errors) | ({401, 403} if not ep.public else set()) | {503}
         if ep.body is not None or ep.query is not None:
             codes.add(422)

@@ -64,7 +64,7 @@ class WorkerRuntime(Middleware):
         install(build_runtime(settings))
         thread = get_event_loop_thread()
         assert thread is not None, "the AsyncIO middleware must come before WorkerRuntime"
-        thread.run_coroutine(init_db(settings.database_url))
+        thread.run_coroutine(init_db(settings.database_url, global_fallback=True))
 
     def after_worker_shutdown(self, broker: Broker, worker: Any) -> None:
         from dramatiq.asyncio import get_event_loop_thread

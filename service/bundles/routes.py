@@ -137,7 +137,7 @@ ENDPOINTS = [
              errors=(404, 409, 413, 415)),
     Endpoint("GET", "/v1/bundles/{bundle_id}/documents/{document_id}/content", download_document, DOCUMENT_READERS,
              "Download a document (authorised and audited; writers and QA get the metadata-stripped copy)",
-             "bundles", produces="application/octet-stream", errors=(403, 404, 409)),
+             "bundles", produces=UPLOAD_TYPES, errors=(403, 404, 409)),
     Endpoint("POST", "/v1/bundles/{bundle_id}/submit", submit_bundle, LA, "Submit the bundle for screening",
              "bundles", response=BundleOut, errors=(404, 409)),
     Endpoint("POST", "/v1/bundles/{bundle_id}/cancel", cancel_bundle, LA, "Cancel the bundle", "bundles",

@@ -44,7 +44,8 @@ def check_declared(content_type: str | None, allowed: frozenset[str]) -> None:
 
 def check_length(content_length: str | None, limit: int) -> None:
     """Refuse an over-cap body from its declared length, before reading a byte of it."""
-    if content_length is not None and content_length.isdigit() and int(content_length) > limit:
+    if content_length is not None and content_length.isascii() and content_length.isdigit() \
+            and int(content_length) > limit:
         raise PayloadTooLarge(f"the body is {int(content_length)} bytes; the limit is {limit}", limit=limit)
 
 

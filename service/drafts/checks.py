@@ -10,10 +10,12 @@ def run_qa(data: bytes, front_sheet: dict[str, object] | None) -> list[dict[str,
     from contracts.qa import FrontSheet
     from service.qa.checks import run_checks
     from service.qa.template import UnreadableDraft, read_plan
+    from service.screening.safety import UnsafeDocument, check_docx_archive
 
     try:
+        check_docx_archive(data)  # the archive limits screening applies, before python-docx unpacks anything
         plan = read_plan(data)
-    except UnreadableDraft as exc:
+    except (UnsafeDocument, UnreadableDraft) as exc:
         return [{"check": "unreadable", "severity": "error", "section": None, "excerpt": "", "message": exc.reason}]
     sheet = FrontSheet.model_validate(front_sheet) if front_sheet is not None else None
     return [asdict(finding) for finding in run_checks(plan, sheet)]

@@ -14,9 +14,10 @@ from service.auth.principal import Principal
 from service.bundles.transitions import move, record
 from service.documents.service import receive
 from service.drafts.checks import run_qa
-from service.errors import Conflict
+from service.errors import Conflict, UnsupportedMediaType
 from service.models import Bundle, BundleStatus, Draft, DraftStatus
 from service.runtime import current
+from service.screening.safety import UnsafeDocument, check_pdf
 from service.screening.sanitize import strip_metadata
 from service.storage import new_object_key
 
@@ -73,6 +74,12 @@ async def upload(
     return draft
 
 
+def _cleaned_rendition(data: bytes) -> bytes:
+    """The PDF checked as an LA's documents are (damage, page count, stream limits), then stripped of metadata."""
+    check_pdf(data)
+    return strip_metadata("pdf", data)
+
+
 async def add_rendition(
     principal: Principal, draft_id: UUID, chunks: AsyncIterable[bytes], *, filename: str, content_type: str | None
 ) -> Draft:
@@ -86,8 +93,11 @@ async def add_rendition(
                              allowed=frozenset({"pdf"}), limit=current().settings.max_draft_bytes)
     try:
         original = await storage.read_bytes(received.stored.key, expected_sha256=received.stored.sha256)
-        stripped = await storage.put_bytes(new_object_key("renditions"),
-                                           await asyncio.to_thread(strip_metadata, "pdf", original))
+        try:
+            stripped = await storage.put_bytes(new_object_key("renditions"),
+                                               await asyncio.to_thread(_cleaned_rendition, original))
+        except UnsafeDocument as exc:
+            raise UnsupportedMediaType(exc.reason) from None
     finally:
         await storage.delete(received.stored.key)
     try:

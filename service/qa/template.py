@@ -17,13 +17,12 @@ from __future__ import annotations
 
 import io
 import re
-import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import Any
 
 import docx
 from docx.enum.style import WD_STYLE_TYPE
-from docx.opc.exceptions import PackageNotFoundError
 from docx.oxml.ns import qn
 from lxml import etree
 
@@ -342,9 +341,12 @@ class _Reader:
 def read_plan(data: bytes) -> Plan:
     """Parse a DOCX draft into its sections; raise UnreadableDraft if it is not a readable Word file."""
     try:
-        document = docx.Document(io.BytesIO(data))
-    except (zipfile.BadZipFile, PackageNotFoundError, KeyError, ValueError, etree.XMLSyntaxError) as exc:
+        return _read(docx.Document(io.BytesIO(data)))
+    except Exception as exc:  # python-docx, zipfile, zlib and odd XML trees raise many kinds of error
         raise UnreadableDraft(f"not a readable Word (.docx) document ({type(exc).__name__})") from exc
+
+
+def _read(document: Any) -> Plan:
     reader = _Reader(document)
     reader.read_body(document.element.body)
     # Headers and footers often carry "DRAFT - XX/XX/20XX" or a name; they belong to no section.

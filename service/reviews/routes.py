@@ -43,7 +43,7 @@ async def review_sheet(call: Call) -> ReviewSheet:
 async def dismiss_finding(call: Call) -> DraftOut:
     body: DismissFinding = call.body
     raw = str(call.request.path_params["index"])
-    if not raw.isdigit():
+    if not (raw.isascii() and raw.isdigit()):  # isdigit alone admits '¹', which int() refuses
         raise NotFound("no such finding on this draft")
     return draft_out(await reviews.dismiss(call.principal, call.path_uuid("draft_id"), int(raw), body.reason))
 

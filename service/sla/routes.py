@@ -16,6 +16,7 @@ from service.sla.clock import london_date
 
 LA = frozenset({Role.LA_OFFICER, Role.LA_ADMIN})
 PROVIDER = frozenset({Role.COORDINATOR, Role.ADMIN})
+CSV = "text/csv"
 
 
 def scope_of(principal: Principal) -> reports.Scope:
@@ -34,7 +35,7 @@ def period(q: ReportQuery) -> tuple[date, date]:
 
 def render(table: reports.Table, q: ReportQuery) -> ReportOut | Response:
     if q.format == "csv":
-        return Response(reports.to_csv(table), media_type="text/csv; charset=utf-8")
+        return Response(reports.to_csv(table), media_type=f"{CSV}; charset=utf-8")
     return ReportOut(report=table.report, period_from=table.period_from, period_to=table.period_to,
                      columns=table.columns, rows=table.rows)
 
@@ -71,19 +72,19 @@ async def statutory_risk_report(call: Call) -> ReportOut | Response:
 ENDPOINTS = [
     Endpoint("GET", "/v1/reports/turnaround", turnaround_report, PROVIDER | LA | {Role.FINANCE},
              "Turnaround median and 90th percentile in working days and on-time rate, by LA, writer, work type "
-             "and month", "reports", query=ReportQuery, response=ReportOut, errors=(422,)),
+             "and month", "reports", query=ReportQuery, response=ReportOut, produces=CSV, errors=(422,)),
     Endpoint("GET", "/v1/reports/queue", queue_report, PROVIDER | LA, "Queue age and backlog by status", "reports",
-             query=ReportQuery, response=ReportOut, errors=(422,)),
+             query=ReportQuery, response=ReportOut, produces=CSV, errors=(422,)),
     Endpoint("GET", "/v1/reports/utilisation", utilisation_report, PROVIDER,
              "Writer utilisation: committed hours against weekly hours", "reports", query=ReportQuery,
-             response=ReportOut, errors=(422,)),
+             response=ReportOut, produces=CSV, errors=(422,)),
     Endpoint("GET", "/v1/reports/qa", qa_report, PROVIDER | {Role.QA_REVIEWER}, "QA first-time pass rate",
-             "reports", query=ReportQuery, response=ReportOut, errors=(422,)),
+             "reports", query=ReportQuery, response=ReportOut, produces=CSV, errors=(422,)),
     Endpoint("GET", "/v1/reports/capacity-forecast", capacity_forecast_report, PROVIDER,
              "Capacity forecast: the next 8 weeks' demand (open work and seasonally expected arrivals) against "
              "writer capacity, with the weekly shortfall in writer-hours", "reports", query=ReportQuery,
-             response=ReportOut, errors=(422,)),
+             response=ReportOut, produces=CSV, errors=(422,)),
     Endpoint("GET", "/v1/reports/statutory-risk", statutory_risk_report, PROVIDER | LA,
              "Open bundles whose statutory date is threatened", "reports", query=ReportQuery, response=ReportOut,
-             errors=(422,)),
+             produces=CSV, errors=(422,)),
 ]

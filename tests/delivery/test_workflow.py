@@ -88,6 +88,9 @@ async def test_review_needs_a_claim_reasons_for_dismissals_and_the_whole_checkli
     missing = await client.post(f"/v1/drafts/{draft_id}/findings/99/dismiss", headers=reviewer,
                                 json={"reason": "not a finding"})
     assert missing.status_code == 404
+    superscript = await client.post(f"/v1/drafts/{draft_id}/findings/\u00b9/dismiss", headers=reviewer,
+                                    json={"reason": "not a number"})  # '1'.isdigit() but not int(): was a 500
+    assert superscript.status_code == 404
     partial = await client.post(f"/v1/drafts/{draft_id}/pass", headers=reviewer,
                                 json={"checklist": {"views_reflected": True}})
     assert partial.status_code == 422 and "advice_used" in partial.json()["detail"]

@@ -37,6 +37,19 @@ async def test_unknown_and_invalid_fields_answer_422_with_field_paths(
     assert not await Bundle.filter(la_id=tenant.la.id).exists()
 
 
+async def test_nul_characters_answer_422_on_every_database(client: httpx.AsyncClient, tenant: Tenant) -> None:
+    """Found by the API fuzzer: PostgreSQL text cannot hold NUL, so a body or query carrying one was a 500 there."""
+    la = tenant.auth("la_officer")
+    body = problem(await client.post("/v1/bundles", headers=la, json={"reference": "NUL-1", "requires": ["A\u0000B"],
+                                                                        "work_type": "new_plan"}), 422)
+    assert "NUL" in str(body["detail"])
+    bundle_id, _ = await new_bundle(client, tenant, with_document=False)
+    problem(await client.post(f"/v1/bundles/{bundle_id}/documents", params={"filename": "ep\x00.pdf"},
+                              content=EP_REPORT, headers={**la, "Content-Type": PDF}), 422)
+    assert await Bundle.filter(la_id=tenant.la.id).count() == 1
+    assert not await Document.filter(bundle_id=bundle_id).exists()
+
+
 async def test_idempotency_key_returns_the_same_bundle_or_409(client: httpx.AsyncClient, tenant: Tenant) -> None:
     la = {**tenant.auth("la_officer"), "Idempotency-Key": "same-key"}
     first = await client.post("/v1/bundles", headers=la, json={"reference": "IDEM-1", "work_type": "new_plan"})
