@@ -62,7 +62,8 @@ def build_openapi(endpoints: list[Endpoint]) -> dict[str, Any]:
         if ep.response is not None:
             content["application/json"] = {"schema": _schema(ep.response, components)}
         for media in (ep.produces,) if isinstance(ep.produces, str) else ep.produces or ():
-            content[media] = {"schema": {"type": "string", "contentMediaType": media}}
+            content[media] = {"schema": {"type": "object"} if media == "application/json" else
+                              {"type": "string", "contentMediaType": media}}
         if content:
             responses[str(ep.status)] = {"description": "OK" if ep.response is not None else "The bytes",
                                          "content": content}

@@ -51,5 +51,5 @@ async def export(call: Call) -> Response:
 ENDPOINTS = [
     Endpoint("GET", "/v1/audit/export", export, frozenset({Role.LA_ADMIN}),
              "The LA's own audit entries (its bundles, its users' acts) with their chain hashes, as JSON lines "
-             "or CSV", "audit", query=AuditExportQuery, produces="application/x-ndjson"),
+             "or CSV", "audit", query=AuditExportQuery, produces=("application/x-ndjson", "text/csv")),
 ]

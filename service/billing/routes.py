@@ -27,6 +27,8 @@ from service.http import Call, Endpoint
 from service.models import Role
 
 FINANCE = frozenset({Role.FINANCE})
+# what ?format= answers with: CSV, XLSX or JSON
+EXPORT_MEDIA_TYPES = tuple(media.split(";")[0] for media in reading.MEDIA_TYPES.values())
 LA = frozenset({Role.LA_OFFICER, Role.LA_ADMIN})
 INVOICE_READERS = FINANCE | LA
 
@@ -98,13 +100,13 @@ async def put_rate_card(call: Call) -> RateCard:
 ENDPOINTS = [
     Endpoint("GET", "/v1/billing/months/{month}/invoices/{la_id}", invoice, INVOICE_READERS,
              "An LA's invoice for the month (header then lines; DRAFT until the month is closed)", "billing",
-             query=ExportQuery, produces="text/csv", errors=(404,)),
+             query=ExportQuery, produces=EXPORT_MEDIA_TYPES, errors=(404,)),
     Endpoint("GET", "/v1/billing/months/{month}/payouts", payouts, FINANCE,
              "The month's writer payouts (all writers, or ?writer_id=), DRAFT until closed", "billing",
-             query=PayoutExportQuery, produces="text/csv", errors=(404,)),
+             query=PayoutExportQuery, produces=EXPORT_MEDIA_TYPES, errors=(404,)),
     Endpoint("GET", "/v1/billing/months/{month}/summary", month_summary, FINANCE,
              "The month summary: one record per LA invoice, then totals, payouts and margin", "billing",
-             query=ExportQuery, produces="text/csv", errors=(404,)),
+             query=ExportQuery, produces=EXPORT_MEDIA_TYPES, errors=(404,)),
     Endpoint("POST", "/v1/billing/months/{month}/close", close, FINANCE,
              "Close the month: gapless invoice numbers, frozen figures; closing again changes nothing", "billing",
              response=MonthClosed, errors=(404, 409)),
@@ -122,5 +124,5 @@ ENDPOINTS = [
              "billing", body=RateCard, response=RateCard, errors=(404, 422)),
     Endpoint("GET", "/v1/billing/purchase-orders", list_purchase_orders, INVOICE_READERS,
              "Purchase orders with spent, committed and remaining value (an LA sees its own)", "billing",
-             query=PurchaseOrderQuery, response=PurchaseOrderList),
+             query=PurchaseOrderQuery, response=PurchaseOrderList, errors=(404,)),
 ]
