@@ -3,8 +3,9 @@
 A `planwright worker` and a `planwright scheduler` (the outbox relay) run as subprocesses on this run's database
 and queue, reaching RabbitMQ through a TCP proxy this test controls. During the burst it:
   - kills the worker's whole process group with SIGKILL in the middle of jobs, then starts a new one;
-  - cuts every broker connection and refuses new ones for a while (a RabbitMQ restart as clients see it: the
-    broker is shared with other runs on this machine, so it is not itself restarted);
+  - cuts every broker connection and refuses new ones for a while (a RabbitMQ restart as clients see it);
+  - restarts the RabbitMQ server itself (rabbitmqctl stop_app / start_app) when PLANWRIGHT_TEST_RESTART_BROKER=1,
+    as CI sets: elsewhere the broker may be shared with other runs on the machine;
   - makes storage fail in the middle of an upload (the object writer raises after its first bytes);
   - terminates every PostgreSQL connection to this run's database (the app's, the worker's, the relay's).
 Afterwards every bundle has settled (none lost in submitted or screening, the outbox fully published), each was
@@ -47,6 +48,9 @@ pytestmark = [
     pytest.mark.postgres,
     pytest.mark.slow,
 ]
+# A real restart of the RabbitMQ server (rabbitmqctl stop_app / start_app) as well, where this run owns the broker:
+# .ci/run sets this; elsewhere the broker may be shared with other runs, so it is left alone.
+RESTART_BROKER = os.environ.get("PLANWRIGHT_TEST_RESTART_BROKER") == "1"
 BUNDLES = 12
 DELIVERIES = 3
 SETTLE_SECONDS = 40.0
@@ -208,6 +212,14 @@ async def with_retries(call: Any, *, attempts: int = 6) -> httpx.Response:
     raise AssertionError(f"still failing after {attempts} attempts: {response!r}")
 
 
+def restart_rabbitmq() -> None:
+    """Stop the RabbitMQ application (every connection drops; durable queues and persistent messages stay on disk),
+    wait, and start it again."""
+    subprocess.run(["rabbitmqctl", "stop_app"], check=True, capture_output=True, timeout=60)
+    time.sleep(2)
+    subprocess.run(["rabbitmqctl", "start_app"], check=True, capture_output=True, timeout=60)
+
+
 @contextlib.contextmanager
 def storage_failing_mid_upload(shape: Production) -> Iterator[list[str]]:
     """The next object written fails after its first bytes have gone to the store (keys begun are listed)."""
@@ -286,6 +298,9 @@ async def test_a_burst_of_submissions_survives_worker_broker_storage_and_databas
         elif n == 6:
             await until(lambda: proxy.live() >= 2, "the new worker connected")
             shape.count("broker connections cut", proxy.cut(refuse_seconds=3.0))
+        elif n == 7 and RESTART_BROKER:
+            await asyncio.to_thread(restart_rabbitmq)
+            shape.count("RabbitMQ restarted")
         elif n == 9:
             shape.count("database connections terminated", await terminate_database_connections())
 
@@ -328,5 +343,6 @@ async def test_a_burst_of_submissions_survives_worker_broker_storage_and_databas
           f"consistent={consistent}/{BUNDLES} duplicates={duplicates}")
     assert shape.faults["worker SIGKILL"] == 1 and shape.faults["database connections terminated"] > 0
     assert shape.faults["broker connections cut"] > 0
+    assert shape.faults.get("RabbitMQ restarted", 0) == (1 if RESTART_BROKER else 0)
     assert consistent == BUNDLES
     assert duplicates == 0
