@@ -272,7 +272,7 @@ def test_every_route_declares_its_tenancy_policy() -> None:
     assert POLICIES.keys() - routes == set(), "these policies name routes that no longer exist"
 
 
-# 69 protected routes x 7 roles x (own tenant, other tenant) = 966 cells, each one real request
+# 70 protected routes x 7 roles x (own tenant, other tenant) = 980 cells, each one real request
 MATRIX_CELLS = len(PROTECTED) * len(ROLES) * 2
 
 
