@@ -14,7 +14,8 @@ from service.auth.principal import Principal
 from service.bundles.transitions import move, record
 from service.documents.service import receive
 from service.drafts.checks import run_qa
-from service.errors import Conflict, UnsupportedMediaType
+from service.errors import Conflict, InvalidInput, ServiceUnavailable, UnsupportedMediaType
+from service.intake.service import ScanRequired, scan_stored
 from service.models import Bundle, BundleStatus, Draft, DraftStatus
 from service.runtime import current
 from service.screening.safety import UnsafeDocument, check_pdf
@@ -52,6 +53,7 @@ async def upload(
     received = await receive(storage, chunks, prefix="drafts", filename=filename, content_type=content_type,
                              allowed=frozenset({"docx"}), limit=current().settings.max_draft_bytes)
     try:
+        await refuse_malware(received.stored.key, received.stored.sha256, what="draft")
         data = await storage.read_bytes(received.stored.key, expected_sha256=received.stored.sha256)
         findings = await asyncio.to_thread(run_qa, data, bundle.front_sheet)
         async with in_transaction() as conn:
@@ -74,6 +76,19 @@ async def upload(
     return draft
 
 
+async def refuse_malware(key: str, sha256: str, *, what: str) -> None:
+    """A draft goes to an LA: clamd (when configured) must find nothing in it, as in the LA's own documents.
+    Malware is refused (422, naming the signature); a required scanner that cannot answer is a 503."""
+    try:
+        signature = await scan_stored(key, sha256, what=f"{what} upload")
+    except ScanRequired:
+        raise ServiceUnavailable("the malware scanner is unavailable and scanning is required: "
+                                 "try again shortly") from None
+    if signature is not None:
+        raise InvalidInput(f"the {what} carries malware ({signature}) and was not stored",
+                           errors=[{"field": "body", "message": f"malware: {signature}"}])
+
+
 def _cleaned_rendition(data: bytes) -> bytes:
     """The PDF checked as an LA's documents are (damage, page count, stream limits), then stripped of metadata."""
     check_pdf(data)
@@ -92,6 +107,7 @@ async def add_rendition(
     received = await receive(storage, chunks, prefix="renditions", filename=filename, content_type=content_type,
                              allowed=frozenset({"pdf"}), limit=current().settings.max_draft_bytes)
     try:
+        await refuse_malware(received.stored.key, received.stored.sha256, what="rendition")
         original = await storage.read_bytes(received.stored.key, expected_sha256=received.stored.sha256)
         try:
             stripped = await storage.put_bytes(new_object_key("renditions"),

@@ -88,8 +88,9 @@ async def _contract(bundle: Bundle) -> LaContract | None:
         "-starts_on").first()
 
 
-async def _scan(document: Document) -> str | None:
-    """The malware signature clamd found, or None; ScanRequired when it must scan and cannot."""
+async def scan_stored(storage_key: str, sha256: str, *, what: str) -> str | None:
+    """The malware signature clamd finds in a stored object, or None (also when no clamd is configured);
+    ScanRequired when it must scan and cannot. `what` names the object in the log (an id, never content)."""
     runtime = current()
     settings = runtime.settings
     if settings.clamd_url is None:
@@ -97,15 +98,19 @@ async def _scan(document: Document) -> str | None:
     try:
         result = await clamd.scan(
             settings.clamd_url,
-            runtime.storage.open(document.storage_key, expected_sha256=document.sha256),
+            runtime.storage.open(storage_key, expected_sha256=sha256),
             timeout=settings.scan_timeout_seconds,
         )
     except clamd.ScannerUnavailable as exc:
         if settings.scan_required:
             raise ScanRequired(str(exc)) from None
-        log.warning("screening.scan_skipped", document_id=str(document.id), reason=str(exc))
+        log.warning("screening.scan_skipped", object=what, reason=str(exc))
         return None
     return result.signature
+
+
+async def _scan(document: Document) -> str | None:
+    return await scan_stored(document.storage_key, document.sha256, what=f"document {document.id}")
 
 
 async def _screen_one(
