@@ -6,6 +6,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 
+import asyncpg
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
@@ -14,6 +15,7 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, Response
 from starlette.routing import Route
 from tortoise.contrib.starlette import RegisterTortoise
+from tortoise.exceptions import DBConnectionError
 
 from service.admin.routes import ENDPOINTS as ADMIN
 from service.allocation.routes import ENDPOINTS as ALLOCATION
@@ -69,6 +71,22 @@ async def _storage_unavailable(request: Request, exc: Exception) -> Response:
     log.warning("http.storage_unavailable", route=getattr(request.state, "route_path", "unmatched"))
     return problem_response(ServiceUnavailable("the document store is unavailable; please try again shortly"),
                             instance=request.url.path)
+
+
+async def _database_unavailable(request: Request, exc: Exception) -> Response:
+    """The database connection dropped under the request (a failover, a reaped connection): the transaction rolled
+    back, so it is safe to retry; a 503, not a 500."""
+    log.warning("http.database_unavailable", error=type(exc).__name__,
+                route=getattr(request.state, "route_path", "unmatched"))
+    return problem_response(ServiceUnavailable("the database connection was lost; please try again shortly"),
+                            instance=request.url.path)
+
+
+# What a lost database connection raises: tortoise's own and asyncpg's (PostgreSQL).
+DATABASE_UNAVAILABLE: tuple[type[Exception], ...] = (
+    DBConnectionError, asyncpg.exceptions.PostgresConnectionError, asyncpg.exceptions.InterfaceError,
+    asyncpg.exceptions.InternalClientError,
+)
 
 
 async def _unexpected(request: Request, exc: Exception) -> Response:
@@ -127,6 +145,7 @@ def create_app(settings: Settings | None = None, *, embedded: bool = False) -> S
         routes=routes,
         middleware=middleware,
         exception_handlers={HTTPException: _http_problem, Problem: _problem,
-                            StorageUnavailable: _storage_unavailable, Exception: _unexpected},
+                            StorageUnavailable: _storage_unavailable,
+                            **{kind: _database_unavailable for kind in DATABASE_UNAVAILABLE}, Exception: _unexpected},
         lifespan=lifespan,
     )

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 
 import httpx
+import pytest
 
 from service.models import Bundle, Document, Event
 from service.runtime import current
@@ -227,3 +228,20 @@ async def test_the_allowed_document_types_are_configurable(client: httpx.AsyncCl
         accepted = await client.post(f"/v1/bundles/{bundle_id}/documents", params={"filename": "ep.pdf"},
                                      content=EP_REPORT, headers={**la, "Content-Type": PDF})
         assert accepted.status_code == 201
+
+
+async def test_a_database_connection_lost_under_a_request_is_a_retryable_503(
+    client: httpx.AsyncClient, tenant: Tenant, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import asyncpg
+
+    from service.bundles import service
+
+    async def lost(*args: object, **kwargs: object) -> None:
+        raise asyncpg.exceptions.ConnectionDoesNotExistError("connection was closed in the middle of operation")
+
+    monkeypatch.setattr(service, "list_bundles", lost)
+    response = await client.get("/v1/bundles", headers=tenant.auth("la_officer"))
+    assert response.status_code == 503, response.text
+    assert response.headers["content-type"].startswith("application/problem+json")
+    assert "database" in response.json()["detail"]
