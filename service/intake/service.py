@@ -34,7 +34,7 @@ from service.models import Bundle, BundleStatus, Document, LaContract, Tier
 from service.runtime import current
 from service.screening.denylist import DenyList, DenyListError
 from service.screening.filetype import detect_type
-from service.screening.report import screen_document
+from service.screening.report import name_findings, screen_document
 from service.screening.safety import UnsafeDocument, check_docx_archive, check_pdf
 from service.screening.sanitize import strip_metadata
 from service.storage import new_object_key
@@ -133,7 +133,8 @@ async def _screen_one(
         report = await asyncio.to_thread(screen_document, document.filename, kind, data, deny)
     except UnsafeDocument as exc:
         return Outcome(reason=exc.reason)
-    findings = judge(report.findings, policy)
+    # the file name too: writers see it beside the document
+    findings = judge([*name_findings(document.filename, deny), *report.findings], policy)
     blocked = blocking(findings)
     reason = None
     if blocked:

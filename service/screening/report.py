@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Iterable
 from pathlib import Path, PurePath
 from typing import cast
@@ -80,6 +81,17 @@ def _page_findings(text: str, page: int, deny: DenyList | None) -> list[Screenin
         )
         for finding in sorted(found, key=lambda f: (f.start, f.end, f.kind))
     ]
+
+
+def name_findings(filename: str, deny: DenyList | None) -> list[ScreeningFinding]:
+    """Identifiers in a document's file name ("Jane Smith EP 2026-03-04.pdf"), which writers would otherwise see.
+
+    The stem is read as text with separators as spaces; findings are reported on page 1 with the excerpt marked
+    as the file name's."""
+    stem = PurePath(filename).stem
+    text = " ".join(re.sub(r"[_+]+", " ", stem).split())
+    return [finding.model_copy(update={"excerpt": f"file name: {finding.excerpt}"})
+            for finding in _page_findings(text, 1, deny)]
 
 
 def identify(path_name: str, data: bytes) -> str:

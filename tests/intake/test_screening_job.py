@@ -113,3 +113,24 @@ def test_policy_defaults_block_identifiers_and_warn_on_names() -> None:
     policy, problems = lenient_policy({"email": "warn", "phone": 3, "upn": "warn"})
     assert (policy["email"], policy["phone"], policy["upn"]) == ("warn", "block", "warn")
     assert len(problems) == 1
+
+
+async def test_an_identifier_in_a_file_name_is_found_like_one_in_the_text(
+    client: httpx.AsyncClient, tenant: Tenant
+) -> None:
+    """Writers see file names beside the documents: a name carrying an NHS number blocks, a person's name warns."""
+    clean = make_pdf(["Advice for Child A\nCognition is a strength."])
+    blocked = await create_bundle(client, tenant)
+    await upload(client, tenant, blocked, f"EP advice NHS {NHS}.pdf", clean)
+    assert await submit_and_screen(client, tenant, blocked) == BundleStatus.REJECTED
+    [entry] = (await detail(client, tenant, blocked))["rejection"]["documents"]
+    [finding] = entry["findings"]
+    assert (finding["kind"], finding["action"]) == ("nhs_number", "block")
+    assert finding["excerpt"].startswith("file name:") and "476 5919" not in finding["excerpt"]
+
+    warned = await create_bundle(client, tenant)
+    await upload(client, tenant, warned, "Jane_Smith_EP_report.pdf", clean)
+    assert await submit_and_screen(client, tenant, warned) == BundleStatus.QUEUED
+    [seen] = (await detail(client, tenant, warned, role="coordinator"))["documents"]
+    assert [(f["kind"], f["action"]) for f in seen["findings"]] == [("person_name", "warn")]
+    assert "Smith" not in seen["findings"][0]["excerpt"]
