@@ -28,7 +28,7 @@ from service.runtime import current
 from service.webhooks.secrets import unwrap
 from service.webhooks.service import DELIVER_ACTOR
 from service.webhooks.signing import sign
-from service.webhooks.urls import UnsafeUrl, check_resolved
+from service.webhooks.urls import UnsafeUrl, check_resolved, pinned
 
 log = get_logger(__name__)
 SIGNATURE_HEADER = "Planwright-Signature"
@@ -62,11 +62,12 @@ def _tls() -> ssl.SSLContext:
 
 
 async def _post(url: str, body: bytes, headers: dict[str, str], timeout: float) -> tuple[int | None, str | None]:
+    headers, extensions = dict(headers), dict[str, str]()
     try:
         if current().settings.environment == "production":
-            await check_resolved(url)
+            url, headers["Host"], extensions["sni_hostname"] = pinned(url, await check_resolved(url))
         async with httpx.AsyncClient(timeout=timeout, follow_redirects=False, verify=_tls()) as http:
-            response = await http.post(url, content=body, headers=headers)
+            response = await http.post(url, content=body, headers=headers, extensions=extensions)
     except UnsafeUrl as exc:
         return None, f"refused: {exc}"
     except httpx.HTTPError as exc:

@@ -1,7 +1,7 @@
 """Which endpoint URLs may be registered: https outside development and test, and no private hosts in production.
 
 Pure, except `check_resolved`, which resolves a host name just before a POST in production so that a public name
-pointing at a private address is refused too.
+pointing at a private address is refused too, and gives the checked address the POST is then pinned to.
 """
 
 from __future__ import annotations
@@ -55,8 +55,10 @@ def check_url(url: str, environment: str) -> str:
     return url
 
 
-async def check_resolved(url: str) -> None:
-    """UnsafeUrl if the URL's host resolves to any private address (production, just before each POST)."""
+async def check_resolved(url: str) -> str:
+    """The address to connect to: UnsafeUrl if the URL's host resolves to any private address (production, just
+    before each POST). The POST then goes to this very address (`pinned`), so a second lookup by the HTTP client
+    cannot be answered with a private one (DNS rebinding)."""
     parts = urlsplit(url)
     host = parts.hostname or ""
     port = parts.port or (443 if parts.scheme == "https" else 80)
@@ -64,6 +66,21 @@ async def check_resolved(url: str) -> None:
         infos = await asyncio.get_running_loop().getaddrinfo(host, port, type=socket.SOCK_STREAM)
     except OSError:
         raise UnsafeUrl("the host name does not resolve") from None
-    for info in infos:
-        if _private(ipaddress.ip_address(info[4][0])):
+    addresses = [str(info[4][0]) for info in infos]
+    if not addresses:
+        raise UnsafeUrl("the host name does not resolve")
+    for address in addresses:
+        if _private(ipaddress.ip_address(address)):
             raise UnsafeUrl("the host resolves to a private address")
+    return addresses[0]
+
+
+def pinned(url: str, address: str) -> tuple[str, str, str]:
+    """(the URL with its host replaced by `address`, the Host header, the TLS server name): the request goes to
+    the address that was checked while TLS still verifies the certificate for the original host name."""
+    parts = urlsplit(url)
+    host = parts.hostname or ""
+    literal = f"[{address}]" if ":" in address else address
+    netloc = literal if parts.port is None else f"{literal}:{parts.port}"
+    host_header = parts.netloc.rpartition("@")[2]
+    return parts._replace(netloc=netloc).geturl(), host_header, host

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from service.webhooks.urls import UnsafeUrl, check_url
+from service.webhooks.urls import UnsafeUrl, check_resolved, check_url, pinned
 
 
 @pytest.mark.parametrize("url", ["http://127.0.0.1:8080/hooks", "https://localhost/hooks", "http://10.0.0.5/x"])
@@ -29,3 +29,22 @@ def test_production_accepts_a_public_https_url() -> None:
     assert check_url(" https://hooks.example.org:8443/planwright ", "production") == \
         "https://hooks.example.org:8443/planwright"
     assert check_url("https://8.8.8.8/x", "production") == "https://8.8.8.8/x"
+
+
+async def test_a_host_resolving_to_a_private_address_is_refused_just_before_the_post() -> None:
+    with pytest.raises(UnsafeUrl, match="private"):
+        await check_resolved("https://localhost/hook")
+    assert await check_resolved("https://8.8.8.8/hook") == "8.8.8.8"
+
+
+@pytest.mark.parametrize(("url", "address", "expected"), [
+    ("https://hooks.example.org/p?q=1", "93.184.216.34",
+     ("https://93.184.216.34/p?q=1", "hooks.example.org", "hooks.example.org")),
+    ("https://hooks.example.org:8443/p", "2606:2800:220:1::1",
+     ("https://[2606:2800:220:1::1]:8443/p", "hooks.example.org:8443", "hooks.example.org")),
+])
+def test_the_post_goes_to_the_checked_address_with_the_original_host_for_tls(
+    url: str, address: str, expected: tuple[str, str, str]
+) -> None:
+    """No second lookup can swap in a private address (DNS rebinding): the checked address is in the URL."""
+    assert pinned(url, address) == expected
