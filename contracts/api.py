@@ -376,7 +376,7 @@ class AuditExportQuery(Strict):
     """Which audit entries to export: those after an entry id (0 for all), as JSON lines or CSV."""
 
     format: Literal["jsonl", "csv"] = "jsonl"
-    after: int = Field(0, ge=0)
+    after: int = Field(0, ge=0, le=2**63 - 1)
 
 
 class ReportOut(Strict):

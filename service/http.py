@@ -42,6 +42,14 @@ class Call:
         except ValueError:
             raise NotFound(f"no such {name.removesuffix('_id')}") from None
 
+    def path_int(self, name: str, *, missing: str) -> int:
+        """A whole-number path parameter that fits a database BIGINT; NotFound(`missing`) for anything else
+        (ASCII digits only: str.isdigit admits '¹', which int() refuses)."""
+        raw = str(self.request.path_params[name])
+        if not (raw.isascii() and raw.isdigit()) or int(raw) >= 2**63:
+            raise NotFound(missing)
+        return int(raw)
+
 
 Handler = Callable[[Call], Awaitable[Any]]
 

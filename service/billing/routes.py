@@ -72,12 +72,8 @@ async def close(call: Call) -> MonthClosed:
 
 
 async def credit(call: Call) -> LedgerLineOut:
-    try:
-        line_id = int(str(call.request.path_params["line_id"]))
-    except ValueError:
-        raise NotFound("no such line") from None
     body: LineCredit = call.body
-    return line_out(await correct_line(call.principal, line_id, body.reason))
+    return line_out(await correct_line(call.principal, call.path_int("line_id", missing="no such line"), body.reason))
 
 
 async def add_purchase_order(call: Call) -> PurchaseOrderOut:

@@ -15,7 +15,6 @@ from contracts.api import (
 )
 from service.auth import scope
 from service.drafts.routes import draft_out
-from service.errors import NotFound
 from service.http import Call, Endpoint
 from service.models import Role
 from service.reviews import service as reviews
@@ -42,10 +41,8 @@ async def review_sheet(call: Call) -> ReviewSheet:
 
 async def dismiss_finding(call: Call) -> DraftOut:
     body: DismissFinding = call.body
-    raw = str(call.request.path_params["index"])
-    if not (raw.isascii() and raw.isdigit()):  # isdigit alone admits '¹', which int() refuses
-        raise NotFound("no such finding on this draft")
-    return draft_out(await reviews.dismiss(call.principal, call.path_uuid("draft_id"), int(raw), body.reason))
+    index = call.path_int("index", missing="no such finding on this draft")
+    return draft_out(await reviews.dismiss(call.principal, call.path_uuid("draft_id"), index, body.reason))
 
 
 async def pass_draft(call: Call) -> DraftOut:

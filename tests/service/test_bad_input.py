@@ -245,3 +245,14 @@ async def test_a_database_connection_lost_under_a_request_is_a_retryable_503(
     assert response.status_code == 503, response.text
     assert response.headers["content-type"].startswith("application/problem+json")
     assert "database" in response.json()["detail"]
+
+
+async def test_numbers_too_big_for_the_database_are_not_found_or_refused_not_a_500(
+    client: httpx.AsyncClient, tenant: Tenant
+) -> None:
+    huge = str(2**64)
+    credit = await client.post(f"/v1/billing/lines/{huge}/credit", headers=tenant.auth("finance"),
+                               json={"reason": "typo"})
+    assert credit.status_code == 404, credit.text
+    export = await client.get("/v1/audit/export", params={"after": huge}, headers=tenant.auth("la_admin"))
+    assert export.status_code == 422, export.text
