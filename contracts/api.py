@@ -362,13 +362,17 @@ class WorkList(Strict):
     items: list[BundleOut]
 
 
+# the dates a report may name: wide, but bounded so that a default period a year long cannot fall off the calendar
+REPORT_DATES = (date(2000, 1, 1), date(2100, 12, 31))
+
+
 class ReportQuery(Strict):
     """A report's period (Europe/London dates, both included; default the last 12 months) and format."""
 
     model_config = ConfigDict(extra="forbid", populate_by_name=True)
 
-    period_from: date | None = Field(None, alias="from")
-    period_to: date | None = Field(None, alias="to")
+    period_from: date | None = Field(None, alias="from", ge=REPORT_DATES[0], le=REPORT_DATES[1])
+    period_to: date | None = Field(None, alias="to", ge=REPORT_DATES[0], le=REPORT_DATES[1])
     format: Literal["json", "csv"] = "json"
 
 

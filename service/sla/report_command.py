@@ -8,6 +8,7 @@ import json
 from datetime import UTC, date, datetime, timedelta
 from uuid import UUID
 
+from contracts.api import REPORT_DATES
 from service.cli import UsageError
 from service.commands import load_settings, with_database
 
@@ -29,9 +30,13 @@ def _date(value: str | None, flag: str) -> date | None:
     if value is None:
         return None
     try:
-        return date.fromisoformat(value)
+        day = date.fromisoformat(value)
     except ValueError:
         raise UsageError(f"{flag}: {value!r} is not a date (YYYY-MM-DD)") from None
+    first, last = REPORT_DATES
+    if not first <= day <= last:
+        raise UsageError(f"{flag}: {value} is outside the dates a report may cover ({first} to {last})")
+    return day
 
 
 def _uuid(value: str, flag: str) -> UUID:

@@ -135,7 +135,9 @@ part_mutations = st.tuples(st.sampled_from(["word/document.xml", "docProps/core.
     lambda pair: lambda d: repack(d, lambda name, content: pair[1](content) if name == pair[0] else content))
 mutations = {"pdf": byte_mutations, "txt": byte_mutations,
              "docx": st.one_of(byte_mutations, part_mutations), "draft": st.one_of(byte_mutations, part_mutations)}
+# the same inputs every run in the suite; PLANWRIGHT_FUZZ_RANDOM=1 explores new ones
 fuzz_settings = settings(max_examples=FUZZ_EXAMPLES, deadline=None, database=None,
+                         derandomize=os.environ.get("PLANWRIGHT_FUZZ_RANDOM") != "1",
                          suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 
 

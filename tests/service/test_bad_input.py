@@ -256,3 +256,9 @@ async def test_numbers_too_big_for_the_database_are_not_found_or_refused_not_a_5
     assert credit.status_code == 404, credit.text
     export = await client.get("/v1/audit/export", params={"after": huge}, headers=tenant.auth("la_admin"))
     assert export.status_code == 422, export.text
+
+
+async def test_a_report_period_off_the_calendar_is_refused(client: httpx.AsyncClient, tenant: Tenant) -> None:
+    for params in ({"to": "0001-01-05"}, {"from": "9999-12-31"}):
+        response = await client.get("/v1/reports/turnaround", params=params, headers=tenant.auth("coordinator"))
+        assert response.status_code == 422, response.text

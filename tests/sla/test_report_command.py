@@ -38,6 +38,8 @@ def test_report_command_prints_json_and_csv_and_refuses_bad_input(tmp_path: Path
     assert csv.returncode == 0 and csv.stdout.splitlines()[0] == "status,bundles,oldest_queued_at,oldest_age_days"
     bad = report(tmp_path, "turnaround", "--provider", provider, "--from", "2026-13-01")
     assert bad.returncode == 2 and "--from" in bad.stderr
+    ancient = report(tmp_path, "turnaround", "--provider", provider, "--to", "0001-01-05")
+    assert ancient.returncode == 2 and "--to" in ancient.stderr and "Traceback" not in ancient.stderr
     la_util = report(tmp_path, "utilisation", "--la", provider)
     assert la_util.returncode == 2 and "--provider" in la_util.stderr
     forecast = report(tmp_path, "capacity-forecast", "--provider", provider, "--format", "csv")
