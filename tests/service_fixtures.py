@@ -50,8 +50,17 @@ def _delete_queues(broker: object, queue: str) -> None:
     from dramatiq.brokers.redis import RedisBroker
 
     if isinstance(broker, RabbitmqBroker):
-        for name in (queue, f"{queue}.DQ", f"{queue}.XQ"):
-            broker.channel.queue_delete(name)
+        import pika.exceptions
+
+        for attempt in (1, 2):
+            try:
+                for name in (queue, f"{queue}.DQ", f"{queue}.XQ"):
+                    broker.channel.queue_delete(name)
+                break
+            except pika.exceptions.AMQPError:  # the connection died with a broker restart (the fault test)
+                del broker.connection  # dramatiq opens a new one on the next use
+                if attempt == 2:
+                    raise
         broker.close()
     elif isinstance(broker, RedisBroker):
         broker.flush_all()
