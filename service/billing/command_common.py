@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import argparse
-from uuid import UUID
 
 from service.auth.principal import Principal
 from service.cli import UsageError
+from service.commands import parse_uuid
 from service.models.people import LA_ROLES, Role
 
 
@@ -21,13 +21,6 @@ def checked_month(value: str) -> str:
     if not MONTH.match(value):
         raise UsageError(f"--month: {value!r} is not a month (YYYY-MM)")
     return value
-
-
-def parse_uuid(value: str, flag: str) -> UUID:
-    try:
-        return UUID(value)
-    except ValueError:
-        raise UsageError(f"{flag}: {value!r} is not an id (a UUID)") from None
 
 
 async def as_finance_user(user_id: str, *, invoices_only: bool) -> Principal:

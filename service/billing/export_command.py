@@ -6,9 +6,9 @@ import argparse
 import sys
 from pathlib import Path
 
-from service.billing.command_common import add_user_argument, as_finance_user, checked_month, parse_uuid
+from service.billing.command_common import add_user_argument, as_finance_user, checked_month
 from service.cli import UsageError
-from service.commands import load_settings, with_database
+from service.commands import load_settings, parse_uuid, with_database
 
 
 def configure(parser: argparse.ArgumentParser) -> None:

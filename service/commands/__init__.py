@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Awaitable, Callable
 from typing import TypeVar
+from uuid import UUID
 
 from service.cli import UsageError
 from service.logging import configure_logging
@@ -36,3 +37,11 @@ def with_database(settings: Settings, work: Callable[[], Awaitable[T]]) -> T:
             await close_db()
 
     return asyncio.run(run())
+
+
+def parse_uuid(value: str, flag: str) -> UUID:
+    """An id given on the command line; UsageError (exit 2) naming the flag otherwise."""
+    try:
+        return UUID(value)
+    except ValueError:
+        raise UsageError(f"{flag}: {value!r} is not an id (a UUID)") from None

@@ -6,11 +6,10 @@ from __future__ import annotations
 import argparse
 import json
 from datetime import UTC, date, datetime, timedelta
-from uuid import UUID
 
 from contracts.api import REPORT_DATES
 from service.cli import UsageError
-from service.commands import load_settings, with_database
+from service.commands import load_settings, parse_uuid, with_database
 
 KINDS = ("turnaround", "queue", "utilisation", "qa", "statutory-risk", "capacity-forecast")
 PROVIDER_ONLY = ("utilisation", "capacity-forecast")  # about a writing service's writers: an LA has none
@@ -39,13 +38,6 @@ def _date(value: str | None, flag: str) -> date | None:
     return day
 
 
-def _uuid(value: str, flag: str) -> UUID:
-    try:
-        return UUID(value)
-    except ValueError:
-        raise UsageError(f"{flag}: {value!r} is not an id (a UUID)") from None
-
-
 def run(args: argparse.Namespace) -> int:
     from service.sla import reports
     from service.sla.clock import london_date
@@ -54,8 +46,8 @@ def run(args: argparse.Namespace) -> int:
     start = _date(args.period_from, "--from") or end - timedelta(days=365)
     if start > end:
         raise UsageError("--from: must be on or before --to")
-    scope = (reports.Scope(provider_id=_uuid(args.provider, "--provider")) if args.provider
-             else reports.Scope(la_id=_uuid(args.la, "--la")))
+    scope = (reports.Scope(provider_id=parse_uuid(args.provider, "--provider")) if args.provider
+             else reports.Scope(la_id=parse_uuid(args.la, "--la")))
     if args.kind in PROVIDER_ONLY and scope.provider_id is None:
         raise UsageError(f"--provider: {args.kind} is a writing service's report (an LA has no writers)")
     if args.kind == "capacity-forecast" and (args.period_from or args.period_to):
