@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import argparse
 import json
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime
 
 from contracts.api import REPORT_DATES
 from service.cli import UsageError
@@ -42,8 +42,8 @@ def run(args: argparse.Namespace) -> int:
     from service.sla import reports
     from service.sla.clock import london_date
 
-    end = _date(args.period_to, "--to") or london_date(datetime.now(UTC))
-    start = _date(args.period_from, "--from") or end - timedelta(days=365)
+    start, end = reports.report_period(_date(args.period_from, "--from"), _date(args.period_to, "--to"),
+                                       london_date(datetime.now(UTC)))
     if start > end:
         raise UsageError("--from: must be on or before --to")
     scope = (reports.Scope(provider_id=parse_uuid(args.provider, "--provider")) if args.provider

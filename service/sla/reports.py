@@ -67,6 +67,12 @@ class Table:
     rows: list[dict[str, Cell]] = field(default_factory=list)
 
 
+def report_period(start: date | None, end: date | None, today: date) -> tuple[date, date]:
+    """A report's period as the caller gave it: `to` defaults to today, `from` to a year before `to`."""
+    end = end or today
+    return start or end - timedelta(days=365), end
+
+
 def london_midnight(day: date) -> datetime:
     return datetime.combine(day, time(0), tzinfo=LONDON).astimezone(UTC)
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime
 
 from starlette.responses import Response
 
@@ -26,8 +26,7 @@ def scope_of(principal: Principal) -> reports.Scope:
 
 
 def period(q: ReportQuery) -> tuple[date, date]:
-    end = q.period_to or london_date(datetime.now(UTC))
-    start = q.period_from or end - timedelta(days=365)
+    start, end = reports.report_period(q.period_from, q.period_to, london_date(datetime.now(UTC)))
     if start > end:
         raise InvalidInput("query.from: must be on or before query.to")
     return start, end

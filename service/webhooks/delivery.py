@@ -62,7 +62,8 @@ def _tls() -> ssl.SSLContext:
 
 
 async def _post(url: str, body: bytes, headers: dict[str, str], timeout: float) -> tuple[int | None, str | None]:
-    headers, extensions = dict(headers), dict[str, str]()
+    headers = dict(headers)  # the caller's stay as they are
+    extensions: dict[str, str] = {}
     try:
         if current().settings.environment == "production":
             url, headers["Host"], extensions["sni_hostname"] = pinned(url, await check_resolved(url))
