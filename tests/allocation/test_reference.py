@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 
 from service.allocation.engine import allocate
 from tests.benchmarks.allocation_instances import generate
-from tests.benchmarks.allocation_reference import best_set, column_generation_bound, reference, scale, solve_mip
+from tests.benchmarks.allocation_reference import best_set, branch_and_price, reference, scale, solve_mip
 
 
 def brute_force(gain: list[float], size: list[int], cap: list[int], slots: int) -> float:
@@ -52,10 +52,39 @@ def test_the_mip_optimum_lies_between_the_engine_and_both_upper_bounds() -> None
         engine = allocate(instance)
         start = {a.bundle: a.writer for a in engine.assignments if a.on_time}
         s = scale(instance)
-        best, bound, proved, _ = solve_mip(s, {}, 60.0)
+        best, bound, proved, _, _ = solve_mip(s, {}, 60.0)
         assert proved and best == bound
         assert engine.stats.on_time_weight <= best + 1e-9
-        cg_bound, _ = column_generation_bound(s, {}, 60.0)
-        assert cg_bound >= best - 1e-6
-        ref = reference(instance, start, mip_seconds=60.0, cg_seconds=60.0)
+        # Branch and price from nothing (incumbent 0, no columns) searches its whole tree to the same optimum.
+        search = branch_and_price(s, {}, 0, 120.0)
+        assert search.proved and search.best == search.bound == round(best * s.grid)
+        # From the engine's solution as incumbent, its bound never cuts below the optimum.
+        start_value = round(engine.stats.on_time_weight * s.grid)
+        begin = {s.p.bundles.index(next(b for b in s.p.bundles if b.id == k)): s.p.writer_index[v]
+                 for k, v in start.items()}
+        search = branch_and_price(s, begin, start_value, 120.0)
+        assert search.proved and search.best == search.bound == round(best * s.grid)
+        ref = reference(instance, start, mip_seconds=60.0, search_seconds=60.0)
         assert ref.proved and ref.best == best and ref.bound == best
+
+
+def test_branch_and_price_branches_its_way_to_the_mips_optimum() -> None:
+    branched = 0
+    for seed in (12, 13, 15):
+        s = scale(generate(seed, 60, 8, tightness=1.5))
+        best, _, proved, _, _ = solve_mip(s, {}, 60.0)
+        assert proved
+        search = branch_and_price(s, {}, 0, 120.0)
+        assert search.proved and search.best == search.bound == round(best * s.grid)
+        branched += search.nodes > 1
+    assert branched  # the root LP alone was fractional somewhere: the branching itself was tested
+
+
+def test_the_priced_columns_pack_into_solutions_no_better_than_the_optimum() -> None:
+    for seed in (12, 13, 19):
+        s = scale(generate(seed, 60, 8, tightness=1.5))
+        optimum = round(solve_mip(s, {}, 60.0)[0] * s.grid)
+        # The root alone, from no incumbent: only packing the priced columns finds a solution.
+        search = branch_and_price(s, {}, 0, 60.0, node_limit=1, polish_seconds=10.0)
+        assert 0.8 * optimum <= search.best <= optimum <= search.bound
+        assert branch_and_price(s, {}, 0, 60.0, node_limit=1).best == 0

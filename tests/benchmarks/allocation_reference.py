@@ -1,4 +1,4 @@
-"""The exact reference for the allocation benchmark: ALLOCATION.md's MIP and a column-generation bound.
+"""The exact reference for the allocation benchmark: ALLOCATION.md's MIP, then branch and price.
 
 Both work on the instance scaled to integers (efforts and hours in the smallest unit that makes every effort
 whole, weights likewise), which is exact, not rounded: a set of whole efforts fits within C hours exactly when
@@ -9,16 +9,18 @@ which proves optima several times faster than the same model in floats.
   slots per writer; per writer and distinct due date D, the effort due by D within the hours by D. Solved with
   HiGHS (highspy), started from the engine's on-time assignment, under a time limit. Returns the best solution,
   HiGHS's dual bound and whether it proved optimality.
-- `column_generation_bound`: the Dantzig-Wolfe relaxation (a column is one writer's on-time set). Its pricing
-  problem, one writer's best set under duals, is solved exactly by Lawler and Moore's dynamic programme over
-  earliest-due order with a slot count. The Lagrangian bound sum(pi) + sum over writers of the best reduced
-  value is a valid upper bound at every iteration, whether or not the LP has converged.
+- `branch_and_price`: when the MIP stops short of a proof, the Dantzig-Wolfe model (a column is one writer's
+  on-time set), whose LP bound is far tighter than the MIP's. Its pricing problem, one writer's best set under
+  duals, is solved exactly by Lawler and Moore's dynamic programme over earliest-due order with a slot count.
+  The Lagrangian bound sum(pi) + sum over writers of the best reduced value is valid at every iteration, so
+  the search's bound holds whenever it stops; searching the whole tree proves the optimum.
 
 An upper bound is rounded down to the objective's grid (with weights in halves, an optimum is a multiple of 0.5).
 """
 
 from __future__ import annotations
 
+import heapq
 import math
 import time
 from dataclasses import dataclass
@@ -50,8 +52,9 @@ class Reference:
     proved: bool  # best == bound
     mip_seconds: float
     mip_bound: float
-    cg_bound: float
-    cg_seconds: float
+    search_bound: float  # branch and price's
+    nodes: int
+    search_seconds: float
 
 
 def _denominator(values: list[float], limit: int = 1000) -> int:
@@ -84,11 +87,14 @@ def on_grid(bound: float, grid: int) -> float:
     return math.floor(bound * grid + 1e-6) / grid
 
 
-def solve_mip(s: Scaled, start: dict[int, int], time_limit: float) -> tuple[float, float, bool, float]:
-    """(best, dual bound, proved, seconds); `start` maps bundle -> writer for a feasible on-time start."""
+def solve_mip(
+    s: Scaled, start: dict[int, int], time_limit: float
+) -> tuple[float, float, bool, float, dict[int, int]]:
+    """(best, dual bound, proved, seconds, the best's bundle -> writer); `start` maps bundle -> writer for a
+    feasible on-time start."""
     p, pairs = s.p, s.pairs
     if not pairs:
-        return 0.0, 0.0, True, 0.0
+        return 0.0, 0.0, True, 0.0, {}
     by_bundle: dict[int, list[int]] = {}
     by_writer: dict[int, list[int]] = {}
     for j, (b, w) in enumerate(pairs):
@@ -138,7 +144,8 @@ def solve_mip(s: Scaled, start: dict[int, int], time_limit: float) -> tuple[floa
     best = -info.objective_function_value / s.grid
     proved = h.getModelStatus() == highspy.HighsModelStatus.kOptimal
     bound = best if proved else max(best, -info.mip_dual_bound / s.grid)
-    return best, bound, proved, seconds
+    chosen = {b: w for (b, w), x in zip(pairs, h.getSolution().col_value, strict=True) if x > 0.5}
+    return best, bound, proved, seconds, chosen
 
 
 def best_set(
@@ -174,75 +181,192 @@ def best_set(
     return best, chosen
 
 
-def column_generation_bound(s: Scaled, start: dict[int, int], seconds: float) -> tuple[float, float]:
-    """(the least Lagrangian upper bound seen, seconds) of the Dantzig-Wolfe relaxation."""
+@dataclass
+class _Node:
+    """A branch: bundles held to one writer (`ones`) and pairs ruled out (`zeros`), with its parent's bound."""
+
+    bound: float
+    depth: int
+    ones: dict[int, int]
+    zeros: frozenset[tuple[int, int]]
+
+
+@dataclass(frozen=True)
+class Search:
+    best: int  # the best on-time value known, in grid units: the incumbent's, an integral node's or a packing's
+    bound: int  # an upper bound on the optimum, in grid units
+    nodes: int
+    proved: bool  # best == bound: the tree was searched to the end, or what is left cannot beat best
+
+
+FORCED = 1e7  # a gain no set of real gains can outweigh: pricing with it added must take the item
+
+
+def branch_and_price(
+    s: Scaled,
+    start: dict[int, int],
+    best: int,
+    seconds: float,
+    *,
+    node_limit: int | None = None,
+    polish_seconds: float = 0.0,
+) -> Search:
+    """Branch and price on the Dantzig-Wolfe model, best bound first, proving or bounding the optimum.
+
+    The master LP packs columns (one writer's on-time set) so each bundle and each writer is used at most
+    once; pricing is `best_set` under the LP's duals. At any duals pi, sum(pi) + the sum over writers of
+    max(0, best reduced value) bounds the node from above, so a node is dropped as soon as that falls below
+    `best` + 1 unit, converged or not. A converged node with a fractional x[b, w] (the share of b's columns
+    at w) branches: b goes to w or to nobody (every column of w holds b, no other writer may take b), or
+    never to w. `best` is the incumbent in grid units (from the engine or the MIP); `start` seeds the columns.
+
+    When the tree is not searched to the end, the columns priced so far may still combine into a better
+    solution than the incumbent: `polish_seconds` solves that set packing as a MIP, started from `start`.
+    """
     p = s.p
     nb, nw = len(p.bundles), len(p.writers)
-    items: list[list[int]] = [[] for _ in range(nw)]
+    base: list[list[int]] = [[] for _ in range(nw)]
     for b, w in s.pairs:
-        items[w].append(b)
+        base[w].append(b)
     for w in range(nw):
-        items[w].sort(key=lambda b: (p.due_index[b], b))
-    columns: list[tuple[int, list[int]]] = []
-    for w in range(nw):
-        held = sorted((b for b, owner in start.items() if owner == w), key=lambda b: (p.due_index[b], b))
-        if held:
-            columns.append((w, held))
+        base[w].sort(key=lambda b: (p.due_index[b], b))
     h = highspy.Highs()
     h.setOptionValue("output_flag", False)
     h.changeObjectiveSense(highspy.ObjSense.kMaximize)
     h.addRows(nb + nw, np.full(nb + nw, -highspy.kHighsInf), np.ones(nb + nw), 0, np.array([], dtype=np.int32),
               np.array([], dtype=np.int32), np.array([], dtype=np.float64))
+    writer_of: list[int] = []
+    members: list[frozenset[int]] = []
+    seen: set[tuple[int, frozenset[int]]] = set()
+    with_bundle: list[list[int]] = [[] for _ in range(nb)]
+    of_writer: list[list[int]] = [[] for _ in range(nw)]
 
-    def add(column: tuple[int, list[int]]) -> None:
-        w, bundles = column
+    def add(w: int, bundles: list[int]) -> bool:
+        key = (w, frozenset(bundles))
+        if key in seen:
+            return False
+        seen.add(key)
+        j = len(writer_of)
+        writer_of.append(w)
+        members.append(key[1])
+        of_writer[w].append(j)
+        for b in bundles:
+            with_bundle[b].append(j)
         rows = np.array([*bundles, nb + w], dtype=np.int32)
         h.addCol(float(sum(s.value[b] for b in bundles)), 0.0, highspy.kHighsInf, rows.size, rows,
                  np.ones(rows.size))
+        return True
 
-    for column in columns:
-        add(column)
-    best_bound = math.inf
+    for w in range(nw):
+        held = [b for b, owner in start.items() if owner == w]
+        if held:
+            add(w, held)
     started = time.perf_counter()
-    while time.perf_counter() - started < seconds:
-        if columns:
+    heap: list[tuple[float, int, int, _Node]] = [(-math.inf, 0, 0, _Node(math.inf, 0, {}, frozenset()))]
+    pushed, nodes = 1, 0
+    while heap and time.perf_counter() - started < seconds and (node_limit is None or nodes < node_limit):
+        node = heapq.heappop(heap)[3]
+        if node.bound < best + 1 - 1e-6:
+            continue
+        nodes += 1
+        upper = np.full(len(writer_of), highspy.kHighsInf)
+        forced: list[set[int]] = [set() for _ in range(nw)]
+        for b, w in node.zeros:
+            upper[[j for j in with_bundle[b] if writer_of[j] == w]] = 0.0
+        for b, w in node.ones.items():
+            forced[w].add(b)
+            upper[[j for j in with_bundle[b] if writer_of[j] != w]] = 0.0
+            upper[[j for j in of_writer[w] if b not in members[j]]] = 0.0
+        h.changeColsBounds(upper.size, np.arange(upper.size, dtype=np.int32), np.zeros(upper.size), upper)
+        items = [[b for b in base[w] if (b, w) not in node.zeros and node.ones.get(b, w) == w] for w in range(nw)]
+        bound = node.bound
+        while True:
             h.run()
             duals = np.array(h.getSolution().row_dual)
             pi, mu = np.maximum(duals[:nb], 0.0), np.maximum(duals[nb:], 0.0)
             lp_value = h.getInfo().objective_function_value
-        else:
-            pi, mu, lp_value = np.zeros(nb), np.zeros(nw), 0.0
-        bound, added = float(pi.sum()), 0
-        for w in range(nw):
-            order = items[w]
-            if not order:
-                continue
-            k_of = [int(p.due_index[b]) for b in order]
-            gain = [s.value[b] - pi[b] for b in order]
-            value, chosen = best_set(order, gain, [s.size[b] for b in order], [int(s.cap[w, k]) for k in k_of],
-                                     int(min(p.slots[w], len(order))))
-            bound += max(0.0, value)
-            if value - mu[w] > 1e-7:
-                column = (w, sorted(chosen, key=lambda b: (p.due_index[b], b)))
-                columns.append(column)
-                add(column)
-                added += 1
-        best_bound = min(best_bound, bound)
-        if added == 0 or best_bound - lp_value < 1e-6:
-            break
-    return best_bound / s.grid, time.perf_counter() - started
+            lagrangian, added = float(pi.sum()), 0
+            for w in range(nw):
+                order = items[w]
+                if not order:
+                    continue
+                gain = [s.value[b] - pi[b] + (FORCED if b in forced[w] else 0.0) for b in order]
+                value, chosen = best_set(order, gain, [s.size[b] for b in order],
+                                         [int(s.cap[w, p.due_index[b]]) for b in order],
+                                         int(min(p.slots[w], len(order))))
+                if not forced[w] <= set(chosen):
+                    continue  # the held bundles do not fit together: w can only stay empty here
+                value -= FORCED * len(forced[w])
+                lagrangian += max(0.0, value)
+                if value - mu[w] > 1e-7 and add(w, chosen):
+                    added += 1
+            bound = min(bound, lagrangian)
+            if bound < best + 1 - 1e-6 or added == 0 or bound - lp_value < 1e-6:
+                break
+        if bound < best + 1 - 1e-6:
+            continue
+        share: dict[tuple[int, int], float] = {}
+        lam = np.array(h.getSolution().col_value)
+        for j in np.flatnonzero(lam > 1e-9).tolist():
+            for b in members[j]:
+                share[b, writer_of[j]] = share.get((b, writer_of[j]), 0.0) + float(lam[j])
+        fractional = [(abs(v - 0.5), pair) for pair, v in share.items() if 1e-6 < v < 1 - 1e-6]
+        if not fractional:
+            best = max(best, round(lp_value))  # an integral LP optimum: a solution, and the node's optimum
+            continue
+        b, w = min(fractional)[1]
+        for child in (_Node(bound, node.depth + 1, {**node.ones, b: w}, node.zeros),
+                      _Node(bound, node.depth + 1, node.ones, node.zeros | {(b, w)})):
+            heapq.heappush(heap, (-child.bound, -child.depth, pushed, child))
+            pushed += 1
+    if heap and polish_seconds > 0:
+        best = max(best, _pack_columns(s, writer_of, members, start, polish_seconds))
+    if nodes == 0:  # no time even for the root: only the trivial bound, every bundle on time
+        return Search(best, sum(s.value[b] for b in {b for b, _ in s.pairs}), 0, False)
+    bound = max(best, max((math.floor(-key + 1e-6) for key, *_ in heap), default=best))
+    return Search(best, bound, nodes, best >= bound)
 
 
-def reference(instance: Instance, start: dict[str, str], *, mip_seconds: float, cg_seconds: float) -> Reference:
-    """Solve the MIP and bound it both ways; `start` maps bundle id -> writer id (an on-time assignment)."""
+def _pack_columns(
+    s: Scaled, writer_of: list[int], members: list[frozenset[int]], start: dict[int, int], seconds: float
+) -> int:
+    """The best on-time value (grid units) from at most one column per writer and bundle, started from `start`'s
+    columns (which must be among them)."""
+    nb, nw, n = len(s.p.bundles), len(s.p.writers), len(writer_of)
+    h = highspy.Highs()
+    h.setOptionValue("output_flag", False)
+    h.setOptionValue("time_limit", float(seconds))
+    h.changeObjectiveSense(highspy.ObjSense.kMaximize)
+    h.addRows(nb + nw, np.full(nb + nw, -highspy.kHighsInf), np.ones(nb + nw), 0, np.array([], dtype=np.int32),
+              np.array([], dtype=np.int32), np.array([], dtype=np.float64))
+    for w, bundles in zip(writer_of, members, strict=True):
+        rows = np.array([*bundles, nb + w], dtype=np.int32)
+        h.addCol(float(sum(s.value[b] for b in bundles)), 0.0, 1.0, rows.size, rows, np.ones(rows.size))
+    h.changeColsIntegrality(n, np.arange(n, dtype=np.int32), np.full(n, highspy.HighsVarType.kInteger))
+    held = {(w, frozenset(b for b, owner in start.items() if owner == w)) for w in set(start.values())}
+    solution = highspy.HighsSolution()
+    solution.col_value = [1.0 if (w, m) in held else 0.0 for w, m in zip(writer_of, members, strict=True)]
+    solution.value_valid = True
+    h.setSolution(solution)
+    if h.run() == highspy.HighsStatus.kError:
+        raise RuntimeError("HiGHS failed on the set packing")
+    return round(h.getInfo().objective_function_value) if h.getInfo().primal_solution_status == 2 else 0
+
+
+def reference(instance: Instance, start: dict[str, str], *, mip_seconds: float, search_seconds: float) -> Reference:
+    """Solve the MIP; unless it proves the optimum, branch and price from its best; `start` maps bundle id ->
+    writer id (an on-time assignment, the engine's)."""
     s = scale(instance)
     bundle_index = {b.id: i for i, b in enumerate(s.p.bundles)}
     writer_index = s.p.writer_index
     begin = {bundle_index[b]: writer_index[w] for b, w in start.items()}
-    best, mip_bound, proved, mip_s = solve_mip(s, begin, mip_seconds)
+    best, mip_bound, proved, mip_s, found = solve_mip(s, begin, mip_seconds)
     if proved:
-        cg_bound, cg_s = mip_bound, 0.0
-    else:
-        cg_bound, cg_s = column_generation_bound(s, begin, cg_seconds)
-    bound = max(best, on_grid(min(mip_bound, cg_bound), s.grid))
-    return Reference(best, bound, proved or best >= bound - 1e-9, mip_s, mip_bound, cg_bound, cg_s)
+        return Reference(best, best, True, mip_s, mip_bound, mip_bound, 0, 0.0)
+    started = time.perf_counter()
+    search = branch_and_price(s, found, round(best * s.grid), search_seconds * 2 / 3, polish_seconds=search_seconds / 3)
+    search_s = time.perf_counter() - started
+    best = search.best / s.grid
+    bound = max(best, on_grid(min(mip_bound, search.bound / s.grid), s.grid))
+    return Reference(best, bound, search.proved or best >= bound, mip_s, mip_bound, search.bound / s.grid,
+                     search.nodes, search_s)
