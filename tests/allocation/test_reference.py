@@ -9,7 +9,14 @@ from hypothesis import strategies as st
 
 from service.allocation.engine import allocate
 from tests.benchmarks.allocation_instances import generate
-from tests.benchmarks.allocation_reference import best_set, branch_and_price, reference, scale, solve_mip
+from tests.benchmarks.allocation_reference import (
+    best_set,
+    branch_and_price,
+    by_index,
+    reference,
+    scale,
+    solve_mip,
+)
 
 
 def brute_force(gain: list[float], size: list[int], cap: list[int], slots: int) -> float:
@@ -60,9 +67,7 @@ def test_the_mip_optimum_lies_between_the_engine_and_both_upper_bounds() -> None
         assert search.proved and search.best == search.bound == round(best * s.grid)
         # From the engine's solution as incumbent, its bound never cuts below the optimum.
         start_value = round(engine.stats.on_time_weight * s.grid)
-        begin = {s.p.bundles.index(next(b for b in s.p.bundles if b.id == k)): s.p.writer_index[v]
-                 for k, v in start.items()}
-        search = branch_and_price(s, begin, start_value, 120.0)
+        search = branch_and_price(s, by_index(s, start), start_value, 120.0)
         assert search.proved and search.best == search.bound == round(best * s.grid)
         ref = reference(instance, start, mip_seconds=60.0, search_seconds=60.0)
         assert ref.proved and ref.best == best and ref.bound == best

@@ -23,6 +23,7 @@ from __future__ import annotations
 import heapq
 import math
 import time
+from collections.abc import Iterable
 from dataclasses import dataclass
 from fractions import Fraction
 
@@ -230,11 +231,7 @@ def branch_and_price(
         base[w].append(b)
     for w in range(nw):
         base[w].sort(key=lambda b: (p.due_index[b], b))
-    h = highspy.Highs()
-    h.setOptionValue("output_flag", False)
-    h.changeObjectiveSense(highspy.ObjSense.kMaximize)
-    h.addRows(nb + nw, np.full(nb + nw, -highspy.kHighsInf), np.ones(nb + nw), 0, np.array([], dtype=np.int32),
-              np.array([], dtype=np.int32), np.array([], dtype=np.float64))
+    h = _packing_model(s)
     writer_of: list[int] = []
     members: list[frozenset[int]] = []
     seen: set[tuple[int, frozenset[int]]] = set()
@@ -252,9 +249,7 @@ def branch_and_price(
         of_writer[w].append(j)
         for b in bundles:
             with_bundle[b].append(j)
-        rows = np.array([*bundles, nb + w], dtype=np.int32)
-        h.addCol(float(sum(s.value[b] for b in bundles)), 0.0, highspy.kHighsInf, rows.size, rows,
-                 np.ones(rows.size))
+        _add_column(h, s, w, bundles, highspy.kHighsInf)
         return True
 
     for w in range(nw):
@@ -332,16 +327,11 @@ def _pack_columns(
 ) -> int:
     """The best on-time value (grid units) from at most one column per writer and bundle, started from `start`'s
     columns (which must be among them)."""
-    nb, nw, n = len(s.p.bundles), len(s.p.writers), len(writer_of)
-    h = highspy.Highs()
-    h.setOptionValue("output_flag", False)
+    n = len(writer_of)
+    h = _packing_model(s)
     h.setOptionValue("time_limit", float(seconds))
-    h.changeObjectiveSense(highspy.ObjSense.kMaximize)
-    h.addRows(nb + nw, np.full(nb + nw, -highspy.kHighsInf), np.ones(nb + nw), 0, np.array([], dtype=np.int32),
-              np.array([], dtype=np.int32), np.array([], dtype=np.float64))
     for w, bundles in zip(writer_of, members, strict=True):
-        rows = np.array([*bundles, nb + w], dtype=np.int32)
-        h.addCol(float(sum(s.value[b] for b in bundles)), 0.0, 1.0, rows.size, rows, np.ones(rows.size))
+        _add_column(h, s, w, bundles, 1.0)
     h.changeColsIntegrality(n, np.arange(n, dtype=np.int32), np.full(n, highspy.HighsVarType.kInteger))
     held = {(w, frozenset(b for b, owner in start.items() if owner == w)) for w in set(start.values())}
     solution = highspy.HighsSolution()
@@ -350,16 +340,39 @@ def _pack_columns(
     h.setSolution(solution)
     if h.run() == highspy.HighsStatus.kError:
         raise RuntimeError("HiGHS failed on the set packing")
-    return round(h.getInfo().objective_function_value) if h.getInfo().primal_solution_status == 2 else 0
+    found = h.getInfo().primal_solution_status == highspy.SolutionStatus.kSolutionStatusFeasible
+    return round(h.getInfo().objective_function_value) if found else 0
+
+
+def _packing_model(s: Scaled) -> highspy.Highs:
+    """The set-packing rows both searches share: each bundle, then each writer, at most once; maximised."""
+    nb, nw = len(s.p.bundles), len(s.p.writers)
+    h = highspy.Highs()
+    h.setOptionValue("output_flag", False)
+    h.changeObjectiveSense(highspy.ObjSense.kMaximize)
+    h.addRows(nb + nw, np.full(nb + nw, -highspy.kHighsInf), np.ones(nb + nw), 0, np.array([], dtype=np.int32),
+              np.array([], dtype=np.int32), np.array([], dtype=np.float64))
+    return h
+
+
+def _add_column(h: highspy.Highs, s: Scaled, w: int, bundles: Iterable[int], upper: float) -> None:
+    """Writer w's on-time set `bundles` as a column of `_packing_model`, worth its bundles' values."""
+    members = list(bundles)
+    rows = np.array([*members, len(s.p.bundles) + w], dtype=np.int32)
+    h.addCol(float(sum(s.value[b] for b in members)), 0.0, upper, rows.size, rows, np.ones(rows.size))
+
+
+def by_index(s: Scaled, start: dict[str, str]) -> dict[int, int]:
+    """A bundle id -> writer id assignment as indices into the scaled instance."""
+    bundle_index = {b.id: i for i, b in enumerate(s.p.bundles)}
+    return {bundle_index[b]: s.p.writer_index[w] for b, w in start.items()}
 
 
 def reference(instance: Instance, start: dict[str, str], *, mip_seconds: float, search_seconds: float) -> Reference:
     """Solve the MIP; unless it proves the optimum, branch and price from its best; `start` maps bundle id ->
     writer id (an on-time assignment, the engine's)."""
     s = scale(instance)
-    bundle_index = {b.id: i for i, b in enumerate(s.p.bundles)}
-    writer_index = s.p.writer_index
-    begin = {bundle_index[b]: writer_index[w] for b, w in start.items()}
+    begin = by_index(s, start)
     best, mip_bound, proved, mip_s, found = solve_mip(s, begin, mip_seconds)
     if proved:
         return Reference(best, best, True, mip_s, mip_bound, mip_bound, 0, 0.0)
