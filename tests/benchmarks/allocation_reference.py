@@ -23,7 +23,6 @@ from __future__ import annotations
 import heapq
 import math
 import time
-from collections.abc import Iterable
 from dataclasses import dataclass
 from fractions import Fraction
 
@@ -31,6 +30,7 @@ import highspy
 import numpy as np
 
 from contracts.allocation import Instance
+from service.allocation.columns import Master, add_column, best_set, packing_model
 from service.allocation.engine import _prepare, _Prepared
 
 
@@ -143,43 +143,19 @@ def solve_mip(
     seconds = time.perf_counter() - started
     info = h.getInfo()
     best = -info.objective_function_value / s.grid
-    proved = h.getModelStatus() == highspy.HighsModelStatus.kOptimal
-    bound = best if proved else max(best, -info.mip_dual_bound / s.grid)
     chosen = {b: w for (b, w), x in zip(pairs, h.getSolution().col_value, strict=True) if x > 0.5}
-    return best, bound, proved, seconds, chosen
-
-
-def best_set(
-    order: list[int], gain: list[float], size: list[int], cap: list[int], slots: int
-) -> tuple[float, list[int]]:
-    """One writer's most valuable on-time set (Lawler and Moore): items in due order with their gain, size in
-    units and the writer's hours by their due date in units; at most `slots` items. Exact."""
-    top = max(cap, default=0)
-    if slots <= 0 or top <= 0:
-        return 0.0, []
-    table = np.full((slots + 1, top + 1), -np.inf)  # [count, units used] -> best gain
-    table[0, 0] = 0.0
-    taken: list[tuple[int, int, np.ndarray] | None] = []
-    for j in range(len(order)):
-        sz, c = size[j], min(cap[j], top)
-        step = None
-        if gain[j] > 0 and sz <= c:
-            with_it = table[:-1, : c + 1 - sz] + gain[j]
-            without = table[1:, sz : c + 1]
-            better = with_it > without + 1e-12
-            if better.any():
-                step = (sz, c, better)
-                table[1:, sz : c + 1] = np.where(better, with_it, without)
-        taken.append(step)
-    k, t = np.unravel_index(int(np.argmax(table)), table.shape)
-    best = float(table[k, t])
-    chosen = []
-    for j in range(len(order) - 1, -1, -1):
-        step = taken[j]
-        if step is not None and k >= 1 and step[0] <= t <= step[1] and step[2][k - 1, t - step[0]]:
-            chosen.append(order[j])
-            k, t = k - 1, t - step[0]
-    return best, chosen
+    # HiGHS 1.16 can lose a start to presolve ("feasible in the reduced space" at a lower value) and return worse
+    # than it was given; the start, checked here against every row, is a solution all the same.
+    taken = [start.get(b) == w for b, w in pairs]
+    if (
+        sum(s.value[b] for b in start) / s.grid > best
+        and sum(taken) == len(start)
+        and all(sum(c for j, c in zip(js, cs, strict=True) if taken[j]) <= rhs for js, cs, rhs in rows)
+    ):
+        best, chosen = sum(s.value[b] for b in start) / s.grid, dict(start)
+    bound = max(best, -info.mip_dual_bound / s.grid)
+    proved = h.getModelStatus() == highspy.HighsModelStatus.kOptimal or best >= bound
+    return best, (best if proved else bound), proved, seconds, chosen
 
 
 @dataclass
@@ -225,37 +201,18 @@ def branch_and_price(
     solution than the incumbent: `polish_seconds` solves that set packing as a MIP, started from `start`.
     """
     p = s.p
-    nb, nw = len(p.bundles), len(p.writers)
+    nw = len(p.writers)
     base: list[list[int]] = [[] for _ in range(nw)]
     for b, w in s.pairs:
         base[w].append(b)
     for w in range(nw):
         base[w].sort(key=lambda b: (p.due_index[b], b))
-    h = _packing_model(s)
-    writer_of: list[int] = []
-    members: list[frozenset[int]] = []
-    seen: set[tuple[int, frozenset[int]]] = set()
-    with_bundle: list[list[int]] = [[] for _ in range(nb)]
-    of_writer: list[list[int]] = [[] for _ in range(nw)]
-
-    def add(w: int, bundles: list[int]) -> bool:
-        key = (w, frozenset(bundles))
-        if key in seen:
-            return False
-        seen.add(key)
-        j = len(writer_of)
-        writer_of.append(w)
-        members.append(key[1])
-        of_writer[w].append(j)
-        for b in bundles:
-            with_bundle[b].append(j)
-        _add_column(h, s, w, bundles, highspy.kHighsInf)
-        return True
-
+    master = Master(s.value, nw)
+    writer_of, members, with_bundle, of_writer = master.writer_of, master.members, master.with_bundle, master.of_writer
     for w in range(nw):
         held = [b for b, owner in start.items() if owner == w]
         if held:
-            add(w, held)
+            master.add(w, held)
     started = time.perf_counter()
     heap: list[tuple[float, int, int, _Node]] = [(-math.inf, 0, 0, _Node(math.inf, 0, {}, frozenset()))]
     pushed, nodes = 1, 0
@@ -272,14 +229,11 @@ def branch_and_price(
             forced[w].add(b)
             upper[[j for j in with_bundle[b] if writer_of[j] != w]] = 0.0
             upper[[j for j in of_writer[w] if b not in members[j]]] = 0.0
-        h.changeColsBounds(upper.size, np.arange(upper.size, dtype=np.int32), np.zeros(upper.size), upper)
+        master.limit(upper)
         items = [[b for b in base[w] if (b, w) not in node.zeros and node.ones.get(b, w) == w] for w in range(nw)]
         bound = node.bound
         while True:
-            h.run()
-            duals = np.array(h.getSolution().row_dual)
-            pi, mu = np.maximum(duals[:nb], 0.0), np.maximum(duals[nb:], 0.0)
-            lp_value = h.getInfo().objective_function_value
+            lp_value, pi, mu, lam = master.solve()
             lagrangian, added = float(pi.sum()), 0
             for w in range(nw):
                 order = items[w]
@@ -293,7 +247,7 @@ def branch_and_price(
                     continue  # the held bundles do not fit together: w can only stay empty here
                 value -= FORCED * len(forced[w])
                 lagrangian += max(0.0, value)
-                if value - mu[w] > 1e-7 and add(w, chosen):
+                if value - mu[w] > 1e-7 and master.add(w, chosen):
                     added += 1
             bound = min(bound, lagrangian)
             if bound < best + 1 - 1e-6 or added == 0 or bound - lp_value < 1e-6:
@@ -301,7 +255,6 @@ def branch_and_price(
         if bound < best + 1 - 1e-6:
             continue
         share: dict[tuple[int, int], float] = {}
-        lam = np.array(h.getSolution().col_value)
         for j in np.flatnonzero(lam > 1e-9).tolist():
             for b in members[j]:
                 share[b, writer_of[j]] = share.get((b, writer_of[j]), 0.0) + float(lam[j])
@@ -328,10 +281,10 @@ def _pack_columns(
     """The best on-time value (grid units) from at most one column per writer and bundle, started from `start`'s
     columns (which must be among them)."""
     n = len(writer_of)
-    h = _packing_model(s)
+    h = packing_model(len(s.p.bundles), len(s.p.writers))
     h.setOptionValue("time_limit", float(seconds))
     for w, bundles in zip(writer_of, members, strict=True):
-        _add_column(h, s, w, bundles, 1.0)
+        add_column(h, len(s.p.bundles), s.value, w, bundles, 1.0)
     h.changeColsIntegrality(n, np.arange(n, dtype=np.int32), np.full(n, highspy.HighsVarType.kInteger))
     held = {(w, frozenset(b for b, owner in start.items() if owner == w)) for w in set(start.values())}
     solution = highspy.HighsSolution()
@@ -342,24 +295,6 @@ def _pack_columns(
         raise RuntimeError("HiGHS failed on the set packing")
     found = h.getInfo().primal_solution_status == highspy.SolutionStatus.kSolutionStatusFeasible
     return round(h.getInfo().objective_function_value) if found else 0
-
-
-def _packing_model(s: Scaled) -> highspy.Highs:
-    """The set-packing rows both searches share: each bundle, then each writer, at most once; maximised."""
-    nb, nw = len(s.p.bundles), len(s.p.writers)
-    h = highspy.Highs()
-    h.setOptionValue("output_flag", False)
-    h.changeObjectiveSense(highspy.ObjSense.kMaximize)
-    h.addRows(nb + nw, np.full(nb + nw, -highspy.kHighsInf), np.ones(nb + nw), 0, np.array([], dtype=np.int32),
-              np.array([], dtype=np.int32), np.array([], dtype=np.float64))
-    return h
-
-
-def _add_column(h: highspy.Highs, s: Scaled, w: int, bundles: Iterable[int], upper: float) -> None:
-    """Writer w's on-time set `bundles` as a column of `_packing_model`, worth its bundles' values."""
-    members = list(bundles)
-    rows = np.array([*members, len(s.p.bundles) + w], dtype=np.int32)
-    h.addCol(float(sum(s.value[b] for b in members)), 0.0, upper, rows.size, rows, np.ones(rows.size))
 
 
 def by_index(s: Scaled, start: dict[str, str]) -> dict[int, int]:
