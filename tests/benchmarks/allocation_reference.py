@@ -14,9 +14,9 @@ which proves optima several times faster than the same model in floats.
   duals, is solved exactly by Lawler and Moore's dynamic programme over earliest-due order with a slot count.
   The Lagrangian bound sum(pi) + sum over writers of the best reduced value is valid at every iteration, so
   the search's bound holds whenever it stops; searching the whole tree proves the optimum. The column model and
-  its pricing are the engine's own (service/allocation/columns.py, checked against brute force in
-  tests/allocation/test_columns.py); the MIP shares nothing with the engine but the prepared arrays, so a fault
-  in the columns cannot hide behind both sides of the measure.
+  its pricing are the engine's own (service/allocation/columns.py). The bound is only valid if that pricing is
+  exact: tests/allocation/test_columns.py checks it against brute force, and test_reference.py checks the
+  bound never falls below optima the MIP proves. The MIP shares nothing with the engine but the prepared arrays.
 
 An upper bound is rounded down to the objective's grid (with weights in halves, an optimum is a multiple of 0.5).
 """
