@@ -69,8 +69,7 @@ def test_the_dive_never_loses_on_time_weight_and_is_taken_when_it_gains(seed: in
     instance = generate(seed, 60, 10, tightness=1.5)
     p = eng._prepare(instance)
     state = eng._State(p)
-    order = sorted(range(len(p.bundles)), key=lambda b: (p.due_ord[b], -p.weight[b], p.effort[b], b))
-    out = eng._greedy(state, order)  # a plain start leaves the dive room to gain
+    out = eng._greedy(state, eng._greedy_order(p))  # a plain start leaves the dive room to gain
     before = state.on_time_weight
     out = eng._price_and_dive(state, out)
     assert state.on_time_weight > before + 0.5 - 1e-9  # greedy leaves room on every one of these

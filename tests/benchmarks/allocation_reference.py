@@ -150,12 +150,13 @@ def solve_mip(
     # HiGHS 1.16 can lose a start to presolve ("feasible in the reduced space" at a lower value) and return worse
     # than it was given; the start, checked here against every row, is a solution all the same.
     taken = [start.get(b) == w for b, w in pairs]
+    start_value = sum(s.value[b] for b in start) / s.grid
     if (
-        sum(s.value[b] for b in start) / s.grid > best
+        start_value > best
         and sum(taken) == len(start)
         and all(sum(c for j, c in zip(js, cs, strict=True) if taken[j]) <= rhs for js, cs, rhs in rows)
     ):
-        best, chosen = sum(s.value[b] for b in start) / s.grid, dict(start)
+        best, chosen = start_value, dict(start)
     bound = max(best, -info.mip_dual_bound / s.grid)
     proved = h.getModelStatus() == highspy.HighsModelStatus.kOptimal or best >= bound
     return best, (best if proved else bound), proved, seconds, chosen
