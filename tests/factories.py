@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import timedelta
 
+from service import clock
 from service.auth.tokens import issue_token
 from service.billing.rate_card import standard_rate_card
 from service.models import (
@@ -38,7 +39,7 @@ async def make_tenant(*, writer_skills: list[list[str]] | None = None) -> Tenant
     la = await Organisation.create(kind=OrganisationKind.LA, name=f"County {tag}", provider=provider)
     card = standard_rate_card(prices_pence={**standard_rate_card().prices_pence, "new_plan": 42_000},
                               payouts_pence={**standard_rate_card().payouts_pence, "new_plan": 28_000})
-    await LaContract.create(la=la, provider=provider, starts_on=date.today() - timedelta(days=30),
+    await LaContract.create(la=la, provider=provider, starts_on=clock.today() - timedelta(days=30),
                             prices_pence={"new_plan": 42_000}, payouts_pence={"new_plan": 28_000},
                             vat_rate_percent=20, turnaround_days={"standard": 10, "express": 5},
                             rate_card=card.model_dump(mode="json"))
@@ -55,8 +56,8 @@ async def make_tenant(*, writer_skills: list[list[str]] | None = None) -> Tenant
         user = await User.create(organisation=provider, name=f"writer {n} {tag}", role=Role.WRITER)
         writer = await Writer.create(user=user, provider=provider)
         await WriterContract.create(writer=writer, skills=writer_skill, hours_per_week=30, max_concurrent=2,
-                                    excluded_las=[], dbs_expires=date.today() + timedelta(days=365),
-                                    starts_on=date.today() - timedelta(days=1))
+                                    excluded_las=[], dbs_expires=clock.today() + timedelta(days=365),
+                                    starts_on=clock.today() - timedelta(days=1))
         key = f"writer{n}"
         tenant.users[key] = user
         tenant.writers[key] = writer

@@ -12,7 +12,7 @@ import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from typing import Any
 from uuid import UUID
 
@@ -20,10 +20,12 @@ from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.transactions import in_transaction
 
 from contracts.allocation import CalendarSpec, Instance, InstanceBundle, InstanceWriter
+from service import clock
 from service.allocation.effort import DEFAULT_EFFORT, EffortRule, effort_hours, weight
 from service.allocation.engine import allocate_explained, eligible
 from service.bundles.transitions import move
 from service.calendar import WorkingCalendar
+from service.clock import london_date
 from service.errors import Conflict
 from service.logging import get_logger
 from service.models import Bundle, BundleStatus, LaContract, Offer, OfferStatus, Tier, WriterContract, WriterLeave
@@ -162,7 +164,7 @@ def _instance_writer(writer_id: UUID, cap: _Capacity, extra_skills: list[str]) -
 
 async def plan_round(provider_id: UUID, conn: BaseDBAsyncClient, *, now: datetime) -> Plan:
     """What a round would do for one writing service, with a reason for every queued bundle."""
-    today = now.date()
+    today = london_date(now)
     la_contracts = await _contracts(provider_id, conn)
     writers = await _capacity(provider_id, today, la_contracts, conn)
     queued = await Bundle.filter(provider_id=provider_id, status=BundleStatus.QUEUED).using_db(conn).order_by(
@@ -233,7 +235,7 @@ def _unplaced_reason(code: str, instance: Instance, bundle: Bundle, writers: dic
 
 async def run_round(*, dry_run: bool = False, provider_id: UUID | None = None) -> dict[UUID, Plan]:
     """Plan and (unless dry_run) write offers for every writing service with queued bundles."""
-    now = datetime.now(UTC)
+    now = clock.now()
     if dry_run:
         async with in_transaction() as conn:
             return {p: await plan_round(p, conn, now=now) for p in await _providers(conn, provider_id)}

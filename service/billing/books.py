@@ -12,21 +12,21 @@ amendment) happens.
 from __future__ import annotations
 
 import re
-from datetime import UTC, datetime
 from uuid import UUID
 
 from tortoise.functions import Count, Sum
 from tortoise.transactions import in_transaction
 
 from contracts.billing import ClosedInvoice, MonthClosed
+from service import clock
 from service.audit.service import audit
 from service.auth.principal import Principal
 from service.billing.close import MonthNotClosable, check_closable, invoice_numbers
 from service.billing.lines import month_of
 from service.billing.service import book_of
+from service.clock import london_date
 from service.errors import Conflict, InvalidInput, NotFound
 from service.models import BillableLine, BillingBook, Invoice, LineKind
-from service.sla.clock import london_date
 
 MONTH = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
 INVOICED = (LineKind.INVOICE, LineKind.CREDIT)
@@ -45,14 +45,9 @@ def _closed(invoices: list[Invoice]) -> list[ClosedInvoice]:
             for i in invoices]
 
 
-def now() -> datetime:
-    """The clock month close reads (whether a month has ended, the issue date); tests move it on."""
-    return datetime.now(UTC)
-
-
 async def close_month(principal: Principal, month: str) -> MonthClosed:
     """Close `month` for the principal's writing service (finance): idempotent, never reopened."""
-    at = now()
+    at = clock.now()
     provider_id = principal.organisation_id
     async with in_transaction() as conn:
         book = await book_of(provider_id, conn, lock=True)

@@ -15,7 +15,6 @@ added, which releases held bundles oldest first into `submitted`. The LA is warn
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from typing import Any
 from uuid import UUID
 
@@ -25,6 +24,7 @@ from tortoise.functions import Sum
 from tortoise.transactions import in_transaction
 
 from contracts.billing import PurchaseOrderCreate, PurchaseOrderOut
+from service import clock
 from service.auth.principal import Principal
 from service.billing.purchase_orders import PoDecision, PurchaseOrderState, committed_price, decide
 from service.billing.service import card_of
@@ -81,12 +81,12 @@ async def _decide(bundle: Bundle, conn: BaseDBAsyncClient) -> tuple[PoDecision, 
 async def _commit(bundle: Bundle, decision: PoDecision, order: PurchaseOrder, amount: int, *, actor_id: UUID | None,
                   conn: BaseDBAsyncClient) -> Bundle:
     moved = await move(bundle.id, BundleStatus.SUBMITTED, conn=conn, actor_id=actor_id,
-                       expect=frozenset({BundleStatus.DRAFT, BundleStatus.HELD}), submitted_at=datetime.now(UTC),
+                       expect=frozenset({BundleStatus.DRAFT, BundleStatus.HELD}), submitted_at=clock.now(),
                        rejection=None, hold_reason=None, purchase_order_id=order.id, po_committed_pence=amount,
                        data={"po_number": order.po_number}, jobs=((SCREEN, {"bundle_id": str(bundle.id)}),))
     if decision.warn and order.warned_at is None:
-        await PurchaseOrder.filter(id=order.id).using_db(conn).update(warned_at=datetime.now(UTC))
-        order.warned_at = datetime.now(UTC)
+        await PurchaseOrder.filter(id=order.id).using_db(conn).update(warned_at=clock.now())
+        order.warned_at = clock.now()
         await record(bundle.id, "purchase_order.warning", conn=conn, data={
             "po_number": order.po_number, "value_pence": order.value_pence,
             "message": "80% of this purchase order's value is committed: add a purchase order soon"})
@@ -100,7 +100,7 @@ async def submit_against_orders(bundle: Bundle, *, actor_id: UUID, conn: BaseDBA
     """
     if bundle.purchase_order_id is not None or bundle.status == BundleStatus.REJECTED:  # type: ignore[attr-defined]
         return await move(bundle.id, BundleStatus.SUBMITTED, conn=conn, actor_id=actor_id,
-                          submitted_at=datetime.now(UTC), rejection=None,
+                          submitted_at=clock.now(), rejection=None,
                           jobs=((SCREEN, {"bundle_id": str(bundle.id)}),))
     decision, order, amount = await _decide(bundle, conn)
     if order is None:

@@ -6,7 +6,7 @@ import base64
 import hashlib
 import json
 from collections.abc import AsyncIterable
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 from uuid import UUID
 
@@ -16,6 +16,7 @@ from tortoise.functions import Sum
 from tortoise.transactions import in_transaction
 
 from contracts.api import BundleCreate
+from service import clock
 from service.auth import scope
 from service.auth.principal import Principal
 from service.billing.orders import submit_against_orders
@@ -135,7 +136,7 @@ async def cancel(principal: Principal, bundle_id: UUID) -> Bundle:
         from service.models import Offer, OfferStatus
 
         await Offer.filter(bundle_id=bundle.id, status=OfferStatus.PENDING).using_db(conn).update(
-            status=OfferStatus.WITHDRAWN, responded_at=datetime.now(UTC)
+            status=OfferStatus.WITHDRAWN, responded_at=clock.now()
         )
         return moved
 

@@ -3,11 +3,12 @@ can revoke access at once, accepts the draft, or asks for amendments (free insid
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from uuid import UUID
 
 from tortoise.transactions import in_transaction
 
+from service import clock
 from service.audit.service import audit
 from service.auth import scope
 from service.auth.principal import Principal
@@ -44,7 +45,7 @@ async def delivered_draft(principal: Principal, bundle_id: UUID) -> tuple[Bundle
 
 async def make_link(principal: Principal, bundle_id: UUID) -> tuple[str, datetime, Draft]:
     bundle, draft = await delivered_draft(principal, bundle_id)
-    expires = datetime.now(UTC).replace(microsecond=0) + timedelta(seconds=LINK_SECONDS)
+    expires = clock.now().replace(microsecond=0) + timedelta(seconds=LINK_SECONDS)
     token = sign_link(current().link_key, LinkClaims(draft_id=draft.id, user_id=principal.user_id,
                                                      access_version=bundle.access_version,
                                                      expires=int(expires.timestamp())))
@@ -85,7 +86,7 @@ async def accept(principal: Principal, bundle_id: UUID) -> Bundle:
     async with in_transaction() as conn:
         accepted = await move(bundle.id, BundleStatus.ACCEPTED, conn=conn, actor_id=principal.user_id,
                               expect=BundleStatus.DELIVERED)
-        await write_acceptance_lines(accepted, accepted_at=datetime.now(UTC), conn=conn)
+        await write_acceptance_lines(accepted, accepted_at=clock.now(), conn=conn)
         return accepted
 
 
@@ -93,7 +94,7 @@ async def request_amendment(principal: Principal, bundle_id: UUID, reason: str) 
     """Back to the same writer, ahead of new work; free when asked within the contract's window of working days,
     otherwise charged by an amendment line written in this transaction (service/billing/service.py)."""
     bundle = await scope.get_bundle(principal, bundle_id)
-    now = datetime.now(UTC)
+    now = clock.now()
     async with in_transaction() as conn:
         charged, days, window = amendment_charged(await contract_of(bundle, conn), bundle, now)
         moved = await move(bundle.id, BundleStatus.AMENDMENT_REQUESTED, conn=conn, actor_id=principal.user_id,

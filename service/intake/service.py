@@ -16,13 +16,13 @@ from __future__ import annotations
 
 import asyncio
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 from uuid import UUID
-from zoneinfo import ZoneInfo
 
 from tortoise.transactions import in_transaction
 
+from service import clock
 from service.billing.orders import recommit
 from service.bundles.transitions import move, record
 from service.calendar import WorkingCalendar
@@ -40,7 +40,6 @@ from service.screening.sanitize import strip_metadata
 from service.storage import new_object_key
 
 log = get_logger(__name__)
-LONDON = ZoneInfo("Europe/London")
 DEFAULT_TURNAROUND_DAYS = {Tier.STANDARD.value: 10, Tier.EXPRESS.value: 5}
 CLEAN_PREFIX = "documents-clean"
 
@@ -170,7 +169,7 @@ async def turnaround_due(bundle: Bundle, queued_on: datetime) -> Any:
     contract = await _contract(bundle)
     days = (contract.turnaround_days if contract else {}) or DEFAULT_TURNAROUND_DAYS
     n = int(days.get(bundle.tier.value, DEFAULT_TURNAROUND_DAYS[bundle.tier.value]))
-    return WorkingCalendar().add_working_days(queued_on.astimezone(LONDON).date(), n)
+    return WorkingCalendar().add_working_days(clock.london_date(queued_on), n)
 
 
 async def screen_bundle(bundle_id: UUID) -> BundleStatus | None:
@@ -212,7 +211,7 @@ async def screen_bundle(bundle_id: UUID) -> BundleStatus | None:
             except UnsafeDocument as exc:
                 rejected.append({"document_id": str(document.id), "filename": document.filename,
                                  "reason": exc.reason, "findings": []})
-    now = datetime.now(UTC)
+    now = clock.now()
     try:
         async with in_transaction() as conn:
             if rejected:
@@ -235,7 +234,7 @@ async def screen_bundle(bundle_id: UUID) -> BundleStatus | None:
 
 async def stuck_bundles(older_than_seconds: int = 120) -> list[UUID]:
     """Bundles a lost message left in submitted or screening: the sweep screens them again."""
-    cutoff = datetime.now(UTC) - timedelta(seconds=older_than_seconds)
+    cutoff = clock.now() - timedelta(seconds=older_than_seconds)
     return list(await Bundle.filter(
         status__in=(BundleStatus.SUBMITTED, BundleStatus.SCREENING), updated_at__lt=cutoff
     ).values_list("id", flat=True))  # type: ignore[arg-type]
@@ -266,7 +265,7 @@ async def screen_added_document(document_id: UUID) -> str | None:
             await record(bundle.id, "document.screened", conn=conn,
                          data={"document_id": str(document.id), "warnings": len(outcome.findings)})
             return "screened"
-        await Document.filter(id=document.id).using_db(conn).update(deleted_at=datetime.now(UTC))
+        await Document.filter(id=document.id).using_db(conn).update(deleted_at=clock.now())
         await record(bundle.id, "document.refused", conn=conn,
                      data={"document_id": str(document.id), "reason": outcome.reason,
                            "findings": outcome.findings, "malware": outcome.malware})
@@ -276,7 +275,7 @@ async def screen_added_document(document_id: UUID) -> str | None:
 
 async def unscreened_documents(older_than_seconds: int = 120) -> list[UUID]:
     """Documents added with an answer whose screening message was lost: the sweep screens them again."""
-    cutoff = datetime.now(UTC) - timedelta(seconds=older_than_seconds)
+    cutoff = clock.now() - timedelta(seconds=older_than_seconds)
     return list(await Document.filter(
         deleted_at__isnull=True, clean_key__isnull=True, created_at__lt=cutoff,
         bundle__status=BundleStatus.AWAITING_LA,

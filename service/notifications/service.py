@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import asyncio
 import smtplib
-from datetime import UTC, datetime
 from uuid import UUID
 
 from tortoise.backends.base.client import BaseDBAsyncClient
 
 from contracts.webhooks import NotificationOut
+from service import clock
 from service.auth.principal import Principal
 from service.logging import get_logger
 from service.models import Bundle, Event, Notification, NotificationStatus, Role, User, Writer
@@ -87,7 +87,7 @@ async def send(notification_id: UUID) -> NotificationStatus | None:
         if final:
             return NotificationStatus.FAILED
         raise SendFailed(type(exc).__name__) from None
-    await Notification.filter(id=notice.id).update(status=NotificationStatus.SENT, sent_at=datetime.now(UTC),
+    await Notification.filter(id=notice.id).update(status=NotificationStatus.SENT, sent_at=clock.now(),
                                                    error=None)
     log.info("notification.sent", kind=notice.kind)
     return NotificationStatus.SENT

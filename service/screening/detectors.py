@@ -8,6 +8,8 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from functools import lru_cache
 
+from service import clock
+
 KINDS = (
     "nhs_number", "upn", "ni_number", "postcode", "phone", "email",
     "date_of_birth", "person_name", "address",
@@ -233,12 +235,12 @@ _DOB_CONTEXT = re.compile(
 
 def _plausible_date(day: int, month: int, year: int) -> bool:
     if year < 100:
-        year += 2000 if year <= dt.date.today().year % 100 else 1900
+        year += 2000 if year <= clock.today().year % 100 else 1900
     try:
         born = dt.date(year, month, day)
     except ValueError:
         return False
-    return dt.date(1900, 1, 1) <= born <= dt.date.today() + dt.timedelta(days=366)
+    return dt.date(1900, 1, 1) <= born <= clock.today() + dt.timedelta(days=366)
 
 
 def _date_of_birth(text: str) -> Iterator[TextFinding]:

@@ -9,19 +9,20 @@ service.bundles.transitions.record, so webhooks pick them up from the timeline l
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 from uuid import UUID
 
 from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
+from service import clock
 from service.allocation.rounds import WORK_LEFT, _capacity, _contracts, _instance_writer, bundle_effort
 from service.bundles.transitions import record
+from service.clock import london_date
 from service.logging import get_logger
 from service.models import Bundle, BundleStatus, SlaAlert
 from service.runtime import current
-from service.sla.clock import london_date
 from service.sla.risk import AlertKind, HeldWork, assess, projected_completions
 from service.sla.service import calendar_of
 
@@ -41,7 +42,7 @@ class Raised:
 
 async def run_monitor(*, now: datetime | None = None, provider_id: UUID | None = None) -> list[Raised]:
     """One pass over every watched bundle; returns the alerts this pass raised (never one raised before)."""
-    now = now or datetime.now(UTC)
+    now = now or clock.now()
     threshold = current().settings.sla_at_risk_working_hours
     query = Bundle.filter(status__in=WATCHED, turnaround_due__isnull=False)
     if provider_id is not None:

@@ -24,11 +24,12 @@ from uuid import UUID
 from tortoise import connections
 from tortoise.expressions import F, Q
 
+from service import clock
 from service.allocation.rounds import WORK_LEFT, _capacity, _contracts, planned_effort
+from service.clock import LONDON, london_date
 from service.models import Bundle, BundleStatus, Draft, DraftStatus, Organisation, Writer, WriterContract, WriterLeave
 from service.runtime import current
 from service.sla import forecast
-from service.sla.clock import LONDON, london_date
 from service.sla.service import calendar_of
 
 Cell = str | int | float | bool | None
@@ -163,7 +164,7 @@ async def _labels(groups: Sequence[tuple[Any, ...]]) -> dict[tuple[str, str | No
 
 async def queue(scope: Scope, now: datetime | None = None) -> Table:
     """The backlog by status: how many, the oldest queued date and its age in days, and summed effort overrides."""
-    now = now or datetime.now(UTC)
+    now = now or clock.now()
     table = Table("queue", None, london_date(now), ["status", "bundles", "oldest_queued_at", "oldest_age_days"])
     from tortoise.functions import Count, Min
 
@@ -193,7 +194,7 @@ async def queue(scope: Scope, now: datetime | None = None) -> Table:
 async def utilisation(provider_id: UUID, today: date | None = None) -> Table:
     """Each writer's committed hours (held work and pending offers) against their weekly hours (the allocation
     rounds' own capacity figures)."""
-    today = today or london_date(datetime.now(UTC))
+    today = today or clock.today()
     table = Table("utilisation", None, today, ["writer_id", "writer", "held", "max_concurrent", "committed_hours",
                                                "hours_per_week", "utilisation", "leave_days_ahead"])
     conn = connections.get("default")
@@ -243,7 +244,7 @@ async def qa_first_time(scope: Scope, start: date, end: date) -> Table:
 async def statutory_risk(scope: Scope, today: date | None = None) -> Table:
     """Open bundles whose statutory date is threatened: the turnaround is due after it, or it is within
     STATUTORY_NEAR_DAYS calendar days."""
-    today = today or london_date(datetime.now(UTC))
+    today = today or clock.today()
     table = Table("statutory-risk", None, today, ["bundle_id", "reference", "work_type", "status", "turnaround_due",
                                                   "statutory_due", "statutory_derived", "margin_days", "why"])
     near = today + timedelta(days=STATUTORY_NEAR_DAYS)
@@ -280,7 +281,7 @@ async def capacity_forecast(provider_id: UUID, today: date | None = None) -> Tab
     not the writers)."""
     from tortoise.functions import Avg, Count, Min
 
-    today = today or london_date(datetime.now(UTC))
+    today = today or clock.today()
     first = forecast.week_start(today)
     last = first + timedelta(weeks=forecast.WEEKS, days=-1)
     conn = connections.get("default")

@@ -11,13 +11,15 @@ bundles in one query.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import UTC, date, datetime
+from datetime import date
 from typing import Any
 from uuid import UUID
 
 from tortoise.backends.base.client import BaseDBAsyncClient
 
+from service import clock
 from service.calendar import WorkingCalendar
+from service.clock import london_date
 from service.models import Bundle, BundleStatus, Event, LaContract
 from service.sla.clock import (
     NOT_STARTED,
@@ -26,7 +28,8 @@ from service.sla.clock import (
     Pause,
     contract_days,
     derived_statutory_date,
-    london_date,
+    statutory_at_risk,
+    statutory_deliver_by,
     turnaround_due,
     turnaround_working_days,
     working_days_left,
@@ -93,7 +96,7 @@ async def on_move(bundle_id: UUID, source: BundleStatus, target: BundleStatus, *
     """Keep the stored clocks right after a move (called by transitions.move, after the event row is written)."""
     leaving_pause = source == BundleStatus.AWAITING_LA
     if target == BundleStatus.AWAITING_LA:
-        await Bundle.filter(id=bundle_id).using_db(conn).update(paused_since=datetime.now(UTC))
+        await Bundle.filter(id=bundle_id).using_db(conn).update(paused_since=clock.now())
         return
     if target != BundleStatus.QUEUED and not leaving_pause and target != BundleStatus.DELIVERED:
         return
@@ -105,7 +108,7 @@ async def on_move(bundle_id: UUID, source: BundleStatus, target: BundleStatus, *
     queued_on, pauses = await _timeline(bundle_id, conn)
     if queued_on is None:
         return
-    today = london_date(datetime.now(UTC))
+    today = clock.today()
     due = turnaround_due(queued_on, contract_days(contract.turnaround_days if contract else None,
                                                   bundle.work_type.value, bundle.tier.value),
                          [p for p in pauses if p.end is not None], calendar)
@@ -126,7 +129,7 @@ async def on_move(bundle_id: UUID, source: BundleStatus, target: BundleStatus, *
 def sla_view(bundle: Bundle, calendar: WorkingCalendar, today: date | None = None) -> dict[str, Any]:
     """The clocks a bundle shows, from its row (turnaround_due is stored without the open pause) and its contract's
     calendar (bank holidays and closure days, as the stored due date), which `calendars_for` loads for a list."""
-    today = today or london_date(datetime.now(UTC))
+    today = today or clock.today()
     status = bundle.status.value
     statutory = bundle.statutory_due
     due = bundle.turnaround_due
@@ -152,6 +155,7 @@ def sla_view(bundle: Bundle, calendar: WorkingCalendar, today: date | None = Non
         "state": state.value, "turnaround_due": due if state != ClockState.CANCELLED else None,
         "statutory_due": statutory, "statutory_derived": bundle.statutory_derived,
         "working_days_left": left, "paused": state == ClockState.PAUSED,
-        "statutory_at_risk": bool(live and due is not None and statutory is not None and due > statutory),
+        "statutory_deliver_by": statutory_deliver_by(statutory, calendar) if statutory is not None else None,
+        "statutory_at_risk": live and statutory_at_risk(due, statutory, calendar),
         "turnaround_working_days": bundle.turnaround_working_days, "delivered_on_time": bundle.delivered_on_time,
     }

@@ -10,7 +10,7 @@ cursor would skip an event committed late with a lower id.
 from __future__ import annotations
 
 import asyncio
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from uuid import UUID
 
 from tortoise.backends.base.client import BaseDBAsyncClient
@@ -18,6 +18,7 @@ from tortoise.expressions import Q
 from tortoise.transactions import in_transaction
 
 from contracts.webhooks import BundleRef, EventData, WebhookPayload
+from service import clock
 from service.logging import get_logger
 from service.models import Bundle, DeliveryStatus, Event, WebhookDelivery, WebhookEndpoint
 from service.notifications.service import fan_out as notify
@@ -48,7 +49,7 @@ async def _deliveries(event: Event, bundle: Bundle, event_type: str, conn: BaseD
             continue
         delivery = await WebhookDelivery.create(
             endpoint_id=endpoint.id, event_id=event.id, event_type=event_type, body=body,
-            attempt_limit=limit, next_attempt_at=datetime.now(UTC), using_db=conn,
+            attempt_limit=limit, next_attempt_at=clock.now(), using_db=conn,
         )
         await enqueue(DELIVER_ACTOR, using=conn, delivery_id=str(delivery.id))
         created += 1
@@ -84,14 +85,14 @@ async def _dispatch_batch(batch: int, *, skip_locked: bool) -> int:
                     deliveries += await _deliveries(event, bundle, rule.topic, conn)
                 if rule.audience is not None:
                     notices += await notify(event, bundle, rule, conn)
-        await Event.filter(id__in=[e.id for e in events]).using_db(conn).update(dispatched_at=datetime.now(UTC))
+        await Event.filter(id__in=[e.id for e in events]).using_db(conn).update(dispatched_at=clock.now())
     log.info("events.dispatched", events=len(events), deliveries=deliveries, notifications=notices)
     return len(events)
 
 
 async def redrive(now: datetime | None = None, *, grace_seconds: float = 120.0) -> int:
     """Re-send deliveries whose message was lost (pending, overdue by `grace_seconds`, not held by a worker)."""
-    now = now or datetime.now(UTC)
+    now = now or clock.now()
     overdue = now - timedelta(seconds=grace_seconds)
     async with in_transaction() as conn:
         query = WebhookDelivery.filter(

@@ -5,7 +5,7 @@ Every query goes through `endpoints(principal)`: another LA's endpoint is simply
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 from uuid import UUID
 
@@ -21,6 +21,7 @@ from contracts.webhooks import (
     EndpointUpdate,
     SecretRotated,
 )
+from service import clock
 from service.audit.service import audit
 from service.auth.principal import Principal
 from service.errors import Conflict, InvalidInput, NotFound
@@ -102,7 +103,7 @@ async def rotate(principal: Principal, endpoint_id: UUID, *, overlap_hours: floa
                  now: datetime | None = None) -> SecretRotated:
     """A new secret signs from now on; the current one also signs for `overlap_hours` (0: retired at once)."""
     endpoint = await get_endpoint(principal, endpoint_id)
-    now = now or datetime.now(UTC)
+    now = now or clock.now()
     secret, wrapped, prefix = new_secret()
     expires = now + timedelta(hours=overlap_hours) if overlap_hours > 0 else None
     endpoint.previous_secret_wrapped = endpoint.secret_wrapped if expires else None
@@ -142,7 +143,7 @@ async def redeliver(principal: Principal, endpoint_id: UUID, delivery_id: UUID) 
     row = await WebhookDelivery.filter(id=delivery_id, endpoint_id=endpoint.id).first()
     if row is None:
         raise NotFound("no such delivery")
-    now = datetime.now(UTC)
+    now = clock.now()
     async with in_transaction() as conn:
         won = await WebhookDelivery.filter(
             id=row.id, status__in=[DeliveryStatus.DELIVERED, DeliveryStatus.FAILED], attempts=row.attempts
