@@ -127,10 +127,6 @@ async def release_all(principal: Principal, writer_id: UUID, *, reason: str) -> 
         for bundle_id in late:
             if await _release(bundle_id, conn, actor_id=principal.user_id, reason=f"writer unavailable: {reason}"):
                 moved.append(bundle_id)
-        if moved:
-            from service.outbox.service import enqueue
-
-            await enqueue("allocation_round", using=conn)
     return moved
 
 

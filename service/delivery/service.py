@@ -12,11 +12,11 @@ from service import clock
 from service.audit.service import audit
 from service.auth import scope
 from service.auth.principal import Principal
-from service.billing.service import amendment_charged, write_acceptance_lines, write_amendment_lines
+from service.billing.service import amendment_charged
 from service.bundles.transitions import move, record
 from service.delivery.links import LINK_SECONDS, BadLink, LinkClaims, sign_link, verify_link
 from service.errors import Conflict, Forbidden, NotFound
-from service.models import Bundle, BundleStatus, Draft, DraftStatus, Event
+from service.models import Bundle, BundleStatus, Draft, DraftStatus
 from service.runtime import current
 from service.sla.service import contract_of
 
@@ -84,10 +84,8 @@ async def set_access(principal: Principal, bundle_id: UUID, *, revoked: bool) ->
 async def accept(principal: Principal, bundle_id: UUID) -> Bundle:
     bundle = await scope.get_bundle(principal, bundle_id)
     async with in_transaction() as conn:
-        accepted = await move(bundle.id, BundleStatus.ACCEPTED, conn=conn, actor_id=principal.user_id,
-                              expect=BundleStatus.DELIVERED)
-        await write_acceptance_lines(accepted, accepted_at=clock.now(), conn=conn)
-        return accepted
+        return await move(bundle.id, BundleStatus.ACCEPTED, conn=conn, actor_id=principal.user_id,
+                          expect=BundleStatus.DELIVERED)
 
 
 async def request_amendment(principal: Principal, bundle_id: UUID, reason: str) -> Bundle:
@@ -97,15 +95,10 @@ async def request_amendment(principal: Principal, bundle_id: UUID, reason: str) 
     now = clock.now()
     async with in_transaction() as conn:
         charged, days, window = amendment_charged(await contract_of(bundle, conn), bundle, now)
-        moved = await move(bundle.id, BundleStatus.AMENDMENT_REQUESTED, conn=conn, actor_id=principal.user_id,
-                           expect=BundleStatus.DELIVERED, event="amendment.requested",
-                           data={"free": not charged, "window_working_days": window, "working_days": days,
-                                 "reason": reason})
-        event = await Event.filter(bundle_id=bundle.id, name="amendment.requested").using_db(conn).order_by(
-            "-id").first()
-        assert event is not None
-        await write_amendment_lines(moved, event.id, requested_at=now, working_days=days, conn=conn)
-        return moved
+        return await move(bundle.id, BundleStatus.AMENDMENT_REQUESTED, conn=conn, actor_id=principal.user_id,
+                          expect=BundleStatus.DELIVERED, event="amendment.requested",
+                          data={"free": not charged, "window_working_days": window, "working_days": days,
+                                "reason": reason})
 
 
 async def work_list(principal: Principal) -> list[Bundle]:

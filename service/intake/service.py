@@ -223,7 +223,7 @@ async def screen_bundle(bundle_id: UUID) -> BundleStatus | None:
                 await move(bundle.id, BundleStatus.QUEUED, conn=conn, expect=BundleStatus.SCREENING,
                            event="bundle.queued", data={"pages": total_pages, "warnings": warnings},
                            page_count=total_pages, queued_at=now, turnaround_due=await turnaround_due(bundle, now),
-                           jobs=(("allocation_round", {}),), **await recommit(bundle, total_pages, conn))
+                           **await recommit(bundle, total_pages, conn))
                 outcome_status = BundleStatus.QUEUED
     except TransitionNotAllowed:
         return None  # cancelled meanwhile

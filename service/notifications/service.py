@@ -11,15 +11,15 @@ from tortoise.backends.base.client import BaseDBAsyncClient
 from contracts.webhooks import NotificationOut
 from service import clock
 from service.auth.principal import Principal
+from service.jobs import Job
 from service.logging import get_logger
 from service.models import Bundle, Event, Notification, NotificationStatus, Role, User, Writer
 from service.notifications import email
 from service.outbox.service import enqueue
 from service.runtime import current
-from service.webhooks.topics import Audience, Rule
+from service.webhooks.rules import Audience, Rule
 
 log = get_logger(__name__)
-SEND_ACTOR = "send_notification"
 MAX_SEND_ATTEMPTS = 5
 
 
@@ -54,7 +54,7 @@ async def fan_out(event: Event, bundle: Bundle, rule: Rule, conn: BaseDBAsyncCli
             status=NotificationStatus.PENDING if emailed else NotificationStatus.SKIPPED, using_db=conn,
         )
         if emailed:
-            await enqueue(SEND_ACTOR, using=conn, notification_id=str(notice.id))
+            await enqueue(Job.SEND_NOTIFICATION, using=conn, notification_id=str(notice.id))
         created += 1
     return created
 

@@ -62,7 +62,6 @@ async def _close(offer: Offer, outcome: OfferStatus, *, actor_id: UUID | None, r
         await move(offer.bundle_id, BundleStatus.QUEUED, conn=conn, actor_id=actor_id,  # type: ignore[attr-defined]
                    expect=BundleStatus.OFFERED, event=f"offer.{outcome.value}",
                    data={"offer_id": str(offer.id), "writer_id": str(offer.writer_id)},  # type: ignore[attr-defined]
-                   jobs=(("allocation_round", {}),),
                    excluded_writers=exclude(bundle.excluded_writers, offer.writer_id))  # type: ignore[attr-defined]
     return True
 

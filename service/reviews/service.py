@@ -17,7 +17,6 @@ from service import clock
 from service.audit.service import audit
 from service.auth import scope
 from service.auth.principal import Principal
-from service.billing.service import write_delivery_lines
 from service.bundles.transitions import move, record
 from service.errors import Conflict, InvalidInput, NotFound
 from service.models import BundleStatus, Draft, DraftStatus, QaReview, ReviewOutcome, Writer
@@ -141,13 +140,11 @@ async def _decide(
         await QaReview.create(draft_id=draft.id, reviewer_id=principal.user_id, outcome=outcome, comments=comments,
                               using_db=conn)
         extra: dict[str, Any] = {"delivered_at": now} if passed else {}
-        bundle = await move(
+        await move(
             draft.bundle_id, BundleStatus.DELIVERED if passed else BundleStatus.RETURNED, conn=conn,  # type: ignore[attr-defined]
             actor_id=principal.user_id, expect=BundleStatus.IN_QA, event=f"qa.{'passed' if passed else 'returned'}",
             data={"draft_id": str(draft.id), "cycle": draft.cycle}, **extra,
         )
-        if passed:
-            await write_delivery_lines(bundle, delivered_at=now, conn=conn)
     return await Draft.get(id=draft.id)
 
 

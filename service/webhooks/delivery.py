@@ -23,11 +23,11 @@ from tortoise.expressions import Q
 from tortoise.transactions import in_transaction
 
 from service import clock
+from service.jobs import Job
 from service.logging import get_logger
 from service.models import DeliveryStatus, WebhookAttempt, WebhookDelivery, WebhookEndpoint
 from service.runtime import current
 from service.webhooks.secrets import unwrap
-from service.webhooks.service import DELIVER_ACTOR
 from service.webhooks.signing import sign
 from service.webhooks.urls import UnsafeUrl, check_resolved, pinned
 
@@ -52,7 +52,7 @@ def live_secrets(endpoint: WebhookEndpoint, now: datetime) -> list[str]:
 
 
 def _send_later(delivery_id: UUID, delay_ms: int) -> None:
-    actor = dramatiq.get_broker().get_actor(DELIVER_ACTOR)
+    actor = dramatiq.get_broker().get_actor(Job.DELIVER_WEBHOOK)
     actor.send_with_options(kwargs={"delivery_id": str(delivery_id)}, delay=delay_ms)
 
 

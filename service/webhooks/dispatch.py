@@ -19,12 +19,12 @@ from tortoise.transactions import in_transaction
 
 from contracts.webhooks import BundleRef, EventData, WebhookPayload
 from service import clock
+from service.jobs import Job
 from service.logging import get_logger
 from service.models import Bundle, DeliveryStatus, Event, WebhookDelivery, WebhookEndpoint
 from service.notifications.service import fan_out as notify
 from service.outbox.service import enqueue
 from service.runtime import current
-from service.webhooks.service import DELIVER_ACTOR
 from service.webhooks.topics import classify
 
 log = get_logger(__name__)
@@ -51,7 +51,7 @@ async def _deliveries(event: Event, bundle: Bundle, event_type: str, conn: BaseD
             endpoint_id=endpoint.id, event_id=event.id, event_type=event_type, body=body,
             attempt_limit=limit, next_attempt_at=clock.now(), using_db=conn,
         )
-        await enqueue(DELIVER_ACTOR, using=conn, delivery_id=str(delivery.id))
+        await enqueue(Job.DELIVER_WEBHOOK, using=conn, delivery_id=str(delivery.id))
         created += 1
     return created
 
@@ -103,7 +103,7 @@ async def redrive(now: datetime | None = None, *, grace_seconds: float = 120.0) 
             query = query.select_for_update(skip_locked=True)
         stuck = await query
         for row in stuck:
-            await enqueue(DELIVER_ACTOR, using=conn, delivery_id=str(row.id))
+            await enqueue(Job.DELIVER_WEBHOOK, using=conn, delivery_id=str(row.id))
         if stuck:
             await WebhookDelivery.filter(id__in=[r.id for r in stuck]).using_db(conn).update(next_attempt_at=now)
     return len(stuck)

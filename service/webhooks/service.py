@@ -25,13 +25,12 @@ from service import clock
 from service.audit.service import audit
 from service.auth.principal import Principal
 from service.errors import Conflict, InvalidInput, NotFound
+from service.jobs import Job
 from service.models import DeliveryStatus, WebhookDelivery, WebhookEndpoint
 from service.outbox.service import enqueue
 from service.runtime import current
 from service.webhooks.secrets import new_secret
 from service.webhooks.urls import UnsafeUrl, check_url
-
-DELIVER_ACTOR = "deliver_webhook"
 
 
 def endpoints(principal: Principal) -> QuerySet[WebhookEndpoint]:
@@ -150,7 +149,7 @@ async def redeliver(principal: Principal, endpoint_id: UUID, delivery_id: UUID) 
         ).using_db(conn).update(status=DeliveryStatus.PENDING, attempt_limit=row.attempts + 1, next_attempt_at=now)
         if won != 1:
             raise Conflict("the delivery is already scheduled", current_status=DeliveryStatus.PENDING.value)
-        await enqueue(DELIVER_ACTOR, using=conn, delivery_id=str(row.id), manual=True)
+        await enqueue(Job.DELIVER_WEBHOOK, using=conn, delivery_id=str(row.id), manual=True)
         await audit(principal, "webhook_delivery.redelivered", object_type="webhook_delivery", object_id=row.id,
                     using=conn)
     fresh = await WebhookDelivery.filter(id=row.id).prefetch_related("attempt_log").get()

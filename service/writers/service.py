@@ -13,7 +13,6 @@ from service.auth.principal import Principal
 from service.bundles.transitions import move
 from service.errors import Forbidden, InvalidInput
 from service.models import Bundle, BundleStatus, Offer, OfferStatus, Writer, WriterContract, WriterLeave
-from service.outbox.service import enqueue
 
 
 @dataclass(frozen=True)
@@ -62,7 +61,5 @@ async def add_leave(principal: Principal, days: list[date]) -> int:
                            expect=BundleStatus.OFFERED, event="offer.withdrawn",
                            data={"offer_id": str(offer.id), "reason": "the writer is on leave"})
                 withdrawn += 1
-        if withdrawn:
-            await enqueue("allocation_round", using=conn)
     return withdrawn
 

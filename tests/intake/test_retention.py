@@ -8,6 +8,7 @@ import httpx
 
 from service import clock
 from service.intake.retention import purge_expired
+from service.jobs import Job
 from service.models import AuditEntry, Bundle, BundleStatus, Document, Draft, Event, LaContract
 from service.runtime import current
 from service.storage import new_object_key
@@ -101,4 +102,4 @@ def test_the_purge_is_scheduled_as_its_own_periodic_job() -> None:
 
     job = build_scheduler(get_settings()).get_job("retention_purge")
     assert job is not None and job.trigger.interval.total_seconds() == get_settings().retention_interval_seconds
-    assert purge_retention.actor_name == "purge_retention"
+    assert purge_retention.actor_name == Job.PURGE_RETENTION

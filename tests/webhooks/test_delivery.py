@@ -12,6 +12,7 @@ import pytest
 
 from contracts.webhooks import WebhookPayload
 from service import clock
+from service.jobs import Job
 from service.models import Event, OutboxMessage, WebhookDelivery, WebhookEndpoint
 from service.runtime import current
 from service.settings import Settings
@@ -203,7 +204,7 @@ async def test_a_delivery_whose_message_was_lost_is_sent_again_by_the_redrive(
     now = clock.now()
     await WebhookDelivery.filter(id=lost.id).update(next_attempt_at=now - timedelta(minutes=5))
     assert await redrive(now) == 1
-    jobs = [m for m in await OutboxMessage.filter(actor_name="deliver_webhook", id__gt=first_job)
+    jobs = [m for m in await OutboxMessage.filter(actor_name=Job.DELIVER_WEBHOOK, id__gt=first_job)
             if m.payload.get("delivery_id") == str(lost.id)]
     assert len(jobs) == 2  # the first from the dispatcher, the second from the redrive
     assert await redrive(now) == 0  # not again until it is overdue once more
