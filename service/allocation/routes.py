@@ -20,7 +20,7 @@ from contracts.api import (
 )
 from service.allocation import overrides
 from service.allocation.rounds import run_round
-from service.bundles.routes import bundle_out
+from service.bundles.views import bundle_out
 from service.http import Call, Endpoint
 from service.models import Role
 from service.writers import service as writers

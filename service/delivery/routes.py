@@ -6,7 +6,7 @@ from starlette.responses import Response
 
 from contracts.api import AmendmentRequest, BundleOut, DownloadLink
 from service.auth.principal import Principal, principal_for
-from service.bundles.routes import bundle_out
+from service.bundles.views import bundle_out
 from service.delivery import service as delivery
 from service.documents.access import stream_object
 from service.errors import NotFound

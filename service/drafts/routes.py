@@ -6,24 +6,19 @@ from starlette.responses import Response
 
 from contracts.api import BundleOut, DraftOut, DraftUploadQuery, FrontSheetIn, WorkList
 from service.auth import scope
-from service.bundles.routes import bundle_out, bundles_out
+from service.bundles.views import bundle_out, bundles_out
 from service.delivery.service import work_list
 from service.documents.access import stream_object
 from service.documents.service import check_length
 from service.drafts import service as drafts
+from service.drafts.views import draft_out
 from service.errors import Forbidden
 from service.http import Call, Endpoint
-from service.models import Draft, DraftStatus, Role
+from service.models import DraftStatus, Role
 from service.runtime import current
 
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 WRITER = frozenset({Role.WRITER})
-
-
-def draft_out(d: Draft) -> DraftOut:
-    return DraftOut(id=d.id, bundle_id=d.bundle_id, cycle=d.cycle, status=d.status.value, size=d.size,  # type: ignore[attr-defined]
-                    sha256=d.sha256, qa_findings=d.qa_findings, created_at=d.created_at,
-                    rendition_sha256=d.rendition_sha256)
 
 
 async def my_work(call: Call) -> WorkList:

@@ -4,13 +4,9 @@ from __future__ import annotations
 
 from contracts.api import QueryAnswer, QueryAsk, QueryList, QueryOut
 from service.http import Call, Endpoint
-from service.models import Query, Role
+from service.models import Role
 from service.queries import service as queries
-
-
-def query_out(q: Query) -> QueryOut:
-    return QueryOut(id=q.id, bundle_id=q.bundle_id, question=q.question, answer=q.answer,  # type: ignore[attr-defined]
-                    asked_at=q.asked_at, answered_at=q.answered_at)
+from service.queries.views import query_out
 
 
 async def ask(call: Call) -> QueryOut:

@@ -3,10 +3,8 @@
 from __future__ import annotations
 
 from contracts.api import (
-    ChecklistItem,
     DismissFinding,
     DraftOut,
-    FindingOut,
     QaPass,
     QaQueue,
     QaReturn,
@@ -14,7 +12,7 @@ from contracts.api import (
     WriterQuality,
 )
 from service.auth import scope
-from service.drafts.routes import draft_out
+from service.drafts.views import draft_out, review_sheet_out
 from service.http import Call, Endpoint
 from service.models import Role
 from service.reviews import service as reviews
@@ -31,12 +29,7 @@ async def claim_draft(call: Call) -> DraftOut:
 
 
 async def review_sheet(call: Call) -> ReviewSheet:
-    draft = await scope.get_draft(call.principal, call.path_uuid("draft_id"))
-    return ReviewSheet(
-        draft=draft_out(draft), front_sheet=draft.front_sheet,
-        findings=[FindingOut(**f) for f in reviews.findings_of(draft)],
-        manual_items=[ChecklistItem(key=k, text=t) for k, t in reviews.MANUAL_ITEMS.items()],
-    )
+    return review_sheet_out(await scope.get_draft(call.principal, call.path_uuid("draft_id")))
 
 
 async def dismiss_finding(call: Call) -> DraftOut:
