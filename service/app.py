@@ -21,21 +21,21 @@ from service.admin.routes import ENDPOINTS as ADMIN
 from service.allocation.routes import ENDPOINTS as ALLOCATION
 from service.audit.routes import ENDPOINTS as AUDIT
 from service.billing.routes import ENDPOINTS as BILLING
+from service.bundles.delivery_routes import ENDPOINTS as DELIVERY
+from service.bundles.intake_routes import ENDPOINTS as INTAKE
+from service.bundles.query_routes import ENDPOINTS as QUERIES
 from service.bundles.routes import ENDPOINTS as BUNDLES
 from service.db import tortoise_config
-from service.delivery.routes import ENDPOINTS as DELIVERY
+from service.drafts.review_routes import ENDPOINTS as REVIEWS
 from service.drafts.routes import ENDPOINTS as DRAFTS
 from service.errors import Problem, ServiceUnavailable
 from service.health.routes import ENDPOINTS as HEALTH
 from service.http import PROBLEM_JSON, Endpoint, compile_route, problem_response
-from service.intake.routes import ENDPOINTS as INTAKE
 from service.logging import get_logger
 from service.metrics.routes import ENDPOINTS as METRICS
 from service.middleware import RequestContext
 from service.offers.routes import ENDPOINTS as OFFERS
 from service.openapi import DOCS_PAGE, build_openapi
-from service.queries.routes import ENDPOINTS as QUERIES
-from service.reviews.routes import ENDPOINTS as REVIEWS
 from service.runtime import build_runtime, install
 from service.settings import Settings, get_settings
 from service.sla.routes import ENDPOINTS as SLA
