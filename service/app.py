@@ -21,11 +21,14 @@ from service.admin.routes import ENDPOINTS as ADMIN
 from service.allocation.routes import ENDPOINTS as ALLOCATION
 from service.audit.routes import ENDPOINTS as AUDIT
 from service.billing.routes import ENDPOINTS as BILLING
-from service.bundles.delivery_routes import ENDPOINTS as DELIVERY
-from service.bundles.intake_routes import ENDPOINTS as INTAKE
-from service.bundles.query_routes import ENDPOINTS as QUERIES
+from service.bundles.allocation_routes import ENDPOINTS as BUNDLE_ALLOCATION
+from service.bundles.delivery_routes import ENDPOINTS as BUNDLE_DELIVERY
+from service.bundles.draft_routes import ENDPOINTS as BUNDLE_DRAFTS
+from service.bundles.intake_routes import ENDPOINTS as BUNDLE_INTAKE
+from service.bundles.query_routes import ENDPOINTS as BUNDLE_QUERIES
 from service.bundles.routes import ENDPOINTS as BUNDLES
 from service.db import tortoise_config
+from service.delivery.routes import ENDPOINTS as DELIVERY
 from service.drafts.review_routes import ENDPOINTS as REVIEWS
 from service.drafts.routes import ENDPOINTS as DRAFTS
 from service.errors import Problem, ServiceUnavailable
@@ -36,6 +39,7 @@ from service.metrics.routes import ENDPOINTS as METRICS
 from service.middleware import RequestContext
 from service.offers.routes import ENDPOINTS as OFFERS
 from service.openapi import DOCS_PAGE, build_openapi
+from service.queries.routes import ENDPOINTS as QUERIES
 from service.runtime import build_runtime, install
 from service.settings import Settings, get_settings
 from service.sla.routes import ENDPOINTS as SLA
@@ -44,8 +48,9 @@ from service.webhooks.routes import ENDPOINTS as WEBHOOKS
 
 log = get_logger(__name__)
 ENDPOINTS: list[Endpoint] = [
-    *HEALTH, *METRICS, *BUNDLES, *INTAKE, *OFFERS, *ALLOCATION, *DRAFTS, *QUERIES, *REVIEWS, *DELIVERY,
-    *BILLING, *ADMIN, *WEBHOOKS, *SLA, *AUDIT,
+    *HEALTH, *METRICS,
+    *BUNDLES, *BUNDLE_INTAKE, *BUNDLE_ALLOCATION, *BUNDLE_DRAFTS, *BUNDLE_QUERIES, *BUNDLE_DELIVERY,
+    *OFFERS, *ALLOCATION, *DRAFTS, *QUERIES, *REVIEWS, *DELIVERY, *BILLING, *ADMIN, *WEBHOOKS, *SLA, *AUDIT,
 ]
 
 

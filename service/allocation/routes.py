@@ -3,12 +3,8 @@
 from __future__ import annotations
 
 from contracts.api import (
-    AssignRequest,
-    BundleOut,
-    EffortRequest,
     LeaveRequest,
     LeaveResult,
-    PinRequest,
     PlannedOfferOut,
     ReleaseAllRequest,
     ReleaseAllResult,
@@ -20,7 +16,6 @@ from contracts.api import (
 )
 from service.allocation import overrides
 from service.allocation.rounds import run_round
-from service.bundles.views import bundle_out
 from service.http import Call, Endpoint
 from service.models import Role
 from service.writers import service as writers
@@ -39,22 +34,6 @@ async def start_round(call: Call) -> RoundResult:
                 for o in (plan.offers if plan else [])],
         unassigned=[UnassignedOut(bundle_id=u.bundle_id, reason=u.reason) for u in (plan.unassigned if plan else [])],
     )
-
-
-async def assign_bundle(call: Call) -> BundleOut:
-    body: AssignRequest = call.body
-    return await bundle_out(await overrides.assign(call.principal, call.path_uuid("bundle_id"), body.writer_id,
-                                             reason=body.reason))
-
-
-async def pin_bundle(call: Call) -> BundleOut:
-    body: PinRequest = call.body
-    return await bundle_out(await overrides.pin(call.principal, call.path_uuid("bundle_id"), body.writer_id))
-
-
-async def set_effort(call: Call) -> BundleOut:
-    body: EffortRequest = call.body
-    return await bundle_out(await overrides.set_effort(call.principal, call.path_uuid("bundle_id"), body.effort_hours))
 
 
 async def release_writer(call: Call) -> ReleaseAllResult:
@@ -86,15 +65,6 @@ ENDPOINTS = [
     Endpoint("POST", "/v1/allocation/rounds", start_round, COORDINATOR,
              "Run an allocation round now; dry_run returns the plan and its reasons and writes nothing", "allocation",
              body=RoundRequest, response=RoundResult),
-    Endpoint("POST", "/v1/bundles/{bundle_id}/assign", assign_bundle, COORDINATOR,
-             "Assign or reassign a bundle to a writer by hand", "allocation", body=AssignRequest, response=BundleOut,
-             errors=(404, 409)),
-    Endpoint("PUT", "/v1/bundles/{bundle_id}/pin", pin_bundle, COORDINATOR,
-             "Pin a bundle to a writer (rounds offer it to no one else), or unpin with null", "allocation",
-             body=PinRequest, response=BundleOut, errors=(404, 409)),
-    Endpoint("PUT", "/v1/bundles/{bundle_id}/effort", set_effort, COORDINATOR,
-             "Override the bundle's effort hours (null: back to the contract's table)", "allocation",
-             body=EffortRequest, response=BundleOut, errors=(404,)),
     Endpoint("GET", "/v1/writers", list_writers, COORDINATOR, "Writers with their contracts, load and leave",
              "allocation", response=WriterList),
     Endpoint("POST", "/v1/writers/{writer_id}/release", release_writer, COORDINATOR,

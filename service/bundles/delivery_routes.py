@@ -1,35 +1,24 @@
-"""LA endpoints for the returned draft: download (bearer or five-minute link), revoke, accept, amend."""
+"""LA endpoints for the returned draft under its bundle: download, make a five-minute link, revoke, accept, amend."""
 
 from __future__ import annotations
 
 from starlette.responses import Response
 
 from contracts.api import AmendmentRequest, BundleOut, DownloadLink
-from service.auth.principal import Principal, principal_for
+from service.bundles.routes import LA
 from service.bundles.views import bundle_out
 from service.delivery import service as delivery
+from service.delivery.views import DOCX, stream_delivered
 from service.documents.access import stream_object
 from service.errors import NotFound
-from service.http import PUBLIC, Call, Endpoint
-from service.models import Bundle, Draft, Role, User
+from service.http import Call, Endpoint
+from service.models import Role
 from service.runtime import current
-
-DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
-LA = frozenset({Role.LA_OFFICER, Role.LA_ADMIN})
-
-
-async def _stream(principal: Principal, bundle: Bundle, draft: Draft, action: str) -> Response:
-    assert draft.delivered_key is not None and draft.delivered_sha256 is not None
-    return await stream_object(
-        principal, current().storage, action=action, object_type="draft", object_id=draft.id, bundle_id=bundle.id,
-        storage_key=draft.delivered_key, sha256=draft.delivered_sha256, media_type=DOCX,
-        download_name=f"{bundle.reference}-draft.docx",
-    )
 
 
 async def download_delivered(call: Call) -> Response:
     bundle, draft = await delivery.delivered_draft(call.principal, call.path_uuid("bundle_id"))
-    return await _stream(call.principal, bundle, draft, "delivered_draft.download")
+    return await stream_delivered(call.principal, bundle, draft, "delivered_draft.download")
 
 
 async def download_rendition(call: Call) -> Response:
@@ -46,12 +35,6 @@ async def download_rendition(call: Call) -> Response:
 async def delivered_link(call: Call) -> DownloadLink:
     token, expires, draft = await delivery.make_link(call.principal, call.path_uuid("bundle_id"))
     return DownloadLink(url=f"/v1/downloads/{token}", expires_at=expires, sha256=draft.delivered_sha256 or "")
-
-
-async def redeem(call: Call) -> Response:
-    bundle, draft, claims = await delivery.redeem_link(str(call.request.path_params["token"]))
-    user = await User.get(id=claims.user_id).select_related("organisation", "writer")
-    return await _stream(principal_for(user), bundle, draft, "delivered_draft.download_by_link")
 
 
 async def revoke_access(call: Call) -> BundleOut:
@@ -81,9 +64,6 @@ ENDPOINTS = [
     Endpoint("POST", "/v1/bundles/{bundle_id}/delivered-draft/link", delivered_link, LA,
              "A download link for the passed draft that expires in five minutes", "delivery",
              response=DownloadLink, errors=(403, 404, 409)),
-    Endpoint("GET", "/v1/downloads/{token}", redeem, PUBLIC,
-             "Download by link (the signed link is the authority; audited)", "delivery", produces=DOCX,
-             errors=(404,)),
     Endpoint("POST", "/v1/bundles/{bundle_id}/access/revoke", revoke_access, frozenset({Role.LA_ADMIN}),
              "Revoke access to the returned draft: outstanding links stop working at once", "delivery",
              response=BundleOut, errors=(404,)),

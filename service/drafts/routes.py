@@ -1,12 +1,12 @@
-"""Writer endpoints for the work itself: the work list, the front sheet, draft upload and download."""
+"""Writer endpoints for the work itself: the work list, a draft's PDF rendition, draft download."""
 
 from __future__ import annotations
 
 from starlette.responses import Response
 
-from contracts.api import BundleOut, DraftOut, DraftUploadQuery, FrontSheetIn, WorkList
+from contracts.api import DraftOut, DraftUploadQuery, WorkList
 from service.auth import scope
-from service.bundles.views import bundle_out, bundles_out
+from service.bundles.views import bundles_out
 from service.delivery.service import work_list
 from service.documents.access import stream_object
 from service.documents.service import check_length
@@ -23,19 +23,6 @@ WRITER = frozenset({Role.WRITER})
 
 async def my_work(call: Call) -> WorkList:
     return WorkList(items=await bundles_out(await work_list(call.principal)))
-
-
-async def put_front_sheet(call: Call) -> BundleOut:
-    body: FrontSheetIn = call.body
-    return await bundle_out(await drafts.set_front_sheet(call.principal, call.path_uuid("bundle_id"), body))
-
-
-async def upload_draft(call: Call) -> DraftOut:
-    check_length(call.request.headers.get("content-length"), current().settings.max_draft_bytes)
-    q: DraftUploadQuery = call.query
-    draft = await drafts.upload(call.principal, call.path_uuid("bundle_id"), call.request.stream(),
-                                filename=q.filename, content_type=call.request.headers.get("content-type"))
-    return draft_out(draft)
 
 
 async def download_draft(call: Call) -> Response:
@@ -60,12 +47,6 @@ async def put_rendition(call: Call) -> DraftOut:
 ENDPOINTS = [
     Endpoint("GET", "/v1/work", my_work, WRITER,
              "The writer's held bundles in working order (amendments first)", "drafts", response=WorkList),
-    Endpoint("PUT", "/v1/bundles/{bundle_id}/front-sheet", put_front_sheet, WRITER,
-             "Set the front sheet (queries, missing advice, notes for the LA) sent with the next draft", "drafts",
-             body=FrontSheetIn, response=BundleOut, errors=(404, 409)),
-    Endpoint("POST", "/v1/bundles/{bundle_id}/drafts", upload_draft, WRITER,
-             "Upload a draft plan (DOCX, streamed); the automated QA findings come back at once", "drafts",
-             query=DraftUploadQuery, response=DraftOut, status=201, raw_body=(DOCX,), errors=(404, 409, 413, 415)),
     Endpoint("PUT", "/v1/drafts/{draft_id}/rendition", put_rendition, WRITER,
              "Attach the optional PDF rendition of a draft in QA (stored without its metadata)", "drafts",
              query=DraftUploadQuery, response=DraftOut, raw_body=("application/pdf",), errors=(404, 409, 413, 415)),
