@@ -29,7 +29,7 @@ from service.bundles.query_routes import ENDPOINTS as BUNDLE_QUERIES
 from service.bundles.routes import ENDPOINTS as BUNDLES
 from service.db import tortoise_config
 from service.delivery.routes import ENDPOINTS as DELIVERY
-from service.drafts.review_routes import ENDPOINTS as REVIEWS
+from service.drafts.review_routes import ENDPOINTS as DRAFT_REVIEWS
 from service.drafts.routes import ENDPOINTS as DRAFTS
 from service.errors import Problem, ServiceUnavailable
 from service.health.routes import ENDPOINTS as HEALTH
@@ -40,17 +40,20 @@ from service.middleware import RequestContext
 from service.offers.routes import ENDPOINTS as OFFERS
 from service.openapi import DOCS_PAGE, build_openapi
 from service.queries.routes import ENDPOINTS as QUERIES
+from service.reviews.routes import ENDPOINTS as REVIEWS
 from service.runtime import build_runtime, install
 from service.settings import Settings, get_settings
 from service.sla.routes import ENDPOINTS as SLA
 from service.storage.port import StorageUnavailable
 from service.webhooks.routes import ENDPOINTS as WEBHOOKS
+from service.writers.routes import ENDPOINTS as WRITERS
 
 log = get_logger(__name__)
 ENDPOINTS: list[Endpoint] = [
     *HEALTH, *METRICS,
     *BUNDLES, *BUNDLE_INTAKE, *BUNDLE_ALLOCATION, *BUNDLE_DRAFTS, *BUNDLE_QUERIES, *BUNDLE_DELIVERY,
-    *OFFERS, *ALLOCATION, *DRAFTS, *QUERIES, *REVIEWS, *DELIVERY, *BILLING, *ADMIN, *WEBHOOKS, *SLA, *AUDIT,
+    *OFFERS, *ALLOCATION, *WRITERS, *DRAFTS, *DRAFT_REVIEWS, *QUERIES, *REVIEWS, *DELIVERY, *BILLING, *ADMIN,
+    *WEBHOOKS, *SLA, *AUDIT,
 ]
 
 

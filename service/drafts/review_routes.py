@@ -1,16 +1,8 @@
-"""QA reviewer endpoints: queue, claim, review sheet, dismiss a finding, pass, return; writers' quality figures."""
+"""QA reviewer endpoints on one draft: claim, review sheet, dismiss a finding, pass, return (queue: reviews/)."""
 
 from __future__ import annotations
 
-from contracts.api import (
-    DismissFinding,
-    DraftOut,
-    QaPass,
-    QaQueue,
-    QaReturn,
-    ReviewSheet,
-    WriterQuality,
-)
+from contracts.api import DismissFinding, DraftOut, QaPass, QaReturn, ReviewSheet
 from service.auth import scope
 from service.drafts.views import draft_out, review_sheet_out
 from service.http import Call, Endpoint
@@ -18,10 +10,6 @@ from service.models import Role
 from service.reviews import service as reviews
 
 REVIEWER = frozenset({Role.QA_REVIEWER})
-
-
-async def qa_queue(call: Call) -> QaQueue:
-    return QaQueue(items=[draft_out(d) for d in await reviews.queue(call.principal)])
 
 
 async def claim_draft(call: Call) -> DraftOut:
@@ -48,13 +36,7 @@ async def return_draft(call: Call) -> DraftOut:
     return draft_out(await reviews.return_draft(call.principal, call.path_uuid("draft_id"), body.comments))
 
 
-async def writer_quality(call: Call) -> WriterQuality:
-    return WriterQuality(**await reviews.writer_quality(call.principal, call.path_uuid("writer_id")))
-
-
 ENDPOINTS = [
-    Endpoint("GET", "/v1/qa/queue", qa_queue, REVIEWER, "Drafts awaiting review, most at risk first", "qa",
-             response=QaQueue),
     Endpoint("POST", "/v1/drafts/{draft_id}/claim", claim_draft, REVIEWER, "Claim a draft for review", "qa",
              response=DraftOut, errors=(404, 409)),
     Endpoint("GET", "/v1/drafts/{draft_id}/review", review_sheet, REVIEWER,
@@ -67,7 +49,4 @@ ENDPOINTS = [
              response=DraftOut, errors=(404, 409, 422)),
     Endpoint("POST", "/v1/drafts/{draft_id}/return", return_draft, REVIEWER, "Return a claimed draft to the writer",
              "qa", body=QaReturn, response=DraftOut, errors=(404, 409, 422)),
-    Endpoint("GET", "/v1/writers/{writer_id}/quality", writer_quality, frozenset({Role.QA_REVIEWER, Role.COORDINATOR}),
-             "A writer's quality figures: first-time pass rate, cycles, frequent findings", "qa",
-             response=WriterQuality, errors=(404,)),
 ]
