@@ -37,6 +37,7 @@ from service.http import PROBLEM_JSON, Endpoint, compile_route, problem_response
 from service.logging import get_logger
 from service.metrics.routes import ENDPOINTS as METRICS
 from service.middleware import RequestContext
+from service.notifications.routes import ENDPOINTS as NOTIFICATIONS
 from service.offers.routes import ENDPOINTS as OFFERS
 from service.openapi import DOCS_PAGE, build_openapi
 from service.queries.routes import ENDPOINTS as QUERIES
@@ -53,7 +54,7 @@ ENDPOINTS: list[Endpoint] = [
     *HEALTH, *METRICS,
     *BUNDLES, *BUNDLE_INTAKE, *BUNDLE_ALLOCATION, *BUNDLE_DRAFTS, *BUNDLE_QUERIES, *BUNDLE_DELIVERY,
     *OFFERS, *ALLOCATION, *WRITERS, *DRAFTS, *DRAFT_REVIEWS, *QUERIES, *REVIEWS, *DELIVERY, *BILLING, *ADMIN,
-    *WEBHOOKS, *SLA, *AUDIT,
+    *WEBHOOKS, *NOTIFICATIONS, *SLA, *AUDIT,
 ]
 
 
