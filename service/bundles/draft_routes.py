@@ -4,12 +4,9 @@ from __future__ import annotations
 
 from contracts.api import BundleOut, DraftOut, DraftUploadQuery, FrontSheetIn
 from service.bundles.views import bundle_out
-from service.documents.service import check_length
 from service.drafts import service as drafts
-from service.drafts.routes import DOCX, WRITER
-from service.drafts.views import draft_out
+from service.drafts.routes import DOCX, WRITER, receive_draft
 from service.http import Call, Endpoint
-from service.runtime import current
 
 
 async def put_front_sheet(call: Call) -> BundleOut:
@@ -18,11 +15,7 @@ async def put_front_sheet(call: Call) -> BundleOut:
 
 
 async def upload_draft(call: Call) -> DraftOut:
-    check_length(call.request.headers.get("content-length"), current().settings.max_draft_bytes)
-    q: DraftUploadQuery = call.query
-    draft = await drafts.upload(call.principal, call.path_uuid("bundle_id"), call.request.stream(),
-                                filename=q.filename, content_type=call.request.headers.get("content-type"))
-    return draft_out(draft)
+    return await receive_draft(call, drafts.upload, "bundle_id")
 
 
 ENDPOINTS = [

@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterable
+from typing import Protocol
+from uuid import UUID
+
 from starlette.responses import Response
 
 from contracts.api import DraftOut, DraftUploadQuery, WorkList
 from service.auth import scope
+from service.auth.principal import Principal
 from service.bundles.views import bundles_out
 from service.delivery.service import work_list
 from service.documents.access import stream_object
@@ -14,7 +19,7 @@ from service.drafts import service as drafts
 from service.drafts.views import draft_out
 from service.errors import Forbidden
 from service.http import Call, Endpoint
-from service.models import DraftStatus, Role
+from service.models import Draft, DraftStatus, Role
 from service.runtime import current
 
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
@@ -36,12 +41,22 @@ async def download_draft(call: Call) -> Response:
     )
 
 
-async def put_rendition(call: Call) -> DraftOut:
+class DraftStore(Protocol):
+    async def __call__(self, principal: Principal, id_: UUID, chunks: AsyncIterable[bytes], /, *, filename: str,
+                       content_type: str | None) -> Draft: ...
+
+
+async def receive_draft(call: Call, store: DraftStore, id_param: str) -> DraftOut:
+    """A streamed draft upload (the draft, or its rendition): refused by Content-Length first, then stored."""
     check_length(call.request.headers.get("content-length"), current().settings.max_draft_bytes)
     q: DraftUploadQuery = call.query
-    draft = await drafts.add_rendition(call.principal, call.path_uuid("draft_id"), call.request.stream(),
-                                       filename=q.filename, content_type=call.request.headers.get("content-type"))
+    draft = await store(call.principal, call.path_uuid(id_param), call.request.stream(),
+                        filename=q.filename, content_type=call.request.headers.get("content-type"))
     return draft_out(draft)
+
+
+async def put_rendition(call: Call) -> DraftOut:
+    return await receive_draft(call, drafts.add_rendition, "draft_id")
 
 
 ENDPOINTS = [
