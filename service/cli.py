@@ -38,7 +38,7 @@ COMMANDS: dict[str, str] = {
     "simulate": "service.allocation.simulate_command",
     "report": "service.sla.report_command",
     "audit verify": "service.commands.audit_verify",
-    "billing close": "service.billing.close_command",
+    "billing close": "service.billing.month_close_command",
     "billing export": "service.billing.export_command",
 }
 

@@ -20,7 +20,7 @@ QUEUE = get_settings().queue_name
 
 @dramatiq.actor(actor_name=Job.SCREEN_BUNDLE, max_retries=8, queue_name=QUEUE)
 async def screen_bundle(bundle_id: str) -> None:
-    from service.intake.service import screen_bundle as screen
+    from service.intake.screening_service import screen_bundle as screen
 
     await screen(UUID(bundle_id))
 
@@ -28,7 +28,7 @@ async def screen_bundle(bundle_id: str) -> None:
 @dramatiq.actor(actor_name=Job.SCREEN_DOCUMENT, max_retries=8, queue_name=QUEUE)
 async def screen_document(document_id: str) -> None:
     """A document the LA added with a query's answer: screened before any writer may open it."""
-    from service.intake.service import screen_added_document
+    from service.intake.screening_service import screen_added_document
 
     await screen_added_document(UUID(document_id))
 
@@ -58,7 +58,7 @@ async def sla_monitor() -> None:
 @dramatiq.actor(actor_name=Job.SWEEP, max_retries=3, queue_name=QUEUE)
 async def sweep() -> None:
     """Re-derive what a lost message would have done: screen stuck bundles, expire offers, run a round."""
-    from service.intake.service import stuck_bundles, unscreened_documents
+    from service.intake.screening_service import stuck_bundles, unscreened_documents
 
     for bundle_id in await stuck_bundles():
         screen_bundle.send(str(bundle_id))

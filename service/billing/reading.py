@@ -33,7 +33,6 @@ from contracts.billing import (
     PayoutLine,
 )
 from service import clock
-from service.billing.books import INVOICED, parse_month
 from service.billing.exports import (
     ExportFormat,
     export_filename,
@@ -42,6 +41,7 @@ from service.billing.exports import (
     export_payouts,
 )
 from service.billing.lines import month_of
+from service.billing.month_close_service import INVOICED, parse_month
 from service.billing.service import INVOICE_VALUES, PAYOUT_VALUES, invoice_line, payout_line
 from service.billing.totals import BillingMismatch, month_summary
 from service.errors import NotFound

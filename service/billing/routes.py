@@ -19,7 +19,7 @@ from contracts.billing import (
 )
 from service.auth.principal import Principal
 from service.billing import orders, reading
-from service.billing.books import close_month, parse_month
+from service.billing.month_close_service import close_month, parse_month
 from service.billing.rate_card import RateCard
 from service.billing.service import card_of, contract_for, correct_line, line_out, set_rate_card
 from service.bundles import submission

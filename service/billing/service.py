@@ -29,8 +29,8 @@ from contracts.billing import InvoiceLine, LedgerLineOut, PayoutLine
 from service import clock
 from service.audit.service import audit
 from service.auth.principal import Principal
-from service.billing.close import month_for_event
 from service.billing.lines import credit_line, month_of, payout_reversal
+from service.billing.month_close import month_for_event
 from service.billing.rate_card import PayoutEvent, RateCard, standard_rate_card
 from service.billing.rating import (
     RatedDelivery,

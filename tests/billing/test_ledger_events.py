@@ -9,7 +9,7 @@ import time_machine
 from tortoise.transactions import in_transaction
 
 from service.auth.principal import principal_for
-from service.billing import books
+from service.billing import month_close_service
 from service.billing.orders import recommit
 from service.billing.rate_card import standard_rate_card
 from service.billing.service import write_acceptance_lines, write_delivery_lines
@@ -42,7 +42,7 @@ async def test_payouts_earned_on_acceptance_are_written_then_once_and_late_event
 
     finance = await User.filter(id=tenant.users["finance"].id).select_related("organisation", "writer").get()
     with time_machine.travel(datetime(2026, 7, 2, tzinfo=UTC)):  # June has ended
-        closed = await books.close_month(principal_for(finance), "2026-06")
+        closed = await month_close_service.close_month(principal_for(finance), "2026-06")
     assert [i.invoice_number for i in closed.invoices] == ["INV-000001"]
     for _ in range(2):
         async with in_transaction() as conn:

@@ -215,7 +215,7 @@ async def test_an_amendment_goes_back_to_the_same_writer_ahead_of_new_work(
 async def test_the_la_answers_with_documents_that_are_screened_before_the_writer_sees_them(
     client: httpx.AsyncClient, tenant: Tenant
 ) -> None:
-    from service.intake.service import screen_added_document
+    from service.intake.screening_service import screen_added_document
     from service.models import Document
     from tests.files import PDF, make_pdf
 

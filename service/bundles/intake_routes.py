@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from contracts.api import DenyListIn, DenyListOut, DocumentOut, DocumentUploadQuery
-from service.bundles.routes import LA, UPLOAD_TYPES, document_out
+from service.bundles.routes import LA, UPLOAD_TYPES
+from service.bundles.views import document_out
 from service.documents.replace import replace_document
 from service.documents.service import check_length
 from service.http import Call, Endpoint

@@ -10,6 +10,8 @@ all a writer or QA reviewer is ever served.
 Idempotent: runs from `submitted` (moving to `screening` first) or resumes a bundle left in `screening`.
 When scanning is required and clamd is down, the job raises so dramatiq retries it, and the bundle waits in
 `screening` (the sweep re-screens it): nothing reaches a writer unscanned.
+
+The shell of the pure screening core, `service.screening`: the rows, storage, clamd and transitions are here.
 """
 
 from __future__ import annotations
