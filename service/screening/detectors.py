@@ -72,13 +72,13 @@ _UPN = re.compile(rf"(?<![\w-])([{UPN_LETTERS}])(\d{{11}})([\d{UPN_LETTERS}])(?!
 def upn_check_letter(body: str) -> str | None:
     """The check letter for characters 2-13 (python-stdnum's gb.upn; a temporary UPN's last letter counts by its
     place in the table), or None if the body cannot be a UPN's."""
-    if len(body) != 12 or not body[:11].isdigit() or not (body[11].isdigit() or body[11] in UPN_LETTERS):
+    if len(body) != 12 or not body[:11].isdecimal() or not (body[11].isdecimal() or body[11] in UPN_LETTERS):
         return None
     return str(upn.calc_check_digit(_ascii_upn(body)))
 
 
 def _ascii_upn(chars: str) -> str:
-    return "".join(_ascii_digits(c) if c.isdigit() else c for c in chars)
+    return "".join(_ascii_digits(c) if c.isdecimal() else c for c in chars)
 
 
 def _upn(text: str) -> Iterator[TextFinding]:

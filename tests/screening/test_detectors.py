@@ -343,3 +343,9 @@ def test_an_address_label_quoted_in_prose_is_not_an_address() -> None:
 )
 def test_a_labelled_address_must_look_like_one(text: str, flagged: bool) -> None:
     assert bool(found(text, "address")) is flagged
+
+
+def test_check_digits_in_other_scripts_digits_are_read_as_those_digits() -> None:
+    assert upn_check_letter("\u0668\u0660\u0661\u0662\u0660\u0660\u0660\u0660\u0665\u0660\u0660\u0661") == "B"
+    assert upn_check_letter("\u00b2" * 12) is None  # a superscript is a digit to str.isdigit, not a decimal
+    assert found("NHS \u0669\u0664\u0663 \u0664\u0667\u0666 \u0665\u0669\u0661\u0669", "nhs_number")
