@@ -60,12 +60,38 @@ def queue_depths(queue: str) -> dict[str, int]:
         connection.close()
 
 
+def dead_letters(queue: str) -> list[str]:
+    """What lies in the dead-letter queue, as `actor(args)`, for the failure message (left where it is)."""
+    import json
+
+    import pika
+
+    connection = pika.BlockingConnection(pika.URLParameters(BROKER))
+    try:
+        channel, found = connection.channel(), []
+        while len(found) < 20:
+            _, _, body = channel.basic_get(f"{queue}.XQ", auto_ack=False)
+            if body is None:
+                break
+            message = json.loads(body)
+            found.append(f"{message['actor_name']}({message['args']}, {message['kwargs']})")
+        return found  # unacknowledged: closing the connection puts them back
+    finally:
+        connection.close()
+
+
+def burst_queue() -> str:
+    """A queue of the test's own, so nothing an earlier test left in the run's queue is counted here."""
+    return f"{get_settings().queue_name}-burst"
+
+
 @pytest_asyncio.fixture
 async def workers(app: Any) -> AsyncIterator[Production]:
-    """Two worker processes of four threads (so rounds race within and across processes) and the outbox relay;
-    the sweep's interval is an hour, so only the requests themselves run rounds."""
+    """Two worker processes of four threads (so rounds race within and across processes) and the outbox relay, on a
+    queue of their own; the sweep's interval is an hour, so only the requests themselves run rounds."""
     env = {**os.environ, "PLANWRIGHT_BROKER_URL": BROKER, "PLANWRIGHT_OUTBOX_INTERVAL_SECONDS": "0.2",
-           "PLANWRIGHT_ALLOCATION_INTERVAL_SECONDS": "3600", "PLANWRIGHT_LOG_LEVEL": "warning"}
+           "PLANWRIGHT_ALLOCATION_INTERVAL_SECONDS": "3600", "PLANWRIGHT_LOG_LEVEL": "info",
+           "PLANWRIGHT_QUEUE_NAME": burst_queue()}
     shape = Production(env=env, logs=Path(tempfile.mkdtemp(prefix="planwright-round-burst-")))
     print(f"worker and relay logs: {shape.logs}")
     shape.worker = shape._spawn("worker", "--processes", "2", "--threads", "4")
@@ -74,6 +100,19 @@ async def workers(app: Any) -> AsyncIterator[Production]:
         yield shape
     finally:
         await asyncio.to_thread(shape.stop)
+        await asyncio.to_thread(delete_queues, burst_queue())
+
+
+def delete_queues(queue: str) -> None:
+    import pika
+
+    connection = pika.BlockingConnection(pika.URLParameters(BROKER))
+    try:
+        channel = connection.channel()
+        for name in (queue, f"{queue}.DQ", f"{queue}.XQ"):
+            channel.queue_delete(name)
+    finally:
+        connection.close()
 
 
 async def test_a_burst_of_submissions_leaves_the_dead_letter_queue_empty(
@@ -98,11 +137,11 @@ async def test_a_burst_of_submissions_leaves_the_dead_letter_queue_empty(
         return statuses <= SETTLED and not await OutboxMessage.filter(published_at__isnull=True).exists()
 
     await until(settled, "every bundle screened and queued, the outbox published", timeout=90)
-    queue = get_settings().queue_name
+    queue = burst_queue()
     log = workers.logs / "worker.log"
 
-    # Quiet: nothing ready in the work or delay queue and the workers' log still for a few seconds. (A message a
-    # worker has taken, a retry waiting out its backoff among them, counts in no queue until it is acknowledged.)
+    # Quiet: nothing ready in the work or delay queue and the workers' log (every job logs) still for a few seconds.
+    # (A message a worker has taken, a retry waiting out its backoff among them, counts in no queue until acked.)
     quiet_since, size = time.monotonic(), -1
 
     async def quiet() -> bool:
@@ -123,7 +162,8 @@ async def test_a_burst_of_submissions_leaves_the_dead_letter_queue_empty(
               if b.status == BundleStatus.QUEUED and "unassigned" not in (b.allocation_note or {})]
     print(f"round burst: bundles={BUNDLES} offered={offered} queued={BUNDLES - offered} queues={depths} "
           f"busy_errors={busy} logs={workers.logs}")
-    assert depths[f"{queue}.XQ"] == 0, f"dead letters after a healthy burst: {depths}"
+    letters = await asyncio.to_thread(dead_letters, queue) if depths[f"{queue}.XQ"] else []
+    assert depths[f"{queue}.XQ"] == 0, f"dead letters after a healthy burst: {depths} {letters}"
     assert depths[f"{queue}.DQ"] == 0, f"retries pending after a healthy burst: {depths}"
     assert busy == 0, f"a busy round was raised as an error {busy} times (see {log})"
     assert offered == 12  # six writers, two slots each: the rounds filled every slot
