@@ -35,9 +35,10 @@ async def screen_document(document_id: str) -> None:
 
 @dramatiq.actor(actor_name=Job.ALLOCATION_ROUND, max_retries=3, queue_name=QUEUE)
 async def allocation_round() -> None:
-    from service.allocation.rounds import run_round
+    """Requests coalesce: one that finds a round running waits for it, or leaves if another waits (not an error)."""
+    from service.allocation.rounds import request_round
 
-    await run_round()
+    await request_round()
 
 
 @dramatiq.actor(actor_name=Job.EXPIRE_OFFERS, max_retries=3, queue_name=QUEUE)

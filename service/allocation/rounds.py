@@ -4,6 +4,11 @@ The engine (engine.py) is pure; this shell loads queued bundles and writer capac
 and turns its plan into offers with their reasons. A dry run returns the plan and writes nothing. Every write that
 changes who holds what takes one lock, so only one round (or hand assignment) runs at a time across processes:
 a PostgreSQL advisory lock, or a process lock on SQLite.
+
+Round requests coalesce (`request_round`, what the job runs): every queued bundle asks for a round, so a burst asks
+for many at once. A request that finds a round running waits for it, if no other request waits already, and then
+runs; if one waits already it leaves at once, since the waiting round starts after it and so sees its bundles.
+A busy round is therefore never an error: nothing a healthy system does is retried into the dead-letter queue.
 """
 
 from __future__ import annotations
@@ -40,8 +45,11 @@ HOLDING = (BundleStatus.ALLOCATED, BundleStatus.DRAFTING, BundleStatus.AWAITING_
 WORK_LEFT = frozenset({BundleStatus.ALLOCATED, BundleStatus.DRAFTING, BundleStatus.AWAITING_LA,
                        BundleStatus.RETURNED, BundleStatus.AMENDMENT_REQUESTED})
 ROUND_LOCK_KEY = 0x504C_414E_5752  # "PLANWR"
+# held by the one request waiting for the running round (a session lock, given up as soon as the round lock is had)
+ROUND_WAITER_KEY = ROUND_LOCK_KEY + 1
 WORKING_DAYS_PER_WEEK = 5
 _process_lock = asyncio.Lock()
+_process_waiting = False
 
 
 @asynccontextmanager
@@ -65,8 +73,53 @@ async def allocation_transaction(*, wait: bool) -> AsyncIterator[BaseDBAsyncClie
         yield conn
 
 
+@asynccontextmanager
+async def round_or_wait() -> AsyncIterator[BaseDBAsyncClient | None]:
+    """The allocation lock, now or once the running holder is done; None when another request is waiting for it.
+
+    None is no loss: the request that waits already takes the lock later than the caller asked, so the round it runs
+    reads every bundle queued before the caller's request. At most one waits, on PostgreSQL across processes.
+    """
+    global _process_waiting
+    if current().settings.is_postgres:
+        async with in_transaction() as conn:
+            if not await _try_lock(conn, "pg_try_advisory_xact_lock", ROUND_LOCK_KEY):
+                if not await _try_lock(conn, "pg_try_advisory_lock", ROUND_WAITER_KEY):
+                    yield None
+                    return
+                try:
+                    await conn.execute_query("SELECT pg_advisory_xact_lock($1)", [ROUND_LOCK_KEY])
+                finally:
+                    # given up before the round reads anything, so a request arriving from now on can wait in turn.
+                    # (Should this fail, asyncpg's pool unlocks a connection's advisory locks when it takes it back.)
+                    await conn.execute_query("SELECT pg_advisory_unlock($1)", [ROUND_WAITER_KEY])
+            yield conn
+        return
+    if _process_lock.locked():
+        if _process_waiting:
+            yield None
+            return
+        _process_waiting = True
+        try:
+            await _process_lock.acquire()
+        finally:
+            _process_waiting = False
+    else:
+        await _process_lock.acquire()
+    try:
+        async with in_transaction() as conn:
+            yield conn
+    finally:
+        _process_lock.release()
+
+
+async def _try_lock(conn: BaseDBAsyncClient, function: str, key: int) -> bool:
+    _, rows = await conn.execute_query(f"SELECT {function}($1) AS got", [key])
+    return bool(rows and rows[0]["got"])
+
+
 class RoundBusy(Conflict):
-    """Another round holds the lock. The job retries with backoff, so the work it would have seen is not left."""
+    """Another round holds the lock (a round asked for by hand; the job's requests coalesce instead)."""
 
 
 @dataclass(frozen=True)
@@ -234,22 +287,36 @@ def _unplaced_reason(code: str, instance: Instance, bundle: Bundle, writers: dic
 
 
 async def run_round(*, dry_run: bool = False, provider_id: UUID | None = None) -> dict[UUID, Plan]:
-    """Plan and (unless dry_run) write offers for every writing service with queued bundles."""
-    now = clock.now()
+    """Plan and (unless dry_run) write offers for every writing service with queued bundles; RoundBusy if one runs."""
     if dry_run:
         async with in_transaction() as conn:
-            return {p: await plan_round(p, conn, now=now) for p in await _providers(conn, provider_id)}
+            return await _round(conn, provider_id, write=False)
     async with allocation_transaction(wait=False) as conn:
         if conn is None:
             raise RoundBusy("another allocation round is running; try again in a moment")
-        plans = {}
-        for provider in await _providers(conn, provider_id):
-            plans[provider] = plan = await plan_round(provider, conn, now=now)
+        return await _round(conn, provider_id, write=True)
+
+
+async def request_round() -> dict[UUID, Plan] | None:
+    """A round now, or after the running one; None when another request already waits for it (see round_or_wait)."""
+    async with round_or_wait() as conn:
+        if conn is None:
+            log.debug("allocation.round_coalesced")
+            return None
+        return await _round(conn, None, write=True)
+
+
+async def _round(conn: BaseDBAsyncClient, provider_id: UUID | None, *, write: bool) -> dict[UUID, Plan]:
+    now = clock.now()  # taken once the lock is had: a request may have waited for it
+    plans = {}
+    for provider in await _providers(conn, provider_id):
+        plans[provider] = plan = await plan_round(provider, conn, now=now)
+        if write:
             await _write(plan, conn, now=now)
+    if write and plans:
         made = sum(len(p.offers) for p in plans.values())
-        if plans:
-            log.info("allocation.round", offers=made, unassigned=sum(len(p.unassigned) for p in plans.values()))
-        return plans
+        log.info("allocation.round", offers=made, unassigned=sum(len(p.unassigned) for p in plans.values()))
+    return plans
 
 
 async def _providers(conn: BaseDBAsyncClient, only: UUID | None) -> list[UUID]:
