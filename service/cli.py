@@ -35,7 +35,7 @@ COMMANDS: dict[str, str] = {
     "scheduler": "service.commands.scheduler",
     "openapi": "service.commands.openapi",
     "journey": "service.commands.journey",
-    "simulate": "service.allocation.simulate_command",
+    "simulate": "service.simulation.command",
     "report": "service.sla.report_command",
     "audit verify": "service.commands.audit_verify",
     "billing close": "service.billing.month_close_command",

@@ -3,19 +3,26 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from datetime import timedelta
+from typing import Any
 
 from service import clock
+from service.auth.principal import Principal, principal_for
 from service.auth.tokens import issue_token
 from service.billing.rate_card import standard_rate_card
 from service.models import (
+    Bundle,
+    BundleStatus,
+    Event,
     LaContract,
     Organisation,
     OrganisationKind,
     PurchaseOrder,
     Role,
     User,
+    WorkType,
     Writer,
     WriterContract,
 )
@@ -64,3 +71,35 @@ async def make_tenant(*, writer_skills: list[list[str]] | None = None) -> Tenant
         tenant.tokens[key] = (await issue_token(user)).token
     tenant.tokens["writer"] = tenant.tokens["writer1"]
     return tenant
+
+
+# --- for service-level tests: a caller, and a bundle already in the state a test starts from ---------------
+
+
+BEFORE_THE_QUEUE = frozenset({BundleStatus.DRAFT, BundleStatus.SUBMITTED, BundleStatus.HELD, BundleStatus.SCREENING,
+                              BundleStatus.REJECTED})
+
+
+async def principal(tenant: Tenant, who: str) -> Principal:
+    """The Principal a request from this tenant's user would carry (`who`: a role name or "writer1".."writer3")."""
+    user = await User.get(id=tenant.users[who].id).select_related("organisation", "writer")
+    return principal_for(user)
+
+
+async def bundle_in(tenant: Tenant, status: BundleStatus, *, writer: str | None = None, **fields: Any) -> Bundle:
+    """A bundle of the tenant's LA placed straight in `status`, held by `writer` if given. Past the queue, its
+    timeline starts with the move into `queued` (the SLA clocks count from it) and skips the rest."""
+    bundle = await Bundle.create(
+        la=tenant.la, provider=tenant.provider, created_by=tenant.users["la_officer"],
+        reference=f"T-{uuid.uuid4().hex[:8]}", work_type=WorkType.NEW_PLAN, status=status,
+        writer=tenant.writers[writer] if writer else None, **fields,
+    )
+    if status not in BEFORE_THE_QUEUE:
+        await Event.create(bundle=bundle, name="bundle.queued", from_status=BundleStatus.SCREENING.value,
+                           to_status=BundleStatus.QUEUED.value)
+    return bundle
+
+
+async def chunks_of(data: bytes) -> AsyncIterator[bytes]:
+    """An upload body, as the routes stream it."""
+    yield data

@@ -31,6 +31,7 @@ from service.allocation.engine import allocate_explained, eligible
 from service.bundles.transitions import move
 from service.calendar import WorkingCalendar
 from service.clock import london_date
+from service.contracts_in_force import contract_between, contracts_by_la
 from service.errors import Conflict
 from service.logging import get_logger
 from service.models import Bundle, BundleStatus, LaContract, Offer, OfferStatus, Tier, WriterContract, WriterLeave
@@ -163,29 +164,27 @@ def planned_effort(override: float | None, work_type: str, pages: int, contract:
 
 
 @dataclass
-class _Capacity:
+class WriterCapacity:
+    """A writer's current contract and what they already hold: bundles (with pending offers), hours of work left
+    and leave from today."""
+
     contract: WriterContract
     held: int
     committed_hours: float
     leave: list[date]
 
 
-async def _contracts(provider_id: UUID, conn: BaseDBAsyncClient) -> dict[UUID, LaContract]:
-    latest: dict[UUID, LaContract] = {}
-    for c in await LaContract.filter(provider_id=provider_id).using_db(conn).order_by("starts_on"):
-        latest[c.la_id] = c  # type: ignore[attr-defined]
-    return latest
-
-
-async def _capacity(provider_id: UUID, today: date, la_contracts: dict[UUID, LaContract],
-                    conn: BaseDBAsyncClient) -> dict[UUID, _Capacity]:
-    writers: dict[UUID, _Capacity] = {}
+async def writer_capacity(provider_id: UUID, today: date, la_contracts: dict[UUID, LaContract],
+                          conn: BaseDBAsyncClient) -> dict[UUID, WriterCapacity]:
+    """Every writer of one writing service with a contract in force today, by writer id (`la_contracts` from
+    service.contracts_in_force.contracts_by_la prices the work they hold)."""
+    writers: dict[UUID, WriterCapacity] = {}
     for c in await WriterContract.filter(writer__provider_id=provider_id, starts_on__lte=today).using_db(conn).order_by(
         "writer_id", "-starts_on"
     ):
         if c.writer_id in writers or (c.ends_on is not None and c.ends_on < today):  # type: ignore[attr-defined]
             continue
-        writers[c.writer_id] = _Capacity(contract=c, held=0, committed_hours=0.0, leave=[])  # type: ignore[attr-defined]
+        writers[c.writer_id] = WriterCapacity(contract=c, held=0, committed_hours=0.0, leave=[])  # type: ignore[attr-defined]
     if not writers:
         return writers
     ids = list(writers)
@@ -205,7 +204,8 @@ async def _capacity(provider_id: UUID, today: date, la_contracts: dict[UUID, LaC
     return writers
 
 
-def _instance_writer(writer_id: UUID, cap: _Capacity, extra_skills: list[str]) -> InstanceWriter:
+def instance_writer(writer_id: UUID, cap: WriterCapacity, extra_skills: list[str]) -> InstanceWriter:
+    """The engine's view of a writer (contracts/allocation.py InstanceWriter)."""
     c = cap.contract
     return InstanceWriter(
         id=str(writer_id), hours_per_day=c.hours_per_week / WORKING_DAYS_PER_WEEK,
@@ -218,8 +218,8 @@ def _instance_writer(writer_id: UUID, cap: _Capacity, extra_skills: list[str]) -
 async def plan_round(provider_id: UUID, conn: BaseDBAsyncClient, *, now: datetime) -> Plan:
     """What a round would do for one writing service, with a reason for every queued bundle."""
     today = london_date(now)
-    la_contracts = await _contracts(provider_id, conn)
-    writers = await _capacity(provider_id, today, la_contracts, conn)
+    la_contracts = await contracts_by_la(provider_id, conn)
+    writers = await writer_capacity(provider_id, today, la_contracts, conn)
     queued = await Bundle.filter(provider_id=provider_id, status=BundleStatus.QUEUED).using_db(conn).order_by(
         "turnaround_due", "queued_at", "id"
     )
@@ -250,7 +250,7 @@ async def plan_round(provider_id: UUID, conn: BaseDBAsyncClient, *, now: datetim
         ))
     instance = Instance(
         now=today, calendar=CalendarSpec(region="england-and-wales", extra_closures=[]),
-        writers=[_instance_writer(w, cap, extra_skills[w]) for w, cap in writers.items()],
+        writers=[instance_writer(w, cap, extra_skills[w]) for w, cap in writers.items()],
         bundles=instance_bundles,
     )
     # CPU-bound for large rounds: keep it off the event loop
@@ -274,7 +274,7 @@ def _reason(engine_reason: str | None, on_time: bool, bundle: Bundle) -> str:
     return base
 
 
-def _unplaced_reason(code: str, instance: Instance, bundle: Bundle, writers: dict[UUID, _Capacity]) -> str:
+def _unplaced_reason(code: str, instance: Instance, bundle: Bundle, writers: dict[UUID, WriterCapacity]) -> str:
     if bundle.pinned_writer_id is not None and bundle.pinned_writer_id not in writers:  # type: ignore[attr-defined]
         return "no_eligible_writer: the pinned writer has no current contract"
     if code == "no_free_slot":
@@ -333,8 +333,7 @@ async def _write(plan: Plan, conn: BaseDBAsyncClient, *, now: datetime) -> None:
         bundle = await Bundle.filter(id=planned.bundle_id).using_db(conn).get()
         la_id = bundle.la_id  # type: ignore[attr-defined]
         if la_id not in windows:
-            contract = await LaContract.filter(la_id=la_id, provider_id=bundle.provider_id).using_db(conn).order_by(  # type: ignore[attr-defined]
-                "-starts_on").first()
+            contract = await contract_between(la_id, bundle.provider_id, conn)  # type: ignore[attr-defined]
             windows[la_id] = contract.offer_window_hours if contract else 8.0
         offer = await Offer.create(bundle_id=planned.bundle_id, writer_id=planned.writer_id,
                                    reason=planned.reason[:300], using_db=conn,

@@ -30,6 +30,7 @@ from service.auth.principal import Principal
 from service.billing.purchase_orders import PoDecision, PurchaseOrderState, committed_price, decide
 from service.billing.service import card_of
 from service.bundles.transitions import record
+from service.contracts_in_force import contract_of
 from service.errors import Conflict, InvalidInput, NotFound
 from service.models import (
     BillableLine,
@@ -41,7 +42,6 @@ from service.models import (
     PurchaseOrder,
     Tier,
 )
-from service.sla.service import contract_of
 
 
 @dataclass(frozen=True)

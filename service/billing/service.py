@@ -42,9 +42,10 @@ from service.billing.rating import (
     rate_payout,
 )
 from service.clock import london_date
+from service.contracts_in_force import contract_between, contract_of
 from service.errors import Conflict, NotFound
 from service.models import BillableLine, BillingBook, Bundle, Event, LaContract, LineKind, Tier
-from service.sla.service import calendar_of, contract_of
+from service.sla.service import calendar_of
 
 # what a ledger row is read as, for the exports and for corrections (one query, joined)
 INVOICE_VALUES = (
@@ -81,8 +82,7 @@ def card_of(contract: LaContract | None) -> RateCard:
 
 async def contract_for(principal: Principal, la_id: UUID) -> LaContract:
     """The current contract between the principal's writing service and one of its client LAs (else 404)."""
-    contract = await LaContract.filter(la_id=la_id, provider_id=principal.organisation_id).order_by(
-        "-starts_on").first()
+    contract = await contract_between(la_id, principal.organisation_id)
     if contract is None:
         raise NotFound("no such LA")
     return contract

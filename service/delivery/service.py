@@ -14,11 +14,11 @@ from service.auth import scope
 from service.auth.principal import Principal
 from service.billing.service import amendment_charged
 from service.bundles.transitions import move, record
+from service.contracts_in_force import contract_of
 from service.delivery.links import LINK_SECONDS, BadLink, LinkClaims, sign_link, verify_link
 from service.errors import Conflict, Forbidden, NotFound
 from service.models import Bundle, BundleStatus, Draft, DraftStatus
 from service.runtime import current
-from service.sla.service import contract_of
 
 RETURNED_TO_LA = frozenset({BundleStatus.DELIVERED, BundleStatus.ACCEPTED, BundleStatus.CLOSED,
                             BundleStatus.AMENDMENT_REQUESTED})

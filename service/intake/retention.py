@@ -17,8 +17,9 @@ from tortoise.transactions import in_transaction
 
 from service import clock
 from service.bundles.transitions import record
+from service.contracts_in_force import contract_of
 from service.logging import get_logger
-from service.models import Bundle, BundleStatus, Document, Draft, Event, LaContract
+from service.models import Bundle, BundleStatus, Document, Draft, Event
 from service.runtime import current
 
 log = get_logger(__name__)
@@ -40,8 +41,7 @@ async def closed_at(bundle: Bundle) -> datetime:
 
 
 async def retention_days(bundle: Bundle) -> int:
-    contract = await LaContract.filter(la_id=bundle.la_id, provider_id=bundle.provider_id).order_by(  # type: ignore[attr-defined]
-        "-starts_on").first()
+    contract = await contract_of(bundle)
     return contract.retention_days if contract is not None else DEFAULT_RETENTION_DAYS
 
 

@@ -28,11 +28,12 @@ from service import clock
 from service.billing.orders import recommit
 from service.bundles.transitions import move, record
 from service.calendar import WorkingCalendar
+from service.contracts_in_force import contract_of
 from service.errors import TransitionNotAllowed
 from service.intake import clamd
 from service.intake.policy import Action, blocking, judge, lenient_policy
 from service.logging import get_logger
-from service.models import Bundle, BundleStatus, Document, LaContract, Tier
+from service.models import Bundle, BundleStatus, Document, Tier
 from service.runtime import current
 from service.screening.denylist import DenyList, DenyListError
 from service.screening.filetype import detect_type
@@ -82,11 +83,6 @@ def _where(findings: list[dict[str, Any]]) -> str:
         listed = ", ".join(map(str, numbers[:-1])) + f" and {numbers[-1]}" if len(numbers) > 1 else str(numbers[0])
         parts.append(f"{kind} on page{'s' if len(numbers) > 1 else ''} {listed}")
     return "; ".join(parts)
-
-
-async def _contract(bundle: Bundle) -> LaContract | None:
-    return await LaContract.filter(la_id=bundle.la_id, provider_id=bundle.provider_id).order_by(  # type: ignore[attr-defined]
-        "-starts_on").first()
 
 
 async def scan_stored(storage_key: str, sha256: str, *, what: str) -> str | None:
@@ -168,7 +164,7 @@ def _deny_list(bundle: Bundle) -> DenyList | None:
 
 
 async def turnaround_due(bundle: Bundle, queued_on: datetime) -> Any:
-    contract = await _contract(bundle)
+    contract = await contract_of(bundle)
     days = (contract.turnaround_days if contract else {}) or DEFAULT_TURNAROUND_DAYS
     n = int(days.get(bundle.tier.value, DEFAULT_TURNAROUND_DAYS[bundle.tier.value]))
     return WorkingCalendar().add_working_days(clock.london_date(queued_on), n)
@@ -185,7 +181,7 @@ async def screen_bundle(bundle_id: UUID) -> BundleStatus | None:
         except TransitionNotAllowed:
             return None  # another worker took it
     settings = current().settings
-    contract = await _contract(bundle)
+    contract = await contract_of(bundle)
     policy, problems = lenient_policy(contract.screening_policy if contract else None)
     for problem in problems:
         log.warning("screening.policy_entry_ignored", bundle_id=str(bundle.id), problem=problem)
@@ -252,7 +248,7 @@ async def screen_added_document(document_id: UUID) -> str | None:
     if document is None:
         return None
     bundle = await Bundle.get(id=document.bundle_id)  # type: ignore[attr-defined]
-    contract = await _contract(bundle)
+    contract = await contract_of(bundle)
     policy, _ = lenient_policy(contract.screening_policy if contract else None)
     outcome = await _screen_one(document, max_pages=current().settings.max_document_pages, deny=_deny_list(bundle),
                                 policy=policy)

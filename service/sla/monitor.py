@@ -17,9 +17,10 @@ from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
 from service import clock
-from service.allocation.rounds import WORK_LEFT, _capacity, _contracts, _instance_writer, bundle_effort
+from service.allocation.rounds import WORK_LEFT, bundle_effort, instance_writer, writer_capacity
 from service.bundles.transitions import record
 from service.clock import london_date
+from service.contracts_in_force import contracts_by_la
 from service.logging import get_logger
 from service.models import Bundle, BundleStatus, SlaAlert
 from service.runtime import current
@@ -59,8 +60,8 @@ async def run_monitor(*, now: datetime | None = None, provider_id: UUID | None =
 async def _provider_pass(provider_id: UUID, now: datetime, threshold: float) -> list[Raised]:
     today = london_date(now)
     async with in_transaction() as conn:
-        la_contracts = await _contracts(provider_id, conn)
-        capacity = await _capacity(provider_id, today, la_contracts, conn)
+        la_contracts = await contracts_by_la(provider_id, conn)
+        capacity = await writer_capacity(provider_id, today, la_contracts, conn)
         bundles = await Bundle.filter(provider_id=provider_id, status__in=WATCHED,
                                       turnaround_due__isnull=False).using_db(conn)
         held = await Bundle.filter(provider_id=provider_id, status__in=list(WORK_LEFT),
@@ -77,7 +78,7 @@ async def _provider_pass(provider_id: UUID, now: datetime, threshold: float) -> 
             projected.update({w.key: None for w in work})  # no current contract: no hours
             continue
         calendar = calendar_of(None)
-        projected.update(projected_completions(work, _instance_writer(writer_id, cap, []), today, calendar))
+        projected.update(projected_completions(work, instance_writer(writer_id, cap, []), today, calendar))
     raised: list[Raised] = []
     for b in bundles:
         assert b.turnaround_due is not None

@@ -25,8 +25,9 @@ from tortoise import connections
 from tortoise.expressions import F, Q
 
 from service import clock
-from service.allocation.rounds import WORK_LEFT, _capacity, _contracts, planned_effort
+from service.allocation.rounds import WORK_LEFT, planned_effort, writer_capacity
 from service.clock import LONDON, london_date
+from service.contracts_in_force import contracts_by_la
 from service.models import Bundle, BundleStatus, Draft, DraftStatus, Organisation, Writer, WriterContract, WriterLeave
 from service.runtime import current
 from service.sla import forecast
@@ -198,7 +199,7 @@ async def utilisation(provider_id: UUID, today: date | None = None) -> Table:
     table = Table("utilisation", None, today, ["writer_id", "writer", "held", "max_concurrent", "committed_hours",
                                                "hours_per_week", "utilisation", "leave_days_ahead"])
     conn = connections.get("default")
-    capacity = await _capacity(provider_id, today, await _contracts(provider_id, conn), conn)
+    capacity = await writer_capacity(provider_id, today, await contracts_by_la(provider_id, conn), conn)
     names = {w.id: w.user.name for w in await Writer.filter(id__in=list(capacity)).select_related("user")}
     for writer_id, cap in sorted(capacity.items(), key=lambda kv: names.get(kv[0], "")):
         hours = cap.contract.hours_per_week
@@ -285,7 +286,7 @@ async def capacity_forecast(provider_id: UUID, today: date | None = None) -> Tab
     first = forecast.week_start(today)
     last = first + timedelta(weeks=forecast.WEEKS, days=-1)
     conn = connections.get("default")
-    la_contracts = await _contracts(provider_id, conn)
+    la_contracts = await contracts_by_la(provider_id, conn)
     bundles = Bundle.filter(provider_id=provider_id)
     open_groups = await bundles.filter(status__in=OPEN_WORK).group_by(
         "la_id", "work_type", "page_count", "effort_hours", "turnaround_due").annotate(n=Count("id")).values(

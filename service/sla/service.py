@@ -20,6 +20,7 @@ from tortoise.backends.base.client import BaseDBAsyncClient
 from service import clock
 from service.calendar import WorkingCalendar
 from service.clock import london_date
+from service.contracts_in_force import contract_of, contracts_for
 from service.models import Bundle, BundleStatus, Event, LaContract
 from service.sla.clock import (
     NOT_STARTED,
@@ -38,14 +39,6 @@ from service.sla.clock import (
 _CALENDAR = WorkingCalendar()
 
 
-async def contract_of(bundle: Bundle, conn: BaseDBAsyncClient | None = None) -> LaContract | None:
-    """The LA's current contract with the bundle's writing service (the latest to start)."""
-    query = LaContract.filter(la_id=bundle.la_id, provider_id=bundle.provider_id)  # type: ignore[attr-defined]
-    if conn is not None:
-        query = query.using_db(conn)
-    return await query.order_by("-starts_on").first()
-
-
 def calendar_of(contract: LaContract | None) -> WorkingCalendar:
     """Bank holidays plus the contract's own closure days."""
     if contract is None or not contract.closure_days:
@@ -55,14 +48,9 @@ def calendar_of(contract: LaContract | None) -> WorkingCalendar:
 
 async def calendars_for(bundles: Iterable[Bundle]) -> dict[tuple[UUID, UUID], WorkingCalendar]:
     """The calendar of each (LA, writing service) pair among `bundles`, from their current contracts (one query)."""
-    pairs = {(b.la_id, b.provider_id) for b in bundles}  # type: ignore[attr-defined]
-    if not pairs:
-        return {}
-    latest: dict[tuple[UUID, UUID], LaContract] = {}
-    for c in await LaContract.filter(la_id__in=list({la for la, _ in pairs}),
-                                     provider_id__in=list({p for _, p in pairs})).order_by("starts_on"):
-        latest[(c.la_id, c.provider_id)] = c  # type: ignore[attr-defined]  # the latest to start wins, as contract_of
-    return {pair: calendar_of(latest.get(pair)) for pair in pairs}
+    bundles = list(bundles)
+    in_force = await contracts_for(bundles)
+    return {pair: calendar_of(in_force.get(pair)) for pair in {(b.la_id, b.provider_id) for b in bundles}}  # type: ignore[attr-defined]
 
 
 def calendar_in(calendars: dict[tuple[UUID, UUID], WorkingCalendar], bundle: Bundle) -> WorkingCalendar:
