@@ -10,6 +10,7 @@ something OCR could not vouch for: text read with low confidence (handwriting, a
 
 from __future__ import annotations
 
+import itertools
 import logging
 import re
 import threading
@@ -179,7 +180,7 @@ def assess(array: np.ndarray, lines: list[OcrLine]) -> str | None:
     rest = gray[::small, ::small].copy()
     keep = np.ones(rest.shape, dtype=np.uint8)
     _mask_boxes(keep, [OcrLine(line.text, line.confidence,
-                               tuple(v / small for v in line.box)) for line in lines],  # type: ignore[arg-type]
+                               tuple(v / small for v in line.box)) for line in lines],
                 pad=2)
     blurred = cv2.GaussianBlur(rest, (5, 5), 0)
     paper = float(np.percentile(blurred, 90))
@@ -191,7 +192,8 @@ def assess(array: np.ndarray, lines: list[OcrLine]) -> str | None:
     count, _, stats, _ = cv2.connectedComponentsWithStats(closed, connectivity=8)
     total = rest.shape[0] * rest.shape[1]
     for index in range(1, count):
-        bw, bh, pixels = stats[index, cv2.CC_STAT_WIDTH], stats[index, cv2.CC_STAT_HEIGHT], stats[index, cv2.CC_STAT_AREA]
+        bw, bh = stats[index, cv2.CC_STAT_WIDTH], stats[index, cv2.CC_STAT_HEIGHT]
+        pixels = stats[index, cv2.CC_STAT_AREA]
         if bw * bh >= 0.04 * total and pixels >= 0.5 * bw * bh and min(bw, bh) >= 20:
             region = blurred[stats[index, 1] : stats[index, 1] + bh, stats[index, 0] : stats[index, 0] + bw]
             if float(region.std()) >= 12:
@@ -221,7 +223,7 @@ def _rows(lines: list[OcrLine]) -> list[list[OcrLine]]:
 def _join_row(row: list[OcrLine]) -> str:
     """Pieces of one row: a small gap is a space, a wide one (a table's next cell) a line break."""
     out = row[0].text
-    for previous, line in zip(row, row[1:], strict=False):
+    for previous, line in itertools.pairwise(row):
         height = max(previous.box[3] - previous.box[1], 1.0)
         gap = line.box[0] - previous.box[2]
         out += ("\n" if gap > 2.5 * height else " ") + line.text
@@ -268,12 +270,10 @@ def layout_text(lines: list[OcrLine]) -> str:
     left = [line for line in lines if line.box[2] <= gutter]
     right = [line for line in lines if line.box[0] >= gutter]
     # full-width lines (a title, a footer) split the page into bands read column by column
-    bands: list[tuple[float, float]] = []
     edges = sorted([line.box[1] for line in spanning])
     cuts = [float("-inf"), *edges, float("inf")]
     out: list[str] = []
-    for top, bottom in zip(cuts, cuts[1:], strict=False):
-        bands.append((top, bottom))
+    for top, bottom in itertools.pairwise(cuts):
         for column in (left, right):
             rows = _rows([line for line in column if top <= line.box[1] < bottom])
             out.extend(_join_row(row) for row in rows)
