@@ -387,7 +387,9 @@ def _fix_digits(token: str) -> str:
 def _fix_letters(token: str) -> str:
     """A 0 or 1 inside a word of letters ("0liver", "Ho11and") is the letter O or l."""
     letters = sum(char.isalpha() for char in token)
-    if letters < 3 or any(char.isdigit() for char in token if char not in "01"):
+    lower = sum(char.islower() for char in token)
+    # a word ("0liver"), not a code in capitals ("PE1Y", "A1")
+    if letters < 3 or lower < 2 or any(char.isdigit() for char in token if char not in "01"):
         return token
     if letters < 0.6 * len(token):
         return token
@@ -424,14 +426,17 @@ def normalise(text: str) -> str:
     return text
 
 
+_AREA_FIX = str.maketrans("058", "OSB")
+
+
 def _repair_postcode(match: re.Match[str]) -> str:
     from service.screening.detectors import POSTCODE_AREAS
 
     area, digit, tail, space, inward_digit, inward = match.groups()
-    area = area.translate(str.maketrans({"0": "O", "5": "S", "8": "B"}))  # "0X4 1LP" is Oxford's
+    area = area.translate(_AREA_FIX)  # "0X4 1LP" is Oxford's
     if area not in POSTCODE_AREAS:
         return match.group(0)
-    fix = str.maketrans({"l": "1", "I": "1", "|": "1", "O": "0"})
+    fix = str.maketrans("lI|O", "1110")
     repaired = f"{area}{digit.translate(fix)}{(tail or '').translate(fix) if tail in ('l', 'I', '|') else tail or ''}"
     return f"{repaired}{space}{inward_digit.translate(fix)}{inward}"
 

@@ -139,7 +139,7 @@ def picture_findings(
     kind: str, data: bytes, page_texts: list[str], deny: DenyList | None, options: OcrOptions
 ) -> list[ScreeningFinding]:
     """What OCR finds in the document's pictures: identifiers (source "ocr") and pictures it cannot vouch for."""
-    from service.screening.ocr import layout_text, normalise, read_picture
+    from service.screening.ocr import normalise, read_picture
 
     reader = options.reader or read_picture
     findings: list[ScreeningFinding] = []

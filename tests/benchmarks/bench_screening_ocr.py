@@ -186,9 +186,9 @@ def print_quality(result: dict[str, Any], engine: str, verbose: bool) -> None:
           f"{sum(fp.values()):>5}{precision:>11.3f}{sum(result['found'].values()) / all_labels:>8.3f}"
           f"{sum(result['caught'].values()) / all_labels:>8.3f}")
     ceiling, of_ceiling = result["ceiling"], result["found_of_ceiling"]
+    share = sum(of_ceiling.values()) / max(1, sum(ceiling.values()))
     print(f"  of the identifiers the detectors find when the same words are typed (text layer): "
-          f"{sum(of_ceiling.values())}/{sum(ceiling.values())} = {sum(of_ceiling.values()) / sum(ceiling.values()):.3f}"
-          f" found from the pictures; per kind: "
+          f"{sum(of_ceiling.values())}/{sum(ceiling.values())} = {share:.3f} found from the pictures; per kind: "
           + ", ".join(f"{k} {of_ceiling[k]}/{ceiling[k]}" for k in KINDS if ceiling[k]))
     print(f"  unreadable_content: {result['unreadable_right']} right (handwriting, photographs), "
           f"{result['unreadable_wrong']} on pages a person reads with nothing but type, "
@@ -258,9 +258,10 @@ async def _bundle_to_queued(data: bytes, root: Path) -> tuple[float, str]:
     async with app.router.lifespan_context(app):
         tenant = await make_tenant()
         la = tenant.auth("la_officer")
-        async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://bench.test",
-                                     timeout=None) as client:
-            created = await client.post("/v1/bundles", headers=la, json={"reference": "OCR-60", "work_type": "new_plan"})
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://bench.test", timeout=None) as client:
+            created = await client.post("/v1/bundles", headers=la,
+                                        json={"reference": "OCR-60", "work_type": "new_plan"})
             bundle_id = created.json()["id"]
             uploaded = await client.post(f"/v1/bundles/{bundle_id}/documents", params={"filename": "scanned.pdf"},
                                          headers={**la, "Content-Type": "application/pdf"}, content=data)

@@ -202,7 +202,7 @@ def table_page(rng: random.Random, dpi: int, font: str) -> Scan:
         if kind:
             labels.append(Label(0, kind, value))
         y += row_height
-    sentences, found = _sentences(rng, 6, 0.0)
+    sentences, _ = _sentences(rng, 6, 0.0)
     lines: list[str] = []
     for sentence in sentences:
         lines.extend(_wrap(draw, sentence, face, right - margin))
@@ -237,7 +237,7 @@ def letter_page(rng: random.Random, dpi: int, font: str) -> Scan:
     re_line = f"Re: {given} {family}, NHS number {shown}"
     labels += [Label(0, "person_name", f"{given} {family}"), Label(0, "nhs_number", shown)]
     body = [f"Dear {title} {parent_family},", "", re_line, ""]
-    sentences, found = _sentences(rng, 5, 0.0)
+    sentences, _ = _sentences(rng, 5, 0.0)
     body.extend(sentences)
     sign_given, sign_family = person(rng)
     body += ["", "Yours sincerely,", "", f"{sign_given} {sign_family}", "Consultant Community Paediatrician"]
