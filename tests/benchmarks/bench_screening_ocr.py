@@ -161,7 +161,8 @@ def evaluate(documents: list[ScanDocument], engine: str) -> dict[str, Any]:
         if not document.labels and not document.unreadable_pages and not document.may_be_unreadable \
                 and report.findings:
             clean_flagged.append(document.name)
-    return dict(ceiling=ceiling, found_of_ceiling=found_of_ceiling, tp=tp, fp=fp, found=found_labels, caught=caught_labels, labels=labels, examples=examples,
+    return dict(ceiling=ceiling, found_of_ceiling=found_of_ceiling, tp=tp, fp=fp,
+                found=found_labels, caught=caught_labels, labels=labels, examples=examples,
                 unreadable_right=unreadable_right, unreadable_wrong=unreadable_wrong,
                 unreadable_missed=unreadable_missed, pictures=pictures, seconds=seconds, clean_flagged=clean_flagged)
 
