@@ -43,6 +43,6 @@ def run(args: argparse.Namespace) -> int:
     except OcrUnavailable as exc:
         # pictures a reader would see cannot be read here: refuse rather than report them clean
         return _unreadable(f"cannot screen pictures and scanned pages: {exc}")
-    # `picture` is printed only where a finding names one
-    print(report.model_dump_json(indent=2, exclude_none=True))
+    # text findings print exactly as before; `"source": "ocr"` and `picture` only where a picture was read
+    print(report.model_dump_json(indent=2, exclude_defaults=True))
     return 1 if report.verdict == "pii_found" else 0

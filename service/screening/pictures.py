@@ -19,6 +19,7 @@ from lxml import etree
 from PIL import Image, UnidentifiedImageError
 
 from service.screening.extract import REL, XML_PARSER, docx_picture_pages
+from service.screening.safety import UnsafeDocument
 
 # PDFium keeps global state: one thread at a time in it.
 PDFIUM_LOCK = threading.Lock()
@@ -176,11 +177,24 @@ def docx_pictures(data: bytes) -> Iterator[Picture]:
             yield Picture(page=page, label=label, part=name, images=frames, problem=problem)
 
 
+def _guarded(found: Iterator[Picture], message: str) -> Iterator[Picture]:
+    """A damaged file found while looking for its pictures is refused like one found reading its text."""
+    try:
+        yield from found
+    except UnsafeDocument:
+        raise
+    except Exception as exc:  # zipfile, lxml and PDFium raise many kinds of error on broken files
+        raise UnsafeDocument(message) from exc
+
+
 def pictures(kind: str, data: bytes, page_texts: list[str]) -> Iterator[Picture]:
+    """What OCR must read in the document, one picture at a time; UnsafeDocument if the file is damaged."""
     if kind == "pdf":
-        return pdf_pictures(data, page_texts)
+        return _guarded(pdf_pictures(data, page_texts),
+                        "The PDF is damaged or incomplete and cannot be read; please export it again and resend it.")
     if kind == "docx":
-        return docx_pictures(data)
+        return _guarded(docx_pictures(data),
+                        "The Word document is damaged (its pictures cannot be read); please save it again from Word.")
     return iter(())
 
 

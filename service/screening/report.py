@@ -224,18 +224,7 @@ def screen_document(
     findings: list[ScreeningFinding] = []
     for number, text in enumerate(pages, start=1):
         findings.extend(_page_findings(text, number, deny))
-    try:
-        findings.extend(picture_findings(kind, data, pages, deny, ocr or OcrOptions()))
-    except UnsafeDocument:
-        raise
-    except (OSError, ValueError, RuntimeError) as exc:
-        import pypdfium2 as pdfium
-
-        if isinstance(exc, pdfium.PdfiumError):
-            raise UnsafeDocument(
-                "The PDF is damaged or incomplete and cannot be read; please export it again and resend it."
-            ) from exc
-        raise
+    findings.extend(picture_findings(kind, data, pages, deny, ocr or OcrOptions()))
     for person in document_people(kind, data):
         label = _METADATA_SOURCES.get(person.source, person.source)
         findings.append(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import posixpath
+import zlib
 import warnings
 import zipfile
 
@@ -213,7 +214,11 @@ def _clean_image(stream: object, blanked: bool) -> None:
                 del stream[NameObject(entry)]  # type: ignore[attr-defined]
         stream[NameObject("/ColorSpace")] = NameObject("/DeviceGray")  # type: ignore[index]
         stream[NameObject("/BitsPerComponent")] = NumberObject(1)  # type: ignore[index]
-        stream.set_data(b"\xff" * (((width + 7) // 8) * height))  # type: ignore[attr-defined]
+        stream[NameObject("/Filter")] = NameObject("/FlateDecode")  # type: ignore[index]
+        # the encoded bytes set directly: pypdf re-encodes only streams already Flate-encoded
+        stream._data = zlib.compress(b"\xff" * (((width + 7) // 8) * height))  # type: ignore[attr-defined]
+        if hasattr(stream, "decoded_self"):
+            stream.decoded_self = None  # type: ignore[attr-defined]
         return
     if names and names[-1] == "/DCTDecode" and len(names) == 1:
         from service.screening.picture_metadata import PictureError, strip_jpeg
