@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import io
 import posixpath
-import zlib
 import warnings
 import zipfile
+import zlib
 
 from lxml import etree
 from pypdf import PdfReader, PdfWriter
@@ -218,7 +218,7 @@ def _clean_image(stream: object, blanked: bool) -> None:
         # the encoded bytes set directly: pypdf re-encodes only streams already Flate-encoded
         stream._data = zlib.compress(b"\xff" * (((width + 7) // 8) * height))  # type: ignore[attr-defined]
         if hasattr(stream, "decoded_self"):
-            stream.decoded_self = None  # type: ignore[attr-defined]
+            stream.decoded_self = None
         return
     if names and names[-1] == "/DCTDecode" and len(names) == 1:
         from service.screening.picture_metadata import PictureError, strip_jpeg
