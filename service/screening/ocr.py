@@ -24,8 +24,11 @@ from PIL import Image
 
 # Images are decoded from untrusted documents: refuse decompression bombs (Pillow raises above twice this).
 Image.MAX_IMAGE_PIXELS = 60_000_000
-# Longest side, in pixels, the detector sees; recognition reads crops of the full-resolution picture.
-DETECT_SIDE = 1280
+# The detector sees the picture reduced to at most DETECT_SIDE on its longest side and at least DETECT_SHORT on its
+# shortest (an A4 page: 905 x 640, where 10-point type at 150 dpi is still 10 pixels high); recognition reads crops
+# of the full-resolution picture.
+DETECT_SIDE = 960
+DETECT_SHORT = 640
 # Longest side a picture is reduced to before anything else (a 300 dpi A4 scan is 3508).
 MAX_SIDE = 3600
 # Lines read below READ_CONFIDENCE are noise the detectors never see. Lines below DOUBT_CONFIDENCE are not trusted
@@ -37,7 +40,7 @@ DOUBTFUL_CHARS = 12
 # Lines are recognised in batches of up to REC_BATCH, and of at most REC_BATCH_WIDTH pixels of line (at the
 # recogniser's 48-pixel height) in all: what recognition holds in memory at once stays bounded.
 REC_BATCH = 8
-REC_BATCH_WIDTH = 3000
+REC_BATCH_WIDTH = 6000
 MAX_LINES = 600
 
 
@@ -91,6 +94,7 @@ def _engine(threads: int) -> Any:
             "Global.text_score": 0.0,
             "Global.log_level": "error",
             "Global.max_side_len": DETECT_SIDE,
+            "Det.limit_side_len": DETECT_SHORT,
             "EngineConfig.onnxruntime.intra_op_num_threads": threads,
             "EngineConfig.onnxruntime.inter_op_num_threads": 1,
         })
