@@ -236,8 +236,10 @@ def assess(array: np.ndarray, lines: list[OcrLine]) -> str | None:
     small = max(1, max(h, w) // 400)
     rest = gray[::small, ::small].copy()
     keep = np.ones(rest.shape, dtype=np.uint8)
+    # only what was read with confidence explains the marks under it (a detector's box around a whole photograph
+    # read as "C" explains nothing)
     _mask_boxes(keep, [OcrLine(line.text, line.confidence,
-                               tuple(v / small for v in line.box)) for line in lines],
+                               tuple(v / small for v in line.box)) for line in confident],
                 pad=2)
     blurred = cv2.GaussianBlur(rest, (5, 5), 0)
     paper = float(np.percentile(blurred, 90))

@@ -18,7 +18,7 @@ from service.runtime import current
 from service.screening import ocr
 from service.screening.ocr import OcrUnavailable
 from tests.factories import Tenant
-from tests.intake.support import create_bundle, detail, live_documents, submit_and_screen, upload
+from tests.intake.support import create_bundle, detail, live_documents, settings_changed, submit_and_screen, upload
 from tests.screening.scans import OLIVER, docx_pictures, scanned_pdf, scrawl, typed
 
 
@@ -131,3 +131,15 @@ async def test_without_an_ocr_engine_screening_fails_and_the_bundle_waits(
     assert (await Bundle.get(id=bundle_id)).status == BundleStatus.SCREENING
     monkeypatch.undo()
     assert await screen_bundle(UUID(bundle_id)) == BundleStatus.QUEUED
+
+
+async def test_a_bundle_past_its_ocr_budget_is_rejected_not_held_or_passed(client: httpx.AsyncClient,
+                                                                           tenant: Tenant) -> None:
+    """A bundle too long to read within the job's limit ends with the pages not read reported, within the limit."""
+    bundle_id = await create_bundle(client, tenant, "UNR-5")
+    await upload(client, tenant, bundle_id, "long.pdf", scanned_pdf([typed(["Child A"], full_page=True)] * 3))
+    with settings_changed(ocr_bundle_seconds=0.001):
+        assert await submit_and_screen(client, tenant, bundle_id) == BundleStatus.REJECTED
+    [entry] = (await detail(client, tenant, bundle_id))["rejection"]["documents"]
+    assert [(f["page"], f["kind"]) for f in entry["findings"]] == [(n, "unreadable_content") for n in (1, 2, 3)]
+    assert all("time limit" in f["excerpt"] for f in entry["findings"])
