@@ -40,7 +40,7 @@ DOUBTFUL_CHARS = 12
 # Lines are recognised in batches of up to REC_BATCH, and of at most REC_BATCH_WIDTH pixels of line (at the
 # recogniser's 48-pixel height) in all: what recognition holds in memory at once stays bounded.
 REC_BATCH = 8
-REC_BATCH_WIDTH = 6000
+REC_BATCH_WIDTH = 3000
 MAX_LINES = 600
 
 
