@@ -96,6 +96,9 @@ class SlaOut(Strict):
     paused: bool
     statutory_at_risk: bool
     turnaround_working_days: int | None = None
+    # the last working day on or before the statutory date: a statutory date on a weekend or a bank holiday does
+    # not move, so the draft must be with the LA by then
+    statutory_deliver_by: date | None = None
     delivered_on_time: bool | None = None
 
 

@@ -21,17 +21,23 @@ from service.admin.routes import ENDPOINTS as ADMIN
 from service.allocation.routes import ENDPOINTS as ALLOCATION
 from service.audit.routes import ENDPOINTS as AUDIT
 from service.billing.routes import ENDPOINTS as BILLING
+from service.bundles.allocation_routes import ENDPOINTS as BUNDLE_ALLOCATION
+from service.bundles.delivery_routes import ENDPOINTS as BUNDLE_DELIVERY
+from service.bundles.draft_routes import ENDPOINTS as BUNDLE_DRAFTS
+from service.bundles.intake_routes import ENDPOINTS as BUNDLE_INTAKE
+from service.bundles.query_routes import ENDPOINTS as BUNDLE_QUERIES
 from service.bundles.routes import ENDPOINTS as BUNDLES
 from service.db import tortoise_config
 from service.delivery.routes import ENDPOINTS as DELIVERY
+from service.drafts.review_routes import ENDPOINTS as DRAFT_REVIEWS
 from service.drafts.routes import ENDPOINTS as DRAFTS
 from service.errors import Problem, ServiceUnavailable
 from service.health.routes import ENDPOINTS as HEALTH
 from service.http import PROBLEM_JSON, Endpoint, compile_route, problem_response
-from service.intake.routes import ENDPOINTS as INTAKE
 from service.logging import get_logger
 from service.metrics.routes import ENDPOINTS as METRICS
 from service.middleware import RequestContext
+from service.notifications.routes import ENDPOINTS as NOTIFICATIONS
 from service.offers.routes import ENDPOINTS as OFFERS
 from service.openapi import DOCS_PAGE, build_openapi
 from service.queries.routes import ENDPOINTS as QUERIES
@@ -41,11 +47,14 @@ from service.settings import Settings, get_settings
 from service.sla.routes import ENDPOINTS as SLA
 from service.storage.port import StorageUnavailable
 from service.webhooks.routes import ENDPOINTS as WEBHOOKS
+from service.writers.routes import ENDPOINTS as WRITERS
 
 log = get_logger(__name__)
 ENDPOINTS: list[Endpoint] = [
-    *HEALTH, *METRICS, *BUNDLES, *INTAKE, *OFFERS, *ALLOCATION, *DRAFTS, *QUERIES, *REVIEWS, *DELIVERY,
-    *BILLING, *ADMIN, *WEBHOOKS, *SLA, *AUDIT,
+    *HEALTH, *METRICS,
+    *BUNDLES, *BUNDLE_INTAKE, *BUNDLE_ALLOCATION, *BUNDLE_DRAFTS, *BUNDLE_QUERIES, *BUNDLE_DELIVERY,
+    *OFFERS, *ALLOCATION, *WRITERS, *DRAFTS, *DRAFT_REVIEWS, *QUERIES, *REVIEWS, *DELIVERY, *BILLING, *ADMIN,
+    *WEBHOOKS, *NOTIFICATIONS, *SLA, *AUDIT,
 ]
 
 

@@ -35,10 +35,10 @@ COMMANDS: dict[str, str] = {
     "scheduler": "service.commands.scheduler",
     "openapi": "service.commands.openapi",
     "journey": "service.commands.journey",
-    "simulate": "service.allocation.simulate_command",
+    "simulate": "service.simulation.command",
     "report": "service.sla.report_command",
     "audit verify": "service.commands.audit_verify",
-    "billing close": "service.billing.close_command",
+    "billing close": "service.billing.month_close_command",
     "billing export": "service.billing.export_command",
 }
 
@@ -47,13 +47,9 @@ class UsageError(Exception):
     """Bad input on the command line or in a file: a message and exit status 2."""
 
 
-def _load(module: str) -> Command | None:
-    try:
-        return cast(Command, importlib.import_module(module))
-    except ModuleNotFoundError as exc:
-        if exc.name and module.startswith(exc.name):
-            return None  # command not built yet
-        raise
+def _load(module: str) -> Command:
+    """A command's module; one that is missing is a broken install, never a command silently left out."""
+    return cast(Command, importlib.import_module(module))
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -62,8 +58,6 @@ def build_parser() -> argparse.ArgumentParser:
     groups: dict[str, argparse._SubParsersAction[argparse.ArgumentParser]] = {}
     for name, module_name in COMMANDS.items():
         module = _load(module_name)
-        if module is None:
-            continue
         parts = name.split()
         target = top
         if len(parts) == 2:

@@ -5,11 +5,12 @@ from __future__ import annotations
 import json
 import os
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import timedelta
 from pathlib import Path
 
 from tortoise.transactions import in_transaction
 
+from service import clock
 from service.auth.tokens import issue_token
 from service.billing.rate_card import standard_rate_card
 from service.models import (
@@ -40,7 +41,7 @@ async def seed_demo() -> DemoTenant:
     if await Organisation.filter(name=DEMO_LA, kind=OrganisationKind.LA).exists():
         tokens = json.loads(TOKENS_FILE.read_text()) if TOKENS_FILE.exists() else {}
         return DemoTenant(tokens=tokens, first_start=False)
-    today = date.today()
+    today = clock.today()
     people: list[tuple[str, User]] = []
     async with in_transaction():
         provider = await Organisation.create(kind=OrganisationKind.PROVIDER, name=DEMO_PROVIDER)

@@ -96,8 +96,9 @@ class Settings(BaseSettings):
     # a request must be answered (its response started) within this: a slow client body answers 408, a slow
     # handler 503. Generous by default: an upload at the document cap must fit in it.
     request_timeout_seconds: float = Field(default=120.0, gt=0)
-    # per-token rate limit, a token bucket per bearer token: the sustained rate and the burst; a rate of 0 turns it
-    # off. Buckets live in each process unless RATE_LIMIT_URL (or a redis:// broker) names a Redis to share them.
+    # per-token rate limit (the `limits` library's moving window): up to BURST requests in any BURST/RATE seconds; a
+    # rate of 0 turns it off. Windows live in each process unless RATE_LIMIT_URL (or a redis:// broker) names a Redis
+    # to share them across processes and API workers.
     rate_limit_per_second: float = Field(default=20.0, ge=0)
     rate_limit_burst: int = Field(default=200, ge=1)
     rate_limit_url: str | None = None
@@ -184,7 +185,7 @@ class Settings(BaseSettings):
 
     @property
     def rate_limit_store(self) -> str | None:
-        """The Redis that shares rate-limit buckets between processes, if any."""
+        """The Redis that shares rate-limit windows between processes, if any."""
         if self.rate_limit_url:
             return self.rate_limit_url
         return self.broker_url if urlsplit(self.broker_url).scheme in {"redis", "rediss"} else None

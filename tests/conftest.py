@@ -15,6 +15,8 @@ import tempfile
 import uuid
 from pathlib import Path
 
+import pytest
+
 _run_dir = Path(tempfile.mkdtemp(prefix="planwright-test-"))
 _pg_server = os.environ.get("PLANWRIGHT_TEST_POSTGRES_URL")
 TEST_DATABASE_NAME = f"planwright_test_{uuid.uuid4().hex[:10]}"
@@ -43,4 +45,64 @@ for _name in ("PLANWRIGHT_S3_KMS_KEY_ID", "PLANWRIGHT_EMBEDDED_WORKER"):
     os.environ.pop(_name, None)
 
 PG_SERVER_URL = _pg_server
+_TRAVELLER = pytest.StashKey[object]()
 pytest_plugins = ["tests.service_fixtures"]
+
+
+# --- Time: the whole run may start at a chosen instant (tests/instants.py); CI runs the dated tests at each ---
+
+# Test modules whose outcome depends on the date or the time of day they run at: CI runs them at every instant
+# of tests/instants.py (`-m dated`). So is every module that reads the clock itself (`clock.now()`,
+# `clock.today()`); a test elsewhere whose outcome depends on the date marks itself `@pytest.mark.dated`.
+DATED = (
+    "tests/test_calendar.py", "tests/test_clock.py", "tests/test_demo.py",
+    "tests/sla/", "tests/billing/", "tests/delivery/", "tests/webhooks/", "tests/e2e/",
+    "tests/allocation/test_offer_window.py", "tests/allocation/test_rounds_service.py",
+    "tests/intake/test_retention.py", "tests/service/test_tenancy.py", "tests/service/test_concurrency.py",
+)
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption("--clock", metavar="INSTANT", default=os.environ.get("PLANWRIGHT_TEST_CLOCK") or None,
+                     help="start the run at this instant (an ISO instant or a name from tests/instants.py); "
+                          "time then runs on from there")
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line("markers", "dated: the outcome depends on the date; CI runs it at every test instant")
+    value = config.getoption("--clock")
+    if value:
+        import time_machine
+
+        from tests.instants import instant
+
+        try:
+            start = instant(value)
+        except ValueError as exc:
+            raise pytest.UsageError(str(exc)) from None
+        traveller = time_machine.travel(start, tick=True)
+        traveller.start()
+        config.stash[_TRAVELLER] = traveller
+
+
+def pytest_report_header(config: pytest.Config) -> str | None:
+    value = config.getoption("--clock")
+    return f"clock: the run starts at {value}" if value else None
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    traveller = config.stash.get(_TRAVELLER, None)
+    if traveller is not None:
+        traveller.stop()
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    root = Path(str(config.rootpath))
+    reads_clock: dict[Path, bool] = {}
+    for item in items:
+        path = Path(str(item.path))
+        if path not in reads_clock:
+            source = path.read_text() if path.suffix == ".py" else ""
+            reads_clock[path] = "clock.now()" in source or "clock.today()" in source
+        if reads_clock[path] or path.relative_to(root).as_posix().startswith(DATED):
+            item.add_marker(pytest.mark.dated)

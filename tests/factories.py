@@ -3,18 +3,26 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import timedelta
+from typing import Any
 
+from service import clock
+from service.auth.principal import Principal, principal_for
 from service.auth.tokens import issue_token
 from service.billing.rate_card import standard_rate_card
 from service.models import (
+    Bundle,
+    BundleStatus,
+    Event,
     LaContract,
     Organisation,
     OrganisationKind,
     PurchaseOrder,
     Role,
     User,
+    WorkType,
     Writer,
     WriterContract,
 )
@@ -38,7 +46,7 @@ async def make_tenant(*, writer_skills: list[list[str]] | None = None) -> Tenant
     la = await Organisation.create(kind=OrganisationKind.LA, name=f"County {tag}", provider=provider)
     card = standard_rate_card(prices_pence={**standard_rate_card().prices_pence, "new_plan": 42_000},
                               payouts_pence={**standard_rate_card().payouts_pence, "new_plan": 28_000})
-    await LaContract.create(la=la, provider=provider, starts_on=date.today() - timedelta(days=30),
+    await LaContract.create(la=la, provider=provider, starts_on=clock.today() - timedelta(days=30),
                             prices_pence={"new_plan": 42_000}, payouts_pence={"new_plan": 28_000},
                             vat_rate_percent=20, turnaround_days={"standard": 10, "express": 5},
                             rate_card=card.model_dump(mode="json"))
@@ -55,11 +63,43 @@ async def make_tenant(*, writer_skills: list[list[str]] | None = None) -> Tenant
         user = await User.create(organisation=provider, name=f"writer {n} {tag}", role=Role.WRITER)
         writer = await Writer.create(user=user, provider=provider)
         await WriterContract.create(writer=writer, skills=writer_skill, hours_per_week=30, max_concurrent=2,
-                                    excluded_las=[], dbs_expires=date.today() + timedelta(days=365),
-                                    starts_on=date.today() - timedelta(days=1))
+                                    excluded_las=[], dbs_expires=clock.today() + timedelta(days=365),
+                                    starts_on=clock.today() - timedelta(days=1))
         key = f"writer{n}"
         tenant.users[key] = user
         tenant.writers[key] = writer
         tenant.tokens[key] = (await issue_token(user)).token
     tenant.tokens["writer"] = tenant.tokens["writer1"]
     return tenant
+
+
+# --- for service-level tests: a caller, and a bundle already in the state a test starts from ---------------
+
+
+BEFORE_THE_QUEUE = frozenset({BundleStatus.DRAFT, BundleStatus.SUBMITTED, BundleStatus.HELD, BundleStatus.SCREENING,
+                              BundleStatus.REJECTED})
+
+
+async def principal(tenant: Tenant, who: str) -> Principal:
+    """The Principal a request from this tenant's user would carry (`who`: a role name or "writer1".."writer3")."""
+    user = await User.get(id=tenant.users[who].id).select_related("organisation", "writer")
+    return principal_for(user)
+
+
+async def bundle_in(tenant: Tenant, status: BundleStatus, *, writer: str | None = None, **fields: Any) -> Bundle:
+    """A bundle of the tenant's LA placed straight in `status`, held by `writer` if given. Past the queue, its
+    timeline starts with the move into `queued` (the SLA clocks count from it) and skips the rest."""
+    bundle = await Bundle.create(
+        la=tenant.la, provider=tenant.provider, created_by=tenant.users["la_officer"],
+        reference=f"T-{uuid.uuid4().hex[:8]}", work_type=WorkType.NEW_PLAN, status=status,
+        writer=tenant.writers[writer] if writer else None, **fields,
+    )
+    if status not in BEFORE_THE_QUEUE:
+        await Event.create(bundle=bundle, name="bundle.queued", from_status=BundleStatus.SCREENING.value,
+                           to_status=BundleStatus.QUEUED.value)
+    return bundle
+
+
+async def chunks_of(data: bytes) -> AsyncIterator[bytes]:
+    """An upload body, as the routes stream it."""
+    yield data

@@ -107,3 +107,17 @@ def test_working_days_between_counts_the_listed_days(start: date, span: int, ext
     listed = list(cal.working_days(start + timedelta(days=1), end))
     assert cal.working_days_between(start, end) == len(listed)
     assert all(cal.is_working_day(d) for d in listed)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.dates(date(2019, 1, 1), date(2030, 12, 31)), st.integers(0, 400), closures)
+def test_adding_working_days_and_counting_them_back_are_inverse(start: date, n: int, extra: list[date]) -> None:
+    cal = WorkingCalendar(extra_closures=extra)
+    end = cal.add_working_days(start, n)
+    assert cal.working_days_between(start, end) == n  # from any day, weekend and bank holiday alike
+    back = cal.add_working_days(end, -n)
+    if n == 0 or cal.is_working_day(start):
+        assert back == start
+    else:  # counting back lands on the last working day before a closed start
+        assert back < start and cal.is_working_day(back)
+        assert not any(cal.is_working_day(d) for d in cal.working_days(back + timedelta(days=1), start))

@@ -10,6 +10,7 @@ from uuid import UUID
 
 import dramatiq
 
+from service.jobs import Job
 from service.settings import get_settings
 from workers.broker import setup_broker
 
@@ -17,36 +18,37 @@ setup_broker()
 QUEUE = get_settings().queue_name
 
 
-@dramatiq.actor(max_retries=8, queue_name=QUEUE)
+@dramatiq.actor(actor_name=Job.SCREEN_BUNDLE, max_retries=8, queue_name=QUEUE)
 async def screen_bundle(bundle_id: str) -> None:
-    from service.intake.service import screen_bundle as screen
+    from service.intake.screening_service import screen_bundle as screen
 
     await screen(UUID(bundle_id))
 
 
-@dramatiq.actor(max_retries=8, queue_name=QUEUE)
+@dramatiq.actor(actor_name=Job.SCREEN_DOCUMENT, max_retries=8, queue_name=QUEUE)
 async def screen_document(document_id: str) -> None:
     """A document the LA added with a query's answer: screened before any writer may open it."""
-    from service.intake.service import screen_added_document
+    from service.intake.screening_service import screen_added_document
 
     await screen_added_document(UUID(document_id))
 
 
-@dramatiq.actor(max_retries=3, queue_name=QUEUE)
+@dramatiq.actor(actor_name=Job.ALLOCATION_ROUND, max_retries=3, queue_name=QUEUE)
 async def allocation_round() -> None:
-    from service.allocation.rounds import run_round
+    """Requests coalesce: one that finds a round running waits for it, or leaves if another waits (not an error)."""
+    from service.allocation.rounds import request_round
 
-    await run_round()
+    await request_round()
 
 
-@dramatiq.actor(max_retries=3, queue_name=QUEUE)
+@dramatiq.actor(actor_name=Job.EXPIRE_OFFERS, max_retries=3, queue_name=QUEUE)
 async def expire_offers() -> None:
     from service.offers.service import expire_due_offers
 
     await expire_due_offers()
 
 
-@dramatiq.actor(max_retries=3, queue_name=QUEUE)
+@dramatiq.actor(actor_name=Job.SLA_MONITOR, max_retries=3, queue_name=QUEUE)
 async def sla_monitor() -> None:
     """Raise sla.at_risk and sla.breached, once per crossing."""
     from service.sla.monitor import run_monitor
@@ -54,10 +56,10 @@ async def sla_monitor() -> None:
     await run_monitor()
 
 
-@dramatiq.actor(max_retries=3, queue_name=QUEUE)
+@dramatiq.actor(actor_name=Job.SWEEP, max_retries=3, queue_name=QUEUE)
 async def sweep() -> None:
     """Re-derive what a lost message would have done: screen stuck bundles, expire offers, run a round."""
-    from service.intake.service import stuck_bundles, unscreened_documents
+    from service.intake.screening_service import stuck_bundles, unscreened_documents
 
     for bundle_id in await stuck_bundles():
         screen_bundle.send(str(bundle_id))
@@ -68,7 +70,7 @@ async def sweep() -> None:
     sla_monitor.send()
 
 
-@dramatiq.actor(max_retries=3, queue_name=QUEUE)
+@dramatiq.actor(actor_name=Job.PURGE_RETENTION, max_retries=3, queue_name=QUEUE)
 async def purge_retention() -> None:
     """Delete the stored documents and drafts of bundles closed longer than their contract keeps them."""
     from service.intake.retention import purge_expired
@@ -76,7 +78,7 @@ async def purge_retention() -> None:
     await purge_expired()
 
 
-@dramatiq.actor(max_retries=0, queue_name=QUEUE)
+@dramatiq.actor(actor_name=Job.DELIVER_WEBHOOK, max_retries=0, queue_name=QUEUE)
 async def deliver_webhook(delivery_id: str, manual: bool = False) -> None:
     """One POST of a webhook delivery; the delivery schedules its own retries with backoff (see the service)."""
     from service.webhooks.delivery import deliver
@@ -84,7 +86,7 @@ async def deliver_webhook(delivery_id: str, manual: bool = False) -> None:
     await deliver(UUID(delivery_id), manual=manual)
 
 
-@dramatiq.actor(max_retries=4, queue_name=QUEUE)
+@dramatiq.actor(actor_name=Job.SEND_NOTIFICATION, max_retries=4, queue_name=QUEUE)
 async def send_notification(notification_id: str) -> None:
     """Email one notification; an SMTP failure raises, and dramatiq's Retries middleware tries again."""
     from service.notifications.service import send

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from service.allocation.engine import (
+    Basis,
     Explained,
+    Reason,
     allocate,
     allocate_explained,
     eligible,
@@ -11,4 +13,4 @@ from service.allocation.engine import (
     recompute,
 )
 
-__all__ = ["Explained", "allocate", "allocate_explained", "eligible", "naive_allocate", "recompute"]
+__all__ = ["Basis", "Explained", "Reason", "allocate", "allocate_explained", "eligible", "naive_allocate", "recompute"]

@@ -5,8 +5,10 @@ feasible exactly when, for every distinct due date D, the effort of its bundles 
 its hours by D (earliest-deadline-first sequencing is then optimal). The engine:
 
 1. builds, with numpy, each writer's hours by every distinct due date and the eligibility matrix;
-2. walks the bundles in earliest-due order and places each on a writer where it still fits on time
-   (the one keeping the most slack, so the load stays even); when none fits, it ejects the cheapest
+2. walks the bundles in earliest-due order and places each on a writer where it still fits on time:
+   its preferred writer if that one fits, else the one who would finish it soonest (the hours the writer
+   holds plus this bundle's, over their hours a day; `_State.best_writer`), so short-day writers stay busy
+   too; when none fits, it ejects the cheapest
    bundle (lower weight, or same weight and more effort: the weighted Moore-Hodgson rule) from an
    eligible writer, and tries to re-home the ejected bundle elsewhere;
 3. improves the on-time weight by local search: insert a left-out bundle by moving one bundle of the
@@ -28,17 +30,20 @@ its hours by D (earliest-deadline-first sequencing is then optimal). The engine:
 `projected_completion` is the earliest date from `now` on which the writer's hours cover the running
 effort; it is null when the writer has no hours (hours_per_day 0 and work outstanding) or the date
 would fall more than HORIZON_DAYS after the later of `now` and the latest due date.
+
+Every bundle also gets a `Reason`: what placed it (or left it out) as data (a `Basis`, the writer, the bundle it
+displaced), with the sentence a coordinator reads rendered from those fields.
 """
 
 from __future__ import annotations
 
 import math
 import random
-import re
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from enum import StrEnum
 
 import numpy as np
 import numpy.typing as npt
@@ -257,6 +262,54 @@ def _prepare(instance: Instance) -> _Prepared:
     )
 
 
+# --- why each bundle went where it went ------------------------------------------------------------
+
+
+class Basis(StrEnum):
+    """What placed a bundle (or left it out)."""
+
+    FINISHES_SOONEST = "finishes_soonest"  # the greedy: fits on time, and this writer finishes it soonest
+    IN_PLACE_OF = "in_place_of"  # took the place of a lighter or longer bundle (`displaced`)
+    REHOMED = "rehomed"  # ejected from one writer, placed on time with another
+    AFTER_MOVING = "after_moving"  # fits once another bundle (`displaced`) moved to another writer
+    MOVED_FOR_ANOTHER = "moved_for_another"  # moved to this writer to make room for another bundle
+    BEST_SET = "best_set"  # the column-generation dive gave the writer its best on-time set
+    PREFERRED = "preferred"  # moved to its preferred writer at no cost
+    REPACKED = "repacked"  # on time after the search re-packed the round (an earlier basis no longer holds)
+    LATE = "late"  # cannot be on time with anyone; this writer finishes it soonest
+    NO_ELIGIBLE_WRITER = "no_eligible_writer"
+    NO_FREE_SLOT = "no_free_slot"
+
+
+_REASON_TEXT = {
+    Basis.FINISHES_SOONEST: "on time with {writer}, who can finish it soonest",
+    Basis.IN_PLACE_OF: "on time with {writer} in place of {displaced}, which is lighter or longer",
+    Basis.REHOMED: "on time with {writer} after being moved to make room",
+    Basis.AFTER_MOVING: "on time with {writer} after moving {displaced} to another writer",
+    Basis.MOVED_FOR_ANOTHER: "on time with {writer}, moved there to make room for another one",
+    Basis.BEST_SET: "on time with {writer}, in the best set of bundles it could take",
+    Basis.PREFERRED: "on time with its preferred writer {writer}",
+    Basis.REPACKED: "on time with {writer}: fits its hours by the due date once the round is re-packed",
+    Basis.LATE: "cannot be on time with any eligible writer; {writer} finishes it soonest",
+    Basis.NO_ELIGIBLE_WRITER: "no writer has the skills, a clear conflict check and a DBS valid to its due date",
+    Basis.NO_FREE_SLOT: "every eligible writer already holds as many bundles as allowed",
+}
+
+
+@dataclass(frozen=True)
+class Reason:
+    """Why one bundle went where it went: the basis, the writer it names, and the bundle it displaced (if any)."""
+
+    basis: Basis
+    writer: str | None = None
+    displaced: str | None = None
+
+    @property
+    def text(self) -> str:
+        """The sentence a coordinator reads."""
+        return _REASON_TEXT[self.basis].format(writer=self.writer, displaced=self.displaced)
+
+
 # --- the engine state -------------------------------------------------------------------------------
 
 
@@ -271,7 +324,7 @@ class _State:
         self.free = p.slots.copy()
         self.held: list[list[int]] = [[] for _ in p.writers]
         self.owner = np.full(len(p.bundles), -1, dtype=np.int64)
-        self.reason: dict[int, str] = {}
+        self.reason: dict[int, Reason] = {}
         # The cheapest bundle to eject per writer (lowest weight, then most effort), for the greedy.
         nw = len(p.writers)
         self.cheap = np.full(nw, -1, dtype=np.int64)
@@ -402,9 +455,7 @@ def _greedy(state: _State, order: Sequence[int]) -> list[int]:
         if ws.size:
             w = state.best_writer(b, ws)
             state.add(w, b)
-            state.reason[b] = (
-                f"on time with {_writer_name(p, w)}, who can finish it soonest"
-            )
+            state.reason[b] = Reason(Basis.FINISHES_SOONEST, _writer_name(p, w))
             continue
         ejected = _eject_cheapest(state, b, cands)
         if ejected is None:
@@ -437,9 +488,7 @@ def _eject_cheapest(state: _State, b: int, cands: IntArray) -> int | None:
     a = int(cheap[w])
     state.remove(w, a)
     state.add(w, b)
-    state.reason[b] = (
-        f"on time with {_writer_name(p, w)} in place of {p.bundles[a].id}, which is lighter or longer"
-    )
+    state.reason[b] = Reason(Basis.IN_PLACE_OF, _writer_name(p, w), displaced=p.bundles[a].id)
     return a
 
 
@@ -466,9 +515,7 @@ def _eject_for(state: _State, b: int, cands: IntArray) -> int | None:
     _, _, w, a, _ = best
     state.remove(w, a)
     state.add(w, b)
-    state.reason[b] = (
-        f"on time with {_writer_name(p, w)} in place of {p.bundles[a].id}, which is lighter or longer"
-    )
+    state.reason[b] = Reason(Basis.IN_PLACE_OF, _writer_name(p, w), displaced=p.bundles[a].id)
     return a
 
 
@@ -480,7 +527,7 @@ def _place_direct(state: _State, b: int) -> bool:
         return False
     w = state.best_writer(b, ws)
     state.add(w, b)
-    state.reason[b] = f"on time with {_writer_name(p, w)} after being moved to make room"
+    state.reason[b] = Reason(Basis.REHOMED, _writer_name(p, w))
     return True
 
 
@@ -569,7 +616,7 @@ def _ruin_and_recreate(state: _State, out: list[int], rounds: int) -> list[int]:
     )
     alone = np.bincount(rows[fits_alone], minlength=len(p.bundles)) > 0
     ceiling = math.fsum(p.weight[alone].tolist())
-    for round_no in range(rounds):
+    for _ in range(rounds):
         if best_weight + 1e-9 >= ceiling:
             break
         held = np.flatnonzero(state.owner >= 0).tolist()
@@ -621,10 +668,7 @@ def _ruin_and_recreate(state: _State, out: list[int], rounds: int) -> list[int]:
                 w = int(rng.choice(ws_fit.tolist()))
             state.add(w, b)
             placed.append(b)
-        # Simulated-annealing acceptance: a small loss is sometimes kept early on, to leave a local optimum.
-        loss = before - state.on_time_weight
-        temperature = SA_START * (1.0 - round_no / rounds)
-        if loss <= 1e-9 or (temperature > 0 and rng.random() < math.exp(-loss / temperature)):
+        if before - state.on_time_weight <= 1e-9:
             pool = (pool | set(removed)) - set(placed)
             del state.log[mark:]
             if state.on_time_weight > best_weight + 1e-9:
@@ -703,7 +747,7 @@ def _price_and_dive(state: _State, out: list[int]) -> list[int]:
         for b in sorted(m, key=lambda b: (p.due_index[b], b)):
             if state.fits(w, b):  # always, unless float rounding betrays the grid
                 state.add(w, b)
-                state.reason[b] = f"on time with {_writer_name(p, w)}, in the best set of bundles it could take"
+                state.reason[b] = Reason(Basis.BEST_SET, _writer_name(p, w))
     if state.on_time_weight + 1e-9 < before:
         state.reset(owner)
     return np.flatnonzero(state.owner < 0).tolist()
@@ -728,7 +772,6 @@ DIVE_FIX_SHARE = 0.99  # besides the LP's favourite column, fix every other it u
 
 
 RNG_SEED = 20270111
-SA_START = 0.0  # weight units; measured: no gain over plateau moves on the quality bench
 RANDOM_RUIN_SHARE = 0.4
 TIGHTEST_FIT_SHARE = 0.9
 
@@ -762,10 +805,8 @@ def _insert_by_moving(state: _State, b: int, cands: IntArray) -> tuple[bool, int
             state.add(w, b)
             w2 = state.best_writer(a, targets)
             state.add(w2, a)
-            state.reason[b] = (
-                f"on time with {_writer_name(p, w)} after moving {p.bundles[a].id} to another writer"
-            )
-            state.reason[a] = f"on time with {_writer_name(p, w2)}, moved there to make room for another one"
+            state.reason[b] = Reason(Basis.AFTER_MOVING, _writer_name(p, w), displaced=p.bundles[a].id)
+            state.reason[a] = Reason(Basis.MOVED_FOR_ANOTHER, _writer_name(p, w2))
             return True, cost
     return False, cost
 
@@ -783,15 +824,21 @@ def _honour_preferences(state: _State) -> None:
             continue
         state.remove(w, b)
         state.add(pw, b)
-        state.reason[b] = f"on time with its preferred writer {pref}"
+        state.reason[b] = Reason(Basis.PREFERRED, pref)
 
 
 @dataclass
 class Explained:
-    """An allocation with a short reason per bundle (for coordinators; not part of the JSON contract)."""
+    """An allocation with the reason for every bundle, by bundle id (for coordinators; not part of the JSON
+    contract)."""
 
     allocation: Allocation
-    reasons: dict[str, str]
+    why: dict[str, Reason]
+
+    @property
+    def reasons(self) -> dict[str, str]:
+        """Each bundle's reason as the sentence a coordinator reads."""
+        return {bundle: reason.text for bundle, reason in self.why.items()}
 
 
 def allocate(instance: Instance) -> Allocation:
@@ -822,9 +869,6 @@ def allocate_explained(instance: Instance, *, budget: int | None = None) -> Expl
     return _finish(p, state, out, started)
 
 
-_REASON_WRITER = re.compile(r"on time with (?:its preferred writer )?(\S+?)(?:[,:]?\s|$)")
-
-
 def _finish(p: _Prepared, state: _State, out: list[int], started: float) -> Explained:
     """Sequence each writer EDF, give the left-out bundles to whoever finishes them soonest, report."""
     nw = len(p.writers)
@@ -840,14 +884,12 @@ def _finish(p: _Prepared, state: _State, out: list[int], started: float) -> Expl
         cands = p.cands(b)
         if cands.size == 0:
             unassigned.append(Unassigned(bundle=p.bundles[b].id, reason="no_eligible_writer"))
-            state.reason[b] = (
-                "no writer has the skills, a clear conflict check and a DBS valid to its due date"
-            )
+            state.reason[b] = Reason(Basis.NO_ELIGIBLE_WRITER)
             continue
         cands = cands[free[cands] > 0]
         if cands.size == 0:
             unassigned.append(Unassigned(bundle=p.bundles[b].id, reason="no_free_slot"))
-            state.reason[b] = "every eligible writer already holds as many bundles as allowed"
+            state.reason[b] = Reason(Basis.NO_FREE_SLOT)
             continue
         need = load[cands] + p.effort[b] + committed[cands]
         with np.errstate(divide="ignore", invalid="ignore"):
@@ -863,19 +905,15 @@ def _finish(p: _Prepared, state: _State, out: list[int], started: float) -> Expl
         late[w].append(b)
         load[w] += p.effort[b]
         free[w] -= 1
-        state.reason[b] = (
-            f"cannot be on time with any eligible writer; {_writer_name(p, w)} finishes it soonest"
-        )
+        state.reason[b] = Reason(Basis.LATE, _writer_name(p, w))
 
     for w, held in enumerate(state.held):
         name = _writer_name(p, w)
         for b in held:
             # A reason from an earlier stage may name a writer the search later moved the bundle from.
-            said = _REASON_WRITER.match(state.reason.get(b, ""))
-            if said is None or said.group(1) != name:
-                state.reason[b] = (
-                    f"on time with {name}: fits its hours by the due date once the round is re-packed"
-                )
+            said = state.reason.get(b)
+            if said is None or said.writer != name:
+                state.reason[b] = Reason(Basis.REPACKED, name)
 
     assignments: list[Assignment] = []
     now = p.instance.now
@@ -903,8 +941,8 @@ def _finish(p: _Prepared, state: _State, out: list[int], started: float) -> Expl
     assignments.sort(key=lambda a: (a.writer, a.sequence))
     unassigned.sort(key=lambda u: u.bundle)
     stats = _stats(p.instance, assignments, time.perf_counter() - started)
-    reasons = {p.bundles[b].id: r for b, r in state.reason.items()}
-    return Explained(Allocation(assignments=assignments, unassigned=unassigned, stats=stats), reasons)
+    why = {p.bundles[b].id: r for b, r in state.reason.items()}
+    return Explained(Allocation(assignments=assignments, unassigned=unassigned, stats=stats), why)
 
 
 def naive_allocate(instance: Instance) -> Allocation:

@@ -6,13 +6,13 @@ reason. Writes that change who holds what take the allocation lock, as rounds do
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
 from typing import Any
 from uuid import UUID
 
 from tortoise.backends.base.client import BaseDBAsyncClient
 
 from contracts.allocation import InstanceBundle, InstanceWriter
+from service import clock
 from service.allocation.engine import eligible
 from service.allocation.rounds import HOLDING, allocation_transaction
 from service.auth import scope
@@ -28,7 +28,7 @@ REASSIGNABLE = frozenset({BundleStatus.OFFERED, BundleStatus.ALLOCATED, BundleSt
 
 async def _writer(principal: Principal, writer_id: UUID, conn: BaseDBAsyncClient) -> tuple[Writer, WriterContract]:
     writer = await Writer.filter(id=writer_id, provider_id=principal.organisation_id).using_db(conn).first()
-    today = date.today()
+    today = clock.today()
     contract = (await WriterContract.filter(writer_id=writer_id, starts_on__lte=today).using_db(conn)
                 .order_by("-starts_on").first()) if writer else None
     if writer is None or contract is None or (contract.ends_on is not None and contract.ends_on < today):
@@ -38,7 +38,7 @@ async def _writer(principal: Principal, writer_id: UUID, conn: BaseDBAsyncClient
 
 def why_not_eligible(contract: WriterContract, bundle: Bundle) -> str | None:
     subject = InstanceBundle(id=str(bundle.id), la=str(bundle.la_id), work_type=bundle.work_type.value,  # type: ignore[attr-defined]
-                             requires=list(bundle.requires), effort_hours=0, due=bundle.turnaround_due or date.today())
+                             requires=list(bundle.requires), effort_hours=0, due=bundle.turnaround_due or clock.today())
     candidate = InstanceWriter(id="w", hours_per_day=0, skills=list(contract.skills),
                                excluded_las=list(contract.excluded_las), max_concurrent=contract.max_concurrent,
                                dbs_expires=contract.dbs_expires)
@@ -63,7 +63,7 @@ async def _release(bundle_id: UUID, conn: BaseDBAsyncClient, *, actor_id: UUID, 
     Offers first, then the bundle: the same lock order as accepting an offer, so a racing accept either
     finishes first (and the bundle is taken from its new holder) or finds its offer withdrawn.
     """
-    now = datetime.now(UTC)
+    now = clock.now()
     await Offer.filter(bundle_id=bundle_id, status=OfferStatus.PENDING).using_db(conn).update(
         status=OfferStatus.WITHDRAWN, responded_at=now, reason=reason[:300])
     bundle = await Bundle.filter(id=bundle_id).using_db(conn).get()
@@ -101,7 +101,7 @@ async def assign(principal: Principal, bundle_id: UUID, writer_id: UUID, *, reas
             await _release(bundle.id, conn, actor_id=principal.user_id,
                            reason=f"reassigned by the coordinator: {reason}")
         note: dict[str, Any] = {"writer_id": str(writer_id), "reason": f"assigned by the coordinator: {reason}",
-                                "at": datetime.now(UTC).isoformat()}
+                                "at": clock.now().isoformat()}
         return await move(bundle.id, BundleStatus.ALLOCATED, conn=conn, actor_id=principal.user_id,
                           expect=BundleStatus.QUEUED, event="bundle.assigned", data=note, writer_id=writer_id,
                           allocation_note=note)
@@ -127,10 +127,6 @@ async def release_all(principal: Principal, writer_id: UUID, *, reason: str) -> 
         for bundle_id in late:
             if await _release(bundle_id, conn, actor_id=principal.user_id, reason=f"writer unavailable: {reason}"):
                 moved.append(bundle_id)
-        if moved:
-            from service.outbox.service import enqueue
-
-            await enqueue("allocation_round", using=conn)
     return moved
 
 

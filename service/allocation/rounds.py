@@ -4,6 +4,11 @@ The engine (engine.py) is pure; this shell loads queued bundles and writer capac
 and turns its plan into offers with their reasons. A dry run returns the plan and writes nothing. Every write that
 changes who holds what takes one lock, so only one round (or hand assignment) runs at a time across processes:
 a PostgreSQL advisory lock, or a process lock on SQLite.
+
+Round requests coalesce (`request_round`, what the job runs): every queued bundle asks for a round, so a burst asks
+for many at once. A request that finds a round running waits for it, if no other request waits already, and then
+runs; if one waits already it leaves at once, since the waiting round starts after it and so sees its bundles.
+A busy round is therefore never an error: nothing a healthy system does is retried into the dead-letter queue.
 """
 
 from __future__ import annotations
@@ -12,7 +17,7 @@ import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from typing import Any
 from uuid import UUID
 
@@ -20,10 +25,13 @@ from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.transactions import in_transaction
 
 from contracts.allocation import CalendarSpec, Instance, InstanceBundle, InstanceWriter
+from service import clock
 from service.allocation.effort import DEFAULT_EFFORT, EffortRule, effort_hours, weight
 from service.allocation.engine import allocate_explained, eligible
 from service.bundles.transitions import move
 from service.calendar import WorkingCalendar
+from service.clock import london_date
+from service.contracts_in_force import contract_between, contracts_by_la
 from service.errors import Conflict
 from service.logging import get_logger
 from service.models import Bundle, BundleStatus, LaContract, Offer, OfferStatus, Tier, WriterContract, WriterLeave
@@ -38,8 +46,11 @@ HOLDING = (BundleStatus.ALLOCATED, BundleStatus.DRAFTING, BundleStatus.AWAITING_
 WORK_LEFT = frozenset({BundleStatus.ALLOCATED, BundleStatus.DRAFTING, BundleStatus.AWAITING_LA,
                        BundleStatus.RETURNED, BundleStatus.AMENDMENT_REQUESTED})
 ROUND_LOCK_KEY = 0x504C_414E_5752  # "PLANWR"
+# held by the one request waiting for the running round (a session lock, given up as soon as the round lock is had)
+ROUND_WAITER_KEY = ROUND_LOCK_KEY + 1
 WORKING_DAYS_PER_WEEK = 5
 _process_lock = asyncio.Lock()
+_process_waiting = False
 
 
 @asynccontextmanager
@@ -63,8 +74,53 @@ async def allocation_transaction(*, wait: bool) -> AsyncIterator[BaseDBAsyncClie
         yield conn
 
 
+@asynccontextmanager
+async def round_or_wait() -> AsyncIterator[BaseDBAsyncClient | None]:
+    """The allocation lock, now or once the running holder is done; None when another request is waiting for it.
+
+    None is no loss: the request that waits already takes the lock later than the caller asked, so the round it runs
+    reads every bundle queued before the caller's request. At most one waits, on PostgreSQL across processes.
+    """
+    global _process_waiting
+    if current().settings.is_postgres:
+        async with in_transaction() as conn:
+            if not await _try_lock(conn, "pg_try_advisory_xact_lock", ROUND_LOCK_KEY):
+                if not await _try_lock(conn, "pg_try_advisory_lock", ROUND_WAITER_KEY):
+                    yield None
+                    return
+                try:
+                    await conn.execute_query("SELECT pg_advisory_xact_lock($1)", [ROUND_LOCK_KEY])
+                finally:
+                    # given up before the round reads anything, so a request arriving from now on can wait in turn.
+                    # (Should this fail, asyncpg's pool unlocks a connection's advisory locks when it takes it back.)
+                    await conn.execute_query("SELECT pg_advisory_unlock($1)", [ROUND_WAITER_KEY])
+            yield conn
+        return
+    if _process_lock.locked():
+        if _process_waiting:
+            yield None
+            return
+        _process_waiting = True
+        try:
+            await _process_lock.acquire()
+        finally:
+            _process_waiting = False
+    else:
+        await _process_lock.acquire()
+    try:
+        async with in_transaction() as conn:
+            yield conn
+    finally:
+        _process_lock.release()
+
+
+async def _try_lock(conn: BaseDBAsyncClient, function: str, key: int) -> bool:
+    _, rows = await conn.execute_query(f"SELECT {function}($1) AS got", [key])
+    return bool(rows and rows[0]["got"])
+
+
 class RoundBusy(Conflict):
-    """Another round holds the lock. The job retries with backoff, so the work it would have seen is not left."""
+    """Another round holds the lock (a round asked for by hand; the job's requests coalesce instead)."""
 
 
 @dataclass(frozen=True)
@@ -108,29 +164,27 @@ def planned_effort(override: float | None, work_type: str, pages: int, contract:
 
 
 @dataclass
-class _Capacity:
+class WriterCapacity:
+    """A writer's current contract and what they already hold: bundles (with pending offers), hours of work left
+    and leave from today."""
+
     contract: WriterContract
     held: int
     committed_hours: float
     leave: list[date]
 
 
-async def _contracts(provider_id: UUID, conn: BaseDBAsyncClient) -> dict[UUID, LaContract]:
-    latest: dict[UUID, LaContract] = {}
-    for c in await LaContract.filter(provider_id=provider_id).using_db(conn).order_by("starts_on"):
-        latest[c.la_id] = c  # type: ignore[attr-defined]
-    return latest
-
-
-async def _capacity(provider_id: UUID, today: date, la_contracts: dict[UUID, LaContract],
-                    conn: BaseDBAsyncClient) -> dict[UUID, _Capacity]:
-    writers: dict[UUID, _Capacity] = {}
+async def writer_capacity(provider_id: UUID, today: date, la_contracts: dict[UUID, LaContract],
+                          conn: BaseDBAsyncClient) -> dict[UUID, WriterCapacity]:
+    """Every writer of one writing service with a contract in force today, by writer id (`la_contracts` from
+    service.contracts_in_force.contracts_by_la prices the work they hold)."""
+    writers: dict[UUID, WriterCapacity] = {}
     for c in await WriterContract.filter(writer__provider_id=provider_id, starts_on__lte=today).using_db(conn).order_by(
         "writer_id", "-starts_on"
     ):
         if c.writer_id in writers or (c.ends_on is not None and c.ends_on < today):  # type: ignore[attr-defined]
             continue
-        writers[c.writer_id] = _Capacity(contract=c, held=0, committed_hours=0.0, leave=[])  # type: ignore[attr-defined]
+        writers[c.writer_id] = WriterCapacity(contract=c, held=0, committed_hours=0.0, leave=[])  # type: ignore[attr-defined]
     if not writers:
         return writers
     ids = list(writers)
@@ -150,7 +204,8 @@ async def _capacity(provider_id: UUID, today: date, la_contracts: dict[UUID, LaC
     return writers
 
 
-def _instance_writer(writer_id: UUID, cap: _Capacity, extra_skills: list[str]) -> InstanceWriter:
+def instance_writer(writer_id: UUID, cap: WriterCapacity, extra_skills: list[str]) -> InstanceWriter:
+    """The engine's view of a writer (contracts/allocation.py InstanceWriter)."""
     c = cap.contract
     return InstanceWriter(
         id=str(writer_id), hours_per_day=c.hours_per_week / WORKING_DAYS_PER_WEEK,
@@ -162,9 +217,9 @@ def _instance_writer(writer_id: UUID, cap: _Capacity, extra_skills: list[str]) -
 
 async def plan_round(provider_id: UUID, conn: BaseDBAsyncClient, *, now: datetime) -> Plan:
     """What a round would do for one writing service, with a reason for every queued bundle."""
-    today = now.date()
-    la_contracts = await _contracts(provider_id, conn)
-    writers = await _capacity(provider_id, today, la_contracts, conn)
+    today = london_date(now)
+    la_contracts = await contracts_by_la(provider_id, conn)
+    writers = await writer_capacity(provider_id, today, la_contracts, conn)
     queued = await Bundle.filter(provider_id=provider_id, status=BundleStatus.QUEUED).using_db(conn).order_by(
         "turnaround_due", "queued_at", "id"
     )
@@ -195,7 +250,7 @@ async def plan_round(provider_id: UUID, conn: BaseDBAsyncClient, *, now: datetim
         ))
     instance = Instance(
         now=today, calendar=CalendarSpec(region="england-and-wales", extra_closures=[]),
-        writers=[_instance_writer(w, cap, extra_skills[w]) for w, cap in writers.items()],
+        writers=[instance_writer(w, cap, extra_skills[w]) for w, cap in writers.items()],
         bundles=instance_bundles,
     )
     # CPU-bound for large rounds: keep it off the event loop
@@ -219,7 +274,7 @@ def _reason(engine_reason: str | None, on_time: bool, bundle: Bundle) -> str:
     return base
 
 
-def _unplaced_reason(code: str, instance: Instance, bundle: Bundle, writers: dict[UUID, _Capacity]) -> str:
+def _unplaced_reason(code: str, instance: Instance, bundle: Bundle, writers: dict[UUID, WriterCapacity]) -> str:
     if bundle.pinned_writer_id is not None and bundle.pinned_writer_id not in writers:  # type: ignore[attr-defined]
         return "no_eligible_writer: the pinned writer has no current contract"
     if code == "no_free_slot":
@@ -232,22 +287,36 @@ def _unplaced_reason(code: str, instance: Instance, bundle: Bundle, writers: dic
 
 
 async def run_round(*, dry_run: bool = False, provider_id: UUID | None = None) -> dict[UUID, Plan]:
-    """Plan and (unless dry_run) write offers for every writing service with queued bundles."""
-    now = datetime.now(UTC)
+    """Plan and (unless dry_run) write offers for every writing service with queued bundles; RoundBusy if one runs."""
     if dry_run:
         async with in_transaction() as conn:
-            return {p: await plan_round(p, conn, now=now) for p in await _providers(conn, provider_id)}
+            return await _round(conn, provider_id, write=False)
     async with allocation_transaction(wait=False) as conn:
         if conn is None:
             raise RoundBusy("another allocation round is running; try again in a moment")
-        plans = {}
-        for provider in await _providers(conn, provider_id):
-            plans[provider] = plan = await plan_round(provider, conn, now=now)
+        return await _round(conn, provider_id, write=True)
+
+
+async def request_round() -> dict[UUID, Plan] | None:
+    """A round now, or after the running one; None when another request already waits for it (see round_or_wait)."""
+    async with round_or_wait() as conn:
+        if conn is None:
+            log.debug("allocation.round_coalesced")
+            return None
+        return await _round(conn, None, write=True)
+
+
+async def _round(conn: BaseDBAsyncClient, provider_id: UUID | None, *, write: bool) -> dict[UUID, Plan]:
+    now = clock.now()  # taken once the lock is had: a request may have waited for it
+    plans = {}
+    for provider in await _providers(conn, provider_id):
+        plans[provider] = plan = await plan_round(provider, conn, now=now)
+        if write:
             await _write(plan, conn, now=now)
+    if write and plans:
         made = sum(len(p.offers) for p in plans.values())
-        if plans:
-            log.info("allocation.round", offers=made, unassigned=sum(len(p.unassigned) for p in plans.values()))
-        return plans
+        log.info("allocation.round", offers=made, unassigned=sum(len(p.unassigned) for p in plans.values()))
+    return plans
 
 
 async def _providers(conn: BaseDBAsyncClient, only: UUID | None) -> list[UUID]:
@@ -264,8 +333,7 @@ async def _write(plan: Plan, conn: BaseDBAsyncClient, *, now: datetime) -> None:
         bundle = await Bundle.filter(id=planned.bundle_id).using_db(conn).get()
         la_id = bundle.la_id  # type: ignore[attr-defined]
         if la_id not in windows:
-            contract = await LaContract.filter(la_id=la_id, provider_id=bundle.provider_id).using_db(conn).order_by(  # type: ignore[attr-defined]
-                "-starts_on").first()
+            contract = await contract_between(la_id, bundle.provider_id, conn)  # type: ignore[attr-defined]
             windows[la_id] = contract.offer_window_hours if contract else 8.0
         offer = await Offer.create(bundle_id=planned.bundle_id, writer_id=planned.writer_id,
                                    reason=planned.reason[:300], using_db=conn,

@@ -1,29 +1,12 @@
-"""Coordinator endpoints: rounds (and dry runs with reasons), hand assignment, reassignment, pins, effort."""
+"""Coordinator endpoints for allocation: run a round now, or a dry run that returns the plan with its reasons."""
 
 from __future__ import annotations
 
-from contracts.api import (
-    AssignRequest,
-    BundleOut,
-    EffortRequest,
-    LeaveRequest,
-    LeaveResult,
-    PinRequest,
-    PlannedOfferOut,
-    ReleaseAllRequest,
-    ReleaseAllResult,
-    RoundRequest,
-    RoundResult,
-    UnassignedOut,
-    WriterList,
-    WriterOut,
-)
-from service.allocation import overrides
+from contracts.api import RoundRequest, RoundResult
 from service.allocation.rounds import run_round
-from service.bundles.routes import bundle_out
+from service.allocation.views import round_result
 from service.http import Call, Endpoint
 from service.models import Role
-from service.writers import service as writers
 
 COORDINATOR = frozenset({Role.COORDINATOR})
 
@@ -31,76 +14,11 @@ COORDINATOR = frozenset({Role.COORDINATOR})
 async def start_round(call: Call) -> RoundResult:
     body: RoundRequest = call.body
     plans = await run_round(dry_run=body.dry_run, provider_id=call.principal.organisation_id)
-    plan = plans.get(call.principal.organisation_id)
-    return RoundResult(
-        dry_run=body.dry_run,
-        offers=[PlannedOfferOut(bundle_id=o.bundle_id, writer_id=o.writer_id, reason=o.reason,
-                                projected_completion=o.projected_completion, on_time=o.on_time)
-                for o in (plan.offers if plan else [])],
-        unassigned=[UnassignedOut(bundle_id=u.bundle_id, reason=u.reason) for u in (plan.unassigned if plan else [])],
-    )
-
-
-async def assign_bundle(call: Call) -> BundleOut:
-    body: AssignRequest = call.body
-    return await bundle_out(await overrides.assign(call.principal, call.path_uuid("bundle_id"), body.writer_id,
-                                             reason=body.reason))
-
-
-async def pin_bundle(call: Call) -> BundleOut:
-    body: PinRequest = call.body
-    return await bundle_out(await overrides.pin(call.principal, call.path_uuid("bundle_id"), body.writer_id))
-
-
-async def set_effort(call: Call) -> BundleOut:
-    body: EffortRequest = call.body
-    return await bundle_out(await overrides.set_effort(call.principal, call.path_uuid("bundle_id"), body.effort_hours))
-
-
-async def release_writer(call: Call) -> ReleaseAllResult:
-    body: ReleaseAllRequest = call.body
-    moved = await overrides.release_all(call.principal, call.path_uuid("writer_id"), reason=body.reason)
-    return ReleaseAllResult(bundle_ids=moved)
-
-
-async def list_writers(call: Call) -> WriterList:
-    items = []
-    for load in await writers.loads(call.principal):
-        c = load.contract
-        await load.writer.fetch_related("user")
-        items.append(WriterOut(
-            id=load.writer.id, name=load.writer.user.name, skills=list(c.skills) if c else [],
-            hours_per_week=c.hours_per_week if c else None, max_concurrent=c.max_concurrent if c else None,
-            excluded_las=list(c.excluded_las) if c else [], dbs_expires=c.dbs_expires if c else None,
-            held=load.held, offers_pending=load.offers_pending, leave=load.leave,
-        ))
-    return WriterList(items=items)
-
-
-async def record_leave(call: Call) -> LeaveResult:
-    body: LeaveRequest = call.body
-    return LeaveResult(withdrawn_offers=await writers.add_leave(call.principal, body.days))
+    return round_result(plans.get(call.principal.organisation_id), dry_run=body.dry_run)
 
 
 ENDPOINTS = [
     Endpoint("POST", "/v1/allocation/rounds", start_round, COORDINATOR,
              "Run an allocation round now; dry_run returns the plan and its reasons and writes nothing", "allocation",
              body=RoundRequest, response=RoundResult),
-    Endpoint("POST", "/v1/bundles/{bundle_id}/assign", assign_bundle, COORDINATOR,
-             "Assign or reassign a bundle to a writer by hand", "allocation", body=AssignRequest, response=BundleOut,
-             errors=(404, 409)),
-    Endpoint("PUT", "/v1/bundles/{bundle_id}/pin", pin_bundle, COORDINATOR,
-             "Pin a bundle to a writer (rounds offer it to no one else), or unpin with null", "allocation",
-             body=PinRequest, response=BundleOut, errors=(404, 409)),
-    Endpoint("PUT", "/v1/bundles/{bundle_id}/effort", set_effort, COORDINATOR,
-             "Override the bundle's effort hours (null: back to the contract's table)", "allocation",
-             body=EffortRequest, response=BundleOut, errors=(404,)),
-    Endpoint("GET", "/v1/writers", list_writers, COORDINATOR, "Writers with their contracts, load and leave",
-             "allocation", response=WriterList),
-    Endpoint("POST", "/v1/writers/{writer_id}/release", release_writer, COORDINATOR,
-             "A writer is unavailable: all their bundles and offers go back to the queue", "allocation",
-             body=ReleaseAllRequest, response=ReleaseAllResult, errors=(404,)),
-    Endpoint("POST", "/v1/writers/me/leave", record_leave, frozenset({Role.WRITER}),
-             "Record leave days; unanswered offers are withdrawn", "allocation", body=LeaveRequest,
-             response=LeaveResult, errors=(422,)),
 ]

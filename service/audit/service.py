@@ -8,7 +8,6 @@ before it to commit); on SQLite every write transaction already holds the one co
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from datetime import UTC, datetime
 from typing import Any
 from uuid import UUID
 
@@ -16,6 +15,7 @@ from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.expressions import Q
 from tortoise.transactions import in_transaction
 
+from service import clock
 from service.audit.chain import GENESIS, HASHED_FIELDS, Verdict, Walk, entry_hash
 from service.auth.principal import Principal
 from service.models import AuditEntry
@@ -37,7 +37,7 @@ async def audit(
     using: BaseDBAsyncClient | None = None,
 ) -> None:
     entry: dict[str, Any] = {
-        "at": datetime.now(UTC),
+        "at": clock.now(),
         "actor_id": principal.user_id if principal else None,
         "organisation_id": principal.organisation_id if principal else None,
         "action": action,

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from uuid import UUID
 
+from service import clock
 from service.auth.tokens import TOKEN_PREFIX, hash_token
 from service.errors import Unauthenticated
 from service.models import ApiToken, OrganisationKind, Role, User
@@ -39,7 +39,7 @@ async def authenticate(authorization: str | None) -> Principal:
         .select_related("user__organisation", "user__writer")
         .first()
     )
-    now = datetime.now(UTC)
+    now = clock.now()
     if row is None or not row.user.active or (row.expires_at is not None and row.expires_at <= now):
         raise Unauthenticated("the token is unknown, expired or revoked")
     return principal_for(row.user)

@@ -5,9 +5,9 @@ from __future__ import annotations
 import hashlib
 import secrets
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from uuid import UUID
 
+from service import clock
 from service.errors import NotFound
 from service.models import ApiToken, User
 
@@ -35,5 +35,5 @@ async def revoke_token(token_id: UUID, *, organisation_id: UUID | None = None) -
     query = ApiToken.filter(id=token_id, revoked_at__isnull=True)
     if organisation_id is not None:
         query = query.filter(user__organisation_id=organisation_id)
-    if await query.update(revoked_at=datetime.now(UTC)) == 0:
+    if await query.update(revoked_at=clock.now()) == 0:
         raise NotFound("no such active token")

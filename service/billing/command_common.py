@@ -16,7 +16,7 @@ def add_user_argument(parser: argparse.ArgumentParser) -> None:
 
 
 def checked_month(value: str) -> str:
-    from service.billing.books import MONTH
+    from service.billing.month_close_service import MONTH
 
     if not MONTH.match(value):
         raise UsageError(f"--month: {value!r} is not a month (YYYY-MM)")

@@ -9,12 +9,10 @@ the next open month, followed, if the charge should stand in another form, by a 
 from __future__ import annotations
 
 from datetime import date, datetime
-from zoneinfo import ZoneInfo
 
 from contracts.billing import InvoiceLine, InvoiceLineCause, PayoutLine, PayoutLineCause
+from service import clock
 from service.billing.rating import RatedDelivery, RatedPayout
-
-LONDON = ZoneInfo("Europe/London")
 
 
 class NaiveTimestamp(ValueError):
@@ -25,7 +23,7 @@ def month_of(at: datetime) -> str:
     """The billing month (YYYY-MM, Europe/London) of an aware timestamp."""
     if at.tzinfo is None:
         raise NaiveTimestamp("a billing event needs an aware timestamp")
-    return at.astimezone(LONDON).strftime("%Y-%m")
+    return clock.month_of(at)
 
 
 def next_month(month: str) -> str:

@@ -1,4 +1,4 @@
-"""Purchase orders in the service: adding them, committing submissions against them, holding and releasing.
+"""Purchase orders in the service: adding them, and deciding what a submission is committed against.
 
 A submission is decided by `purchase_orders.decide` with the LA's purchase-order rows locked (FOR UPDATE on
 PostgreSQL, oldest first), so two submissions can never both pass a cap: the second waits for the first to commit
@@ -9,26 +9,28 @@ lines then count as spent.
 
 A submission with no room is moved to `held` (not refused): the LA's request succeeded and the bundle waits, with
 its reason on the bundle and its timeline (and the `bundle.held` webhook), until a purchase order with room is
-added, which releases held bundles oldest first into `submitted`. The LA is warned once per PO (a
+added, which releases held bundles oldest first into `submitted`. The moves (submit, hold, release) are the
+bundles room's (service/bundles/submission.py); this module decides the commitment. The LA is warned once per PO (a
 `purchase_order.warning` timeline event and webhook) when committed spend reaches 80% of its value.
 """
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from dataclasses import dataclass
 from typing import Any
 from uuid import UUID
 
 from tortoise.backends.base.client import BaseDBAsyncClient
-from tortoise.exceptions import IntegrityError
 from tortoise.functions import Sum
 from tortoise.transactions import in_transaction
 
 from contracts.billing import PurchaseOrderCreate, PurchaseOrderOut
+from service import clock
 from service.auth.principal import Principal
 from service.billing.purchase_orders import PoDecision, PurchaseOrderState, committed_price, decide
 from service.billing.service import card_of
-from service.bundles.transitions import move, record
+from service.bundles.transitions import record
+from service.contracts_in_force import contract_of
 from service.errors import Conflict, InvalidInput, NotFound
 from service.models import (
     BillableLine,
@@ -40,9 +42,19 @@ from service.models import (
     PurchaseOrder,
     Tier,
 )
-from service.sla.service import contract_of
 
-SCREEN = "screen_bundle"
+
+@dataclass(frozen=True)
+class Commitment:
+    """A submission's decision: the order it is committed against (None: no room, hold it) and the amount."""
+
+    decision: PoDecision
+    order: PurchaseOrder | None
+    amount: int
+
+    @property
+    def hold_reason(self) -> str:
+        return self.decision.reason or "no purchase order has room for this bundle"
 
 
 async def _states(orders: list[PurchaseOrder], conn: BaseDBAsyncClient) -> list[PurchaseOrderState]:
@@ -70,47 +82,25 @@ async def _most_it_can_cost(bundle: Bundle, conn: BaseDBAsyncClient, pages: int 
     return committed_price(card, bundle.work_type.value, pages, bundle.tier == Tier.EXPRESS)
 
 
-async def _decide(bundle: Bundle, conn: BaseDBAsyncClient) -> tuple[PoDecision, PurchaseOrder | None, int]:
+async def decide_commitment(bundle: Bundle, conn: BaseDBAsyncClient) -> Commitment:
+    """Which purchase order a submission is committed against, and for how much (the LA's POs locked)."""
     orders = await _locked_orders(bundle.la_id, conn)  # type: ignore[attr-defined]
     amount = await _most_it_can_cost(bundle, conn)
     decision = decide(await _states(orders, conn), amount)
     chosen = next((order for order in orders if order.po_number == decision.po_number), None)
-    return decision, chosen, amount
+    return Commitment(decision, chosen, amount)
 
 
-async def _commit(bundle: Bundle, decision: PoDecision, order: PurchaseOrder, amount: int, *, actor_id: UUID | None,
-                  conn: BaseDBAsyncClient) -> Bundle:
-    moved = await move(bundle.id, BundleStatus.SUBMITTED, conn=conn, actor_id=actor_id,
-                       expect=frozenset({BundleStatus.DRAFT, BundleStatus.HELD}), submitted_at=datetime.now(UTC),
-                       rejection=None, hold_reason=None, purchase_order_id=order.id, po_committed_pence=amount,
-                       data={"po_number": order.po_number}, jobs=((SCREEN, {"bundle_id": str(bundle.id)}),))
-    if decision.warn and order.warned_at is None:
-        await PurchaseOrder.filter(id=order.id).using_db(conn).update(warned_at=datetime.now(UTC))
-        order.warned_at = datetime.now(UTC)
-        await record(bundle.id, "purchase_order.warning", conn=conn, data={
-            "po_number": order.po_number, "value_pence": order.value_pence,
-            "message": "80% of this purchase order's value is committed: add a purchase order soon"})
-    return moved
-
-
-async def submit_against_orders(bundle: Bundle, *, actor_id: UUID, conn: BaseDBAsyncClient) -> Bundle:
-    """The LA submits: committed against the first PO with room and sent to screening, or held with a reason.
-
-    A bundle resubmitted after a rejection keeps its commitment (if any) and is not decided again.
-    """
-    if bundle.purchase_order_id is not None or bundle.status == BundleStatus.REJECTED:  # type: ignore[attr-defined]
-        return await move(bundle.id, BundleStatus.SUBMITTED, conn=conn, actor_id=actor_id,
-                          submitted_at=datetime.now(UTC), rejection=None,
-                          jobs=((SCREEN, {"bundle_id": str(bundle.id)}),))
-    decision, order, amount = await _decide(bundle, conn)
-    if order is None:
-        reason = decision.reason or "no purchase order has room for this bundle"
-        if bundle.status == BundleStatus.HELD:
-            await Bundle.filter(id=bundle.id).using_db(conn).update(hold_reason=reason)
-            return await Bundle.filter(id=bundle.id).using_db(conn).get()
-        return await move(bundle.id, BundleStatus.HELD, conn=conn, actor_id=actor_id, expect=BundleStatus.DRAFT,
-                          event="bundle.held", data={"reason": reason, "needs_pence": amount}, hold_reason=reason)
-    return await _commit(bundle, decision, order, amount, actor_id=actor_id, conn=conn)
+async def warn_if_due(bundle: Bundle, commitment: Commitment, conn: BaseDBAsyncClient) -> None:
+    """Once per purchase order, when a commitment takes it to 80% of its value: a timeline event (and webhook)."""
+    order = commitment.order
+    if order is None or not commitment.decision.warn or order.warned_at is not None:
+        return
+    order.warned_at = clock.now()
+    await PurchaseOrder.filter(id=order.id).using_db(conn).update(warned_at=order.warned_at)
+    await record(bundle.id, "purchase_order.warning", conn=conn, data={
+        "po_number": order.po_number, "value_pence": order.value_pence,
+        "message": "80% of this purchase order's value is committed: add a purchase order soon"})
 
 
 async def recommit(bundle: Bundle, pages: int, conn: BaseDBAsyncClient) -> dict[str, Any]:
@@ -149,32 +139,20 @@ def order_out(order: PurchaseOrder, state: PurchaseOrderState, released: list[st
                             warned=order.warned_at is not None, released=released or [])
 
 
-async def add_order(principal: Principal, body: PurchaseOrderCreate) -> PurchaseOrderOut:
-    """Add a PO (an LA admin its own, finance for a client LA) and release the LA's held bundles that now fit."""
+async def create_order(principal: Principal, body: PurchaseOrderCreate, conn: BaseDBAsyncClient) -> PurchaseOrder:
+    """Add a PO (an LA admin its own, finance for a client LA), in the caller's transaction."""
     la = await _client_la(principal, _la_of(principal, body.la_id))
     if la.provider_id is None:  # type: ignore[attr-defined]
         raise Conflict("this LA has no writing-service contract yet")
-    released: list[str] = []
-    try:
-        async with in_transaction() as conn:
-            if await PurchaseOrder.filter(la_id=la.id, po_number=body.po_number).using_db(conn).exists():
-                raise Conflict(f"purchase order {body.po_number} already exists")
-            order = await PurchaseOrder.create(la_id=la.id, provider_id=la.provider_id,  # type: ignore[attr-defined]
-                                               po_number=body.po_number, value_pence=body.value_pence,
-                                               created_by_id=principal.user_id, using_db=conn)
-            held = await Bundle.filter(la_id=la.id, status=BundleStatus.HELD).using_db(conn).order_by(
-                "updated_at", "id")
-            for bundle in held:
-                decision, chosen, amount = await _decide(bundle, conn)
-                if chosen is None:
-                    break  # oldest first: a later, smaller bundle does not jump the queue
-                await _commit(bundle, decision, chosen, amount, actor_id=principal.user_id, conn=conn)
-                released.append(str(bundle.id))
-            state = (await _states([order], conn))[0]
-            order = await PurchaseOrder.filter(id=order.id).using_db(conn).get()
-    except IntegrityError:
-        raise Conflict(f"purchase order {body.po_number} already exists") from None
-    return order_out(order, state, released)
+    if await PurchaseOrder.filter(la_id=la.id, po_number=body.po_number).using_db(conn).exists():
+        raise Conflict(f"purchase order {body.po_number} already exists")
+    return await PurchaseOrder.create(la_id=la.id, provider_id=la.provider_id,  # type: ignore[attr-defined]
+                                      po_number=body.po_number, value_pence=body.value_pence,
+                                      created_by_id=principal.user_id, using_db=conn)
+
+
+async def order_state(order: PurchaseOrder, conn: BaseDBAsyncClient) -> PurchaseOrderState:
+    return (await _states([order], conn))[0]
 
 
 async def list_orders(principal: Principal, la_id: UUID | None) -> list[PurchaseOrderOut]:

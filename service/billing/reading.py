@@ -18,7 +18,7 @@ import asyncio
 import threading
 from collections.abc import AsyncIterator, Callable, Iterator
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import IO, Any, TypeVar, cast
 from uuid import UUID
 
@@ -32,7 +32,7 @@ from contracts.billing import (
     PayoutHeader,
     PayoutLine,
 )
-from service.billing.books import INVOICED, parse_month
+from service import clock
 from service.billing.exports import (
     ExportFormat,
     export_filename,
@@ -41,6 +41,7 @@ from service.billing.exports import (
     export_payouts,
 )
 from service.billing.lines import month_of
+from service.billing.month_close_service import INVOICED, parse_month
 from service.billing.service import INVOICE_VALUES, PAYOUT_VALUES, invoice_line, payout_line
 from service.billing.totals import BillingMismatch, month_summary
 from service.errors import NotFound
@@ -81,7 +82,7 @@ async def billing_month(provider_id: UUID, month: str, *, now: datetime | None =
         raise NotFound("no such writing service")
     book = await BillingBook.filter(provider_id=provider_id).first()
     final = book is not None and book.last_closed_month is not None and month <= book.last_closed_month
-    current = month_of(now or datetime.now(UTC))
+    current = month_of(now or clock.now())
     if month != current and not await BillableLine.filter(provider_id=provider_id, month=month).exists():
         raise NotFound(f"no such month: nothing is billed in {month}")
     return Month(provider_id, provider.name, month, "final" if final else "draft")

@@ -19,9 +19,10 @@ from contracts.billing import (
 )
 from service.auth.principal import Principal
 from service.billing import orders, reading
-from service.billing.books import close_month, parse_month
+from service.billing.month_close_service import close_month, parse_month
 from service.billing.rate_card import RateCard
 from service.billing.service import card_of, contract_for, correct_line, line_out, set_rate_card
+from service.bundles import submission
 from service.errors import NotFound
 from service.http import Call, Endpoint
 from service.models import Role
@@ -77,7 +78,7 @@ async def credit(call: Call) -> LedgerLineOut:
 
 
 async def add_purchase_order(call: Call) -> PurchaseOrderOut:
-    return await orders.add_order(call.principal, call.body)
+    return await submission.add_purchase_order(call.principal, call.body)
 
 
 async def list_purchase_orders(call: Call) -> PurchaseOrderList:

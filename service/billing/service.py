@@ -17,7 +17,7 @@ Every line lands in the month of its event (Europe/London), or in the first open
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from typing import Any
 from uuid import UUID
 
@@ -26,10 +26,11 @@ from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
 from contracts.billing import InvoiceLine, LedgerLineOut, PayoutLine
+from service import clock
 from service.audit.service import audit
 from service.auth.principal import Principal
-from service.billing.close import month_for_event
 from service.billing.lines import credit_line, month_of, payout_reversal
+from service.billing.month_close import month_for_event
 from service.billing.rate_card import PayoutEvent, RateCard, standard_rate_card
 from service.billing.rating import (
     RatedDelivery,
@@ -40,10 +41,11 @@ from service.billing.rating import (
     rate_delivery,
     rate_payout,
 )
+from service.clock import london_date
+from service.contracts_in_force import contract_between, contract_of
 from service.errors import Conflict, NotFound
 from service.models import BillableLine, BillingBook, Bundle, Event, LaContract, LineKind, Tier
-from service.sla.clock import london_date
-from service.sla.service import calendar_of, contract_of
+from service.sla.service import calendar_of
 
 # what a ledger row is read as, for the exports and for corrections (one query, joined)
 INVOICE_VALUES = (
@@ -80,8 +82,7 @@ def card_of(contract: LaContract | None) -> RateCard:
 
 async def contract_for(principal: Principal, la_id: UUID) -> LaContract:
     """The current contract between the principal's writing service and one of its client LAs (else 404)."""
-    contract = await LaContract.filter(la_id=la_id, provider_id=principal.organisation_id).order_by(
-        "-starts_on").first()
+    contract = await contract_between(la_id, principal.organisation_id)
     if contract is None:
         raise NotFound("no such LA")
     return contract
@@ -104,7 +105,7 @@ async def book_of(provider_id: UUID, conn: BaseDBAsyncClient, *, lock: bool) -> 
     Every line writer and the month close take this lock, so a line never lands in a month while it is closing.
     """
     dialect = conn.capabilities.dialect
-    now = datetime.now(UTC)
+    now = clock.now()
     if dialect == "postgres":
         await conn.execute_query(
             "INSERT INTO billing_book (provider_id, invoice_prefix, last_invoice_number, updated_at) "
@@ -271,7 +272,7 @@ async def correct_line(principal: Principal, line_id: int, reason: str) -> Billa
 
     A line is corrected once; a credit or reversal is not itself corrected (write a fresh line instead).
     """
-    now = datetime.now(UTC)
+    now = clock.now()
     async with in_transaction() as conn:
         original = await BillableLine.filter(id=line_id, provider_id=principal.organisation_id).using_db(conn).first()
         if original is None:

@@ -10,44 +10,20 @@ from contracts.api import (
     BundleListQuery,
     BundleOut,
     BundlePage,
-    DocumentFinding,
     DocumentOut,
     DocumentUploadQuery,
-    EventOut,
 )
 from service.bundles import service
+from service.bundles.views import bundle_detail_out, bundle_out, bundles_out, document_out
 from service.documents.access import may_read_documents, refuse, served_copy, stream_object
 from service.documents.service import check_length
 from service.http import Call, Endpoint
-from service.intake.denylists import hash_count
-from service.models import Bundle, Document, Event, Role
+from service.models import Bundle, Role
 from service.runtime import current
-from service.sla.service import calendar_in, calendars_for
 
 LA = frozenset({Role.LA_OFFICER, Role.LA_ADMIN})
 READERS = frozenset({Role.LA_OFFICER, Role.LA_ADMIN, Role.COORDINATOR, Role.WRITER, Role.QA_REVIEWER, Role.ADMIN})
 DOCUMENT_READERS = frozenset({Role.LA_OFFICER, Role.LA_ADMIN, Role.WRITER, Role.QA_REVIEWER})
-
-
-async def bundles_out(bundles: list[Bundle]) -> list[BundleOut]:
-    """Bundles for the API, their clocks on their contracts' calendars (loaded once for the whole list)."""
-    calendars = await calendars_for(bundles)
-    return [BundleOut(**service.bundle_fields(b, calendar_in(calendars, b))) for b in bundles]
-
-
-async def bundle_out(bundle: Bundle) -> BundleOut:
-    return (await bundles_out([bundle]))[0]
-
-
-def document_out(d: Document) -> DocumentOut:
-    return DocumentOut(id=d.id, filename=d.filename, kind=d.kind, media_type=d.media_type, size=d.size,
-                       sha256=d.sha256, pages=d.pages, created_at=d.created_at,
-                       findings=[DocumentFinding.model_validate(f) for f in d.findings or []],
-                       clean_sha256=d.clean_sha256)
-
-
-def event_out(e: Event) -> EventOut:
-    return EventOut(name=e.name, from_status=e.from_status, to_status=e.to_status, data=e.data, at=e.created_at)
 
 
 async def create_bundle(call: Call) -> Response:
@@ -65,10 +41,7 @@ async def list_bundles(call: Call) -> BundlePage:
 
 
 async def get_bundle(call: Call) -> BundleDetail:
-    bundle, documents, events = await service.get_detail(call.principal, call.path_uuid("bundle_id"))
-    calendar = calendar_in(await calendars_for([bundle]), bundle)
-    return BundleDetail(**service.bundle_fields(bundle, calendar), documents=[document_out(d) for d in documents],
-                        timeline=[event_out(e) for e in events], deny_list_hashes=hash_count(bundle))
+    return await bundle_detail_out(*await service.get_detail(call.principal, call.path_uuid("bundle_id")))
 
 
 async def upload_document(call: Call) -> DocumentOut:

@@ -6,7 +6,7 @@ import base64
 import hashlib
 import json
 from collections.abc import AsyncIterable
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 from uuid import UUID
 
@@ -16,13 +16,15 @@ from tortoise.functions import Sum
 from tortoise.transactions import in_transaction
 
 from contracts.api import BundleCreate
+from service import clock
 from service.auth import scope
 from service.auth.principal import Principal
-from service.billing.orders import submit_against_orders
+from service.bundles.submission import submit_bundle
 from service.bundles.transitions import move, record
 from service.calendar import WorkingCalendar
 from service.documents.service import receive
 from service.errors import Conflict, IdempotencyConflict, InvalidInput, NotFound
+from service.jobs import Job
 from service.models import Bundle, BundleStatus, Document, Event
 from service.outbox.service import enqueue
 from service.runtime import current
@@ -112,7 +114,7 @@ async def add_document(
             await record(bundle.id, "document.added", conn=conn, actor_id=principal.user_id,
                          data={"document_id": str(document.id), "kind": received.kind, "size": received.stored.size})
             if bundle.status == BundleStatus.AWAITING_LA:
-                await enqueue("screen_document", using=conn, document_id=str(document.id))
+                await enqueue(Job.SCREEN_DOCUMENT, using=conn, document_id=str(document.id))
     except BaseException:
         await storage.delete(received.stored.key)
         raise
@@ -124,8 +126,8 @@ async def submit(principal: Principal, bundle_id: UUID) -> Bundle:
     if not await Document.filter(bundle_id=bundle.id, deleted_at__isnull=True).exists():
         raise Conflict("add at least one document before submitting", current_status=bundle.status.value)
     async with in_transaction() as conn:
-        # committed against the LA's purchase orders, or held until one has room (service/billing/orders.py)
-        return await submit_against_orders(bundle, actor_id=principal.user_id, conn=conn)
+        # committed against the LA's purchase orders, or held until one has room (service/bundles/submission.py)
+        return await submit_bundle(bundle, actor_id=principal.user_id, conn=conn)
 
 
 async def cancel(principal: Principal, bundle_id: UUID) -> Bundle:
@@ -135,7 +137,7 @@ async def cancel(principal: Principal, bundle_id: UUID) -> Bundle:
         from service.models import Offer, OfferStatus
 
         await Offer.filter(bundle_id=bundle.id, status=OfferStatus.PENDING).using_db(conn).update(
-            status=OfferStatus.WITHDRAWN, responded_at=datetime.now(UTC)
+            status=OfferStatus.WITHDRAWN, responded_at=clock.now()
         )
         return moved
 

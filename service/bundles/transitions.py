@@ -1,4 +1,8 @@
-"""The one transition function: a conditional status update, its timeline event and its jobs, together."""
+"""The one transition function: a conditional status update, its timeline event and what it sets off, together.
+
+What each move sets off (jobs, clocks, billing lines, announcements) is the lifecycle table's to say
+(service/bundles/lifecycle.py); `move` applies it in the caller's transaction.
+"""
 
 from __future__ import annotations
 
@@ -7,11 +11,10 @@ from uuid import UUID
 
 from tortoise.backends.base.client import BaseDBAsyncClient
 
+from service.bundles.lifecycle import Moved, reactions
 from service.bundles.states import can_move, sources_of
 from service.errors import NotFound, TransitionNotAllowed
 from service.models import Bundle, BundleStatus, Event
-from service.outbox.service import enqueue
-from service.sla.service import on_move
 
 
 async def move(
@@ -23,7 +26,6 @@ async def move(
     expect: BundleStatus | frozenset[BundleStatus] | None = None,
     event: str | None = None,
     data: dict[str, Any] | None = None,
-    jobs: tuple[tuple[str, dict[str, Any]], ...] = (),
     **fields: Any,
 ) -> Bundle:
     """Move a bundle to `target` if its status allows it, inside the caller's transaction `conn`.
@@ -45,7 +47,7 @@ async def move(
     if updated != 1:
         fresh = await Bundle.filter(id=bundle_id).using_db(conn).first()
         raise TransitionNotAllowed(fresh.status.value if fresh else "gone", target.value)
-    await Event.create(
+    timeline = await Event.create(
         bundle_id=bundle_id,
         name=event or f"bundle.{target.value}",
         from_status=current.status.value,
@@ -54,12 +56,9 @@ async def move(
         data=data or {},
         using_db=conn,
     )
-    await on_move(bundle_id, current.status, target, conn=conn)  # keeps the SLA clocks right (service/sla)
-    for actor_name, payload in jobs:
-        await enqueue(actor_name, using=conn, **payload)
-    refreshed = await Bundle.filter(id=bundle_id).using_db(conn).first()
-    assert refreshed is not None
-    return refreshed
+    for reaction in reactions(current.status, target):  # each sees the row as the one before it left it
+        await reaction(Moved(await Bundle.filter(id=bundle_id).using_db(conn).get(), current.status, timeline, conn))
+    return await Bundle.filter(id=bundle_id).using_db(conn).get()
 
 
 async def record(

@@ -6,11 +6,13 @@ import argparse
 import io
 import json
 import time
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import httpx
 
+from service import clock
 from service.cli import UsageError
 
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
@@ -32,6 +34,16 @@ def _docx(paragraphs: list[str]) -> bytes:
     return buffer.getvalue()
 
 
+def _expiry(expires_at: str) -> str:
+    """When the offer lapses, on London's clock: the window counts working hours, so on a Friday evening, a weekend
+    or a bank holiday it runs into the next working day (the journey accepts at once, so nobody waits for it)."""
+    expires = clock.london(datetime.fromisoformat(expires_at))
+    when = f"the offer expires {expires:%a %d %b %H:%M} London time"
+    if expires - clock.london(clock.now()) > timedelta(hours=24):
+        when += " (its window counts working hours, 09:00-17:00 on working days, and today is outside them)"
+    return when
+
+
 def run(args: argparse.Namespace) -> int:
     if not args.tokens.exists():
         raise UsageError(f"--tokens: {args.tokens} not found; start the service with `make run` first")
@@ -47,7 +59,7 @@ def run(args: argparse.Namespace) -> int:
         return response.json() if "json" in response.headers.get("content-type", "") else response.content
 
     with httpx.Client(base_url=args.base_url, timeout=30) as http:
-        reference = f"DEMO-{int(time.time())}"
+        reference = f"DEMO-{int(clock.now().timestamp())}"
         bundle = step("LA officer creates a bundle",
                       http.post("/v1/bundles", headers=auth("la_officer"),
                                 json={"reference": reference, "work_type": "new_plan"}))
@@ -71,7 +83,7 @@ def run(args: argparse.Namespace) -> int:
             time.sleep(0.5)
         if offer is None or writer is None:
             raise UsageError("no offer appeared within a minute; is the worker running (PLANWRIGHT_EMBEDDED_WORKER)?")
-        print(f"      screened, queued and offered to {writer}")
+        print(f"      screened, queued and offered to {writer}; {_expiry(offer['expires_at'])}")
         step(f"{writer} accepts the offer", http.post(f"/v1/offers/{offer['id']}/accept", headers=auth(writer)))
         detail = step("the bundle, with documents and timeline", http.get(f"/v1/bundles/{bid}", headers=auth(writer)))
         document = detail["documents"][0]
@@ -103,7 +115,7 @@ def run(args: argparse.Namespace) -> int:
         step("LA officer downloads the delivered draft",
              http.get(f"/v1/bundles/{bid}/delivered-draft", headers=auth("la_officer")))
         step("LA officer accepts it", http.post(f"/v1/bundles/{bid}/accept", headers=auth("la_officer")))
-        month = time.strftime("%Y-%m")
+        month = clock.month_of(clock.now())
         orders = step("LA officer reads its purchase orders (spent, committed, remaining)",
                       http.get("/v1/billing/purchase-orders", headers=auth("la_officer")))
         la_id = orders["items"][0]["la_id"] if orders.get("items") else None

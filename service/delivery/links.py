@@ -10,8 +10,10 @@ import hashlib
 import hmac
 import json
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from uuid import UUID
+
+from service import clock
 
 LINK_SECONDS = 300
 
@@ -57,6 +59,6 @@ def verify_link(key: bytes, token: str, *, now: datetime | None = None) -> LinkC
                             expires=int(raw["e"]))
     except (ValueError, KeyError, TypeError):
         raise BadLink("malformed") from None
-    if claims.expires <= int((now or datetime.now(UTC)).timestamp()):
+    if claims.expires <= int((now or clock.now()).timestamp()):
         raise BadLink("expired")
     return claims

@@ -3,21 +3,22 @@ can revoke access at once, accepts the draft, or asks for amendments (free insid
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from uuid import UUID
 
 from tortoise.transactions import in_transaction
 
+from service import clock
 from service.audit.service import audit
 from service.auth import scope
 from service.auth.principal import Principal
-from service.billing.service import amendment_charged, write_acceptance_lines, write_amendment_lines
+from service.billing.service import amendment_charged
 from service.bundles.transitions import move, record
+from service.contracts_in_force import contract_of
 from service.delivery.links import LINK_SECONDS, BadLink, LinkClaims, sign_link, verify_link
 from service.errors import Conflict, Forbidden, NotFound
-from service.models import Bundle, BundleStatus, Draft, DraftStatus, Event
+from service.models import Bundle, BundleStatus, Draft, DraftStatus
 from service.runtime import current
-from service.sla.service import contract_of
 
 RETURNED_TO_LA = frozenset({BundleStatus.DELIVERED, BundleStatus.ACCEPTED, BundleStatus.CLOSED,
                             BundleStatus.AMENDMENT_REQUESTED})
@@ -44,7 +45,7 @@ async def delivered_draft(principal: Principal, bundle_id: UUID) -> tuple[Bundle
 
 async def make_link(principal: Principal, bundle_id: UUID) -> tuple[str, datetime, Draft]:
     bundle, draft = await delivered_draft(principal, bundle_id)
-    expires = datetime.now(UTC).replace(microsecond=0) + timedelta(seconds=LINK_SECONDS)
+    expires = clock.now().replace(microsecond=0) + timedelta(seconds=LINK_SECONDS)
     token = sign_link(current().link_key, LinkClaims(draft_id=draft.id, user_id=principal.user_id,
                                                      access_version=bundle.access_version,
                                                      expires=int(expires.timestamp())))
@@ -83,28 +84,21 @@ async def set_access(principal: Principal, bundle_id: UUID, *, revoked: bool) ->
 async def accept(principal: Principal, bundle_id: UUID) -> Bundle:
     bundle = await scope.get_bundle(principal, bundle_id)
     async with in_transaction() as conn:
-        accepted = await move(bundle.id, BundleStatus.ACCEPTED, conn=conn, actor_id=principal.user_id,
-                              expect=BundleStatus.DELIVERED)
-        await write_acceptance_lines(accepted, accepted_at=datetime.now(UTC), conn=conn)
-        return accepted
+        return await move(bundle.id, BundleStatus.ACCEPTED, conn=conn, actor_id=principal.user_id,
+                          expect=BundleStatus.DELIVERED)
 
 
 async def request_amendment(principal: Principal, bundle_id: UUID, reason: str) -> Bundle:
     """Back to the same writer, ahead of new work; free when asked within the contract's window of working days,
     otherwise charged by an amendment line written in this transaction (service/billing/service.py)."""
     bundle = await scope.get_bundle(principal, bundle_id)
-    now = datetime.now(UTC)
+    now = clock.now()
     async with in_transaction() as conn:
         charged, days, window = amendment_charged(await contract_of(bundle, conn), bundle, now)
-        moved = await move(bundle.id, BundleStatus.AMENDMENT_REQUESTED, conn=conn, actor_id=principal.user_id,
-                           expect=BundleStatus.DELIVERED, event="amendment.requested",
-                           data={"free": not charged, "window_working_days": window, "working_days": days,
-                                 "reason": reason})
-        event = await Event.filter(bundle_id=bundle.id, name="amendment.requested").using_db(conn).order_by(
-            "-id").first()
-        assert event is not None
-        await write_amendment_lines(moved, event.id, requested_at=now, working_days=days, conn=conn)
-        return moved
+        return await move(bundle.id, BundleStatus.AMENDMENT_REQUESTED, conn=conn, actor_id=principal.user_id,
+                          expect=BundleStatus.DELIVERED, event="amendment.requested",
+                          data={"free": not charged, "window_working_days": window, "working_days": days,
+                                "reason": reason})
 
 
 async def work_list(principal: Principal) -> list[Bundle]:

@@ -7,12 +7,12 @@ cleaned copy are deleted from storage once the replacement is committed.
 from __future__ import annotations
 
 from collections.abc import AsyncIterable
-from datetime import UTC, datetime
 from uuid import UUID
 
 from tortoise.functions import Sum
 from tortoise.transactions import in_transaction
 
+from service import clock
 from service.auth import scope
 from service.auth.principal import Principal
 from service.bundles.service import EDITABLE
@@ -56,7 +56,7 @@ async def replace_document(
             if not await Bundle.filter(id=bundle.id, status__in=tuple(EDITABLE)).using_db(conn).exists():
                 raise Conflict("the bundle was submitted meanwhile; its documents can no longer change")
             retired = await Document.filter(id=old.id, deleted_at__isnull=True).using_db(conn).update(
-                deleted_at=datetime.now(UTC))
+                deleted_at=clock.now())
             if retired != 1:
                 raise Conflict("the document was replaced or removed meanwhile")
             document = await Document.create(

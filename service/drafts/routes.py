@@ -1,16 +1,22 @@
-"""Writer endpoints for the work itself: the work list, the front sheet, draft upload and download."""
+"""Writer endpoints for the work itself: the work list, a draft's PDF rendition, draft download."""
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterable
+from typing import Protocol
+from uuid import UUID
+
 from starlette.responses import Response
 
-from contracts.api import BundleOut, DraftOut, DraftUploadQuery, FrontSheetIn, WorkList
+from contracts.api import DraftOut, DraftUploadQuery, WorkList
 from service.auth import scope
-from service.bundles.routes import bundle_out, bundles_out
+from service.auth.principal import Principal
+from service.bundles.views import bundles_out
 from service.delivery.service import work_list
 from service.documents.access import stream_object
 from service.documents.service import check_length
 from service.drafts import service as drafts
+from service.drafts.views import draft_out
 from service.errors import Forbidden
 from service.http import Call, Endpoint
 from service.models import Draft, DraftStatus, Role
@@ -20,27 +26,8 @@ DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 WRITER = frozenset({Role.WRITER})
 
 
-def draft_out(d: Draft) -> DraftOut:
-    return DraftOut(id=d.id, bundle_id=d.bundle_id, cycle=d.cycle, status=d.status.value, size=d.size,  # type: ignore[attr-defined]
-                    sha256=d.sha256, qa_findings=d.qa_findings, created_at=d.created_at,
-                    rendition_sha256=d.rendition_sha256)
-
-
 async def my_work(call: Call) -> WorkList:
     return WorkList(items=await bundles_out(await work_list(call.principal)))
-
-
-async def put_front_sheet(call: Call) -> BundleOut:
-    body: FrontSheetIn = call.body
-    return await bundle_out(await drafts.set_front_sheet(call.principal, call.path_uuid("bundle_id"), body))
-
-
-async def upload_draft(call: Call) -> DraftOut:
-    check_length(call.request.headers.get("content-length"), current().settings.max_draft_bytes)
-    q: DraftUploadQuery = call.query
-    draft = await drafts.upload(call.principal, call.path_uuid("bundle_id"), call.request.stream(),
-                                filename=q.filename, content_type=call.request.headers.get("content-type"))
-    return draft_out(draft)
 
 
 async def download_draft(call: Call) -> Response:
@@ -54,23 +41,27 @@ async def download_draft(call: Call) -> Response:
     )
 
 
-async def put_rendition(call: Call) -> DraftOut:
+class DraftStore(Protocol):
+    async def __call__(self, principal: Principal, id_: UUID, chunks: AsyncIterable[bytes], /, *, filename: str,
+                       content_type: str | None) -> Draft: ...
+
+
+async def receive_draft(call: Call, store: DraftStore, id_param: str) -> DraftOut:
+    """A streamed draft upload (the draft, or its rendition): refused by Content-Length first, then stored."""
     check_length(call.request.headers.get("content-length"), current().settings.max_draft_bytes)
     q: DraftUploadQuery = call.query
-    draft = await drafts.add_rendition(call.principal, call.path_uuid("draft_id"), call.request.stream(),
-                                       filename=q.filename, content_type=call.request.headers.get("content-type"))
+    draft = await store(call.principal, call.path_uuid(id_param), call.request.stream(),
+                        filename=q.filename, content_type=call.request.headers.get("content-type"))
     return draft_out(draft)
+
+
+async def put_rendition(call: Call) -> DraftOut:
+    return await receive_draft(call, drafts.add_rendition, "draft_id")
 
 
 ENDPOINTS = [
     Endpoint("GET", "/v1/work", my_work, WRITER,
              "The writer's held bundles in working order (amendments first)", "drafts", response=WorkList),
-    Endpoint("PUT", "/v1/bundles/{bundle_id}/front-sheet", put_front_sheet, WRITER,
-             "Set the front sheet (queries, missing advice, notes for the LA) sent with the next draft", "drafts",
-             body=FrontSheetIn, response=BundleOut, errors=(404, 409)),
-    Endpoint("POST", "/v1/bundles/{bundle_id}/drafts", upload_draft, WRITER,
-             "Upload a draft plan (DOCX, streamed); the automated QA findings come back at once", "drafts",
-             query=DraftUploadQuery, response=DraftOut, status=201, raw_body=(DOCX,), errors=(404, 409, 413, 415)),
     Endpoint("PUT", "/v1/drafts/{draft_id}/rendition", put_rendition, WRITER,
              "Attach the optional PDF rendition of a draft in QA (stored without its metadata)", "drafts",
              query=DraftUploadQuery, response=DraftOut, raw_body=("application/pdf",), errors=(404, 409, 413, 415)),

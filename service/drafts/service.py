@@ -15,7 +15,7 @@ from service.bundles.transitions import move, record
 from service.documents.service import receive
 from service.drafts.checks import run_qa
 from service.errors import Conflict, InvalidInput, ServiceUnavailable, UnsupportedMediaType
-from service.intake.service import ScanRequired, scan_stored
+from service.intake.screening_service import ScanRequired, scan_stored
 from service.models import Bundle, BundleStatus, Draft, DraftStatus
 from service.runtime import current
 from service.screening.safety import UnsafeDocument, check_pdf

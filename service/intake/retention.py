@@ -10,14 +10,16 @@ is not an error, so a purge cut short is finished by the next one.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from uuid import UUID
 
 from tortoise.transactions import in_transaction
 
+from service import clock
 from service.bundles.transitions import record
+from service.contracts_in_force import contract_of
 from service.logging import get_logger
-from service.models import Bundle, BundleStatus, Document, Draft, Event, LaContract
+from service.models import Bundle, BundleStatus, Document, Draft, Event
 from service.runtime import current
 
 log = get_logger(__name__)
@@ -39,8 +41,7 @@ async def closed_at(bundle: Bundle) -> datetime:
 
 
 async def retention_days(bundle: Bundle) -> int:
-    contract = await LaContract.filter(la_id=bundle.la_id, provider_id=bundle.provider_id).order_by(  # type: ignore[attr-defined]
-        "-starts_on").first()
+    contract = await contract_of(bundle)
     return contract.retention_days if contract is not None else DEFAULT_RETENTION_DAYS
 
 
@@ -56,7 +57,7 @@ async def _holding_content() -> set[UUID]:
 
 async def purge_bundle(bundle_id: UUID, *, now: datetime | None = None) -> Purged:
     """Delete the bundle's stored objects, then tombstone their rows and note it on the timeline."""
-    now = now or datetime.now(UTC)
+    now = now or clock.now()
     storage = current().storage
     documents = await Document.filter(bundle_id=bundle_id).exclude(storage_key="")
     drafts = await Draft.filter(bundle_id=bundle_id).exclude(storage_key="")
@@ -84,7 +85,7 @@ async def purge_bundle(bundle_id: UUID, *, now: datetime | None = None) -> Purge
 
 async def purge_expired(now: datetime | None = None) -> list[Purged]:
     """Purge every closed bundle whose retention period has run out."""
-    now = now or datetime.now(UTC)
+    now = now or clock.now()
     purged = []
     for bundle_id in sorted(await _holding_content()):
         bundle = await Bundle.get(id=bundle_id)

@@ -19,7 +19,7 @@ from service.auth import scope
 from service.auth.principal import Principal
 from service.bundles.transitions import record
 from service.errors import Conflict, InvalidInput, NotFound
-from service.intake.service import UNREADABLE_CONFIRMED
+from service.intake.screening_service import UNREADABLE_CONFIRMED
 from service.models import Bundle, BundleStatus, Document
 
 

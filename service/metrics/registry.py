@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import date
-
 from prometheus_client import CollectorRegistry, Gauge, Histogram, generate_latest
 from tortoise.functions import Count
 
+from service import clock
 from service.models import Bundle, BundleStatus, Offer, OfferStatus, OutboxMessage
 
 REGISTRY = CollectorRegistry(auto_describe=True)
@@ -40,5 +39,5 @@ async def scrape() -> bytes:
         BUNDLES.labels(status=status.value).set(counts.get(status.value, 0))
     OFFERS_PENDING.set(await Offer.filter(status=OfferStatus.PENDING).count())
     OUTBOX_PENDING.set(await OutboxMessage.filter(published_at__isnull=True).count())
-    BUNDLES_OVERDUE.set(await Bundle.filter(status__in=NOT_DELIVERED, turnaround_due__lt=date.today()).count())
+    BUNDLES_OVERDUE.set(await Bundle.filter(status__in=NOT_DELIVERED, turnaround_due__lt=clock.today()).count())
     return generate_latest(REGISTRY)

@@ -1,7 +1,8 @@
 """The tortoise-orm models of Planwright; one app, "models", migrated by tortoise's built-in migrator."""
 
 from service.models.bundles import Bundle, BundleStatus, Document, Event, Tier, WorkType
-from service.models.ledger import BillableLine, BillingBook, Invoice, LaContract, LineKind, PurchaseOrder
+from service.models.ledger import BillableLine, BillingBook, Invoice, LaContract, LineKind
+from service.models.orders import PurchaseOrder
 from service.models.people import (
     ApiToken,
     Organisation,

@@ -3,15 +3,13 @@
 from __future__ import annotations
 
 from enum import StrEnum
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from tortoise import fields
 from tortoise.models import Model
 
+from service.models.orders import PurchaseOrder
 from service.models.people import Organisation, User, Writer
-
-if TYPE_CHECKING:
-    from service.models.ledger import PurchaseOrder
 
 
 class BundleStatus(StrEnum):

@@ -4,22 +4,22 @@ from __future__ import annotations
 
 import asyncio
 import smtplib
-from datetime import UTC, datetime
 from uuid import UUID
 
 from tortoise.backends.base.client import BaseDBAsyncClient
 
 from contracts.webhooks import NotificationOut
+from service import clock
 from service.auth.principal import Principal
+from service.jobs import Job
 from service.logging import get_logger
 from service.models import Bundle, Event, Notification, NotificationStatus, Role, User, Writer
 from service.notifications import email
 from service.outbox.service import enqueue
 from service.runtime import current
-from service.webhooks.topics import Audience, Rule
+from service.webhooks.rules import Audience, Rule
 
 log = get_logger(__name__)
-SEND_ACTOR = "send_notification"
 MAX_SEND_ATTEMPTS = 5
 
 
@@ -54,7 +54,7 @@ async def fan_out(event: Event, bundle: Bundle, rule: Rule, conn: BaseDBAsyncCli
             status=NotificationStatus.PENDING if emailed else NotificationStatus.SKIPPED, using_db=conn,
         )
         if emailed:
-            await enqueue(SEND_ACTOR, using=conn, notification_id=str(notice.id))
+            await enqueue(Job.SEND_NOTIFICATION, using=conn, notification_id=str(notice.id))
         created += 1
     return created
 
@@ -87,7 +87,7 @@ async def send(notification_id: UUID) -> NotificationStatus | None:
         if final:
             return NotificationStatus.FAILED
         raise SendFailed(type(exc).__name__) from None
-    await Notification.filter(id=notice.id).update(status=NotificationStatus.SENT, sent_at=datetime.now(UTC),
+    await Notification.filter(id=notice.id).update(status=NotificationStatus.SENT, sent_at=clock.now(),
                                                    error=None)
     log.info("notification.sent", kind=notice.kind)
     return NotificationStatus.SENT

@@ -6,15 +6,9 @@ from contracts.api import OfferDecline, OfferList, OfferOut
 from service.http import Call, Endpoint
 from service.models import Offer, Role
 from service.offers import service as offers
+from service.offers.views import offer_out
 
 WRITER = frozenset({Role.WRITER})
-
-
-def offer_out(offer: Offer) -> OfferOut:
-    b = offer.bundle
-    return OfferOut(id=offer.id, bundle_id=b.id, status=offer.status.value, work_type=b.work_type.value,
-                    tier=b.tier.value, page_count=b.page_count, turnaround_due=b.turnaround_due,
-                    expires_at=offer.expires_at, reason=offer.reason)
 
 
 async def list_offers(call: Call) -> OfferList:

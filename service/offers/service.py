@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
 from uuid import UUID
 
 from tortoise.transactions import in_transaction
 
+from service import clock
 from service.auth import scope
 from service.auth.principal import Principal
 from service.bundles.transitions import move
@@ -23,7 +24,7 @@ async def list_for_writer(principal: Principal, *, status: OfferStatus | None = 
 
 async def accept(principal: Principal, offer_id: UUID) -> Offer:
     offer = await scope.get_offer(principal, offer_id)
-    now = datetime.now(UTC)
+    now = clock.now()
     async with in_transaction() as conn:
         won = await Offer.filter(id=offer.id, status=OfferStatus.PENDING, expires_at__gt=now).using_db(conn).update(
             status=OfferStatus.ACCEPTED, responded_at=now
@@ -47,7 +48,7 @@ async def decline(principal: Principal, offer_id: UUID, *, reason: str) -> Offer
 
 async def _close(offer: Offer, outcome: OfferStatus, *, actor_id: UUID | None, reason: str = "") -> bool:
     """Close a pending offer and put its bundle back in the queue, with that writer excluded next time."""
-    now = datetime.now(UTC)
+    now = clock.now()
     async with in_transaction() as conn:
         closed = await Offer.filter(id=offer.id, status=OfferStatus.PENDING).using_db(conn).update(
             status=outcome, responded_at=now, reason=reason[:300]
@@ -61,7 +62,6 @@ async def _close(offer: Offer, outcome: OfferStatus, *, actor_id: UUID | None, r
         await move(offer.bundle_id, BundleStatus.QUEUED, conn=conn, actor_id=actor_id,  # type: ignore[attr-defined]
                    expect=BundleStatus.OFFERED, event=f"offer.{outcome.value}",
                    data={"offer_id": str(offer.id), "writer_id": str(offer.writer_id)},  # type: ignore[attr-defined]
-                   jobs=(("allocation_round", {}),),
                    excluded_writers=exclude(bundle.excluded_writers, offer.writer_id))  # type: ignore[attr-defined]
     return True
 
@@ -73,7 +73,7 @@ def exclude(excluded: list[str], writer_id: UUID | None) -> list[str]:
 
 async def expire_due_offers(now: datetime | None = None) -> int:
     """The periodic sweep: every pending offer past its window expires (idempotent)."""
-    now = now or datetime.now(UTC)
+    now = now or clock.now()
     expired = 0
     for offer in await Offer.filter(status=OfferStatus.PENDING, expires_at__lte=now).order_by("expires_at"):
         expired += await _close(offer, OfferStatus.EXPIRED, actor_id=None)

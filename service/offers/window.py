@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime, time, timedelta
-from zoneinfo import ZoneInfo
 
 from service.calendar import WorkingCalendar
+from service.clock import LONDON
 
-LONDON = ZoneInfo("Europe/London")
 DAY_START = time(9, 0)
 DAY_END = time(17, 0)
 

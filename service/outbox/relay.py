@@ -6,12 +6,12 @@ Any number of relays may run: on PostgreSQL each claims rows with SKIP LOCKED; o
 from __future__ import annotations
 
 import asyncio
-from datetime import UTC, datetime
 
 import dramatiq
 from dramatiq.brokers.stub import StubBroker
 from tortoise.transactions import in_transaction
 
+from service import clock
 from service.logging import get_logger
 from service.models import OutboxMessage
 from service.runtime import current
@@ -40,7 +40,7 @@ async def relay_once() -> int:
                 _send(row.actor_name, row.payload)
             else:
                 await asyncio.to_thread(_send, row.actor_name, row.payload)  # pika blocks: keep it off the loop
-        await OutboxMessage.filter(id__in=[r.id for r in rows]).using_db(conn).update(published_at=datetime.now(UTC))
+        await OutboxMessage.filter(id__in=[r.id for r in rows]).using_db(conn).update(published_at=clock.now())
     log.info("outbox.relayed", messages=len(rows))
     return len(rows)
 

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from tortoise.backends.base.client import BaseDBAsyncClient
 
+from service.jobs import Job
 from service.models import OutboxMessage
 
 
-async def enqueue(actor_name: str, *, using: BaseDBAsyncClient | None = None, **payload: Any) -> OutboxMessage:
+async def enqueue(job: Job, *, using: BaseDBAsyncClient | None = None, **payload: str | bool) -> OutboxMessage:
     """Record a job (ids only, never ORM objects) to be published after the transaction commits."""
-    return await OutboxMessage.create(actor_name=actor_name, payload=payload, using_db=using)
+    return await OutboxMessage.create(actor_name=Job(job).value, payload=payload, using_db=using)

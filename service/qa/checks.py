@@ -34,7 +34,6 @@ The checks read wording, so they are heuristics: tests/benchmarks/bench_qa.py me
 
 from __future__ import annotations
 
-import importlib
 import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
@@ -42,6 +41,7 @@ from typing import Any, get_args
 
 from contracts.qa import CheckName, FrontSheet
 from service.qa.plan import SECTION_CODES, SECTION_RANK, Block, Plan, Section
+from service.screening.detectors import scan_text
 from service.screening.report import mask
 
 Detect = Callable[[str], Sequence[Any]]
@@ -61,16 +61,6 @@ class Finding:
     section: str | None
     excerpt: str
     message: str
-
-
-@dataclass(frozen=True)
-class _Hit:
-    """An identifier found by the built-in fallback detector (same shape as the screening TextFinding)."""
-
-    kind: str
-    start: int
-    end: int
-    confidence: float
 
 
 # -- text helpers ---------------------------------------------------------------------------------
@@ -352,46 +342,8 @@ _STOP = frozenset(
 
 _BARE_NONE = re.compile(r"^\s*(?:n/?a|none|nil|not applicable|-+|\u2013|\u2014|no|nothing)\s*\.?\s*$", re.I)
 
-# -- built-in identifier fallback -----------------------------------------------------------------
 
-_NHS = re.compile(r"(?<![\d])(\d{3})[ -]?(\d{3})[ -]?(\d{4})(?![\d])")
-_EMAIL = re.compile(r"\b[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}\b")
-_POSTCODE = re.compile(r"\b(?:[A-PR-UWYZ][A-HK-Y]?\d[A-Z\d]?|GIR) ?\d[ABD-HJLNP-UW-Z]{2}\b")
-
-
-def _nhs_valid(digits: str) -> bool:
-    total = sum(int(d) * w for d, w in zip(digits[:9], range(10, 1, -1), strict=True))
-    check = 11 - total % 11
-    check = 0 if check == 11 else check
-    return check != 10 and check == int(digits[9])
-
-
-def builtin_detect(text: str) -> list[_Hit]:
-    """Deliberately tiny fallback used only when the screening detectors are not installed:
-    NHS numbers (with their checksum), e-mail addresses and UK postcodes. It does not look for
-    names, addresses, dates of birth, UPNs, NI numbers or phone numbers."""
-    hits: list[_Hit] = []
-    for found in _NHS.finditer(text):
-        if _nhs_valid("".join(found.groups())):
-            hits.append(_Hit("nhs_number", found.start(), found.end(), 0.99))
-    for found in _EMAIL.finditer(text):
-        hits.append(_Hit("email", found.start(), found.end(), 0.95))
-    for found in _POSTCODE.finditer(text):
-        hits.append(_Hit("postcode", found.start(), found.end(), 0.85))
-    return hits
-
-
-def default_detector() -> Detect:
-    """The screening detector when it is installed, else the tiny built-in fallback."""
-    try:
-        module = importlib.import_module("service.screening.detectors")
-    except ModuleNotFoundError as exc:
-        if exc.name and "service.screening.detectors".startswith(exc.name):
-            return builtin_detect
-        raise
-    scan: Detect = module.scan_text
-    return scan
-
+# -- identifiers (found by the screening detectors) -----------------------------------------------
 
 _KIND_LABEL = {
     "nhs_number": "an NHS number",
@@ -723,7 +675,7 @@ def _check_identifiers(plan: Plan, detect: Detect, out: _Collector) -> None:
 def run_checks(plan: Plan, front_sheet: FrontSheet | None, detect: Detect | None = None) -> list[Finding]:
     """Every automated check on a draft, in a stable order: by section (A-K, unsectioned first), then
     by position in the document, then by check. `detect` finds identifiers in a text (objects with kind,
-    start, end, confidence); by default the screening detector, or the tiny built-in fallback."""
+    start, end, confidence); by default the screening detectors' `scan_text`."""
     out = _Collector()
     _check_sections(plan, out)
     _check_placeholders(plan, out)
@@ -732,7 +684,7 @@ def run_checks(plan: Plan, front_sheet: FrontSheet | None, detect: Detect | None
     _check_outcomes(plan, out)
     _check_golden_thread(plan, out)
     _check_no_needs(plan, out)
-    _check_identifiers(plan, detect or default_detector(), out)
+    _check_identifiers(plan, detect or scan_text, out)
     if front_sheet is None:
         out.add(
             "front_sheet_missing",

@@ -1,21 +1,12 @@
-"""Query endpoints: the writer asks the LA; the LA answers; everyone on the bundle reads them."""
+"""Query endpoints: the LA answers a writer's query (asking and reading are under /v1/bundles, in bundles/)."""
 
 from __future__ import annotations
 
-from contracts.api import QueryAnswer, QueryAsk, QueryList, QueryOut
+from contracts.api import QueryAnswer, QueryOut
 from service.http import Call, Endpoint
-from service.models import Query, Role
+from service.models import Role
 from service.queries import service as queries
-
-
-def query_out(q: Query) -> QueryOut:
-    return QueryOut(id=q.id, bundle_id=q.bundle_id, question=q.question, answer=q.answer,  # type: ignore[attr-defined]
-                    asked_at=q.asked_at, answered_at=q.answered_at)
-
-
-async def ask(call: Call) -> QueryOut:
-    body: QueryAsk = call.body
-    return query_out(await queries.ask(call.principal, call.path_uuid("bundle_id"), body.question))
+from service.queries.views import query_out
 
 
 async def answer(call: Call) -> QueryOut:
@@ -23,19 +14,8 @@ async def answer(call: Call) -> QueryOut:
     return query_out(await queries.answer(call.principal, call.path_uuid("query_id"), body.answer))
 
 
-async def list_queries(call: Call) -> QueryList:
-    rows = await queries.for_bundle(call.principal, call.path_uuid("bundle_id"))
-    return QueryList(items=[query_out(q) for q in rows])
-
-
 ENDPOINTS = [
-    Endpoint("POST", "/v1/bundles/{bundle_id}/queries", ask, frozenset({Role.WRITER}),
-             "Ask the LA a question: the bundle waits (clock paused) until it is answered", "queries",
-             body=QueryAsk, response=QueryOut, status=201, errors=(404, 409, 422)),
     Endpoint("POST", "/v1/queries/{query_id}/answer", answer, frozenset({Role.LA_OFFICER, Role.LA_ADMIN}),
              "Answer a writer's query: the clock runs again", "queries", body=QueryAnswer, response=QueryOut,
              errors=(404, 409, 422)),
-    Endpoint("GET", "/v1/bundles/{bundle_id}/queries", list_queries,
-             frozenset({Role.WRITER, Role.LA_OFFICER, Role.LA_ADMIN, Role.COORDINATOR, Role.QA_REVIEWER}),
-             "The bundle's queries and answers", "queries", response=QueryList, errors=(404,)),
 ]

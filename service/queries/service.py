@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from uuid import UUID
 
 from tortoise.transactions import in_transaction
 
+from service import clock
 from service.auth import scope
 from service.auth.principal import Principal
 from service.bundles.transitions import move, record
@@ -39,7 +39,7 @@ async def answer(principal: Principal, query_id: UUID, text: str) -> Query:
     query = await Query.filter(id=query_id, bundle__la_id=principal.organisation_id).first()
     if query is None:
         raise NotFound("no such query")
-    now = datetime.now(UTC)
+    now = clock.now()
     async with in_transaction() as conn:
         if not await Query.filter(id=query.id, answered_at__isnull=True).using_db(conn).update(
             answer=text, answered_by_id=principal.user_id, answered_at=now

@@ -1,20 +1,9 @@
-"""QA reviewer endpoints: queue, claim, review sheet, dismiss a finding, pass, return; writers' quality figures."""
+"""QA reviewer endpoints under /v1/qa: the review queue (acting on one draft is under /v1/drafts, in drafts/)."""
 
 from __future__ import annotations
 
-from contracts.api import (
-    ChecklistItem,
-    DismissFinding,
-    DraftOut,
-    FindingOut,
-    QaPass,
-    QaQueue,
-    QaReturn,
-    ReviewSheet,
-    WriterQuality,
-)
-from service.auth import scope
-from service.drafts.routes import draft_out
+from contracts.api import QaQueue
+from service.drafts.views import draft_out
 from service.http import Call, Endpoint
 from service.models import Role
 from service.reviews import service as reviews
@@ -26,55 +15,7 @@ async def qa_queue(call: Call) -> QaQueue:
     return QaQueue(items=[draft_out(d) for d in await reviews.queue(call.principal)])
 
 
-async def claim_draft(call: Call) -> DraftOut:
-    return draft_out(await reviews.claim(call.principal, call.path_uuid("draft_id")))
-
-
-async def review_sheet(call: Call) -> ReviewSheet:
-    draft = await scope.get_draft(call.principal, call.path_uuid("draft_id"))
-    return ReviewSheet(
-        draft=draft_out(draft), front_sheet=draft.front_sheet,
-        findings=[FindingOut(**f) for f in reviews.findings_of(draft)],
-        manual_items=[ChecklistItem(key=k, text=t) for k, t in reviews.MANUAL_ITEMS.items()],
-    )
-
-
-async def dismiss_finding(call: Call) -> DraftOut:
-    body: DismissFinding = call.body
-    index = call.path_int("index", missing="no such finding on this draft")
-    return draft_out(await reviews.dismiss(call.principal, call.path_uuid("draft_id"), index, body.reason))
-
-
-async def pass_draft(call: Call) -> DraftOut:
-    body: QaPass = call.body
-    return draft_out(await reviews.pass_draft(call.principal, call.path_uuid("draft_id"), body.checklist))
-
-
-async def return_draft(call: Call) -> DraftOut:
-    body: QaReturn = call.body
-    return draft_out(await reviews.return_draft(call.principal, call.path_uuid("draft_id"), body.comments))
-
-
-async def writer_quality(call: Call) -> WriterQuality:
-    return WriterQuality(**await reviews.writer_quality(call.principal, call.path_uuid("writer_id")))
-
-
 ENDPOINTS = [
     Endpoint("GET", "/v1/qa/queue", qa_queue, REVIEWER, "Drafts awaiting review, most at risk first", "qa",
              response=QaQueue),
-    Endpoint("POST", "/v1/drafts/{draft_id}/claim", claim_draft, REVIEWER, "Claim a draft for review", "qa",
-             response=DraftOut, errors=(404, 409)),
-    Endpoint("GET", "/v1/drafts/{draft_id}/review", review_sheet, REVIEWER,
-             "The review checklist: automated findings and manual items", "qa", response=ReviewSheet, errors=(404,)),
-    Endpoint("POST", "/v1/drafts/{draft_id}/findings/{index}/dismiss", dismiss_finding, REVIEWER,
-             "Dismiss an automated finding, with a reason (logged)", "qa", body=DismissFinding, response=DraftOut,
-             errors=(404, 409, 422)),
-    Endpoint("POST", "/v1/drafts/{draft_id}/pass", pass_draft, REVIEWER,
-             "Pass a claimed draft: the LA's copy is made and the bundle delivered", "qa", body=QaPass,
-             response=DraftOut, errors=(404, 409, 422)),
-    Endpoint("POST", "/v1/drafts/{draft_id}/return", return_draft, REVIEWER, "Return a claimed draft to the writer",
-             "qa", body=QaReturn, response=DraftOut, errors=(404, 409, 422)),
-    Endpoint("GET", "/v1/writers/{writer_id}/quality", writer_quality, frozenset({Role.QA_REVIEWER, Role.COORDINATOR}),
-             "A writer's quality figures: first-time pass rate, cycles, frequent findings", "qa",
-             response=WriterQuality, errors=(404,)),
 ]

@@ -8,16 +8,15 @@ from __future__ import annotations
 
 import asyncio
 from collections import Counter
-from datetime import UTC, datetime
 from typing import Any
 from uuid import UUID
 
 from tortoise.transactions import in_transaction
 
+from service import clock
 from service.audit.service import audit
 from service.auth import scope
 from service.auth.principal import Principal
-from service.billing.service import write_delivery_lines
 from service.bundles.transitions import move, record
 from service.errors import Conflict, InvalidInput, NotFound
 from service.models import BundleStatus, Draft, DraftStatus, QaReview, ReviewOutcome, Writer
@@ -54,7 +53,7 @@ async def _reviewable(principal: Principal, draft_id: UUID, *, claimed: bool) ->
 
 async def claim(principal: Principal, draft_id: UUID) -> Draft:
     draft = await _reviewable(principal, draft_id, claimed=False)
-    now = datetime.now(UTC)
+    now = clock.now()
     async with in_transaction() as conn:
         won = await Draft.filter(id=draft.id, status=DraftStatus.IN_QA, reviewer_id=None).using_db(conn).update(
             reviewer_id=principal.user_id, claimed_at=now)
@@ -84,7 +83,7 @@ async def dismiss(principal: Principal, draft_id: UUID, index: int, reason: str)
     if not 0 <= index < len(findings):
         raise NotFound("no such finding on this draft")
     dismissals = dict(draft.dismissals or {})
-    dismissals[str(index)] = {"reason": reason, "by": str(principal.user_id), "at": datetime.now(UTC).isoformat()}
+    dismissals[str(index)] = {"reason": reason, "by": str(principal.user_id), "at": clock.now().isoformat()}
     async with in_transaction() as conn:
         await Draft.filter(id=draft.id).using_db(conn).update(dismissals=dismissals)
         await record(draft.bundle_id, "qa.finding_dismissed", conn=conn, actor_id=principal.user_id,  # type: ignore[attr-defined]
@@ -132,7 +131,7 @@ async def _decide(
     principal: Principal, draft: Draft, outcome: ReviewOutcome, comments: str, **draft_fields: Any
 ) -> Draft:
     passed = outcome == ReviewOutcome.PASS
-    now = datetime.now(UTC)
+    now = clock.now()
     async with in_transaction() as conn:
         won = await Draft.filter(id=draft.id, status=DraftStatus.IN_QA, reviewer_id=principal.user_id).using_db(
             conn).update(status=DraftStatus.PASSED if passed else DraftStatus.RETURNED, **draft_fields)
@@ -141,13 +140,11 @@ async def _decide(
         await QaReview.create(draft_id=draft.id, reviewer_id=principal.user_id, outcome=outcome, comments=comments,
                               using_db=conn)
         extra: dict[str, Any] = {"delivered_at": now} if passed else {}
-        bundle = await move(
+        await move(
             draft.bundle_id, BundleStatus.DELIVERED if passed else BundleStatus.RETURNED, conn=conn,  # type: ignore[attr-defined]
             actor_id=principal.user_id, expect=BundleStatus.IN_QA, event=f"qa.{'passed' if passed else 'returned'}",
             data={"draft_id": str(draft.id), "cycle": draft.cycle}, **extra,
         )
-        if passed:
-            await write_delivery_lines(bundle, delivered_at=now, conn=conn)
     return await Draft.get(id=draft.id)
 
 

@@ -8,6 +8,14 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from functools import lru_cache
 
+import phonenumbers
+from phonenumbers import Leniency, PhoneNumberMatcher, PhoneNumberType
+from stdnum import isbn
+from stdnum.exceptions import InvalidComponent, ValidationError
+from stdnum.gb import nhs, upn
+
+from service import clock
+
 KINDS = (
     "nhs_number", "upn", "ni_number", "postcode", "phone", "email",
     "date_of_birth", "person_name", "address",
@@ -31,26 +39,19 @@ _NHS_CONTEXT = re.compile(r"\bNHS\b|\bCHI\b", re.IGNORECASE)
 _ISBN_CONTEXT = re.compile(r"ISBN|ISSN|DOI|tel|phone|mobile|fax", re.IGNORECASE)
 
 
+def _ascii_digits(digits: str) -> str:
+    """The pattern's \\d also takes other scripts' digits ("٩"): read them as the digits they are."""
+    return digits if digits.isascii() else "".join(str(int(d)) for d in digits)
+
+
 def nhs_number_valid(digits: str) -> bool:
-    """Modulus 11 over weights 10..2; a check of 10 means the number can never be issued."""
-    if len(digits) != 10 or not digits.isdigit():
-        return False
-    remainder = sum(int(d) * w for d, w in zip(digits[:9], range(10, 1, -1), strict=True)) % 11
-    check = 11 - remainder
-    if check == 11:
-        check = 0
-    return check != 10 and check == int(digits[9])
-
-
-def isbn10_valid(digits: str) -> bool:
-    return (
-        len(digits) == 10 and sum(int(d) * w for d, w in zip(digits, range(10, 0, -1), strict=True)) % 11 == 0
-    )
+    """Modulus 11 (python-stdnum's gb.nhs): a check of 10 means the number can never be issued."""
+    return len(digits) == 10 and nhs.is_valid(digits)
 
 
 def _nhs(text: str) -> Iterator[TextFinding]:
     for match in _NHS.finditer(text):
-        digits = match.group(1) + match.group(3) + match.group(4)
+        digits = _ascii_digits(match.group(1) + match.group(3) + match.group(4))
         if not nhs_number_valid(digits):
             continue
         before = text[max(0, match.start() - 60) : match.start()]
@@ -58,7 +59,7 @@ def _nhs(text: str) -> Iterator[TextFinding]:
         if _ISBN_CONTEXT.search(before) and not named:
             continue
         spaced = bool(match.group(2))
-        if not spaced and not named and isbn10_valid(digits):
+        if not spaced and not named and isbn.is_valid(digits):
             continue  # a bare ten-digit run that is also a valid ISBN-10 is far more likely a book
         confidence = 0.99 if named else 0.95 if spaced else 0.6
         yield TextFinding("nhs_number", match.start(), match.end(), confidence)
@@ -71,19 +72,15 @@ _UPN = re.compile(rf"(?<![\w-])([{UPN_LETTERS}])(\d{{11}})([\d{UPN_LETTERS}])(?!
 
 
 def upn_check_letter(body: str) -> str | None:
-    """The check letter for characters 2-13 (a temporary UPN's last letter counts by its table place)."""
-    if len(body) != 12:
+    """The check letter for characters 2-13 (python-stdnum's gb.upn; a temporary UPN's last letter counts by its
+    place in the table), or None if the body cannot be a UPN's."""
+    if len(body) != 12 or not body[:11].isdecimal() or not (body[11].isdecimal() or body[11] in UPN_LETTERS):
         return None
-    total = 0
-    for position, char in enumerate(body, start=2):
-        if char.isdigit():
-            value = int(char)
-        elif char in UPN_LETTERS and position == 13:
-            value = UPN_LETTERS.index(char)
-        else:
-            return None
-        total += value * position
-    return UPN_LETTERS[total % 23]
+    return str(upn.calc_check_digit(_ascii_upn(body)))
+
+
+def _ascii_upn(chars: str) -> str:
+    return "".join(_ascii_digits(c) if c.isdecimal() else c for c in chars)
 
 
 def _upn(text: str) -> Iterator[TextFinding]:
@@ -92,7 +89,17 @@ def _upn(text: str) -> Iterator[TextFinding]:
         if upn_check_letter(body) != match.group(1):
             continue
         permanent = match.group(3).isdigit()
-        yield TextFinding("upn", match.start(), match.end(), 0.99 if permanent else 0.95)
+        try:
+            upn.validate(_ascii_upn(match.group(0)))
+            known_la = True
+        except InvalidComponent:
+            # Characters 2-4 are the issuing authority; python-stdnum's list of them dates from 2011 (no Dorset,
+            # BCP, the Northamptonshires or Cumbria's successors, nor Wales), so an unlisted one is still reported.
+            known_la = False
+        except ValidationError:
+            continue
+        confidence = (0.99 if permanent else 0.95) if known_la else (0.9 if permanent else 0.85)
+        yield TextFinding("upn", match.start(), match.end(), confidence)
 
 
 # --- National Insurance number ----------------------------------------------------------------
@@ -152,37 +159,66 @@ def _postcode(text: str) -> Iterator[TextFinding]:
 
 # --- Phone --------------------------------------------------------------------------------------
 
-_PHONE = re.compile(r"(?<![\w+/.-])(?:\+44[ ]?(?:\(0\)[ ]?)?|\(?0)\d[\d \-()]{7,14}\d(?![\w/]|[.,]\d)")
 _PHONE_CONTEXT = re.compile(r"\b(tel|telephone|phone|mobile|mob|contact|call|ring)\b", re.IGNORECASE)
+# Seven digits close together: the only lines worth handing to the numbering-plan matcher (it is far slower than
+# one pattern over the page, and a number is never split across lines).
+_PHONE_LINE_HINT = re.compile(r"\d(?:[ ()\-.\u2010-\u2015/]{0,3}\d){6}")
+# Kinds of line that reach a person or a household; not premium, shared-cost, personal (070) numbers or pagers.
+_PHONE_TYPES = frozenset({
+    PhoneNumberType.FIXED_LINE, PhoneNumberType.MOBILE, PhoneNumberType.FIXED_LINE_OR_MOBILE,
+    PhoneNumberType.UAN, PhoneNumberType.TOLL_FREE,
+})
+_UK_REGIONS = frozenset(phonenumbers.COUNTRY_CODE_TO_REGION_CODE[44])  # GB and the Crown Dependencies
+# Ofcom keeps these ranges for drama and examples: never issued, so the plan's data calls them invalid, yet they
+# are how phone numbers are written in sample reports and test bundles (07700 900xxx, 01632 960xxx).
+_DRAMA = ("7700900", "1632960")
 
 
-def uk_phone_valid(national: str) -> bool:
-    """A national-format UK number (leading 0) of a kind that reaches a person or a line."""
-    if not national.isdigit() or not national.startswith("0"):
+def _plan_allows(match: phonenumbers.PhoneNumberMatch) -> bool:
+    number = match.number
+    national = phonenumbers.national_significant_number(number)
+    raw = match.raw_string.lstrip("(")
+    if number.country_code == 44 and national.startswith(_DRAMA) and len(national) == 10:
+        return raw.startswith(("0", "+44", "0044"))
+    if not phonenumbers.is_valid_number(number):
         return False
-    if national.startswith(("0800", "0808")):
-        return len(national) in (10, 11)
-    if len(national) != 11:
-        return False
-    if national.startswith("07"):
-        return national[2] in "12345789"  # 070 personal numbering and 076 pagers are not mobiles
-    return national.startswith(("01", "02", "03"))
+    if phonenumbers.region_code_for_number(number) in _UK_REGIONS:
+        # written as dialled in the UK (trunk 0) or with its country code; a bare run is a reference or NHS number
+        if not raw.startswith(("0", "+")):
+            return False
+    elif not raw.startswith(("+", "00")):
+        return False  # another country's number counts only with its country code written out
+    kind = phonenumbers.number_type(number)
+    if kind == PhoneNumberType.TOLL_FREE and len(national) < 9:
+        return False  # the short freephone lines are national helplines (0800 1111, Childline)
+    return kind in _PHONE_TYPES
+
+
+def _phone_lines(text: str) -> Iterator[tuple[int, str]]:
+    end = -1
+    for hint in _PHONE_LINE_HINT.finditer(text):
+        if hint.start() < end:
+            continue
+        start = text.rfind("\n", 0, hint.start()) + 1
+        end = text.find("\n", hint.end())
+        end = len(text) if end < 0 else end
+        yield start, text[start:end]
 
 
 def _phone(text: str) -> Iterator[TextFinding]:
-    for match in _PHONE.finditer(text):
-        raw = match.group(0)
-        if raw.count("(") != raw.count(")") or "  " in raw or "--" in raw:
-            continue
-        digits = re.sub(r"\D", "", raw)
-        national = "0" + digits[2:] if raw.startswith("+44") else digits
-        if national.startswith("00"):
-            national = national[1:]  # "+44 (0)7700..." keeps the trunk zero once
-        if not uk_phone_valid(national):
-            continue
-        before = text[max(0, match.start() - 25) : match.start()]
-        confidence = 0.95 if _PHONE_CONTEXT.search(before) or raw.startswith("+44") else 0.9
-        yield TextFinding("phone", match.start(), match.end(), confidence)
+    """Numbers that Google's numbering-plan data (phonenumbers) finds valid, of a kind that reaches a person."""
+    for offset, line in _phone_lines(text):
+        seen: list[tuple[int, int]] = []
+        for leniency in (Leniency.VALID, Leniency.POSSIBLE):
+            if leniency == Leniency.POSSIBLE and not any(d in re.sub(r"\D", "", line) for d in _DRAMA):
+                continue  # the drama ranges are only "possible" to the plan: a second pass, only where they occur
+            for match in PhoneNumberMatcher(line, "GB", leniency=leniency):
+                if any(s < match.end and match.start < e for s, e in seen) or not _plan_allows(match):
+                    continue
+                seen.append((match.start, match.end))
+                before = line[max(0, match.start - 25) : match.start]
+                named = _PHONE_CONTEXT.search(before) or match.raw_string.startswith("+")
+                yield TextFinding("phone", offset + match.start, offset + match.end, 0.95 if named else 0.9)
 
 
 # --- E-mail -------------------------------------------------------------------------------------
@@ -233,12 +269,12 @@ _DOB_CONTEXT = re.compile(
 
 def _plausible_date(day: int, month: int, year: int) -> bool:
     if year < 100:
-        year += 2000 if year <= dt.date.today().year % 100 else 1900
+        year += 2000 if year <= clock.today().year % 100 else 1900
     try:
         born = dt.date(year, month, day)
     except ValueError:
         return False
-    return dt.date(1900, 1, 1) <= born <= dt.date.today() + dt.timedelta(days=366)
+    return dt.date(1900, 1, 1) <= born <= clock.today() + dt.timedelta(days=366)
 
 
 def _date_of_birth(text: str) -> Iterator[TextFinding]:

@@ -13,24 +13,26 @@ Conventions (all dates are Europe/London calendar dates):
   post-16), else 15 February (school-phase moves), in the academic year the bundle is in: the first such date on or
   after the day it was queued (a bundle queued in autumn is for the next September's move, whose amended plan is due
   in February or March). Other work types have no derived statutory date (the 20-week and annual-review clocks run
-  from dates Planwright is not told).
+  from dates Planwright is not told; `twenty_week_date` gives the LA's date from its request date).
+- Statutory dates count calendar days and weeks and never move: one that falls on a weekend or a bank holiday stays
+  where it is, so the draft must be with the LA by the last working day on or before it (`statutory_deliver_by`).
+  A turnaround due after that day puts the statutory date at risk.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import date, timedelta
 from enum import StrEnum
-from zoneinfo import ZoneInfo
 
 from service.calendar import WorkingCalendar
 
-LONDON = ZoneInfo("Europe/London")
 DEFAULT_TURNAROUND_DAYS: Mapping[str, int] = {"standard": 10, "express": 5}
 SCHOOL_PHASE_DEADLINE = (2, 15)  # 15 February
 POST16_DEADLINE = (3, 31)  # 31 March
 POST16_REQUIREMENT = "post16"
+TWENTY_WEEKS = 20
 
 
 class ClockState(StrEnum):
@@ -51,13 +53,6 @@ class Pause:
 
 class InvalidTurnaroundTable(ValueError):
     """A contract's turnaround table has an entry that is not a positive whole number of days."""
-
-
-def london_date(at: datetime) -> date:
-    """The Europe/London calendar date of an instant (naive datetimes are taken as UTC)."""
-    if at.tzinfo is None:
-        at = at.replace(tzinfo=UTC)
-    return at.astimezone(LONDON).date()
 
 
 def contract_days(table: Mapping[str, object] | None, work_type: str, tier: str,
@@ -150,6 +145,26 @@ def derived_statutory_date(work_type: str, requires: Iterable[str], queued_on: d
     return deadline if deadline >= queued_on else date(queued_on.year + 1, month, day)
 
 
+def twenty_week_date(requested_on: date) -> date:
+    """The final plan's statutory date for a new assessment: 20 calendar weeks from the request (SEND Regulations
+    2014, reg. 13(2)); on the request's weekday, whether or not that week's day is a working one."""
+    return requested_on + timedelta(weeks=TWENTY_WEEKS)
+
+
+def statutory_deliver_by(statutory: date, calendar: WorkingCalendar) -> date:
+    """The last working day on or before a statutory date: the day the work must be with the LA (the statutory date
+    itself does not move when it falls on a weekend or a bank holiday)."""
+    day = statutory
+    while not calendar.is_working_day(day):
+        day -= timedelta(days=1)
+    return day
+
+
+def statutory_at_risk(due: date | None, statutory: date | None, calendar: WorkingCalendar) -> bool:
+    """The turnaround ends after the last working day before the statutory date."""
+    return due is not None and statutory is not None and due > statutory_deliver_by(statutory, calendar)
+
+
 def statutory_date(given: date | None, work_type: str, requires: Iterable[str], queued_on: date | None) -> date | None:
     """The LA's statutory date when given, else the derived phase-transfer deadline (None before queueing)."""
     if given is not None:
@@ -168,7 +183,7 @@ class Clock:
     statutory_due: date | None
     working_days_left: int | None
     paused: bool
-    # the turnaround due date falls after the statutory date: the LA's legal deadline is threatened
+    # the turnaround due date falls after the last working day on or before the statutory date
     statutory_at_risk: bool
 
 
@@ -192,5 +207,5 @@ def clock(*, status: str, work_type: str, tier: str, requires: Iterable[str], qu
     paused = status == "awaiting_la"
     state = ClockState.STOPPED if stopped else ClockState.PAUSED if paused else ClockState.RUNNING
     left = None if stopped else working_days_left(due, today, calendar)
-    at_risk = statutory is not None and due > statutory and not stopped
+    at_risk = not stopped and statutory_at_risk(due, statutory, calendar)
     return Clock(state, due, statutory, left, paused, at_risk)

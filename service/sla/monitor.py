@@ -9,19 +9,21 @@ service.bundles.transitions.record, so webhooks pick them up from the timeline l
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 from uuid import UUID
 
 from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
-from service.allocation.rounds import WORK_LEFT, _capacity, _contracts, _instance_writer, bundle_effort
+from service import clock
+from service.allocation.rounds import WORK_LEFT, bundle_effort, instance_writer, writer_capacity
 from service.bundles.transitions import record
+from service.clock import london_date
+from service.contracts_in_force import contracts_by_la
 from service.logging import get_logger
 from service.models import Bundle, BundleStatus, SlaAlert
 from service.runtime import current
-from service.sla.clock import london_date
 from service.sla.risk import AlertKind, HeldWork, assess, projected_completions
 from service.sla.service import calendar_of
 
@@ -41,7 +43,7 @@ class Raised:
 
 async def run_monitor(*, now: datetime | None = None, provider_id: UUID | None = None) -> list[Raised]:
     """One pass over every watched bundle; returns the alerts this pass raised (never one raised before)."""
-    now = now or datetime.now(UTC)
+    now = now or clock.now()
     threshold = current().settings.sla_at_risk_working_hours
     query = Bundle.filter(status__in=WATCHED, turnaround_due__isnull=False)
     if provider_id is not None:
@@ -58,8 +60,8 @@ async def run_monitor(*, now: datetime | None = None, provider_id: UUID | None =
 async def _provider_pass(provider_id: UUID, now: datetime, threshold: float) -> list[Raised]:
     today = london_date(now)
     async with in_transaction() as conn:
-        la_contracts = await _contracts(provider_id, conn)
-        capacity = await _capacity(provider_id, today, la_contracts, conn)
+        la_contracts = await contracts_by_la(provider_id, conn)
+        capacity = await writer_capacity(provider_id, today, la_contracts, conn)
         bundles = await Bundle.filter(provider_id=provider_id, status__in=WATCHED,
                                       turnaround_due__isnull=False).using_db(conn)
         held = await Bundle.filter(provider_id=provider_id, status__in=list(WORK_LEFT),
@@ -76,7 +78,7 @@ async def _provider_pass(provider_id: UUID, now: datetime, threshold: float) -> 
             projected.update({w.key: None for w in work})  # no current contract: no hours
             continue
         calendar = calendar_of(None)
-        projected.update(projected_completions(work, _instance_writer(writer_id, cap, []), today, calendar))
+        projected.update(projected_completions(work, instance_writer(writer_id, cap, []), today, calendar))
     raised: list[Raised] = []
     for b in bundles:
         assert b.turnaround_due is not None

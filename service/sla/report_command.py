@@ -5,9 +5,10 @@ from __future__ import annotations
 
 import argparse
 import json
-from datetime import UTC, date, datetime
+from datetime import date
 
 from contracts.api import REPORT_DATES
+from service import clock
 from service.cli import UsageError
 from service.commands import load_settings, parse_uuid, with_database
 
@@ -40,10 +41,9 @@ def _date(value: str | None, flag: str) -> date | None:
 
 def run(args: argparse.Namespace) -> int:
     from service.sla import reports
-    from service.sla.clock import london_date
 
     start, end = reports.report_period(_date(args.period_from, "--from"), _date(args.period_to, "--to"),
-                                       london_date(datetime.now(UTC)))
+                                       clock.today())
     if start > end:
         raise UsageError("--from: must be on or before --to")
     scope = (reports.Scope(provider_id=parse_uuid(args.provider, "--provider")) if args.provider

@@ -24,11 +24,13 @@ from uuid import UUID
 from tortoise import connections
 from tortoise.expressions import F, Q
 
-from service.allocation.rounds import WORK_LEFT, _capacity, _contracts, planned_effort
+from service import clock
+from service.allocation.rounds import WORK_LEFT, planned_effort, writer_capacity
+from service.clock import LONDON, london_date
+from service.contracts_in_force import contracts_by_la
 from service.models import Bundle, BundleStatus, Draft, DraftStatus, Organisation, Writer, WriterContract, WriterLeave
 from service.runtime import current
 from service.sla import forecast
-from service.sla.clock import LONDON, london_date
 from service.sla.service import calendar_of
 
 Cell = str | int | float | bool | None
@@ -163,7 +165,7 @@ async def _labels(groups: Sequence[tuple[Any, ...]]) -> dict[tuple[str, str | No
 
 async def queue(scope: Scope, now: datetime | None = None) -> Table:
     """The backlog by status: how many, the oldest queued date and its age in days, and summed effort overrides."""
-    now = now or datetime.now(UTC)
+    now = now or clock.now()
     table = Table("queue", None, london_date(now), ["status", "bundles", "oldest_queued_at", "oldest_age_days"])
     from tortoise.functions import Count, Min
 
@@ -193,11 +195,11 @@ async def queue(scope: Scope, now: datetime | None = None) -> Table:
 async def utilisation(provider_id: UUID, today: date | None = None) -> Table:
     """Each writer's committed hours (held work and pending offers) against their weekly hours (the allocation
     rounds' own capacity figures)."""
-    today = today or london_date(datetime.now(UTC))
+    today = today or clock.today()
     table = Table("utilisation", None, today, ["writer_id", "writer", "held", "max_concurrent", "committed_hours",
                                                "hours_per_week", "utilisation", "leave_days_ahead"])
     conn = connections.get("default")
-    capacity = await _capacity(provider_id, today, await _contracts(provider_id, conn), conn)
+    capacity = await writer_capacity(provider_id, today, await contracts_by_la(provider_id, conn), conn)
     names = {w.id: w.user.name for w in await Writer.filter(id__in=list(capacity)).select_related("user")}
     for writer_id, cap in sorted(capacity.items(), key=lambda kv: names.get(kv[0], "")):
         hours = cap.contract.hours_per_week
@@ -243,7 +245,7 @@ async def qa_first_time(scope: Scope, start: date, end: date) -> Table:
 async def statutory_risk(scope: Scope, today: date | None = None) -> Table:
     """Open bundles whose statutory date is threatened: the turnaround is due after it, or it is within
     STATUTORY_NEAR_DAYS calendar days."""
-    today = today or london_date(datetime.now(UTC))
+    today = today or clock.today()
     table = Table("statutory-risk", None, today, ["bundle_id", "reference", "work_type", "status", "turnaround_due",
                                                   "statutory_due", "statutory_derived", "margin_days", "why"])
     near = today + timedelta(days=STATUTORY_NEAR_DAYS)
@@ -280,11 +282,11 @@ async def capacity_forecast(provider_id: UUID, today: date | None = None) -> Tab
     not the writers)."""
     from tortoise.functions import Avg, Count, Min
 
-    today = today or london_date(datetime.now(UTC))
+    today = today or clock.today()
     first = forecast.week_start(today)
     last = first + timedelta(weeks=forecast.WEEKS, days=-1)
     conn = connections.get("default")
-    la_contracts = await _contracts(provider_id, conn)
+    la_contracts = await contracts_by_la(provider_id, conn)
     bundles = Bundle.filter(provider_id=provider_id)
     open_groups = await bundles.filter(status__in=OPEN_WORK).group_by(
         "la_id", "work_type", "page_count", "effort_hours", "turnaround_due").annotate(n=Count("id")).values(

@@ -16,7 +16,8 @@ from enum import StrEnum
 from contracts.allocation import InstanceWriter
 from service.allocation.engine import days_needed
 from service.calendar import WorkingCalendar
-from service.offers.window import DAY_END, DAY_START, LONDON
+from service.clock import LONDON
+from service.offers.window import DAY_END, DAY_START
 
 HORIZON_DAYS = 730
 

@@ -2,17 +2,17 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import date
 
 from starlette.responses import Response
 
 from contracts.api import ReportOut, ReportQuery
+from service import clock
 from service.auth.principal import Principal
 from service.errors import InvalidInput
 from service.http import Call, Endpoint
 from service.models import Role
 from service.sla import reports
-from service.sla.clock import london_date
 
 LA = frozenset({Role.LA_OFFICER, Role.LA_ADMIN})
 PROVIDER = frozenset({Role.COORDINATOR, Role.ADMIN})
@@ -26,7 +26,7 @@ def scope_of(principal: Principal) -> reports.Scope:
 
 
 def period(q: ReportQuery) -> tuple[date, date]:
-    start, end = reports.report_period(q.period_from, q.period_to, london_date(datetime.now(UTC)))
+    start, end = reports.report_period(q.period_from, q.period_to, clock.today())
     if start > end:
         raise InvalidInput("query.from: must be on or before query.to")
     return start, end

@@ -11,13 +11,16 @@ bundles in one query.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import UTC, date, datetime
+from datetime import date
 from typing import Any
 from uuid import UUID
 
 from tortoise.backends.base.client import BaseDBAsyncClient
 
+from service import clock
 from service.calendar import WorkingCalendar
+from service.clock import london_date
+from service.contracts_in_force import contract_of, contracts_for
 from service.models import Bundle, BundleStatus, Event, LaContract
 from service.sla.clock import (
     NOT_STARTED,
@@ -26,21 +29,14 @@ from service.sla.clock import (
     Pause,
     contract_days,
     derived_statutory_date,
-    london_date,
+    statutory_at_risk,
+    statutory_deliver_by,
     turnaround_due,
     turnaround_working_days,
     working_days_left,
 )
 
 _CALENDAR = WorkingCalendar()
-
-
-async def contract_of(bundle: Bundle, conn: BaseDBAsyncClient | None = None) -> LaContract | None:
-    """The LA's current contract with the bundle's writing service (the latest to start)."""
-    query = LaContract.filter(la_id=bundle.la_id, provider_id=bundle.provider_id)  # type: ignore[attr-defined]
-    if conn is not None:
-        query = query.using_db(conn)
-    return await query.order_by("-starts_on").first()
 
 
 def calendar_of(contract: LaContract | None) -> WorkingCalendar:
@@ -52,14 +48,9 @@ def calendar_of(contract: LaContract | None) -> WorkingCalendar:
 
 async def calendars_for(bundles: Iterable[Bundle]) -> dict[tuple[UUID, UUID], WorkingCalendar]:
     """The calendar of each (LA, writing service) pair among `bundles`, from their current contracts (one query)."""
-    pairs = {(b.la_id, b.provider_id) for b in bundles}  # type: ignore[attr-defined]
-    if not pairs:
-        return {}
-    latest: dict[tuple[UUID, UUID], LaContract] = {}
-    for c in await LaContract.filter(la_id__in=list({la for la, _ in pairs}),
-                                     provider_id__in=list({p for _, p in pairs})).order_by("starts_on"):
-        latest[(c.la_id, c.provider_id)] = c  # type: ignore[attr-defined]  # the latest to start wins, as contract_of
-    return {pair: calendar_of(latest.get(pair)) for pair in pairs}
+    bundles = list(bundles)
+    in_force = await contracts_for(bundles)
+    return {pair: calendar_of(in_force.get(pair)) for pair in {(b.la_id, b.provider_id) for b in bundles}}  # type: ignore[attr-defined]
 
 
 def calendar_in(calendars: dict[tuple[UUID, UUID], WorkingCalendar], bundle: Bundle) -> WorkingCalendar:
@@ -93,7 +84,7 @@ async def on_move(bundle_id: UUID, source: BundleStatus, target: BundleStatus, *
     """Keep the stored clocks right after a move (called by transitions.move, after the event row is written)."""
     leaving_pause = source == BundleStatus.AWAITING_LA
     if target == BundleStatus.AWAITING_LA:
-        await Bundle.filter(id=bundle_id).using_db(conn).update(paused_since=datetime.now(UTC))
+        await Bundle.filter(id=bundle_id).using_db(conn).update(paused_since=clock.now())
         return
     if target != BundleStatus.QUEUED and not leaving_pause and target != BundleStatus.DELIVERED:
         return
@@ -105,7 +96,7 @@ async def on_move(bundle_id: UUID, source: BundleStatus, target: BundleStatus, *
     queued_on, pauses = await _timeline(bundle_id, conn)
     if queued_on is None:
         return
-    today = london_date(datetime.now(UTC))
+    today = clock.today()
     due = turnaround_due(queued_on, contract_days(contract.turnaround_days if contract else None,
                                                   bundle.work_type.value, bundle.tier.value),
                          [p for p in pauses if p.end is not None], calendar)
@@ -126,7 +117,7 @@ async def on_move(bundle_id: UUID, source: BundleStatus, target: BundleStatus, *
 def sla_view(bundle: Bundle, calendar: WorkingCalendar, today: date | None = None) -> dict[str, Any]:
     """The clocks a bundle shows, from its row (turnaround_due is stored without the open pause) and its contract's
     calendar (bank holidays and closure days, as the stored due date), which `calendars_for` loads for a list."""
-    today = today or london_date(datetime.now(UTC))
+    today = today or clock.today()
     status = bundle.status.value
     statutory = bundle.statutory_due
     due = bundle.turnaround_due
@@ -152,6 +143,7 @@ def sla_view(bundle: Bundle, calendar: WorkingCalendar, today: date | None = Non
         "state": state.value, "turnaround_due": due if state != ClockState.CANCELLED else None,
         "statutory_due": statutory, "statutory_derived": bundle.statutory_derived,
         "working_days_left": left, "paused": state == ClockState.PAUSED,
-        "statutory_at_risk": bool(live and due is not None and statutory is not None and due > statutory),
+        "statutory_deliver_by": statutory_deliver_by(statutory, calendar) if statutory is not None else None,
+        "statutory_at_risk": live and statutory_at_risk(due, statutory, calendar),
         "turnaround_working_days": bundle.turnaround_working_days, "delivered_on_time": bundle.delivered_on_time,
     }

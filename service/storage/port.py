@@ -11,8 +11,10 @@ import re
 import uuid
 from collections.abc import AsyncGenerator, AsyncIterable
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Protocol
+
+from service import clock
 
 # Keys are "segment/segment/...": letters, digits, '.', '_', '-'; no segment starts with '.', which
 # keeps out '.' and '..' (path traversal) and the local adapter's hidden temporary files.
@@ -115,5 +117,5 @@ def validate_object_key(key: str) -> str:
 def new_object_key(prefix: str, *, now: datetime | None = None) -> str:
     """A fresh random key under `prefix`, e.g. "documents/2026/11/<uuid4hex>"; never from a file name."""
     validate_object_key(prefix)
-    moment = now or datetime.now(UTC)
+    moment = now or clock.now()
     return f"{prefix}/{moment.year:04d}/{moment.month:02d}/{uuid.uuid4().hex}"

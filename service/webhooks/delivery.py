@@ -11,7 +11,7 @@ import asyncio
 import random
 import ssl
 import time
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from functools import cache
 from uuid import UUID
 
@@ -22,11 +22,12 @@ from dramatiq.brokers.stub import StubBroker
 from tortoise.expressions import Q
 from tortoise.transactions import in_transaction
 
+from service import clock
+from service.jobs import Job
 from service.logging import get_logger
 from service.models import DeliveryStatus, WebhookAttempt, WebhookDelivery, WebhookEndpoint
 from service.runtime import current
 from service.webhooks.secrets import unwrap
-from service.webhooks.service import DELIVER_ACTOR
 from service.webhooks.signing import sign
 from service.webhooks.urls import UnsafeUrl, check_resolved, pinned
 
@@ -51,7 +52,7 @@ def live_secrets(endpoint: WebhookEndpoint, now: datetime) -> list[str]:
 
 
 def _send_later(delivery_id: UUID, delay_ms: int) -> None:
-    actor = dramatiq.get_broker().get_actor(DELIVER_ACTOR)
+    actor = dramatiq.get_broker().get_actor(Job.DELIVER_WEBHOOK)
     actor.send_with_options(kwargs={"delivery_id": str(delivery_id)}, delay=delay_ms)
 
 
@@ -81,7 +82,7 @@ async def _post(url: str, body: bytes, headers: dict[str, str], timeout: float) 
 async def deliver(delivery_id: UUID, *, manual: bool = False) -> DeliveryStatus | None:
     """Make one attempt if the delivery is due and free; returns its status after, or None if it was not ours."""
     settings = current().settings
-    now = datetime.now(UTC)
+    now = clock.now()
     lease = now + timedelta(seconds=settings.webhook_timeout_seconds + 30)
     claimed = await WebhookDelivery.filter(
         Q(leased_until__isnull=True) | Q(leased_until__lt=now),
@@ -100,7 +101,7 @@ async def deliver(delivery_id: UUID, *, manual: bool = False) -> DeliveryStatus 
         headers = {
             "Content-Type": "application/json",
             "User-Agent": USER_AGENT,
-            SIGNATURE_HEADER: sign(live_secrets(endpoint, now), int(time.time()), body),
+            SIGNATURE_HEADER: sign(live_secrets(endpoint, now), int(clock.now().timestamp()), body),
             "Planwright-Event-Id": f"evt_{delivery.event_id}",  # type: ignore[attr-defined]
             "Planwright-Event-Type": delivery.event_type,
             "Planwright-Delivery-Id": str(delivery.id),
@@ -121,10 +122,10 @@ async def deliver(delivery_id: UUID, *, manual: bool = False) -> DeliveryStatus 
         else:
             delay = backoff_seconds(number, base=settings.webhook_backoff_seconds,
                                     cap=settings.webhook_max_backoff_seconds)
-            status, next_at = DeliveryStatus.PENDING, datetime.now(UTC) + timedelta(seconds=delay)
+            status, next_at = DeliveryStatus.PENDING, clock.now() + timedelta(seconds=delay)
         await WebhookDelivery.filter(id=delivery.id).using_db(conn).update(
             attempts=number, status=status, next_attempt_at=next_at, leased_until=None,
-            delivered_at=datetime.now(UTC) if done else None,
+            delivered_at=clock.now() if done else None,
         )
     log.info("webhook.attempt", attempt=number, status_code=status_code, duration_ms=duration_ms,
              error=error, outcome=status.value)

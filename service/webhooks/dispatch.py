@@ -10,7 +10,7 @@ cursor would skip an event committed late with a lower id.
 from __future__ import annotations
 
 import asyncio
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from uuid import UUID
 
 from tortoise.backends.base.client import BaseDBAsyncClient
@@ -18,12 +18,13 @@ from tortoise.expressions import Q
 from tortoise.transactions import in_transaction
 
 from contracts.webhooks import BundleRef, EventData, WebhookPayload
+from service import clock
+from service.jobs import Job
 from service.logging import get_logger
 from service.models import Bundle, DeliveryStatus, Event, WebhookDelivery, WebhookEndpoint
 from service.notifications.service import fan_out as notify
 from service.outbox.service import enqueue
 from service.runtime import current
-from service.webhooks.service import DELIVER_ACTOR
 from service.webhooks.topics import classify
 
 log = get_logger(__name__)
@@ -48,9 +49,9 @@ async def _deliveries(event: Event, bundle: Bundle, event_type: str, conn: BaseD
             continue
         delivery = await WebhookDelivery.create(
             endpoint_id=endpoint.id, event_id=event.id, event_type=event_type, body=body,
-            attempt_limit=limit, next_attempt_at=datetime.now(UTC), using_db=conn,
+            attempt_limit=limit, next_attempt_at=clock.now(), using_db=conn,
         )
-        await enqueue(DELIVER_ACTOR, using=conn, delivery_id=str(delivery.id))
+        await enqueue(Job.DELIVER_WEBHOOK, using=conn, delivery_id=str(delivery.id))
         created += 1
     return created
 
@@ -84,14 +85,14 @@ async def _dispatch_batch(batch: int, *, skip_locked: bool) -> int:
                     deliveries += await _deliveries(event, bundle, rule.topic, conn)
                 if rule.audience is not None:
                     notices += await notify(event, bundle, rule, conn)
-        await Event.filter(id__in=[e.id for e in events]).using_db(conn).update(dispatched_at=datetime.now(UTC))
+        await Event.filter(id__in=[e.id for e in events]).using_db(conn).update(dispatched_at=clock.now())
     log.info("events.dispatched", events=len(events), deliveries=deliveries, notifications=notices)
     return len(events)
 
 
 async def redrive(now: datetime | None = None, *, grace_seconds: float = 120.0) -> int:
     """Re-send deliveries whose message was lost (pending, overdue by `grace_seconds`, not held by a worker)."""
-    now = now or datetime.now(UTC)
+    now = now or clock.now()
     overdue = now - timedelta(seconds=grace_seconds)
     async with in_transaction() as conn:
         query = WebhookDelivery.filter(
@@ -102,7 +103,7 @@ async def redrive(now: datetime | None = None, *, grace_seconds: float = 120.0) 
             query = query.select_for_update(skip_locked=True)
         stuck = await query
         for row in stuck:
-            await enqueue(DELIVER_ACTOR, using=conn, delivery_id=str(row.id))
+            await enqueue(Job.DELIVER_WEBHOOK, using=conn, delivery_id=str(row.id))
         if stuck:
             await WebhookDelivery.filter(id__in=[r.id for r in stuck]).using_db(conn).update(next_attempt_at=now)
     return len(stuck)

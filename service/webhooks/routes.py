@@ -1,4 +1,4 @@
-"""Webhook routes for LA admins (endpoints, secret rotation, delivery log, redelivery) and everyone's notifications."""
+"""Webhook routes for LA admins: endpoints, secret rotation, delivery log, redelivery."""
 
 from __future__ import annotations
 
@@ -11,17 +11,14 @@ from contracts.webhooks import (
     EndpointList,
     EndpointOut,
     EndpointUpdate,
-    NotificationList,
     SecretRotate,
     SecretRotated,
 )
 from service.http import Call, Endpoint
 from service.models import Role
-from service.notifications.service import mine
 from service.webhooks import service
 
 LA_ADMIN = frozenset({Role.LA_ADMIN})
-EVERYONE = frozenset(Role)
 
 
 async def create_endpoint(call: Call) -> EndpointCreated:
@@ -62,10 +59,6 @@ async def redeliver(call: Call) -> DeliveryOut:
     return await service.redeliver(call.principal, call.path_uuid("endpoint_id"), call.path_uuid("delivery_id"))
 
 
-async def list_notifications(call: Call) -> NotificationList:
-    return NotificationList(items=await mine(call.principal))
-
-
 _E = "/v1/webhooks/endpoints"
 ENDPOINTS = [
     Endpoint("POST", _E, create_endpoint, LA_ADMIN, "Register a webhook endpoint (its secret is shown once)",
@@ -87,6 +80,4 @@ ENDPOINTS = [
     Endpoint("POST", _E + "/{endpoint_id}/deliveries/{delivery_id}/redeliver", redeliver, LA_ADMIN,
              "Send a delivered or failed delivery again (one attempt, same event id)", "webhooks",
              response=DeliveryOut, status=202, errors=(404, 409)),
-    Endpoint("GET", "/v1/notifications", list_notifications, EVERYONE, "My notifications, newest first",
-             "notifications", response=NotificationList),
 ]

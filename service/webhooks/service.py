@@ -5,7 +5,7 @@ Every query goes through `endpoints(principal)`: another LA's endpoint is simply
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 from uuid import UUID
 
@@ -21,16 +21,16 @@ from contracts.webhooks import (
     EndpointUpdate,
     SecretRotated,
 )
+from service import clock
 from service.audit.service import audit
 from service.auth.principal import Principal
 from service.errors import Conflict, InvalidInput, NotFound
+from service.jobs import Job
 from service.models import DeliveryStatus, WebhookDelivery, WebhookEndpoint
 from service.outbox.service import enqueue
 from service.runtime import current
 from service.webhooks.secrets import new_secret
 from service.webhooks.urls import UnsafeUrl, check_url
-
-DELIVER_ACTOR = "deliver_webhook"
 
 
 def endpoints(principal: Principal) -> QuerySet[WebhookEndpoint]:
@@ -102,7 +102,7 @@ async def rotate(principal: Principal, endpoint_id: UUID, *, overlap_hours: floa
                  now: datetime | None = None) -> SecretRotated:
     """A new secret signs from now on; the current one also signs for `overlap_hours` (0: retired at once)."""
     endpoint = await get_endpoint(principal, endpoint_id)
-    now = now or datetime.now(UTC)
+    now = now or clock.now()
     secret, wrapped, prefix = new_secret()
     expires = now + timedelta(hours=overlap_hours) if overlap_hours > 0 else None
     endpoint.previous_secret_wrapped = endpoint.secret_wrapped if expires else None
@@ -142,14 +142,14 @@ async def redeliver(principal: Principal, endpoint_id: UUID, delivery_id: UUID) 
     row = await WebhookDelivery.filter(id=delivery_id, endpoint_id=endpoint.id).first()
     if row is None:
         raise NotFound("no such delivery")
-    now = datetime.now(UTC)
+    now = clock.now()
     async with in_transaction() as conn:
         won = await WebhookDelivery.filter(
             id=row.id, status__in=[DeliveryStatus.DELIVERED, DeliveryStatus.FAILED], attempts=row.attempts
         ).using_db(conn).update(status=DeliveryStatus.PENDING, attempt_limit=row.attempts + 1, next_attempt_at=now)
         if won != 1:
             raise Conflict("the delivery is already scheduled", current_status=DeliveryStatus.PENDING.value)
-        await enqueue(DELIVER_ACTOR, using=conn, delivery_id=str(row.id), manual=True)
+        await enqueue(Job.DELIVER_WEBHOOK, using=conn, delivery_id=str(row.id), manual=True)
         await audit(principal, "webhook_delivery.redelivered", object_type="webhook_delivery", object_id=row.id,
                     using=conn)
     fresh = await WebhookDelivery.filter(id=row.id).prefetch_related("attempt_log").get()

@@ -10,9 +10,10 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import time
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+
+from service import clock
 
 SCHEME = "v1"
 DEFAULT_TOLERANCE_SECONDS = 300
@@ -104,7 +105,7 @@ def verify(
     The timestamp is checked first so that a replayed old message is refused even when its signature is genuine.
     """
     timestamp, signatures = parse(header)
-    now = time.time() if now is None else now
+    now = clock.now().timestamp() if now is None else now
     if abs(now - timestamp) > tolerance_seconds:
         raise SignatureExpired(f"the timestamp is {int(now - timestamp)} s away from now (tolerance "
                                f"{tolerance_seconds} s)")

@@ -3,16 +3,16 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import date
 
 from tortoise.transactions import in_transaction
 
+from service import clock
 from service.allocation.rounds import HOLDING
 from service.auth.principal import Principal
 from service.bundles.transitions import move
 from service.errors import Forbidden, InvalidInput
 from service.models import Bundle, BundleStatus, Offer, OfferStatus, Writer, WriterContract, WriterLeave
-from service.outbox.service import enqueue
 
 
 @dataclass(frozen=True)
@@ -25,7 +25,7 @@ class WriterLoad:
 
 
 async def loads(principal: Principal) -> list[WriterLoad]:
-    today = date.today()
+    today = clock.today()
     result = []
     for writer in await Writer.filter(provider_id=principal.organisation_id).order_by("created_at", "id"):
         contract = await WriterContract.filter(writer_id=writer.id, starts_on__lte=today).order_by("-starts_on").first()
@@ -43,10 +43,10 @@ async def add_leave(principal: Principal, days: list[date]) -> int:
     """Record leave; every offer the writer has not yet answered is withdrawn and goes back to the queue."""
     if principal.writer_id is None:
         raise Forbidden("only writers record their own leave")
-    today = date.today()
+    today = clock.today()
     if any(d < today for d in days):
         raise InvalidInput("body.days: leave cannot be recorded in the past")
-    now = datetime.now(UTC)
+    now = clock.now()
     async with in_transaction() as conn:
         existing = set(await WriterLeave.filter(writer_id=principal.writer_id, day__in=days).using_db(conn)
                        .values_list("day", flat=True))
@@ -61,7 +61,5 @@ async def add_leave(principal: Principal, days: list[date]) -> int:
                            expect=BundleStatus.OFFERED, event="offer.withdrawn",
                            data={"offer_id": str(offer.id), "reason": "the writer is on leave"})
                 withdrawn += 1
-        if withdrawn:
-            await enqueue("allocation_round", using=conn)
     return withdrawn
 

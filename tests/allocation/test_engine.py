@@ -7,7 +7,7 @@ from datetime import date
 from pathlib import Path
 
 from contracts.allocation import Allocation
-from service.allocation import allocate, allocate_explained, naive_allocate, recompute
+from service.allocation import Basis, allocate, allocate_explained, naive_allocate, recompute
 from tests.allocation.conftest import bundle, instance, writer
 
 EXAMPLE = Path("/work/shared/examples/allocation-instance.json")
@@ -150,3 +150,19 @@ def test_empty_round() -> None:
     result = allocate(instance([], []))
     assert result.assignments == [] and result.unassigned == []
     assert result.stats.bundles == 0
+
+
+def test_each_reason_is_data_naming_the_writer_the_bundle_ended_with() -> None:
+    inst = instance(
+        [writer("w-1", max_concurrent=1), writer("w-2", max_concurrent=1)],
+        [bundle("b-1"), bundle("b-2"), bundle("b-3"), bundle("b-4", work_type="reassessment")],
+    )
+    explained = allocate_explained(inst)
+    for a in explained.allocation.assignments:
+        assert explained.why[a.bundle].writer == a.writer
+        assert explained.reasons[a.bundle] == explained.why[a.bundle].text
+    left_out = {u.bundle: (u.reason, explained.why[u.bundle].basis) for u in explained.allocation.unassigned}
+    assert sorted(basis for _, basis in left_out.values()) == [Basis.NO_ELIGIBLE_WRITER, Basis.NO_FREE_SLOT]
+    assert all(code == basis.value for code, basis in left_out.values())
+    assert left_out["b-4"][1] == Basis.NO_ELIGIBLE_WRITER
+    assert all(explained.why[b].writer is None for b in left_out)

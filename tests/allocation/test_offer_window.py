@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from service.calendar import WorkingCalendar
 from service.offers.window import offer_deadline
@@ -41,3 +43,16 @@ def test_british_summer_time_is_respected() -> None:
 def test_negative_windows_are_refused() -> None:
     with pytest.raises(ValueError, match="working_hours"):
         offer_deadline(at("2027-01-11T10:00"), -1, CAL)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.dates(date(2024, 1, 1), date(2032, 12, 31)).filter(lambda d: d.weekday() == 4 and CAL.is_working_day(d)),
+       st.integers(min_value=61, max_value=8 * 60))
+def test_a_window_opened_on_friday_at_four_ends_on_the_next_working_day(friday: date, minutes: int) -> None:
+    """One hour on Friday, the rest from 09:00 on the next working day (Monday, or later after bank holidays),
+    across a clock change too: the window counts London's working hours, not elapsed time."""
+    start = datetime.combine(friday, time(16, 0), tzinfo=LONDON)
+    deadline = offer_deadline(start, minutes / 60, CAL).astimezone(LONDON)
+    monday = CAL.next_working_day(friday)
+    assert deadline.date() == monday  # Christmas 2027: Wednesday 29th, after two substitute days
+    assert deadline.replace(tzinfo=None) == datetime.combine(monday, time(9, 0)) + timedelta(minutes=minutes - 60)

@@ -3,10 +3,11 @@ overrides (assign, reassign, release a lost writer, pin, effort), all over HTTP 
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, timedelta
+from datetime import timedelta
 
 import httpx
 
+from service import clock
 from service.allocation.rounds import run_round
 from service.models import Bundle, BundleStatus, Event, Offer, OfferStatus, Tier, WorkType
 from service.offers.service import expire_due_offers
@@ -18,7 +19,7 @@ async def queued(tenant: Tenant, n: int = 1, *, work_type: WorkType = WorkType.N
     rows = [
         await Bundle.create(la=tenant.la, provider=tenant.provider, created_by=tenant.users["la_officer"],
                             reference=f"Q-{i}", work_type=work_type, status=BundleStatus.QUEUED, page_count=pages,
-                            queued_at=datetime.now(UTC), turnaround_due=date.today() + timedelta(days=due_in),
+                            queued_at=clock.now(), turnaround_due=clock.today() + timedelta(days=due_in),
                             tier=tier)
         for i in range(n)
     ]
@@ -56,7 +57,7 @@ async def test_a_round_writes_offers_with_reasons_and_a_working_hours_window(
     assert [o["bundle_id"] for o in plan["offers"]] == [placeable]  # type: ignore[union-attr]
     offer = await Offer.get(bundle_id=placeable)
     assert offer.status == OfferStatus.PENDING and offer.reason
-    assert offer.expires_at - datetime.now(UTC) >= timedelta(hours=8)  # eight working hours is at least eight hours
+    assert offer.expires_at - clock.now() >= timedelta(hours=8)  # eight working hours is at least eight hours
     coordinator = tenant.auth("coordinator")
     detail = (await client.get(f"/v1/bundles/{placeable}", headers=coordinator)).json()
     assert detail["status"] == "offered"
@@ -107,7 +108,7 @@ async def test_an_offer_times_out_and_goes_to_the_next_writer(tenant: Tenant) ->
     (bundle_id,) = await queued(tenant, 1)
     await run_round(provider_id=tenant.provider.id)
     first = await Offer.get(bundle_id=bundle_id, status=OfferStatus.PENDING)
-    await Offer.filter(id=first.id).update(expires_at=datetime.now(UTC) - timedelta(minutes=1))
+    await Offer.filter(id=first.id).update(expires_at=clock.now() - timedelta(minutes=1))
     assert await expire_due_offers() >= 1
     assert (await Offer.get(id=first.id)).status == OfferStatus.EXPIRED
     await run_round(provider_id=tenant.provider.id)
@@ -120,7 +121,7 @@ async def test_every_writer_refusing_leaves_the_bundle_queued_with_a_reason(tena
     for _ in range(3):
         await run_round(provider_id=tenant.provider.id)
         offer = await Offer.get(bundle_id=bundle_id, status=OfferStatus.PENDING)
-        await Offer.filter(id=offer.id).update(expires_at=datetime.now(UTC) - timedelta(minutes=1))
+        await Offer.filter(id=offer.id).update(expires_at=clock.now() - timedelta(minutes=1))
         await expire_due_offers()
     await run_round(provider_id=tenant.provider.id)
     bundle = await Bundle.get(id=bundle_id)
@@ -134,7 +135,7 @@ async def test_marking_leave_withdraws_the_writers_unanswered_offers(client: htt
     offer = await Offer.get(bundle_id=bundle_id, status=OfferStatus.PENDING)
     key = next(k for k, w in tenant.writers.items() if w.id == offer.writer_id)  # type: ignore[attr-defined]
     leave = await client.post("/v1/writers/me/leave", headers=tenant.auth(key),
-                              json={"days": [str(date.today() + timedelta(days=1))]})
+                              json={"days": [str(clock.today() + timedelta(days=1))]})
     assert leave.status_code == 200 and leave.json()["withdrawn_offers"] == 1
     assert (await Offer.get(id=offer.id)).status == OfferStatus.WITHDRAWN
     assert (await Bundle.get(id=bundle_id)).status == BundleStatus.QUEUED

@@ -14,7 +14,7 @@ import statistics
 import time
 from datetime import date
 
-from service.allocation.simulate import SimulationConfig, measure, overdue_open, simulate
+from service.simulation.simulate import SimulationConfig, measure, overdue_open, simulate
 
 
 def main(argv: list[str]) -> None:

@@ -15,7 +15,7 @@ import argparse
 import time
 from collections import Counter, defaultdict
 
-from service.qa.checks import builtin_detect, default_detector, run_checks
+from service.qa.checks import run_checks
 from service.qa.template import read_plan
 from tests.benchmarks.qa_drafts import CHECK_NAMES, generate
 
@@ -25,13 +25,8 @@ def main(argv: list[str]) -> None:
     parser.add_argument("--drafts", type=int, default=300)
     parser.add_argument("--seed", type=int, default=20261122)
     parser.add_argument("--show", type=int, default=0, help="print up to N misses and false alarms per check")
-    parser.add_argument("--fallback", action="store_true", help="use the built-in identifier fallback")
     args = parser.parse_args(argv)
 
-    detect = builtin_detect if args.fallback else default_detector()
-    detector = (
-        "built-in fallback (NHS, e-mail, postcode)" if detect is builtin_detect else "screening detectors"
-    )
     drafts = generate(args.drafts, args.seed)
     tp: Counter[str] = Counter()
     fp: Counter[str] = Counter()
@@ -43,7 +38,7 @@ def main(argv: list[str]) -> None:
     started = time.perf_counter()
     for index, draft in enumerate(drafts):
         styles[draft.style] += 1
-        findings = run_checks(read_plan(draft.docx()), draft.front_sheet, detect=detect)
+        findings = run_checks(read_plan(draft.docx()), draft.front_sheet)
         predicted = {(f.check, f.section) for f in findings}
         for pair in predicted & draft.expected:
             tp[pair[0]] += 1
@@ -73,7 +68,7 @@ def main(argv: list[str]) -> None:
     elapsed = time.perf_counter() - started
 
     print(f"drafts: {len(drafts)} (seed {args.seed}); styles: {dict(sorted(styles.items()))}")
-    print(f"identifier detector: {detector}")
+    print("identifier detector: screening detectors")
     print(f"{'check':<24}{'labels':>7}{'TP':>6}{'FP':>6}{'FN':>6}{'precision':>11}{'recall':>8}")
     for check in CHECK_NAMES:
         labels = tp[check] + fn[check]

@@ -241,7 +241,7 @@ async def _bundle_to_queued(data: bytes, root: Path) -> tuple[float, str, str]:
 
     from service.app import create_app
     from service.db import apply_migrations
-    from service.intake.service import screen_bundle
+    from service.intake.screening_service import screen_bundle
     from service.logging import configure_logging
     from service.settings import Settings
     from tests.factories import make_tenant

@@ -5,11 +5,11 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime
 
-import pytest
+import time_machine
 from tortoise.transactions import in_transaction
 
 from service.auth.principal import principal_for
-from service.billing import books
+from service.billing import month_close_service
 from service.billing.orders import recommit
 from service.billing.rate_card import standard_rate_card
 from service.billing.service import write_acceptance_lines, write_delivery_lines
@@ -18,7 +18,7 @@ from tests.factories import Tenant
 
 
 async def test_payouts_earned_on_acceptance_are_written_then_once_and_late_events_go_to_the_open_month(
-    tenant: Tenant, monkeypatch: pytest.MonkeyPatch,
+    tenant: Tenant,
 ) -> None:
     card = standard_rate_card(prices_pence={**standard_rate_card().prices_pence, "new_plan": 42_000},
                               payout_earned_on="acceptance")
@@ -41,8 +41,8 @@ async def test_payouts_earned_on_acceptance_are_written_then_once_and_late_event
     assert invoice.purchase_order_id == order.id  # type: ignore[attr-defined]
 
     finance = await User.filter(id=tenant.users["finance"].id).select_related("organisation", "writer").get()
-    monkeypatch.setattr(books, "now", lambda: datetime(2026, 7, 2, tzinfo=UTC))
-    closed = await books.close_month(principal_for(finance), "2026-06")
+    with time_machine.travel(datetime(2026, 7, 2, tzinfo=UTC)):  # June has ended
+        closed = await month_close_service.close_month(principal_for(finance), "2026-06")
     assert [i.invoice_number for i in closed.invoices] == ["INV-000001"]
     for _ in range(2):
         async with in_transaction() as conn:
@@ -62,3 +62,29 @@ async def test_screening_cuts_a_commitment_to_the_exact_price_and_never_raises_i
         assert await recommit(bundle, 70, conn) == {"po_committed_pence": 47_000}  # GBP 50 band from 61 pages
         bundle.po_committed_pence = 30_000
         assert await recommit(bundle, 200, conn) == {"po_committed_pence": 30_000}
+
+
+async def test_a_month_bills_exactly_the_deliveries_whose_london_date_falls_in_it(tenant: Tenant) -> None:
+    order = await PurchaseOrder.get(la_id=tenant.la.id)
+    instants = {
+        "MAR-LAST": datetime(2027, 3, 31, 22, 59, tzinfo=UTC),  # 23:59 BST: still March
+        "APR-FIRST": datetime(2027, 3, 31, 23, 30, tzinfo=UTC),  # 00:30 BST on 1 April
+        "DEC-LAST": datetime(2026, 12, 31, 23, 30, tzinfo=UTC),  # GMT: still 31 December
+        "JAN-FIRST": datetime(2027, 1, 1, 0, 0, tzinfo=UTC),
+        "FEB-LEAP": datetime(2028, 2, 29, 23, 59, tzinfo=UTC),
+        "OCT-LAST": datetime(2027, 10, 31, 1, 30, tzinfo=UTC),  # the second 01:30 of the night the clocks go back
+    }
+    for reference, delivered in instants.items():
+        bundle = await Bundle.create(la=tenant.la, provider=tenant.provider, created_by=tenant.users["la_officer"],
+                                     reference=reference, work_type=WorkType.NEW_PLAN,
+                                     status=BundleStatus.DELIVERED, writer=tenant.writers["writer1"], page_count=5,
+                                     purchase_order=order, turnaround_due=date(2030, 1, 1))
+        async with in_transaction() as conn:
+            await write_delivery_lines(bundle, delivered_at=delivered, conn=conn)
+    lines = await BillableLine.filter(la_id=tenant.la.id, kind=LineKind.INVOICE).select_related("bundle")
+    months = {line.bundle.reference: (line.month, line.event_on) for line in lines}
+    assert months == {
+        "MAR-LAST": ("2027-03", date(2027, 3, 31)), "APR-FIRST": ("2027-04", date(2027, 4, 1)),
+        "DEC-LAST": ("2026-12", date(2026, 12, 31)), "JAN-FIRST": ("2027-01", date(2027, 1, 1)),
+        "FEB-LEAP": ("2028-02", date(2028, 2, 29)), "OCT-LAST": ("2027-10", date(2027, 10, 31)),
+    }

@@ -16,14 +16,14 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import httpx
-import pytest
+from time_machine import TimeMachineFixture
 
-from service.billing import books
+from service import clock
 from service.billing.lines import month_of, next_month
 from service.billing.rate_card import PageBand, Surcharge, standard_rate_card
 from service.calendar import WorkingCalendar
+from service.clock import LONDON
 from service.models import BillableLine, Bundle, Event, Invoice, LaContract
-from service.sla.clock import london_date
 from tests.factories import Tenant
 from tests.files import DOCX, DRAFT_PLAN, EP_REPORT, PDF, make_pdf
 from tests.service_fixtures import eventually
@@ -109,7 +109,7 @@ async def deliver(client: httpx.AsyncClient, tenant: Tenant, reference: str, wor
     await drafted(client, tenant, bundle_id)
     if late_days:
         # the bundle was queued long enough ago that today is `late_days` working days past its due date
-        today = london_date(datetime.now(UTC))
+        today = clock.today()
         queued_on = next(today - timedelta(days=n) for n in range(1, 90)
                          if CAL.working_days_between(CAL.add_working_days(today - timedelta(days=n), 10),
                                                      today) == late_days)
@@ -134,11 +134,11 @@ def figures(line: dict[str, Any]) -> tuple[Any, ...]:
 
 
 async def test_a_month_of_deliveries_is_billed_to_the_penny_closed_once_and_corrected_in_the_next(
-    client: httpx.AsyncClient, tenant: Tenant, worker: None, monkeypatch: pytest.MonkeyPatch,
+    client: httpx.AsyncClient, tenant: Tenant, worker: None, time_machine: TimeMachineFixture,
 ) -> None:
     await LaContract.filter(la_id=tenant.la.id).update(rate_card=CARD.model_dump(mode="json"),
                                                        amendment_window_days=10)
-    month = month_of(datetime.now(UTC))
+    month = month_of(clock.now())
     plain = await deliver(client, tenant, "M-1-plain", "new_plan")
     express = await deliver(client, tenant, "M-2-express", "new_plan", tier="express")
     await deliver(client, tenant, "M-3-large", "phase_transfer", report=LARGE_REPORT)
@@ -149,7 +149,7 @@ async def test_a_month_of_deliveries_is_billed_to_the_penny_closed_once_and_corr
                              json={"reason": "Section F wording"})
     assert free.status_code == 200, free.text
     # one asked for four weeks after delivery is charged at once, and paid to the writer when re-delivered
-    await Bundle.filter(id=plain).update(delivered_at=datetime.now(UTC) - timedelta(days=28))
+    await Bundle.filter(id=plain).update(delivered_at=clock.now() - timedelta(days=28))
     charged = await client.post(f"/v1/bundles/{plain}/amendments", headers=tenant.auth("la_officer"),
                                 json={"reason": "the annual review changed the placement"})
     assert charged.status_code == 200, charged.text
@@ -195,9 +195,9 @@ async def test_a_month_of_deliveries_is_billed_to_the_penny_closed_once_and_corr
     orders = (await client.get("/v1/billing/purchase-orders", headers=tenant.auth("la_admin"))).json()["items"]
     assert orders[0]["spent_pence"] == 172_000 and orders[0]["committed_pence"] == 0
 
-    # month end: finance closes it, once
-    later = datetime.now(UTC) + timedelta(days=40)
-    monkeypatch.setattr(books, "now", lambda: later)
+    # month end: finance closes it, once (on the 2nd of the next month, so the correction below lands there)
+    year, number = int(next_month(month)[:4]), int(next_month(month)[5:])
+    time_machine.move_to(datetime(year, number, 2, 12, tzinfo=LONDON), tick=True)
     first = await client.post(f"/v1/billing/months/{month}/close", headers=tenant.auth("finance"))
     assert first.status_code == 200, first.text
     assert first.json()["closed_now"] is True

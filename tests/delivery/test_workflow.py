@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import io
-from datetime import UTC, date, datetime, timedelta
+from datetime import datetime, timedelta
 
 import httpx
 from docx import Document
 
+from service import clock
 from service.delivery.links import LinkClaims, sign_link
 from service.models import AuditEntry, Bundle, BundleStatus, Draft, Event, WorkType
 from service.runtime import current
@@ -35,7 +36,7 @@ VAGUE_PLAN = make_docx([
 async def drafting_bundle(tenant: Tenant, writer: str = "writer1") -> str:
     bundle = await Bundle.create(la=tenant.la, provider=tenant.provider, created_by=tenant.users["la_officer"],
                                  reference="WF-1", work_type=WorkType.NEW_PLAN, status=BundleStatus.DRAFTING,
-                                 writer=tenant.writers[writer], turnaround_due=date.today() + timedelta(days=10))
+                                 writer=tenant.writers[writer], turnaround_due=clock.today() + timedelta(days=10))
     return str(bundle.id)
 
 
@@ -162,7 +163,7 @@ async def test_links_expire_and_revocation_kills_them_at_once(client: httpx.Asyn
     assert link.status_code == 200
     body = link.json()
     expires = datetime.fromisoformat(body["expires_at"])
-    assert timedelta(0) < expires - datetime.now(UTC) <= timedelta(minutes=5)
+    assert timedelta(0) < expires - clock.now() <= timedelta(minutes=5)
     got = await client.get(body["url"])  # no bearer token: the link is the authority
     assert got.status_code == 200 and got.headers["x-checksum-sha256"] == body["sha256"]
     assert Document(io.BytesIO(got.content)).core_properties.author == ""
@@ -170,7 +171,7 @@ async def test_links_expire_and_revocation_kills_them_at_once(client: httpx.Asyn
     # an expired link refuses
     draft = await Draft.get(bundle_id=bundle_id, status="passed")
     stale = sign_link(current().link_key, LinkClaims(draft_id=draft.id, user_id=tenant.users["la_officer"].id,
-                                                     access_version=1, expires=int(datetime.now(UTC).timestamp()) - 1))
+                                                     access_version=1, expires=int(clock.now().timestamp()) - 1))
     assert (await client.get(f"/v1/downloads/{stale}")).status_code == 404
     # a tampered link refuses
     assert (await client.get(body["url"][:-3] + "abc")).status_code == 404
@@ -198,7 +199,7 @@ async def test_an_amendment_goes_back_to_the_same_writer_ahead_of_new_work(
     client: httpx.AsyncClient, tenant: Tenant
 ) -> None:
     newer = await drafting_bundle(tenant)  # already in progress, due sooner
-    await Bundle.filter(id=newer).update(turnaround_due=date.today() + timedelta(days=1))
+    await Bundle.filter(id=newer).update(turnaround_due=clock.today() + timedelta(days=1))
     bundle_id = await delivered(client, tenant)
     amended = await client.post(f"/v1/bundles/{bundle_id}/amendments", headers=tenant.auth("la_officer"),
                                 json={"reason": "Section F needs the SALT hours from the March report."})
@@ -214,7 +215,7 @@ async def test_an_amendment_goes_back_to_the_same_writer_ahead_of_new_work(
 async def test_the_la_answers_with_documents_that_are_screened_before_the_writer_sees_them(
     client: httpx.AsyncClient, tenant: Tenant
 ) -> None:
-    from service.intake.service import screen_added_document
+    from service.intake.screening_service import screen_added_document
     from service.models import Document
     from tests.files import PDF, make_pdf
 

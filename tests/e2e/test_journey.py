@@ -6,13 +6,12 @@ import base64
 import csv
 import hashlib
 import io
-from datetime import UTC, datetime
-from zoneinfo import ZoneInfo
 
 import httpx
 from docx import Document
 from pypdf import PdfReader
 
+from service import clock
 from service.models import Bundle
 from tests.factories import Tenant
 from tests.files import DOCX, DRAFT_PLAN, EP_REPORT, PDF, SALT_REPORT
@@ -122,7 +121,7 @@ async def test_a_bundle_goes_from_submission_to_a_billing_line(
     accept = await client.post(f"/v1/bundles/{bundle_id}/accept", headers=la)
     assert accept.status_code == 200 and accept.json()["status"] == "accepted"
 
-    month = datetime.now(UTC).astimezone(ZoneInfo("Europe/London")).strftime("%Y-%m")
+    month = clock.month_of(clock.now())
     finance = tenant.auth("finance")
     invoice_csv = await client.get(f"/v1/billing/months/{month}/invoices/{tenant.la.id}", headers=finance)
     assert invoice_csv.status_code == 200, invoice_csv.text

@@ -17,7 +17,7 @@ from docx import Document as WordDocument
 from reportlab.lib.pagesizes import A4
 from reportlab.pdfgen import canvas
 
-from service.intake.service import screen_bundle
+from service.intake.screening_service import screen_bundle
 from service.models import Bundle, BundleStatus, Document
 from service.runtime import current, install
 from tests.factories import Tenant

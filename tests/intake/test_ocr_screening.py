@@ -12,7 +12,7 @@ import httpx
 import pytest
 from PIL import Image
 
-from service.intake.service import screen_bundle
+from service.intake.screening_service import screen_bundle
 from service.models import AuditEntry, Bundle, BundleStatus, Event, LaContract
 from service.runtime import current
 from service.screening import ocr

@@ -30,7 +30,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from service.drafts.checks import run_qa
-from service.intake.service import _pages_of
+from service.intake.screening_service import _pages_of
 from service.models import Bundle, BundleStatus
 from service.screening.filetype import detect_type
 from service.screening.report import screen_document

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 import httpx
 
+from service import clock
 from service.intake.retention import purge_expired
+from service.jobs import Job
 from service.models import AuditEntry, Bundle, BundleStatus, Document, Draft, Event, LaContract
 from service.runtime import current
 from service.storage import new_object_key
@@ -30,7 +32,7 @@ async def _closed_bundle(client: httpx.AsyncClient, tenant: Tenant, *, days_ago:
     cancelled = await client.post(f"/v1/bundles/{bundle_id}/cancel", headers=la)
     assert cancelled.status_code == 200, cancelled.text
     await Event.filter(bundle_id=bundle_id, to_status="cancelled").update(
-        created_at=datetime.now(UTC) - timedelta(days=days_ago))
+        created_at=clock.now() - timedelta(days=days_ago))
     return bundle_id, draft
 
 
@@ -78,7 +80,7 @@ async def test_nothing_is_purged_before_the_contracts_retention_days(
     [document] = await live_documents(young)
     assert await current().storage.exists(document.storage_key)
     # and when its day comes, it goes too
-    later = {str(p.bundle_id) for p in await purge_expired(now=datetime.now(UTC) + timedelta(days=2))}
+    later = {str(p.bundle_id) for p in await purge_expired(now=clock.now() + timedelta(days=2))}
     assert young in later
     assert not await current().storage.exists(document.storage_key)
 
@@ -87,7 +89,7 @@ async def test_open_bundles_are_never_purged(client: httpx.AsyncClient, tenant: 
     bundle_id = await create_bundle(client, tenant)
     await upload(client, tenant, bundle_id, "ep.pdf", make_pdf(["Reading is a strength."]))
     assert await submit_and_screen(client, tenant, bundle_id) == BundleStatus.QUEUED
-    far_future = datetime.now(UTC) + timedelta(days=3650)
+    far_future = clock.now() + timedelta(days=3650)
     assert all(str(p.bundle_id) != bundle_id for p in await purge_expired(now=far_future))
     [document] = await live_documents(bundle_id)
     assert await current().storage.exists(document.storage_key)
@@ -100,4 +102,4 @@ def test_the_purge_is_scheduled_as_its_own_periodic_job() -> None:
 
     job = build_scheduler(get_settings()).get_job("retention_purge")
     assert job is not None and job.trigger.interval.total_seconds() == get_settings().retention_interval_seconds
-    assert purge_retention.actor_name == "purge_retention"
+    assert purge_retention.actor_name == Job.PURGE_RETENTION

@@ -8,7 +8,7 @@ import httpx
 import pytest
 
 from service.intake.policy import DEFAULT_POLICY, PolicyError, lenient_policy, resolve_policy
-from service.intake.service import screen_bundle
+from service.intake.screening_service import screen_bundle
 from service.models import BundleStatus, Event, LaContract
 from tests.factories import Tenant
 from tests.files import make_docx, make_pdf

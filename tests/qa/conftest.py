@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from contracts.qa import FrontSheet
-from service.qa.checks import Finding, builtin_detect, run_checks
+from service.qa.checks import Finding, run_checks
 from service.qa.template import read_plan
 from tests.qa.drafting import Content, Row, Sub, write_draft
 
@@ -88,7 +88,7 @@ def check() -> Callable[..., list[Finding]]:
     def run(
         sections: Sections, style: str = "headings", front_sheet: FrontSheet | None = FRONT_SHEET
     ) -> list[Finding]:
-        return run_checks(read_plan(write_draft(sections, style)), front_sheet, detect=builtin_detect)
+        return run_checks(read_plan(write_draft(sections, style)), front_sheet)
 
     return run
 

@@ -353,23 +353,14 @@ def test_excerpts_are_short_and_trimmed_with_ellipses() -> None:
     assert excerpt("Short text.") == "Short text."
 
 
-def test_without_the_screening_module_the_builtin_fallback_is_used(monkeypatch: pytest.MonkeyPatch) -> None:
-    import sys
-
-    from service.qa.checks import builtin_detect, default_detector
-
-    monkeypatch.setitem(sys.modules, "service.screening.detectors", None)
-    assert default_detector() is builtin_detect
-
-
 def test_placeholder_in_the_page_header_has_no_section(sections: Sections) -> None:
-    from service.qa.checks import builtin_detect, run_checks
+    from service.qa.checks import run_checks
     from service.qa.template import read_plan
     from tests.qa.conftest import FRONT_SHEET
     from tests.qa.drafting import write_draft
 
     plan = read_plan(write_draft(sections, "bold", header="DRAFT - issued XX/XX/2026"))
-    findings = run_checks(plan, FRONT_SHEET, detect=builtin_detect)
+    findings = run_checks(plan, FRONT_SHEET)
     assert [(f.check, f.section, f.excerpt) for f in findings] == [
         ("placeholder_text", None, "DRAFT - issued XX/XX/2026")
     ]
@@ -380,7 +371,7 @@ def test_one_combined_section_h_is_a_warning_not_two_missing_sections() -> None:
 
     import docx
 
-    from service.qa.checks import builtin_detect, run_checks
+    from service.qa.checks import run_checks
     from service.qa.template import read_plan
     from tests.qa.conftest import FRONT_SHEET, clean_sections
     from tests.qa.drafting import TITLES
@@ -398,7 +389,7 @@ def test_one_combined_section_h_is_a_warning_not_two_missing_sections() -> None:
                 document.add_paragraph().add_run(item.text).bold = True
     out = io.BytesIO()
     document.save(out)
-    findings = run_checks(read_plan(out.getvalue()), FRONT_SHEET, detect=builtin_detect)
+    findings = run_checks(read_plan(out.getvalue()), FRONT_SHEET)
     assert [(f.check, f.section, f.severity) for f in findings] == [
         ("section_missing", "H1", "warning"),
         ("section_missing", "H2", "warning"),
@@ -408,7 +399,7 @@ def test_one_combined_section_h_is_a_warning_not_two_missing_sections() -> None:
 @given(st.integers(min_value=0, max_value=10**9 - 1), st.sampled_from(["A", "C", "F", "K"]))
 @settings(max_examples=25, deadline=None)
 def test_pii_excerpts_never_repeat_an_nhs_number(nine: int, code: str) -> None:
-    from service.qa.checks import builtin_detect, run_checks
+    from service.qa.checks import run_checks
     from service.qa.plan import Block, Plan, Section
     from tests.qa.conftest import FRONT_SHEET
 
@@ -420,7 +411,7 @@ def test_pii_excerpts_never_repeat_an_nhs_number(nine: int, code: str) -> None:
     spaced = f"{number[:3]} {number[3:6]} {number[6:]}"
     text = "Lots of narrative before the identifier. " * 4 + f"NHS number: {spaced}." + " More text." * 10
     plan = Plan(sections={code: Section(code, f"Section {code}", [Block(text, "paragraph", 0)])})
-    leaks = [f for f in run_checks(plan, FRONT_SHEET, detect=builtin_detect) if f.check == "pii_leak"]
+    leaks = [f for f in run_checks(plan, FRONT_SHEET) if f.check == "pii_leak"]
     assert len(leaks) == 1 and leaks[0].section == code
     assert spaced not in leaks[0].excerpt and number not in leaks[0].excerpt.replace(" ", "")
     assert len(leaks[0].excerpt) <= 130

@@ -140,6 +140,39 @@ def test_phone_lookalikes_are_not_flagged(text: str) -> None:
     assert found(f"See {text} here", "phone") == []
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "0909 879 0000",  # premium rate: a business line, as before
+        "0845 123 4567",  # shared cost
+        "07623 123456",  # a pager range, not a mobile
+        "Childline 0800 1111",  # a short freephone helpline
+        "1234567890",  # a bare run with no trunk 0 is a reference, whatever the plan would make of 01234 567890
+        "07000 000000",  # personal numbering: not a line of its own
+    ],
+)
+def test_numbers_the_plan_gives_no_person_are_not_flagged(text: str) -> None:
+    assert found(f"Call {text} today", "phone") == []
+
+
+def test_a_number_is_found_by_the_numbering_plan_not_by_its_shape() -> None:
+    # eleven digits after 01, the shape of a phone, but London's 0171 was retired in 2000 and no area is 0100
+    assert found("Tel 0171 946 0000", "phone") == []
+    assert found("Tel 01001 234567", "phone") == []
+    assert found("Mobile 07911 123456", "phone") == ["07911 123456"]
+    # another country's number, written with its country code, is a phone all the same
+    assert found("Aunt in Lyon: +33 1 23 45 67 89.", "phone") == ["+33 1 23 45 67 89"]
+    assert found("Isle of Man mobile 07624 123456", "phone") == ["07624 123456"]
+
+
+def test_a_upn_from_an_authority_missing_from_the_library_list_is_still_reported() -> None:
+    known = next(f for f in scan_text("UPN: B801200005001") if f.kind == "upn")
+    letter = upn_check_letter("838200005001")  # Dorset (838) is newer than python-stdnum's list of authorities
+    assert letter is not None
+    unknown = next(f for f in scan_text(f"UPN: {letter}838200005001") if f.kind == "upn")
+    assert known.confidence == 0.99 and 0.8 <= unknown.confidence < known.confidence
+
+
 def test_email_is_flagged_and_a_team_mailbox_with_less_confidence() -> None:
     text = "Contact jane.smith@example.co.uk or send@somewhere.gov.uk."
     findings = [f for f in scan_text(text) if f.kind == "email"]
@@ -310,3 +343,9 @@ def test_an_address_label_quoted_in_prose_is_not_an_address() -> None:
 )
 def test_a_labelled_address_must_look_like_one(text: str, flagged: bool) -> None:
     assert bool(found(text, "address")) is flagged
+
+
+def test_check_digits_in_other_scripts_digits_are_read_as_those_digits() -> None:
+    assert upn_check_letter("\u0668\u0660\u0661\u0662\u0660\u0660\u0660\u0660\u0665\u0660\u0660\u0661") == "B"
+    assert upn_check_letter("\u00b2" * 12) is None  # a superscript is a digit to str.isdigit, not a decimal
+    assert found("NHS \u0669\u0664\u0663 \u0664\u0667\u0666 \u0665\u0669\u0661\u0669", "nhs_number")

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import asyncio
-from datetime import UTC, date, datetime, timedelta
+from datetime import timedelta
 
 import httpx
 
+from service import clock
 from service.allocation.rounds import RoundBusy, run_round
 from service.models import Bundle, BundleStatus, Event, Offer, OfferStatus, WorkType
 from tests.factories import Tenant
@@ -20,7 +21,7 @@ async def _queued(tenant: Tenant, n: int) -> list[Bundle]:
     return [
         await Bundle.create(la=tenant.la, provider=tenant.provider, created_by=tenant.users["la_officer"],
                             reference=f"RACE-{i}", work_type=WorkType.NEW_PLAN, status=BundleStatus.QUEUED,
-                            queued_at=datetime.now(UTC), turnaround_due=date.today() + timedelta(days=14))
+                            queued_at=clock.now(), turnaround_due=clock.today() + timedelta(days=14))
         for i in range(n)
     ]
 

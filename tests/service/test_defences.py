@@ -20,7 +20,7 @@ from service.app import create_app
 from service.auth.principal import Principal
 from service.middleware import RequestContext
 from service.models import Bundle, Document
-from service.ratelimit import InProcessLimiter, RedisLimiter, refill, spend
+from service.ratelimit import InProcessLimiter, RedisLimiter, window
 from service.runtime import current, install
 from service.settings import Settings
 from tests.factories import Tenant
@@ -178,19 +178,25 @@ async def test_a_handler_that_runs_too_long_answers_503_and_is_stopped() -> None
     assert finished == []
 
 
-def test_the_bucket_refills_at_its_rate_up_to_its_burst() -> None:
-    assert refill(0.0, 0.0, 10.0, rate=0.5, burst=3) == 3.0
-    assert refill(0.0, 0.0, 2.0, rate=0.5, burst=3) == 1.0
-    assert spend(1.5, rate=2.0) == (0.5, 0.0)
-    level, wait = spend(0.5, rate=2.0)
-    assert level == 0.5 and wait == pytest.approx(0.25)
+def test_the_window_holds_the_burst_and_the_sustained_rate() -> None:
+    assert (window(20.0, 200).amount, window(20.0, 200).get_expiry()) == (200, 10)  # the defaults: 200 in any 10 s
+    assert (window(3 / 60, 3).amount, window(3 / 60, 3).get_expiry()) == (3, 60)
+    assert window(1000.0, 10).get_expiry() == 1  # whole seconds, at least one
+
+
+async def test_a_window_lets_the_burst_through_then_says_when_the_oldest_request_leaves_it() -> None:
+    limiter = InProcessLimiter(rate=3 / 60, burst=3)
+    assert [await limiter.take("token") for _ in range(3)] == [0.0, 0.0, 0.0]
+    wait = await limiter.take("token")
+    assert 55 < wait <= 60
+    assert await limiter.take("another token") == 0.0
 
 
 @pytest.fixture
 def tight_limit(app: Starlette) -> Iterator[None]:
-    """Three requests per token, refilled at one a minute, for this test only."""
+    """Three requests per token a minute, for this test only."""
     runtime = current()
-    install(dataclasses.replace(runtime, rate_limiter=InProcessLimiter(rate=1 / 60, burst=3)))
+    install(dataclasses.replace(runtime, rate_limiter=InProcessLimiter(rate=3 / 60, burst=3)))
     yield
     install(runtime)
 
@@ -229,10 +235,10 @@ def _redis_up() -> bool:
 
 
 @pytest.mark.skipif(not _redis_up(), reason="no Redis at 127.0.0.1:6379")
-async def test_processes_sharing_redis_share_one_bucket() -> None:
+async def test_processes_sharing_redis_share_one_window() -> None:
     prefix = f"planwright-test:{uuid.uuid4().hex}:"
-    first = RedisLimiter("redis://127.0.0.1:6379/15", rate=1 / 60, burst=2, prefix=prefix)
-    second = RedisLimiter("redis://127.0.0.1:6379/15", rate=1 / 60, burst=2, prefix=prefix)
+    first = RedisLimiter("redis://127.0.0.1:6379/15", rate=2 / 60, burst=2, prefix=prefix)
+    second = RedisLimiter("redis://127.0.0.1:6379/15", rate=2 / 60, burst=2, prefix=prefix)
     assert await first.take("token") == 0.0
     assert await second.take("token") == 0.0
     assert await first.take("token") > 0

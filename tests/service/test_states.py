@@ -10,6 +10,7 @@ from tortoise.transactions import in_transaction
 from service.bundles.states import ALLOWED, can_move
 from service.bundles.transitions import move
 from service.errors import TransitionNotAllowed
+from service.jobs import Job
 from service.models import Bundle, BundleStatus, Event, OutboxMessage, WorkType
 from tests.factories import Tenant
 
@@ -42,12 +43,16 @@ async def _bundle_in(tenant: Tenant, status: BundleStatus) -> Bundle:
 async def test_move_follows_the_table(tenant: Tenant, current: BundleStatus, target: BundleStatus) -> None:
     bundle = await _bundle_in(tenant, current)
     if can_move(current, target):
+        mark = (await OutboxMessage.all().order_by("-id").first() or OutboxMessage(id=0)).id
         async with in_transaction() as conn:
-            moved = await move(bundle.id, target, conn=conn, jobs=(("sweep", {}),))
+            moved = await move(bundle.id, target, conn=conn)
         assert moved.status == target
         event = await Event.filter(bundle_id=bundle.id).order_by("-id").first()
         assert event is not None and (event.from_status, event.to_status) == (current.value, target.value)
-        assert await OutboxMessage.filter(actor_name="sweep", created_at__gte=event.created_at).exists()
+        # the jobs the lifecycle table names for this status, and no others
+        expected = {BundleStatus.SUBMITTED: [Job.SCREEN_BUNDLE], BundleStatus.QUEUED: [Job.ALLOCATION_ROUND]}
+        jobs = await OutboxMessage.filter(id__gt=mark).order_by("id").values_list("actor_name", flat=True)
+        assert jobs == [job.value for job in expected.get(target, [])]
     else:
         with pytest.raises(TransitionNotAllowed) as refused:
             async with in_transaction() as conn:

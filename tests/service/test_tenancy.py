@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import timedelta
 from typing import Any
 from uuid import UUID
 
 import httpx
 import pytest
 
+from service import clock
 from service.app import ENDPOINTS
 from service.audit.service import audit
 from service.auth.tokens import issue_token
@@ -122,7 +123,7 @@ class World:
     ids: dict[str, str]
 
     def path(self, ep: Endpoint) -> str:
-        path = ep.path.replace("{index}", "0").replace("{month}", month_of(datetime.now(UTC)))
+        path = ep.path.replace("{index}", "0").replace("{month}", month_of(clock.now()))
         for name, value in self.ids.items():
             path = path.replace("{" + name + "}", value)
         assert "{" not in path, f"no object for a path parameter of {path}: add it to build_world"
@@ -133,8 +134,8 @@ async def build_world(client: httpx.AsyncClient, tenant: Tenant) -> World:
     bundle_id, document_id = await new_bundle(client, tenant)
     writer = tenant.writers["writer1"]
     await Bundle.filter(id=bundle_id).update(status=BundleStatus.DRAFTING, writer_id=writer.id,
-                                             turnaround_due=date.today() + timedelta(days=10))
-    offer = await Offer.create(bundle_id=bundle_id, writer=writer, expires_at=datetime.now(UTC) + timedelta(hours=8))
+                                             turnaround_due=clock.today() + timedelta(days=10))
+    offer = await Offer.create(bundle_id=bundle_id, writer=writer, expires_at=clock.now() + timedelta(hours=8))
     await client.put(f"/v1/bundles/{bundle_id}/front-sheet", headers=tenant.auth("writer1"), json=SHEET)
     drafted = await client.post(f"/v1/bundles/{bundle_id}/drafts", params={"filename": "plan.docx"},
                                 content=VAGUE_PLAN, headers={**tenant.auth("writer1"), "Content-Type": DOCX})
@@ -149,7 +150,7 @@ async def build_world(client: httpx.AsyncClient, tenant: Tenant) -> World:
                                             attempt_limit=1)
     spare = await issue_token(tenant.users["la_officer"], label="spare")
     line = await BillableLine.create(kind=LineKind.INVOICE, provider=tenant.provider, la=tenant.la, bundle_id=bundle_id,
-                                     month=month_of(datetime.now(UTC)), work_type="new_plan", description="matrix",
+                                     month=month_of(clock.now()), work_type="new_plan", description="matrix",
                                      net_pence=100, base_pence=100, cause="delivery")
     await audit(None, "matrix.touched", object_type="bundle", object_id=bundle_id, bundle_id=UUID(bundle_id))
     return World(tenant, {

@@ -9,6 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from service.calendar import WorkingCalendar
+from service.clock import london_date
 from service.sla.clock import (
     ClockState,
     InvalidTurnaroundTable,
@@ -16,10 +17,12 @@ from service.sla.clock import (
     clock,
     contract_days,
     derived_statutory_date,
-    london_date,
+    statutory_at_risk,
     statutory_date,
+    statutory_deliver_by,
     turnaround_due,
     turnaround_working_days,
+    twenty_week_date,
     validate_turnaround_table,
     working_days_left,
 )
@@ -153,3 +156,91 @@ def test_a_bundle_clock_runs_pauses_and_stops() -> None:
     assert late.statutory_at_risk
     assert clock(status="draft", pauses=[], today=date(2026, 6, 10), **{**base, "queued_on": None}).state == (  # type: ignore[arg-type]
         ClockState.NOT_STARTED)
+
+
+# --- the edges: bank holidays, weekends, the clock changes, statutory dates that fall on closed days ---
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    queued=st.dates(min_value=date(2025, 1, 1), max_value=date(2029, 12, 31)),
+    days=st.integers(min_value=1, max_value=30),
+    start=st.integers(0, 30),
+    length=st.integers(0, 25),
+)
+def test_a_pause_adds_exactly_the_working_days_it_covered(queued: date, days: int, start: int, length: int) -> None:
+    """Whatever it spans (weekends, bank holidays, the clocks going forward or back), a pause that starts before the
+    due date moves it by the working days in (start, end] and by nothing else."""
+    pause = Pause(queued + timedelta(days=start), queued + timedelta(days=start + length))
+    plain = turnaround_due(queued, days, [], CAL)
+    paused = turnaround_due(queued, days, [pause], CAL)
+    if pause.start >= plain:
+        assert paused == plain
+    else:
+        assert CAL.working_days_between(plain, paused) == CAL.working_days_between(pause.start, pause.end)
+
+
+def test_a_pause_over_easter_and_the_clock_change_gives_back_one_working_day() -> None:
+    # paused Thursday 25 March 2027, answered Tuesday 30 March: Good Friday, the weekend (the clocks went forward
+    # on Sunday 28th) and Easter Monday are not working days, so only Tuesday is given back
+    queued = date(2027, 3, 22)
+    assert turnaround_due(queued, 5, [], CAL) == date(2027, 3, 31)  # Tue, Wed, Thu, Tue, Wed
+    assert turnaround_due(queued, 5, [Pause(date(2027, 3, 25), date(2027, 3, 30))], CAL) == date(2027, 4, 1)
+
+
+def test_pauses_are_dated_in_london_across_the_clock_changes() -> None:
+    # 23:30 UTC on Saturday 27 March 2027 is still Saturday in London (GMT); 23:30 UTC on Sunday 28th is Monday
+    # 29th 00:30 BST; in October the same happens the other way round
+    assert london_date(datetime(2027, 3, 27, 23, 30, tzinfo=UTC)) == date(2027, 3, 27)
+    assert london_date(datetime(2027, 3, 28, 23, 30, tzinfo=UTC)) == date(2027, 3, 29)
+    assert london_date(datetime(2027, 10, 30, 23, 30, tzinfo=UTC)) == date(2027, 10, 31)  # 00:30 BST, Sunday
+    assert london_date(datetime(2027, 10, 31, 23, 30, tzinfo=UTC)) == date(2027, 10, 31)  # 23:30 GMT
+
+
+@pytest.mark.parametrize(("statutory", "deliver_by"), [
+    (date(2026, 2, 15), date(2026, 2, 13)),  # 15 February 2026 is a Sunday: with the LA by Friday 13th
+    (date(2027, 2, 15), date(2027, 2, 15)),  # a Monday: the day itself
+    (date(2029, 3, 31), date(2029, 3, 29)),  # a Saturday, and Friday 30th is Good Friday: Thursday 29th
+    (date(2024, 3, 31), date(2024, 3, 28)),  # Easter Sunday 2024: Good Friday before it, so Thursday 28th
+    (date(2027, 12, 27), date(2027, 12, 24)),  # a 20-week date on the Christmas substitute day
+])
+def test_a_statutory_date_on_a_closed_day_does_not_move_but_the_work_is_due_the_working_day_before(
+    statutory: date, deliver_by: date,
+) -> None:
+    assert statutory_deliver_by(statutory, CAL) == deliver_by
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.dates(min_value=date(2020, 1, 1), max_value=date(2035, 12, 31)), st.booleans())
+def test_phase_transfer_dates_never_move_and_the_work_is_due_by_the_last_working_day_before(
+    queued: date, post16: bool,
+) -> None:
+    statutory = derived_statutory_date("phase_transfer", ["post16"] if post16 else [], queued)
+    assert statutory is not None and (statutory.month, statutory.day) == ((3, 31) if post16 else (2, 15))
+    assert queued <= statutory < queued + timedelta(days=366)
+    by = statutory_deliver_by(statutory, CAL)
+    assert CAL.is_working_day(by) and by <= statutory
+    assert CAL.working_days_between(by, statutory) == 0  # no working day after it, up to the statutory date
+    assert not statutory_at_risk(by, statutory, CAL)
+    assert statutory_at_risk(CAL.next_working_day(by), statutory, CAL)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.dates(min_value=date(2020, 1, 1), max_value=date(2035, 12, 31)))
+def test_the_twenty_week_date_counts_calendar_weeks(requested: date) -> None:
+    final = twenty_week_date(requested)
+    assert (final - requested).days == 140 and final.weekday() == requested.weekday()
+    assert statutory_deliver_by(final, CAL) <= final
+
+
+def test_a_turnaround_due_on_the_friday_before_a_sunday_deadline_is_not_at_risk() -> None:
+    # queued 2 February 2026 for a school-phase transfer: 15 February is a Sunday
+    shown = clock(status="drafting", work_type="phase_transfer", tier="standard", requires=[],
+                  queued_on=date(2026, 2, 2), given_statutory=None, table={"standard": 9}, pauses=[],
+                  today=date(2026, 2, 3), calendar=CAL)
+    assert shown.turnaround_due == date(2026, 2, 13) and shown.statutory_due == date(2026, 2, 15)
+    assert not shown.statutory_at_risk
+    later = clock(status="drafting", work_type="phase_transfer", tier="standard", requires=[],
+                  queued_on=date(2026, 2, 2), given_statutory=None, table={"standard": 10}, pauses=[],
+                  today=date(2026, 2, 3), calendar=CAL)
+    assert later.turnaround_due == date(2026, 2, 16) and later.statutory_at_risk  # Monday: after the deadline

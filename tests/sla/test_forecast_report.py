@@ -8,9 +8,9 @@ from typing import Any
 
 import httpx
 
+from service import clock
 from service.calendar import WorkingCalendar
 from service.models import Bundle, BundleStatus, LaContract, WorkType, WriterLeave
-from service.sla.clock import london_date
 from service.sla.forecast import week_start
 from tests.factories import Tenant
 
@@ -18,7 +18,7 @@ CAL = WorkingCalendar()
 
 
 async def bundle(tenant: Tenant, status: BundleStatus, queued_on: date | None, **fields: Any) -> Bundle:
-    queued_at = datetime.combine(queued_on, time(12), tzinfo=UTC) if queued_on else datetime.now(UTC)
+    queued_at = datetime.combine(queued_on, time(12), tzinfo=UTC) if queued_on else clock.now()
     return await Bundle.create(la=tenant.la, provider=tenant.provider, created_by=tenant.users["la_officer"],
                                reference="F-1", work_type=fields.pop("work_type", WorkType.NEW_PLAN), status=status,
                                queued_at=queued_at, page_count=fields.pop("page_count", 20), **fields)
@@ -26,7 +26,7 @@ async def bundle(tenant: Tenant, status: BundleStatus, queued_on: date | None, *
 
 async def test_capacity_forecast_matches_a_hand_computation(client: httpx.AsyncClient, tenant: Tenant,
                                                             other_tenant: Tenant) -> None:
-    today = london_date(datetime.now(UTC))
+    today = clock.today()
     first = week_start(today)
     year = timedelta(days=364)
     # the LA's contract: a new plan of 20 pages is 10 + 1 * 2 = 12 hours

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import asyncio
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 
+from service import clock
 from service.calendar import WorkingCalendar
 from service.models import Bundle, BundleStatus, Event, SlaAlert, WriterLeave
-from service.sla.clock import london_date
 from service.sla.monitor import run_monitor
 from tests.factories import Tenant
 from tests.service_fixtures import requires_postgres
@@ -20,7 +20,7 @@ async def held(tenant: Tenant, writer: str, *, effort: float, due: date, status:
     return await Bundle.create(la=tenant.la, provider=tenant.provider, created_by=tenant.users["la_officer"],
                                reference=ref, work_type="new_plan", status=status, effort_hours=effort,
                                writer=tenant.writers[writer] if writer else None, turnaround_due=due,
-                               queued_at=datetime.now(UTC))
+                               queued_at=clock.now())
 
 
 async def events(bundle: Bundle, name: str) -> int:
@@ -28,9 +28,10 @@ async def events(bundle: Bundle, name: str) -> int:
 
 
 async def test_a_writer_with_too_much_work_raises_at_risk_exactly_once(tenant: Tenant) -> None:
-    today = london_date(datetime.now(UTC))
-    due = CAL.add_working_days(today, 3)
-    # 30 hours a week is 6 a working day: 2 x 20 hours cannot be done in 3 days
+    # the writer works from today when today is a working day, else from the next one; on any day of the year,
+    # the due date is their fourth working day
+    due = list(CAL.working_days(clock.today(), clock.today() + timedelta(days=30)))[3]
+    # 30 hours a week is 6 a working day: 24 hours by the due date, so one of 2 x 20 hours is late
     first = await held(tenant, "writer1", effort=20, due=due, ref="H-1")
     second = await held(tenant, "writer1", effort=20, due=due, ref="H-2")
     fine = await held(tenant, "writer2", effort=6, due=due, ref="H-3")
@@ -46,7 +47,7 @@ async def test_a_writer_with_too_much_work_raises_at_risk_exactly_once(tenant: T
 
 
 async def test_leave_before_the_due_date_puts_a_bundle_at_risk(tenant: Tenant) -> None:
-    today = london_date(datetime.now(UTC))
+    today = clock.today()
     due = CAL.add_working_days(today, 3)
     bundle = await held(tenant, "writer1", effort=12, due=due)
     await run_monitor(provider_id=tenant.provider.id)

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import httpx
 
+from service import clock
 from service.models import Bundle, BundleStatus, WorkType
 from tests.factories import Tenant
 
@@ -48,9 +49,9 @@ async def test_turnaround_report_matches_the_hand_computed_figures(client: httpx
 
 
 async def test_statutory_risk_queue_and_roles(client: httpx.AsyncClient, tenant: Tenant) -> None:
-    today = date.today()
+    today = clock.today()
     common: dict[str, Any] = {"la": tenant.la, "provider": tenant.provider, "created_by": tenant.users["la_officer"],
-              "work_type": WorkType.PHASE_TRANSFER, "queued_at": datetime.now(UTC) - timedelta(days=2)}
+              "work_type": WorkType.PHASE_TRANSFER, "queued_at": clock.now() - timedelta(days=2)}
     late = await Bundle.create(reference="R-1", status=BundleStatus.DRAFTING, turnaround_due=today + timedelta(30),
                                statutory_due=today + timedelta(25), **common)
     await Bundle.create(reference="R-2", status=BundleStatus.QUEUED, turnaround_due=today + timedelta(10),

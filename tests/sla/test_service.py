@@ -7,10 +7,10 @@ from datetime import UTC, date, datetime
 import httpx
 from tortoise.transactions import in_transaction
 
+from service import clock
 from service.bundles.transitions import move
 from service.calendar import WorkingCalendar
 from service.models import Bundle, BundleStatus, LaContract, Organisation, OrganisationKind, WorkType
-from service.sla.clock import london_date
 from service.sla.service import on_move
 from tests.factories import Tenant
 from tests.sla.timeline import bundle_with_timeline
@@ -33,9 +33,9 @@ async def test_queueing_applies_the_contracts_per_work_type_turnaround(client: h
                                  status=BundleStatus.SCREENING)
     async with in_transaction() as conn:
         for b in (new_plan, review):
-            await move(b.id, BundleStatus.QUEUED, conn=conn, queued_at=datetime.now(UTC),
+            await move(b.id, BundleStatus.QUEUED, conn=conn, queued_at=clock.now(),
                        turnaround_due=date(2000, 1, 1))
-    today = london_date(datetime.now(UTC))
+    today = clock.today()
     assert (await Bundle.get(id=new_plan.id)).turnaround_due == CAL.add_working_days(today, 20)
     assert (await Bundle.get(id=review.id)).turnaround_due == CAL.add_working_days(today, 10)
     shown = (await client.get(f"/v1/bundles/{new_plan.id}", headers=tenant.auth("la_officer"))).json()["sla"]
@@ -53,8 +53,8 @@ async def test_a_phase_transfer_without_a_date_gets_the_february_deadline(client
                                 statutory_due=date(2027, 1, 8))
     async with in_transaction() as conn:
         for b in (bundle, given):
-            await move(b.id, BundleStatus.QUEUED, conn=conn, queued_at=datetime.now(UTC))
-    today = london_date(datetime.now(UTC))
+            await move(b.id, BundleStatus.QUEUED, conn=conn, queued_at=clock.now())
+    today = clock.today()
     feb = date(today.year, 2, 15) if today <= date(today.year, 2, 15) else date(today.year + 1, 2, 15)
     page = (await client.get("/v1/bundles", headers=tenant.auth("la_officer"))).json()["items"]
     shown = {item["reference"]: item["sla"] for item in page}
@@ -101,9 +101,9 @@ async def test_the_first_delivery_stores_the_working_days_and_whether_it_was_on_
 
 
 async def test_a_bundle_awaiting_the_la_shows_a_paused_clock(client: httpx.AsyncClient, tenant: Tenant) -> None:
-    today = london_date(datetime.now(UTC))
+    today = clock.today()
     bundle = await bundle_with_timeline(tenant, BundleStatus.DRAFTING, [
-        ("screening", "queued", datetime.now(UTC))], turnaround_due=CAL.add_working_days(today, 6))
+        ("screening", "queued", clock.now())], turnaround_due=CAL.add_working_days(today, 6))
     async with in_transaction() as conn:
         await move(bundle.id, BundleStatus.AWAITING_LA, conn=conn)
     paused = (await client.get(f"/v1/bundles/{bundle.id}", headers=tenant.auth("coordinator"))).json()["sla"]
@@ -118,7 +118,7 @@ async def test_a_bundle_awaiting_the_la_shows_a_paused_clock(client: httpx.Async
 
 
 async def test_working_days_left_skip_each_contracts_closure_days(client: httpx.AsyncClient, tenant: Tenant) -> None:
-    today = london_date(datetime.now(UTC))
+    today = clock.today()
     closed = CAL.add_working_days(today, 2)
     closing = WorkingCalendar(extra_closures=[closed])
     await LaContract.filter(la_id=tenant.la.id).update(closure_days=[closed.isoformat()])
@@ -138,6 +138,6 @@ async def test_working_days_left_skip_each_contracts_closure_days(client: httpx.
     detail = (await client.get(f"/v1/bundles/{running.id}", headers=tenant.auth("la_officer"))).json()["sla"]
     assert detail["working_days_left"] == 10
     # a paused clock counts on the contract's calendar too
-    await Bundle.filter(id=running.id).update(status=BundleStatus.AWAITING_LA, paused_since=datetime.now(UTC))
+    await Bundle.filter(id=running.id).update(status=BundleStatus.AWAITING_LA, paused_since=clock.now())
     paused = (await client.get(f"/v1/bundles/{running.id}", headers=tenant.auth("coordinator"))).json()["sla"]
     assert (paused["state"], paused["working_days_left"], paused["turnaround_due"]) == ("paused", 10, due.isoformat())

@@ -6,17 +6,18 @@ Each test here starts from a quiet history instead: what earlier tests left is m
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from datetime import UTC, datetime
 
 import pytest_asyncio
 from starlette.applications import Starlette
+
+from service import clock
 
 
 @pytest_asyncio.fixture(autouse=True)
 async def quiet_history(app: Starlette) -> AsyncIterator[None]:
     from service.models import Event, OutboxMessage
 
-    now = datetime.now(UTC)
+    now = clock.now()
     await OutboxMessage.filter(published_at__isnull=True).update(published_at=now)
     await Event.filter(dispatched_at__isnull=True).update(dispatched_at=now)
     yield

@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from typing import Any
 
 import httpx
 import pytest
 
 from contracts.webhooks import WebhookPayload
+from service import clock
+from service.jobs import Job
 from service.models import Event, OutboxMessage, WebhookDelivery, WebhookEndpoint
 from service.runtime import current
 from service.settings import Settings
@@ -148,7 +150,7 @@ async def test_during_a_rotation_the_old_secret_still_verifies_and_after_the_ove
 
         # the overlap ends: deliveries are signed with the new secret only
         await WebhookEndpoint.filter(id=endpoint_id).update(
-            previous_secret_expires_at=datetime.now(UTC) - timedelta(seconds=1))
+            previous_secret_expires_at=clock.now() - timedelta(seconds=1))
         await raise_event(bundle_id, "sla.at_risk")
         await settle(lambda: _received(receiver, 2))
         after = receiver.received[1]
@@ -199,10 +201,10 @@ async def test_a_delivery_whose_message_was_lost_is_sent_again_by_the_redrive(
     first_job = (await OutboxMessage.all().order_by("-id").first() or OutboxMessage(id=0)).id
     await dispatch_all()
     [lost, held] = [await WebhookDelivery.get(endpoint_id=endpoint_id)] * 2
-    now = datetime.now(UTC)
+    now = clock.now()
     await WebhookDelivery.filter(id=lost.id).update(next_attempt_at=now - timedelta(minutes=5))
     assert await redrive(now) == 1
-    jobs = [m for m in await OutboxMessage.filter(actor_name="deliver_webhook", id__gt=first_job)
+    jobs = [m for m in await OutboxMessage.filter(actor_name=Job.DELIVER_WEBHOOK, id__gt=first_job)
             if m.payload.get("delivery_id") == str(lost.id)]
     assert len(jobs) == 2  # the first from the dispatcher, the second from the redrive
     assert await redrive(now) == 0  # not again until it is overdue once more

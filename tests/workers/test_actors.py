@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import httpx
 
-from service.intake.service import screen_bundle
+from service.intake.screening_service import screen_bundle
 from service.models import Bundle, BundleStatus, Event
 from service.offers.service import expire_due_offers
 from tests.factories import Tenant

@@ -10,7 +10,8 @@ from contracts.api import (
     UnreadableConfirmationIn,
     UnreadableConfirmationOut,
 )
-from service.bundles.routes import LA, UPLOAD_TYPES, document_out
+from service.bundles.routes import LA, UPLOAD_TYPES
+from service.bundles.views import document_out
 from service.documents.replace import replace_document
 from service.documents.service import check_length
 from service.http import Call, Endpoint

@@ -1,32 +1,32 @@
 """Month close in the service: finance closes a month once, in one transaction, with the provider's books locked.
 
-The pure rules are `service.billing.close`: a month closes only after it has ended, months close in order, a
-repeat close changes nothing and a closed month is never reopened. Closing assigns the gapless invoice numbers
-(`close.invoice_numbers`, continuing the counter on the provider's `BillingBook` row, which every line writer
-locks too, so no line lands in a month while it closes), stores each LA's invoice with its totals, and moves the
-book's last closed month on. From then every event whose month is closed is written in the first open month.
-A bundle mid-delivery at close has no line yet: it is billed in the month its delivery (or acceptance, or
-amendment) happens.
+The shell of `service.billing.month_close`, whose pure rules are: a month closes only after it has ended, months
+close in order, a repeat close changes nothing and a closed month is never reopened. Closing assigns the gapless
+invoice numbers (`month_close.invoice_numbers`, continuing the counter on the provider's `BillingBook` row, which
+every line writer locks too, so no line lands in a month while it closes), stores each LA's invoice with its
+totals, and moves the book's last closed month on. From then every event whose month is closed is written in the
+first open month. A bundle mid-delivery at close has no line yet: it is billed in the month its delivery (or
+acceptance, or amendment) happens.
 """
 
 from __future__ import annotations
 
 import re
-from datetime import UTC, datetime
 from uuid import UUID
 
 from tortoise.functions import Count, Sum
 from tortoise.transactions import in_transaction
 
 from contracts.billing import ClosedInvoice, MonthClosed
+from service import clock
 from service.audit.service import audit
 from service.auth.principal import Principal
-from service.billing.close import MonthNotClosable, check_closable, invoice_numbers
 from service.billing.lines import month_of
+from service.billing.month_close import MonthNotClosable, check_closable, invoice_numbers
 from service.billing.service import book_of
+from service.clock import london_date
 from service.errors import Conflict, InvalidInput, NotFound
 from service.models import BillableLine, BillingBook, Invoice, LineKind
-from service.sla.clock import london_date
 
 MONTH = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
 INVOICED = (LineKind.INVOICE, LineKind.CREDIT)
@@ -45,14 +45,9 @@ def _closed(invoices: list[Invoice]) -> list[ClosedInvoice]:
             for i in invoices]
 
 
-def now() -> datetime:
-    """The clock month close reads (whether a month has ended, the issue date); tests move it on."""
-    return datetime.now(UTC)
-
-
 async def close_month(principal: Principal, month: str) -> MonthClosed:
     """Close `month` for the principal's writing service (finance): idempotent, never reopened."""
-    at = now()
+    at = clock.now()
     provider_id = principal.organisation_id
     async with in_transaction() as conn:
         book = await book_of(provider_id, conn, lock=True)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from service.billing.close import MonthNotClosable, check_closable, invoice_numbers, month_for_event
+from service.billing.month_close import MonthNotClosable, check_closable, invoice_numbers, month_for_event
 
 
 def test_invoice_numbers_are_gapless_and_repeat_on_a_replayed_close() -> None:

@@ -15,9 +15,10 @@ from pathlib import Path
 import pytest
 
 from contracts.allocation import Allocation, Instance
-from service.allocation import simulate_command
 from service.allocation.engine import allocate, eligible
-from service.allocation.simulate import (
+from service.calendar import WorkingCalendar
+from service.simulation import command as simulate_command
+from service.simulation.simulate import (
     Scenario,
     SimBundle,
     SimulationConfig,
@@ -28,7 +29,6 @@ from service.allocation.simulate import (
     run_policy,
     simulate,
 )
-from service.calendar import WorkingCalendar
 
 SMALL = SimulationConfig(start=date(2026, 11, 2), days=45, writers=6, seed=3)
 
@@ -290,7 +290,7 @@ def test_command_writes_the_chart_as_a_png(tmp_path: Path) -> None:
         [
             sys.executable,
             "-m",
-            "service.allocation.simulate_command",
+            "service.simulation.command",
             "--days",
             "30",
             "--writers",
@@ -309,9 +309,21 @@ def test_command_writes_the_chart_as_a_png(tmp_path: Path) -> None:
     assert width > 400 and height > 300
 
 
+def test_chart_without_matplotlib_exits_2_saying_what_to_install(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setitem(sys.modules, "matplotlib", None)  # `import matplotlib` now raises ImportError
+    chart = tmp_path / "simulation.png"
+    assert _run("--days", "10", "--writers", "2", "--chart", str(chart)) == 2
+    captured = capsys.readouterr()
+    assert "matplotlib" in captured.err and "planwright[chart]" in captured.err
+    assert captured.out == ""
+    assert not chart.exists()
+
+
 def test_command_module_rejects_a_non_number_with_status_2() -> None:
     result = subprocess.run(
-        [sys.executable, "-m", "service.allocation.simulate_command", "--days", "many"],
+        [sys.executable, "-m", "service.simulation.command", "--days", "many"],
         capture_output=True,
         text=True,
         check=False,

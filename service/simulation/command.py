@@ -1,4 +1,8 @@
-"""Simulate a season or a year of allocation, engine against the naive baseline, and chart it."""
+"""Simulate a season or a year of allocation, engine against the naive baseline, and chart it.
+
+The chart needs matplotlib, which is optional (`pip install 'planwright[chart]'`): without it, `--chart` is refused
+with exit status 2 before anything is simulated.
+"""
 
 from __future__ import annotations
 
@@ -8,7 +12,8 @@ import sys
 from datetime import date
 from pathlib import Path
 
-from service.allocation.simulate import (
+from service.cli import UsageError
+from service.simulation.simulate import (
     InvalidSimulation,
     Measures,
     PolicyRun,
@@ -20,7 +25,6 @@ from service.allocation.simulate import (
     rolling_on_time,
     simulate,
 )
-from service.cli import UsageError
 
 ROLLING_WINDOW = 20  # working days, for the on-time rate over time
 
@@ -85,6 +89,8 @@ def _run(args: argparse.Namespace) -> int:
     chart: Path | None = args.chart
     if chart is not None and not chart.parent.is_dir():
         raise UsageError(f"--chart: directory {chart.parent} does not exist")
+    if chart is not None and not chart_available():
+        raise UsageError("--chart needs matplotlib, which is not installed: pip install 'planwright[chart]'")
     result = simulate(config)
     if chart is not None:
         try:
@@ -152,6 +158,15 @@ def _month_cell(m: Measures) -> str:
 
 
 # --- the chart ------------------------------------------------------------------------------------------
+
+
+def chart_available() -> bool:
+    """Whether matplotlib (the optional `chart` extra) can be imported."""
+    try:
+        import matplotlib  # noqa: F401
+    except ImportError:
+        return False
+    return True
 
 
 def write_chart(result: SimulationResult, path: Path) -> None:

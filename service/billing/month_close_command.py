@@ -16,7 +16,7 @@ def configure(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from service.billing.books import close_month
+    from service.billing.month_close_service import close_month
     from service.errors import Problem
 
     month = checked_month(args.month)

@@ -1,6 +1,7 @@
 """Month close, the pure part: which months may be closed, gapless invoice numbers, and where late events go.
 
-Rules (the database side applies them in one transaction and stores the result; nothing here reads a clock):
+Rules (the shell, `month_close_service`, applies them in one transaction and stores the result; nothing here
+reads a clock):
 - Months close in order, each once: closing a closed month changes nothing (idempotent), and a closed month is
   never reopened. A month can be closed only after it has ended (Europe/London).
 - Invoice numbers are gapless per provider: `<prefix>-<000001>`, continuing from the provider's last number, one

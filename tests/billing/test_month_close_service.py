@@ -8,15 +8,16 @@ import csv
 import io
 import os
 import subprocess
-import sys
 from datetime import UTC, datetime
 from pathlib import Path
 
 import httpx
 from tortoise.transactions import in_transaction
 
+from service import clock
 from service.billing.service import open_month
 from service.models import BillableLine, Bundle, LaContract, LineKind, Organisation, OrganisationKind, WorkType
+from tests.clocked import clocked_command
 from tests.factories import Tenant
 
 
@@ -71,7 +72,7 @@ async def test_a_month_that_has_not_ended_cannot_close_and_bad_months_are_404(
     client: httpx.AsyncClient, tenant: Tenant,
 ) -> None:
     finance = tenant.auth("finance")
-    current = datetime.now(UTC).strftime("%Y-%m")
+    current = clock.month_of(clock.now())
     refused = await client.post(f"/v1/billing/months/{current}/close", headers=finance)
     assert refused.status_code == 409 and "has not ended" in refused.json()["detail"]
     assert (await client.post("/v1/billing/months/2026-13/close", headers=finance)).status_code == 404
@@ -101,7 +102,7 @@ async def test_only_finance_and_the_la_itself_read_an_invoice(
 
 
 def planwright(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "service.cli", "billing", *args], capture_output=True, text=True,
+    return subprocess.run(clocked_command("service.cli", "billing", *args), capture_output=True, text=True,
                           env=dict(os.environ), timeout=120, check=False)
 
 
@@ -158,7 +159,7 @@ async def test_a_payout_is_reversed_by_a_negative_payout_line(client: httpx.Asyn
     assert reversed_.status_code == 201, reversed_.text
     body = reversed_.json()
     assert (body["kind"], body["net_pence"], body["corrects_line_id"]) == ("payout", -34_000, str(paid.id))
-    assert body["month"] == datetime.now(UTC).strftime("%Y-%m")  # nothing is closed: the month of the correction
+    assert body["month"] == clock.month_of(clock.now())  # nothing is closed: the month of the correction
     again = await client.post(f"/v1/billing/lines/{body['line_id']}/credit", headers=tenant.auth("finance"),
                               json={"reason": "undo"})
     assert again.status_code == 409

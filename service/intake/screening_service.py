@@ -10,6 +10,8 @@ all a writer or QA reviewer is ever served.
 Idempotent: runs from `submitted` (moving to `screening` first) or resumes a bundle left in `screening`.
 When scanning is required and clamd is down, the job raises so dramatiq retries it, and the bundle waits in
 `screening` (the sweep re-screens it): nothing reaches a writer unscanned.
+
+The shell of the pure screening core, `service.screening`: the rows, storage, clamd and transitions are here.
 """
 
 from __future__ import annotations
@@ -17,22 +19,23 @@ from __future__ import annotations
 import asyncio
 import time
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 from uuid import UUID
-from zoneinfo import ZoneInfo
 
 from tortoise.expressions import Q
 from tortoise.transactions import in_transaction
 
+from service import clock
 from service.billing.orders import recommit
 from service.bundles.transitions import move, record
 from service.calendar import WorkingCalendar
+from service.contracts_in_force import contract_of
 from service.errors import TransitionNotAllowed
 from service.intake import clamd
 from service.intake.policy import Action, blocking, judge, lenient_policy
 from service.logging import get_logger
-from service.models import Bundle, BundleStatus, Document, Event, LaContract, Tier
+from service.models import Bundle, BundleStatus, Document, Event, Tier
 from service.runtime import current
 from service.screening.denylist import DenyList, DenyListError
 from service.screening.filetype import detect_type
@@ -43,7 +46,6 @@ from service.screening.sanitize import strip_metadata
 from service.storage import new_object_key
 
 log = get_logger(__name__)
-LONDON = ZoneInfo("Europe/London")
 DEFAULT_TURNAROUND_DAYS = {Tier.STANDARD.value: 10, Tier.EXPRESS.value: 5}
 CLEAN_PREFIX = "documents-clean"
 
@@ -90,11 +92,6 @@ def _where(findings: list[dict[str, Any]]) -> str:
         listed = ", ".join(map(str, numbers[:-1])) + f" and {numbers[-1]}" if len(numbers) > 1 else str(numbers[0])
         parts.append(f"{kind} on page{'s' if len(numbers) > 1 else ''} {listed}")
     return "; ".join(parts)
-
-
-async def _contract(bundle: Bundle) -> LaContract | None:
-    return await LaContract.filter(la_id=bundle.la_id, provider_id=bundle.provider_id).order_by(  # type: ignore[attr-defined]
-        "-starts_on").first()
 
 
 async def scan_stored(storage_key: str, sha256: str, *, what: str) -> str | None:
@@ -208,10 +205,10 @@ def _deny_list(bundle: Bundle) -> DenyList | None:
 
 
 async def turnaround_due(bundle: Bundle, queued_on: datetime) -> Any:
-    contract = await _contract(bundle)
+    contract = await contract_of(bundle)
     days = (contract.turnaround_days if contract else {}) or DEFAULT_TURNAROUND_DAYS
     n = int(days.get(bundle.tier.value, DEFAULT_TURNAROUND_DAYS[bundle.tier.value]))
-    return WorkingCalendar().add_working_days(queued_on.astimezone(LONDON).date(), n)
+    return WorkingCalendar().add_working_days(clock.london_date(queued_on), n)
 
 
 async def screen_bundle(bundle_id: UUID) -> BundleStatus | None:
@@ -225,7 +222,7 @@ async def screen_bundle(bundle_id: UUID) -> BundleStatus | None:
         except TransitionNotAllowed:
             return None  # another worker took it
     settings = current().settings
-    contract = await _contract(bundle)
+    contract = await contract_of(bundle)
     policy, problems = lenient_policy(contract.screening_policy if contract else None)
     for problem in problems:
         log.warning("screening.policy_entry_ignored", bundle_id=str(bundle.id), problem=problem)
@@ -255,7 +252,7 @@ async def screen_bundle(bundle_id: UUID) -> BundleStatus | None:
             except UnsafeDocument as exc:
                 rejected.append({"document_id": str(document.id), "filename": document.filename,
                                  "reason": exc.reason, "findings": []})
-    now = datetime.now(UTC)
+    now = clock.now()
     try:
         async with in_transaction() as conn:
             if rejected:
@@ -267,7 +264,7 @@ async def screen_bundle(bundle_id: UUID) -> BundleStatus | None:
                 await move(bundle.id, BundleStatus.QUEUED, conn=conn, expect=BundleStatus.SCREENING,
                            event="bundle.queued", data={"pages": total_pages, "warnings": warnings},
                            page_count=total_pages, queued_at=now, turnaround_due=await turnaround_due(bundle, now),
-                           jobs=(("allocation_round", {}),), **await recommit(bundle, total_pages, conn))
+                           **await recommit(bundle, total_pages, conn))
                 outcome_status = BundleStatus.QUEUED
     except TransitionNotAllowed:
         return None  # cancelled meanwhile
@@ -281,7 +278,7 @@ async def stuck_bundles(older_than_seconds: int = 120, screening_seconds: int = 
 
     A bundle in screening may be in a job still reading scanned pages, so it counts as stuck only once it has been
     there longer than any job may run."""
-    now = datetime.now(UTC)
+    now = clock.now()
     cutoff = now - timedelta(seconds=older_than_seconds)
     screening_cutoff = now - timedelta(seconds=screening_seconds)
     return list(await Bundle.filter(
@@ -300,7 +297,7 @@ async def screen_added_document(document_id: UUID) -> str | None:
     if document is None:
         return None
     bundle = await Bundle.get(id=document.bundle_id)  # type: ignore[attr-defined]
-    contract = await _contract(bundle)
+    contract = await contract_of(bundle)
     policy, _ = lenient_policy(contract.screening_policy if contract else None)
     outcome = await _screen_one(document, max_pages=current().settings.max_document_pages, deny=_deny_list(bundle),
                                 policy=policy)
@@ -315,7 +312,7 @@ async def screen_added_document(document_id: UUID) -> str | None:
             await record(bundle.id, "document.screened", conn=conn,
                          data={"document_id": str(document.id), "warnings": len(outcome.findings)})
             return "screened"
-        await Document.filter(id=document.id).using_db(conn).update(deleted_at=datetime.now(UTC))
+        await Document.filter(id=document.id).using_db(conn).update(deleted_at=clock.now())
         await record(bundle.id, "document.refused", conn=conn,
                      data={"document_id": str(document.id), "reason": outcome.reason,
                            "findings": outcome.findings, "malware": outcome.malware})
@@ -325,7 +322,7 @@ async def screen_added_document(document_id: UUID) -> str | None:
 
 async def unscreened_documents(older_than_seconds: int = 120) -> list[UUID]:
     """Documents added with an answer whose screening message was lost: the sweep screens them again."""
-    cutoff = datetime.now(UTC) - timedelta(seconds=older_than_seconds)
+    cutoff = clock.now() - timedelta(seconds=older_than_seconds)
     return list(await Document.filter(
         deleted_at__isnull=True, clean_key__isnull=True, created_at__lt=cutoff,
         bundle__status=BundleStatus.AWAITING_LA,

@@ -47,6 +47,7 @@ import numpy as np
 from contracts.allocation import Allocation, Instance
 from service.allocation.engine import allocate, naive_allocate
 from service.calendar import REGIONS, WorkingCalendar
+from service.sla.clock import POST16_REQUIREMENT, derived_statutory_date
 
 EPS = 1e-9  # hours
 
@@ -216,11 +217,9 @@ def _requirement(rng: random.Random) -> tuple[str, ...]:
 
 
 def _statutory_date(arrival: date, school_phase: bool) -> date:
-    """The phase-transfer deadline this bundle works towards: the next 15 February or 31 March."""
-    month, day = (2, 15) if school_phase else (3, 31)
-    deadline = date(arrival.year, month, day)
-    if deadline < arrival:
-        deadline = date(arrival.year + 1, month, day)
+    """The phase-transfer deadline this bundle works towards: the next 15 February or 31 March (the SLA clock's)."""
+    deadline = derived_statutory_date("phase_transfer", () if school_phase else (POST16_REQUIREMENT,), arrival)
+    assert deadline is not None  # a phase transfer always has one
     return deadline
 
 
