@@ -196,8 +196,30 @@ def read_picture(picture: Image.Image, *, deadline: float, threads: int = 2) -> 
                      float(level[:, 0].max()), float(level[:, 1].max()))))
     if result.unreadable is None:
         result.unreadable = assess(array, result.lines)
+    del array
+    _trim()
     result.seconds = time.monotonic() - started
     return result
+
+
+@lru_cache(maxsize=1)
+def _libc() -> Any:
+    import ctypes
+    import ctypes.util
+
+    name = ctypes.util.find_library("c")
+    return ctypes.CDLL(name) if name else None
+
+
+def _trim() -> None:
+    """Give the memory a page's OCR freed back to the system (glibc keeps it in per-thread arenas otherwise), so a
+    long bundle's resident memory is one page's, not the sum of its fragments."""
+    try:
+        libc = _libc()
+        if libc is not None and hasattr(libc, "malloc_trim"):
+            libc.malloc_trim(0)
+    except OSError:
+        pass
 
 
 # --- Can the picture be vouched for? -------------------------------------------------------------
