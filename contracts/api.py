@@ -32,13 +32,34 @@ class BundleCreate(Strict):
 
 
 class DocumentFinding(Strict):
-    """An identifier screening found: where, what kind, a masked excerpt (never the identifier in full)."""
+    """An identifier screening found: where, what kind, a masked excerpt (never the identifier in full).
+
+    `source` is "ocr" for what was read from a picture or a scanned page (`picture` names the picture when the page
+    is not itself one). An `unreadable_content` finding the LA has confirmed holds no identifiers is `confirmed`
+    (and warns instead of blocking)."""
 
     page: int
     kind: str
     excerpt: str
     confidence: float
     action: Literal["block", "warn"]
+    source: Literal["text", "ocr"] = "text"
+    picture: str | None = None
+    confirmed: bool = False
+
+
+class UnreadableConfirmationIn(Strict):
+    """The LA confirms that pages of a document which OCR could not read hold no identifiers (it has looked)."""
+
+    pages: list[Annotated[int, Field(ge=1)]] = Field(min_length=1, max_length=500)
+    # no free text: what an officer would write about the page could itself name the child
+    holds_no_identifiers: Literal[True] = Field(
+        description="true: someone at the LA has looked at these pages and they hold no identifiers")
+
+
+class UnreadableConfirmationOut(Strict):
+    document_id: UUID
+    pages: list[int]
 
 
 class DocumentOut(Strict):

@@ -55,6 +55,12 @@ class Settings(BaseSettings):
     max_bundle_bytes: int = Field(default=250 * 1024 * 1024, gt=0)
     max_draft_bytes: int = Field(default=25 * 1024 * 1024, gt=0)
     max_document_pages: int = Field(default=500, gt=0)
+    # OCR of scanned pages and pictures: the most one page may take, the most one bundle's screening may spend on
+    # OCR (below the worker's ten-minute job limit; what is not read in time is reported unreadable, never clean),
+    # and the CPU threads one OCR run uses
+    ocr_page_seconds: float = Field(default=30.0, gt=0)
+    ocr_bundle_seconds: float = Field(default=420.0, gt=0)
+    ocr_threads: int = Field(default=2, ge=1, le=16)
     offer_window_hours: float = Field(default=8.0, gt=0)
     allocation_interval_seconds: int = Field(default=60, gt=0)
     outbox_interval_seconds: float = Field(default=2.0, gt=0)

@@ -2,13 +2,21 @@
 
 from __future__ import annotations
 
-from contracts.api import DenyListIn, DenyListOut, DocumentOut, DocumentUploadQuery
+from contracts.api import (
+    DenyListIn,
+    DenyListOut,
+    DocumentOut,
+    DocumentUploadQuery,
+    UnreadableConfirmationIn,
+    UnreadableConfirmationOut,
+)
 from service.bundles.routes import LA, UPLOAD_TYPES
 from service.bundles.views import document_out
 from service.documents.replace import replace_document
 from service.documents.service import check_length
 from service.http import Call, Endpoint
 from service.intake import denylists
+from service.intake.unreadable import confirm_unreadable
 from service.runtime import current
 
 
@@ -31,6 +39,12 @@ async def put_document_content(call: Call) -> DocumentOut:
     return document_out(document)
 
 
+async def post_unreadable_confirmation(call: Call) -> UnreadableConfirmationOut:
+    document_id = call.path_uuid("document_id")
+    pages = await confirm_unreadable(call.principal, call.path_uuid("bundle_id"), document_id, call.body)
+    return UnreadableConfirmationOut(document_id=document_id, pages=pages)
+
+
 ENDPOINTS = [
     Endpoint("PUT", "/v1/bundles/{bundle_id}/deny-list", put_deny_list, LA,
              "Attach the LA's salted-hash deny-list (only hashes; while draft or rejected)", "bundles",
@@ -41,4 +55,9 @@ ENDPOINTS = [
              "Replace a document (streamed; the old version is deleted from storage)", "bundles",
              query=DocumentUploadQuery, response=DocumentOut, status=201, raw_body=UPLOAD_TYPES,
              errors=(404, 409, 413, 415)),
+    Endpoint("POST", "/v1/bundles/{bundle_id}/documents/{document_id}/unreadable-confirmations",
+             post_unreadable_confirmation, LA,
+             "Confirm that pages screening could not read (unreadable_content) hold no identifiers; audited. The "
+             "next submission treats them as confirmed warnings (only while rejected)", "bundles",
+             body=UnreadableConfirmationIn, response=UnreadableConfirmationOut, status=201, errors=(404, 409, 422)),
 ]

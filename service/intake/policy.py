@@ -17,6 +17,8 @@ DEFAULT_POLICY: dict[str, Action] = {
     "nhs_number": "block", "upn": "block", "ni_number": "block", "postcode": "block", "phone": "block",
     "email": "block", "date_of_birth": "block", "address": "block", "denylisted": "block",
     "person_name": "warn", "metadata_person": "warn",
+    # a picture or page OCR cannot read with confidence: nobody has checked it holds no identifiers
+    "unreadable_content": "block",
 }  # fmt: skip
 
 
@@ -52,7 +54,8 @@ def judge(findings: Iterable[ScreeningFinding], policy: Mapping[str, Action]) ->
     """Each finding as stored and shown: page, kind, masked excerpt, confidence, and the action it takes."""
     return [
         {"page": f.page, "kind": f.kind, "excerpt": f.excerpt, "confidence": f.confidence,
-         "action": policy.get(f.kind, "block")}
+         "action": policy.get(f.kind, "block"), "source": f.source,
+         **({"picture": f.picture} if f.picture is not None else {})}
         for f in findings
     ]
 

@@ -17,11 +17,13 @@ The shell of the pure screening core, `service.screening`: the rows, storage, cl
 from __future__ import annotations
 
 import asyncio
+import time
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 from uuid import UUID
 
+from tortoise.expressions import Q
 from tortoise.transactions import in_transaction
 
 from service import clock
@@ -33,11 +35,12 @@ from service.errors import TransitionNotAllowed
 from service.intake import clamd
 from service.intake.policy import Action, blocking, judge, lenient_policy
 from service.logging import get_logger
-from service.models import Bundle, BundleStatus, Document, Tier
+from service.models import Bundle, BundleStatus, Document, Event, Tier
 from service.runtime import current
 from service.screening.denylist import DenyList, DenyListError
 from service.screening.filetype import detect_type
-from service.screening.report import name_findings, screen_document
+from service.screening.ocr import OcrUnavailable
+from service.screening.report import OcrOptions, name_findings, screen_document
 from service.screening.safety import UnsafeDocument, check_docx_archive, check_pdf
 from service.screening.sanitize import strip_metadata
 from service.storage import new_object_key
@@ -49,6 +52,12 @@ CLEAN_PREFIX = "documents-clean"
 
 class ScanRequired(Exception):
     """Scanning is required and the scanner gave no verdict: the job fails so it is retried later."""
+
+
+# The event that records the LA's confirmation that unreadable pages of one version of a document hold no identifiers.
+UNREADABLE_CONFIRMED = "document.unreadable_confirmed"
+# A bundle in screening this long was left by a lost or killed job (the worker's limit is ten minutes).
+SCREENING_STUCK_SECONDS = 11 * 60
 
 
 @dataclass
@@ -110,8 +119,34 @@ async def _scan(document: Document) -> str | None:
     return await scan_stored(document.storage_key, document.sha256, what=f"document {document.id}")
 
 
+def ocr_options(deadline: float | None = None) -> OcrOptions:
+    settings = current().settings
+    return OcrOptions(page_seconds=settings.ocr_page_seconds, threads=settings.ocr_threads,
+                      deadline=deadline if deadline is not None else time.monotonic() + settings.ocr_bundle_seconds)
+
+
+async def confirmed_pages(document: Document) -> set[int]:
+    """Pages of this version of the document (by its hash) that the LA confirmed hold no identifiers."""
+    events = await Event.filter(bundle_id=document.bundle_id, name=UNREADABLE_CONFIRMED).values_list(  # type: ignore[attr-defined]
+        "data", flat=True)
+    pages: set[int] = set()
+    for data in events:
+        if isinstance(data, dict) and data.get("document_id") == str(document.id) \
+                and data.get("sha256") == document.sha256:
+            pages.update(int(page) for page in data.get("pages", []))
+    return pages
+
+
+def _apply_confirmations(findings: list[dict[str, Any]], pages: set[int]) -> list[dict[str, Any]]:
+    for finding in findings:
+        if finding["kind"] == "unreadable_content" and finding["page"] in pages:
+            finding.update(action="warn", confirmed=True)
+    return findings
+
+
 async def _screen_one(
-    document: Document, *, max_pages: int, deny: DenyList | None, policy: dict[str, Action]
+    document: Document, *, max_pages: int, deny: DenyList | None, policy: dict[str, Action],
+    ocr: OcrOptions | None = None,
 ) -> Outcome:
     data = await current().storage.read_bytes(document.storage_key, expected_sha256=document.sha256)
     kind = detect_type(data[:65536])
@@ -127,11 +162,17 @@ async def _screen_one(
         if pages > max_pages:
             return Outcome(pages, f"The document has {pages} pages; the most we accept is {max_pages}.")
         # CPU-bound parsing off the event loop, so one large bundle does not stall the worker's other jobs
-        report = await asyncio.to_thread(screen_document, document.filename, kind, data, deny)
+        report = await asyncio.to_thread(screen_document, document.filename, kind, data, deny, ocr or ocr_options())
     except UnsafeDocument as exc:
         return Outcome(reason=exc.reason)
+    except OcrUnavailable as exc:
+        # never pass a picture unread: the job fails and is retried, the bundle waits in screening
+        log.error("screening.ocr_unavailable", document_id=str(document.id), reason=str(exc))
+        raise
     # the file name too: writers see it beside the document
     findings = judge([*name_findings(document.filename, deny), *report.findings], policy)
+    if any(f["kind"] == "unreadable_content" for f in findings):
+        findings = _apply_confirmations(findings, await confirmed_pages(document))
     blocked = blocking(findings)
     reason = None
     if blocked:
@@ -144,7 +185,7 @@ async def _write_clean_copy(document: Document) -> None:
     """Store the metadata-stripped copy writers receive and record it on the row (replacing an earlier one)."""
     storage = current().storage
     data = await storage.read_bytes(document.storage_key, expected_sha256=document.sha256)
-    clean = await asyncio.to_thread(strip_metadata, document.kind, data)
+    clean = await asyncio.to_thread(strip_metadata, document.kind, data, document.findings)
     stored = await storage.put_bytes(new_object_key(CLEAN_PREFIX), clean)
     previous = document.clean_key
     await Document.filter(id=document.id).update(clean_key=stored.key, clean_sha256=stored.sha256,
@@ -189,8 +230,10 @@ async def screen_bundle(bundle_id: UUID) -> BundleStatus | None:
     rejected: list[dict[str, Any]] = []
     total_pages = warnings = malware = 0
     documents = await Document.filter(bundle_id=bundle.id, deleted_at__isnull=True).order_by("created_at")
+    ocr = ocr_options()  # one OCR budget for the whole bundle, within the worker's job limit
     for document in documents:
-        outcome = await _screen_one(document, max_pages=settings.max_document_pages, deny=deny, policy=policy)
+        outcome = await _screen_one(document, max_pages=settings.max_document_pages, deny=deny, policy=policy,
+                                    ocr=ocr)
         total_pages += outcome.pages
         warnings += sum(1 for f in outcome.findings if f["action"] == "warn")
         await Document.filter(id=document.id).update(pages=outcome.pages or document.pages,
@@ -230,11 +273,17 @@ async def screen_bundle(bundle_id: UUID) -> BundleStatus | None:
     return outcome_status
 
 
-async def stuck_bundles(older_than_seconds: int = 120) -> list[UUID]:
-    """Bundles a lost message left in submitted or screening: the sweep screens them again."""
-    cutoff = clock.now() - timedelta(seconds=older_than_seconds)
+async def stuck_bundles(older_than_seconds: int = 120, screening_seconds: int = SCREENING_STUCK_SECONDS) -> list[UUID]:
+    """Bundles a lost message left in submitted or screening: the sweep screens them again.
+
+    A bundle in screening may be in a job still reading scanned pages, so it counts as stuck only once it has been
+    there longer than any job may run."""
+    now = clock.now()
+    cutoff = now - timedelta(seconds=older_than_seconds)
+    screening_cutoff = now - timedelta(seconds=screening_seconds)
     return list(await Bundle.filter(
-        status__in=(BundleStatus.SUBMITTED, BundleStatus.SCREENING), updated_at__lt=cutoff
+        Q(status=BundleStatus.SUBMITTED, updated_at__lt=cutoff)
+        | Q(status=BundleStatus.SCREENING, updated_at__lt=screening_cutoff)
     ).values_list("id", flat=True))  # type: ignore[arg-type]
 
 

@@ -7,6 +7,7 @@ import logging
 import sys
 
 from service.screening.denylist import DenyList, DenyListError, load_denylist
+from service.screening.ocr import OcrUnavailable
 from service.screening.report import UnreadableFile, screen_files
 
 
@@ -39,5 +40,9 @@ def run(args: argparse.Namespace) -> int:
         report = screen_files(args.files, deny)
     except UnreadableFile as exc:
         return _unreadable(str(exc))
-    print(report.model_dump_json(indent=2))
+    except OcrUnavailable as exc:
+        # pictures a reader would see cannot be read here: refuse rather than report them clean
+        return _unreadable(f"cannot screen pictures and scanned pages: {exc}")
+    # text findings print exactly as before; `"source": "ocr"` and `picture` only where a picture was read
+    print(report.model_dump_json(indent=2, exclude_defaults=True))
     return 1 if report.verdict == "pii_found" else 0

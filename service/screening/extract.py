@@ -22,6 +22,8 @@ REL = "http://schemas.openxmlformats.org/package/2006/relationships"
 DC = "http://purl.org/dc/elements/1.1/"
 CP = "http://schemas.openxmlformats.org/package/2006/metadata/core-properties"
 OFFICE_DOCUMENT = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument"
+R = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+_R_REFS = (f"{{{R}}}embed", f"{{{R}}}id", f"{{{R}}}link")
 
 _W_P = f"{{{W}}}p"
 _W_T = f"{{{W}}}t"
@@ -90,6 +92,8 @@ class _PageCollector:
         self.pages: list[list[str]] = [[]]
         self._open: list[list[str]] = []
         self._rendered_breaks = rendered_breaks
+        # (page index, relationship id) of every part a picture element refers to, in document order
+        self.references: list[tuple[int, str]] = []
 
     def _page_break(self) -> None:
         if self._open:
@@ -101,6 +105,10 @@ class _PageCollector:
         tag = element.tag
         if tag == _MC_FALLBACK:
             return  # the same content as mc:Choice, for older readers
+        for attribute in _R_REFS:
+            reference = element.get(attribute)
+            if reference:
+                self.references.append((len(self.pages) - 1, reference))
         if tag == _W_P:
             self._open.append([])
             for child in element:
@@ -152,6 +160,38 @@ def _side_parts(archive: zipfile.ZipFile, main: str) -> list[str]:
         if posixpath.dirname(name) == folder and _SIDE_PARTS.fullmatch(posixpath.basename(name)):
             found.append(name)
     return found
+
+
+def _relationship_targets(archive: zipfile.ZipFile, part: str) -> dict[str, str]:
+    """Relationship id -> the archive part it points to, for one part (external targets left out)."""
+    folder, base = posixpath.split(part)
+    rels_name = posixpath.join(folder, "_rels", f"{base}.rels")
+    try:
+        root = _parse(archive.read(rels_name))
+    except KeyError:
+        return {}
+    targets = {}
+    for rel in root.iter(f"{{{REL}}}Relationship"):
+        target = rel.get("Target") or ""
+        if rel.get("TargetMode") == "External" or not target:
+            continue
+        resolved = target.lstrip("/") if target.startswith("/") else posixpath.normpath(posixpath.join(folder, target))
+        targets[rel.get("Id") or ""] = resolved
+    return targets
+
+
+def docx_picture_pages(archive: zipfile.ZipFile) -> dict[str, int]:
+    """Part name -> the page (from 1) of the body that first shows it; parts shown only elsewhere are absent."""
+    main = _main_part(archive)
+    body = _parse(archive.read(main))
+    collector = _PageCollector(rendered_breaks=next(body.iter(_W_RENDERED_BREAK), None) is not None)
+    collector.walk(body)
+    targets = _relationship_targets(archive, main)
+    pages: dict[str, int] = {}
+    for page, reference in collector.references:
+        if reference in targets:
+            pages.setdefault(targets[reference], page + 1)
+    return pages
 
 
 def _docx_pages(data: bytes) -> list[str]:

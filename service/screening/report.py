@@ -4,22 +4,26 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Iterable
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from pathlib import Path, PurePath
 from typing import cast
 
-from contracts.screening import DocumentReport, FindingKind, ScreeningFinding, ScreenReport
+from contracts.screening import DocumentReport, FindingKind, FindingSource, ScreeningFinding, ScreenReport
 from service.screening.denylist import DenyList
 from service.screening.detectors import TextFinding, scan_text
 from service.screening.extract import document_people, extract_pages
 from service.screening.filetype import OLE_MAGIC, detect_type, extension_agrees
+from service.screening.ocr import OcrResult
+from service.screening.pictures import Picture, pictures
 from service.screening.safety import UnsafeDocument, check_docx_archive, check_pdf
 
 CONTEXT_CHARS = 24
 _KIND_NAMES = {"pdf": "a PDF", "docx": "a Word (.docx) document", "txt": "a plain-text file"}
 # How much of an identifier an excerpt may show: enough to find it on the page, never enough to use it.
 _REVEAL = {"nhs_number": 3, "upn": 1, "ni_number": 2, "postcode": 2, "phone": 3, "email": 1,
-           "date_of_birth": 2, "person_name": 1, "address": 1, "denylisted": 1}  # fmt: skip
+           "date_of_birth": 2, "person_name": 1, "address": 1, "denylisted": 1, "unreadable_content": 0}  # fmt: skip
 _METADATA_SOURCES = {
     "author": "Document author",
     "last_modified_by": "Last modified by",
@@ -63,10 +67,40 @@ def _excerpt(finding: TextFinding, masked: str) -> str:
     return " ".join(masked[start:end].split())
 
 
-def _page_findings(text: str, page: int, deny: DenyList | None) -> list[ScreeningFinding]:
+@dataclass(frozen=True)
+class OcrOptions:
+    """How long OCR may take: per picture (a page), and for the whole run (an absolute time.monotonic() value).
+
+    `reader` replaces the OCR engine (the benchmark compares engines through this same path); `on_read` sees each
+    picture's text as the detectors get it (the benchmark scores it against the planted identifiers)."""
+
+    page_seconds: float = 30.0
+    deadline: float | None = None
+    threads: int = 2
+    reader: Callable[..., OcrResult] | None = None
+    on_read: Callable[[Picture, str, OcrResult], None] | None = None
+
+
+def _identifier_key(value: str) -> str:
+    return re.sub(r"[\W_]+", "", value).lower()
+
+
+def _page_findings(
+    text: str,
+    page: int,
+    deny: DenyList | None,
+    *,
+    source: str = "text",
+    picture: str | None = None,
+    known: set[str] | None = None,
+) -> list[ScreeningFinding]:
+    """Findings in one page's text. `known` holds the identifiers already found on the page (keys): a scanned page
+    with a text layer is read twice, and what both readings find is reported once, from the text."""
     found = scan_text(text)
     if deny is not None:
         found.extend(deny.find(text))
+    if known is not None:
+        found = [f for f in found if _identifier_key(text[f.start : f.end]) not in known]
     # Mask every finding in the page first, so one excerpt never shows a neighbouring identifier.
     chars = list(text)
     for finding in found:
@@ -78,9 +112,67 @@ def _page_findings(text: str, page: int, deny: DenyList | None) -> list[Screenin
             page=page,
             excerpt=_excerpt(finding, masked),
             confidence=finding.confidence,
+            source=cast(FindingSource, source),
+            picture=picture,
         )
         for finding in sorted(found, key=lambda f: (f.start, f.end, f.kind))
     ]
+
+
+def _page_keys(text: str, deny: DenyList | None) -> set[str]:
+    found = scan_text(text) + (deny.find(text) if deny is not None else [])
+    return {_identifier_key(text[f.start : f.end]) for f in found}
+
+
+def _picture_name(picture: Picture) -> str | None:
+    if picture.whole_page:
+        return None
+    return picture.part or picture.label.removeprefix(f"page {picture.page}, ")
+
+
+def _unreadable(picture: Picture, reason: str) -> ScreeningFinding:
+    return ScreeningFinding(kind="unreadable_content", page=picture.page, excerpt=f"{picture.label}: {reason}",
+                            confidence=0.9, source="ocr", picture=_picture_name(picture))
+
+
+def picture_findings(
+    kind: str, data: bytes, page_texts: list[str], deny: DenyList | None, options: OcrOptions
+) -> list[ScreeningFinding]:
+    """What OCR finds in the document's pictures: identifiers (source "ocr") and pictures it cannot vouch for."""
+    from service.screening.ocr import normalise, read_picture
+
+    reader = options.reader or read_picture
+    findings: list[ScreeningFinding] = []
+    keys: dict[int, set[str]] = {}
+    for picture in pictures(kind, data, page_texts):
+        name = _picture_name(picture)
+        if picture.problem is not None:
+            findings.append(_unreadable(picture, picture.problem))
+            continue
+        if picture.text is not None:
+            findings.extend(_page_findings(normalise(picture.text), picture.page, deny, source="ocr", picture=name))
+            continue
+        if picture.page not in keys:
+            page_text = page_texts[picture.page - 1] if picture.page <= len(page_texts) else ""
+            keys[picture.page] = _page_keys(page_text, deny)
+        for image in picture.images:
+            now = time.monotonic()
+            deadline = now + options.page_seconds
+            if options.deadline is not None:
+                deadline = min(deadline, options.deadline)
+            if now >= deadline:
+                findings.append(_unreadable(picture, "not read within the time limit"))
+                break
+            result = reader(image, deadline=deadline, threads=options.threads)
+            text = result.text
+            if options.on_read is not None:
+                options.on_read(picture, text, result)
+            findings.extend(_page_findings(text, picture.page, deny, source="ocr", picture=name,
+                                           known=keys[picture.page]))
+            if result.unreadable is not None:
+                findings.append(_unreadable(picture, result.unreadable))
+                break
+    return findings
 
 
 def name_findings(filename: str, deny: DenyList | None) -> list[ScreeningFinding]:
@@ -117,8 +209,13 @@ def identify(path_name: str, data: bytes) -> str:
     return kind
 
 
-def screen_document(path_name: str, kind: str, data: bytes, deny: DenyList | None) -> DocumentReport:
-    """Screen one document already typed by `identify`; UnsafeDocument if it must not be opened."""
+def screen_document(
+    path_name: str, kind: str, data: bytes, deny: DenyList | None, ocr: OcrOptions | None = None
+) -> DocumentReport:
+    """Screen one document already typed by `identify`; UnsafeDocument if it must not be opened.
+
+    The text of every page, then every picture a reader would see (OCR); OcrUnavailable if there are pictures and
+    no engine to read them."""
     if kind == "docx":
         check_docx_archive(data)
     elif kind == "pdf":
@@ -127,6 +224,7 @@ def screen_document(path_name: str, kind: str, data: bytes, deny: DenyList | Non
     findings: list[ScreeningFinding] = []
     for number, text in enumerate(pages, start=1):
         findings.extend(_page_findings(text, number, deny))
+    findings.extend(picture_findings(kind, data, pages, deny, ocr or OcrOptions()))
     for person in document_people(kind, data):
         label = _METADATA_SOURCES.get(person.source, person.source)
         findings.append(
@@ -137,7 +235,7 @@ def screen_document(path_name: str, kind: str, data: bytes, deny: DenyList | Non
                 confidence=0.9,
             )
         )
-    findings.sort(key=lambda f: (f.page, f.kind == "metadata_person"))
+    findings.sort(key=lambda f: (f.page, f.kind == "metadata_person", f.source == "ocr"))
     return DocumentReport(path=path_name, pages=len(pages), findings=findings)
 
 

@@ -6,12 +6,15 @@ import io
 import posixpath
 import warnings
 import zipfile
+import zlib
 
 from lxml import etree
 from pypdf import PdfReader, PdfWriter
 from pypdf.generic import NameObject
 
 from service.screening.extract import REL, XML_PARSER, W
+from service.screening.picture_metadata import blank, clean_picture
+from service.screening.pictures import is_picture_part
 from service.screening.safety import UnsafeDocument
 
 CT = "http://schemas.openxmlformats.org/package/2006/content-types"
@@ -114,10 +117,28 @@ def _dropped(name: str) -> bool:
     folder, base = posixpath.split(name)
     if posixpath.basename(folder) == "_rels" and base.endswith(".rels"):
         base = base.removesuffix(".rels")  # the relationships of a dropped part go with it
-    return base in _DROPPED_NAMES or name.startswith("customXml/")
+    # the package thumbnail is a picture of page 1
+    return base in _DROPPED_NAMES or name.startswith(("customXml/", "docProps/thumbnail"))
 
 
-def _strip_docx(data: bytes) -> bytes:
+_VECTOR_PICTURES = (".emf", ".wmf", ".emz", ".wmz", ".svg")
+
+
+def _docx_picture(name: str, content: bytes, withheld: frozenset[str] | None) -> bytes:
+    """A picture part as the writer's copy has it: blanked where screening found something in it (all of them when
+    `withheld` is None: which one is unknown), otherwise without its metadata."""
+    held = withheld is None or name in withheld
+    if name.lower().endswith(_VECTOR_PICTURES):
+        # a drawing OCR cannot read is an unreadable finding; it reaches here only when the LA confirmed it
+        return _white_svg() if held and name.lower().endswith(".svg") else content if not held else blank(content)
+    return clean_picture(content, withheld=held)
+
+
+def _white_svg() -> bytes:
+    return b'<svg xmlns="http://www.w3.org/2000/svg" width="1" height="1"/>'
+
+
+def _strip_docx(data: bytes, withheld: frozenset[str] | None = frozenset()) -> bytes:
     out = io.BytesIO()
     with zipfile.ZipFile(io.BytesIO(data)) as source:
         names = source.namelist()
@@ -143,6 +164,8 @@ def _strip_docx(data: bytes) -> bytes:
                     root = etree.fromstring(content, XML_PARSER)
                     _drop_relationships(root, name, dropped)
                     content = _serialise(root)
+                elif is_picture_part(name):
+                    content = _docx_picture(name, content, withheld)
                 elif name.startswith("word/") and name.endswith(".xml"):
                     root = etree.fromstring(content, XML_PARSER)
                     if posixpath.basename(name) == "settings.xml":
@@ -153,7 +176,60 @@ def _strip_docx(data: bytes) -> bytes:
     return out.getvalue()
 
 
-def _strip_pdf(data: bytes) -> bytes:
+def _clean_images(resources: object, blanked: bool, seen: set[int]) -> None:
+    """Each image XObject under `resources` (and in forms, recursively): metadata removed, or blanked."""
+    from pypdf.generic import DictionaryObject, StreamObject
+
+    resources = resources.get_object() if resources is not None else None  # type: ignore[attr-defined]
+    if not isinstance(resources, DictionaryObject) or "/XObject" not in resources:
+        return
+    xobjects = resources["/XObject"].get_object()
+    if not isinstance(xobjects, DictionaryObject):
+        return
+    for key in list(xobjects.keys()):
+        stream = xobjects[key].get_object()
+        if not isinstance(stream, StreamObject) or id(stream) in seen:
+            continue
+        seen.add(id(stream))
+        for entry in ("/Metadata", "/PieceInfo"):
+            if entry in stream:
+                del stream[NameObject(entry)]
+        subtype = stream.get("/Subtype")
+        if subtype == "/Form":
+            _clean_images(stream.get("/Resources"), blanked, seen)
+        elif subtype == "/Image":
+            _clean_image(stream, blanked)
+
+
+def _clean_image(stream: object, blanked: bool) -> None:
+    from pypdf.generic import ArrayObject, NumberObject
+
+    filters = stream.get("/Filter")  # type: ignore[attr-defined]
+    names = list(filters) if isinstance(filters, ArrayObject) else [filters] if filters is not None else []
+    if blanked:
+        # a white image in the same place: one grey pixel per sample, no other filter
+        width, height = int(stream["/Width"]), int(stream["/Height"])  # type: ignore[index]
+        for entry in ("/Filter", "/DecodeParms", "/SMask", "/Mask", "/Decode", "/ColorSpace", "/BitsPerComponent"):
+            if entry in stream:  # type: ignore[operator]
+                del stream[NameObject(entry)]  # type: ignore[attr-defined]
+        stream[NameObject("/ColorSpace")] = NameObject("/DeviceGray")  # type: ignore[index]
+        stream[NameObject("/BitsPerComponent")] = NumberObject(1)  # type: ignore[index]
+        stream[NameObject("/Filter")] = NameObject("/FlateDecode")  # type: ignore[index]
+        # the encoded bytes set directly: pypdf re-encodes only streams already Flate-encoded
+        stream._data = zlib.compress(b"\xff" * (((width + 7) // 8) * height))  # type: ignore[attr-defined]
+        if hasattr(stream, "decoded_self"):
+            stream.decoded_self = None
+        return
+    if names and names[-1] == "/DCTDecode" and len(names) == 1:
+        from service.screening.picture_metadata import PictureError, strip_jpeg
+
+        try:
+            stream._data = strip_jpeg(stream._data)  # type: ignore[attr-defined]
+        except PictureError:
+            _clean_image(stream, blanked=True)
+
+
+def _strip_pdf(data: bytes, blank_pages: frozenset[int] = frozenset()) -> bytes:
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         reader = PdfReader(io.BytesIO(data), strict=False)
@@ -164,10 +240,13 @@ def _strip_pdf(data: bytes) -> bytes:
         writer = PdfWriter()
         writer.append(reader)
         writer.metadata = None
-        for page in writer.pages:
-            for key in ("/Metadata", "/PieceInfo"):
+        seen: set[int] = set()
+        for number, page in enumerate(writer.pages, start=1):
+            for key in ("/Metadata", "/PieceInfo", "/Thumb"):
                 if key in page:
                     del page[NameObject(key)]
+            # pictures: blanked on a page where OCR found something, otherwise without their metadata
+            _clean_images(page.get("/Resources"), number in blank_pages, seen)
             annotations = page.get("/Annots")
             for reference in annotations.get_object() if annotations is not None else []:
                 annotation = reference.get_object()
@@ -179,15 +258,34 @@ def _strip_pdf(data: bytes) -> bytes:
     return out.getvalue()
 
 
-def strip_metadata(kind: str, data: bytes) -> bytes:
-    """The document with every author-bearing property, comment and revision removed; text kept."""
+def withheld_pictures(findings: list[dict[str, object]] | None) -> tuple[frozenset[str] | None, frozenset[int]]:
+    """From a document's stored findings: the DOCX picture parts and the PDF pages whose pictures the writer's copy
+    blanks (every OCR finding the LA has not confirmed). None for the parts: a finding named no part, blank all."""
+    parts: set[str] = set()
+    pages: set[int] = set()
+    unknown = False
+    for finding in findings or []:
+        if finding.get("source") != "ocr" or finding.get("confirmed"):
+            continue
+        pages.add(int(str(finding["page"])))
+        if finding.get("picture"):
+            parts.add(str(finding["picture"]))
+        else:
+            unknown = True
+    return (None if unknown else frozenset(parts)), frozenset(pages)
+
+
+def strip_metadata(kind: str, data: bytes, findings: list[dict[str, object]] | None = None) -> bytes:
+    """The document with every author-bearing property, comment and revision removed; text kept. Pictures lose their
+    metadata, and those in which screening found anything (`findings`, as stored) are blanked."""
     if kind == "txt":
         return data
+    parts, pages = withheld_pictures(findings)
     try:
         if kind == "docx":
-            return _strip_docx(data)
+            return _strip_docx(data, parts)
         if kind == "pdf":
-            return _strip_pdf(data)
+            return _strip_pdf(data, pages)
     except Exception as exc:
         raise UnsafeDocument(
             "The document could not be cleaned of its properties; please save it again."

@@ -189,6 +189,8 @@ POLICIES: dict[str, Policy] = {
     "PUT /v1/bundles/{bundle_id}/deny-list": Policy(owned=True, body=lambda w: {"salt": "ab", "hashes": []}),
     "DELETE /v1/bundles/{bundle_id}/deny-list": OWNED,
     "PUT /v1/bundles/{bundle_id}/documents/{document_id}/content": PDF_UPLOAD,
+    "POST /v1/bundles/{bundle_id}/documents/{document_id}/unreadable-confirmations": Policy(
+        owned=True, body=lambda w: {"pages": [1], "holds_no_identifiers": True}),
     "GET /v1/offers": COLLECTION,
     "POST /v1/offers/{offer_id}/accept": OWNED,
     "POST /v1/offers/{offer_id}/decline": Policy(owned=True, body=lambda w: {"reason": "busy"}),
