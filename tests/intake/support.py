@@ -1,14 +1,17 @@
-"""Helpers for intake tests: bundles through the API, screening run directly, settings swapped, a fake clamd."""
+"""Helpers for intake tests: bundles through the API, screening run directly, settings swapped, a real clamd."""
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import dataclasses
 import io
-import struct
-from collections.abc import AsyncIterator, Iterator
-from dataclasses import dataclass, field
+import shutil
+import socket
+import subprocess
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 from uuid import UUID
 
@@ -22,6 +25,7 @@ from service.models import Bundle, BundleStatus, Document
 from service.runtime import current, install
 from tests.factories import Tenant
 from tests.files import DOCX, PDF, TXT
+from tests.real_parts import missing
 
 # The EICAR anti-virus test file (harmless by design), built in two halves so this source is not itself flagged.
 EICAR = b"X5O!P%@AP[4\\PZX54(P^)7CC)7}$" + b"EICAR-STANDARD-ANTIVIRUS-TEST-FILE!$H+H*"
@@ -104,50 +108,65 @@ def settings_changed(**changes: Any) -> Iterator[None]:
         install(before)
 
 
+# A body signature for the EICAR string anywhere in a stream, so the test can wrap it in other bytes.
+EICAR_SIGNATURE = "Eicar-Test-Signature:0:*:" + EICAR.hex()
+
+
 @dataclass
-class FakeClamd:
-    """A real TCP server speaking clamd's INSTREAM and PING, answering FOUND for the EICAR string."""
+class Clamd:
+    """A real clamd (Debian's clamav-daemon) on a port of its own, with a one-line signature database.
 
-    server: asyncio.Server | None = None
-    scanned: list[bytes] = field(default_factory=list)
+    `LogClean` makes it log every stream it scans, so a test can count what really reached the scanner."""
 
-    @property
-    def url(self) -> str:
-        assert self.server is not None
-        port = self.server.sockets[0].getsockname()[1]
-        return f"tcp://127.0.0.1:{port}"
+    url: str
+    log: Path
 
-    async def _handle(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        try:
-            command = await reader.readuntil(b"\0")
-            if command == b"zPING\0":
-                writer.write(b"PONG\0")
-            elif command == b"zINSTREAM\0":
-                data = bytearray()
-                while True:
-                    (size,) = struct.unpack(">I", await reader.readexactly(4))
-                    if size == 0:
-                        break
-                    data.extend(await reader.readexactly(size))
-                self.scanned.append(bytes(data))
-                found = EICAR in data
-                writer.write(b"stream: Eicar-Test-Signature FOUND\0" if found else b"stream: OK\0")
-            else:
-                writer.write(b"UNKNOWN COMMAND\0")
-            await writer.drain()
-        finally:
-            writer.close()
+    def scans(self) -> int:
+        return sum(1 for line in self.log.read_text().splitlines() if "instream(" in line)
 
 
-@contextlib.asynccontextmanager
-async def fake_clamd() -> AsyncIterator[FakeClamd]:
-    fake = FakeClamd()
-    fake.server = await asyncio.start_server(fake._handle, "127.0.0.1", 0)
+@contextlib.contextmanager
+def real_clamd(folder: Path) -> Iterator[Clamd]:
+    binary = shutil.which("clamd") or next((p for p in ("/usr/sbin/clamd",) if Path(p).exists()), None)
+    if binary is None:
+        missing("no clamd on this machine (Debian's clamav-daemon; .ci/run installs it)")
+    database = folder / "db"
+    database.mkdir(parents=True, exist_ok=True)
+    (database / "planwright-test.ndb").write_text(EICAR_SIGNATURE + "\n")
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    log = folder / "clamd.log"
+    config = folder / "clamd.conf"
+    config.write_text(
+        f"Foreground yes\nTCPSocket {port}\nTCPAddr 127.0.0.1\nDatabaseDirectory {database}\n"
+        f"LogFile {log}\nLogClean yes\nStreamMaxLength 60M\n"
+    )
+    process = subprocess.Popen([binary, f"--config-file={config}"], stdout=subprocess.DEVNULL,
+                               stderr=subprocess.PIPE)
     try:
-        yield fake
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                with socket.create_connection(("127.0.0.1", port), timeout=1) as connection:
+                    connection.sendall(b"zPING\0")
+                    if connection.recv(16).startswith(b"PONG"):
+                        break
+            except OSError:
+                pass
+            if process.poll() is not None:
+                raise RuntimeError(f"clamd exited: {process.stderr.read().decode() if process.stderr else ''}")
+            if time.monotonic() > deadline:
+                raise RuntimeError("clamd did not answer PING within 60 s")
+            time.sleep(0.1)
+        yield Clamd(url=f"tcp://127.0.0.1:{port}", log=log)
     finally:
-        fake.server.close()
-        await fake.server.wait_closed()
+        process.terminate()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
 
 
 def closed_port() -> str:
