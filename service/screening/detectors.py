@@ -36,6 +36,7 @@ class TextFinding:
 
 _NHS = re.compile(r"(?<![\w+/.-])(\d{3})([ -]?)(\d{3})\2(\d{4})(?![\w/]|[.,]\d|[ -]\d)")
 _NHS_CONTEXT = re.compile(r"\bNHS\b|\bCHI\b", re.IGNORECASE)
+_NHS_LABEL_BEFORE = re.compile(r"\bNHS[ \t]*(?:no\.?|number|num\.?|#)?[ \t]*[:\-]?[ \t]*$", re.IGNORECASE)
 _ISBN_CONTEXT = re.compile(r"ISBN|ISSN|DOI|tel|phone|mobile|fax", re.IGNORECASE)
 
 
@@ -63,6 +64,19 @@ def _nhs(text: str) -> Iterator[TextFinding]:
             continue  # a bare ten-digit run that is also a valid ISBN-10 is far more likely a book
         confidence = 0.99 if named else 0.95 if spaced else 0.6
         yield TextFinding("nhs_number", match.start(), match.end(), confidence)
+
+
+def misread_nhs_numbers(text: str) -> list[TextFinding]:
+    """NHS numbers OCR misread: right after its label, a number written 3-3-4 whose check digit fails. Typed, that
+    is a made-up or mistyped number; read from a scan or handwriting, it is far likelier the child's number with
+    one digit misread (4 as 1, 8 as 3), and it still all but names the child."""
+    found = []
+    for match in _NHS.finditer(text):
+        digits = _ascii_digits(match.group(1) + match.group(3) + match.group(4))
+        before = text[max(0, match.start() - 60) : match.start()]
+        if match.group(2) and not nhs_number_valid(digits) and _NHS_LABEL_BEFORE.search(before):
+            found.append(TextFinding("nhs_number", match.start(), match.end(), 0.7))
+    return found
 
 
 # --- Unique Pupil Number ----------------------------------------------------------------------
@@ -353,7 +367,7 @@ _NOT_NAME_WORDS = frozenset(
     the this that these those he she they his her their him them it its we our you your i my a an
     and or of to in on at for with by from as is was were be has have had will would should
     date dob age year years class group key stage section appendix page report plan ehcp ehc
-    road street lane avenue close drive way crescent grove gardens place court terrace square
+    road street lane avenue close drive way crescent grove gardens place court terrace square st saint
     hill park walk row mews rise view green parade house flat primary infant junior
     monday tuesday wednesday thursday friday saturday sunday january february march april june
     july august september october november december sir madam colleague colleagues all whom
@@ -365,6 +379,28 @@ _PSEUDONYM = re.compile(
     r"^(?:child|parent|mother|father|pupil|young person|person|carer|sibling|yp|cyp|student|"
     r"mr|mrs|ms|miss|dr)\s+[A-Z]{1,2}$",
     re.IGNORECASE,
+)
+# Words after a title that are not a surname: roles and pronouns ("Mr Tumble" is on the list of public names).
+_NOT_TITLED_NAMES = frozenset("""
+    and or the of to in on at for with by from as is was a an his her their he she they men president chairman
+    speaker""".split())  # noqa: SIM905
+# Names everyone knows, not the child's: characters and authors of children's books and television (a plan's
+# "what people like about me" lists them: "loves Thomas the Tank Engine and Mr Tumble"), and the parties of
+# case law an adviser cites ("L v Clarke and Somerset [1998]").
+_PUBLIC_NAMES = re.compile(
+    r"\b(?:Thomas the Tank Engine|Mr\.? Men|Little Miss(?: [A-Z][a-z]+)?|Harry Potter|Hermione Granger|"
+    r"Ron Weasley|Peppa Pig|George Pig|Paw Patrol|Bob the Builder|Fireman Sam|Postman Pat|Peter Rabbit|"
+    r"Winnie the Pooh|Paddington(?: Bear)?|Mickey Mouse|Minnie Mouse|Spider-?Man|Super Mario|Luigi|"
+    r"Sonic(?: the Hedgehog)?|Percy Jackson|Tracy Beaker|Horrid Henry|Peter Pan|Captain Underpants|"
+    r"Captain America|Iron Man|Buzz Lightyear|Lightning McQueen|Scooby[- ]Doo|Mr\.? Bean|Mr\.? Tumble|"
+    r"Justin Fletcher|Ben and Holly|Hey Duggee|Bluey|Greg Heffley|Willy Wonka|Charlie Bucket|"
+    r"Roald Dahl|Julia Donaldson|David Walliams|Jacqueline Wilson|J\.? ?K\.? Rowling|Michael Rosen|"
+    r"Dr\.? Seuss|Eric Carle|Dr\.? Who|Doctor Who|Stick Man|Elsa and Anna|Princess Elsa)\b"
+)
+_CASE_CITATION = re.compile(
+    r"\b(?:R \(on the application of [^)]{1,60}\)|[A-Z][\w.'\u2019-]*(?: [A-Z][\w.'\u2019-]*){0,4})"
+    r" v\.? [A-Z][\w.'\u2019-]*(?:(?: [A-Z][\w.'\u2019-]*| and| &| of){0,6})"
+    r"(?= ?[\[(]\d{4}[\])]| \(?\d{4}\)? ?(?:EWCA|EWHC|UKUT|UKSC|ELR|UKHL))"
 )
 # Capitalised words that are also given names or surnames but far more often ordinary words here.
 _COMMON_WORD_NAMES = frozenset(
@@ -379,35 +415,75 @@ _COMMON_WORD_NAMES = frozenset(
 )
 
 
-@lru_cache(maxsize=1)
-def name_gazetteer() -> tuple[frozenset[str], frozenset[str]]:
-    """Given names and surnames from Faker's person lists, loaded once on first use.
+# A word met at least this often in pyspellchecker's English frequency list (counts from subtitles and web text)
+# is an everyday word first ("Grace", "Brown", "Bright", "Patience"); names, even common ones, fall below it
+# ("Thomas" 988, "Oliver" 3,919, "Ben" 4,356).
+COMMON_WORD_COUNT = 5000
+# Below this count a word is no English word at all: a name the lists lack ("Kayden", "Adaeze") or a rare word.
+RARE_WORD_COUNT = 60
+_NAME_SHAPE = re.compile(r"(?:Mc|Mac|O['\u2019])?[A-Z][a-z]+(?:-[A-Z][a-z]+)?")
 
-    British, Irish and US English lists, plus the romanised lists of communities large in English
-    schools (Indian and Pakistani English, Polish), whose names the English lists mostly lack.
-    """
-    from faker.providers.person import en_GB, en_IE, en_IN, en_PK, en_US, pl_PL
+
+@lru_cache(maxsize=1)
+def _english_counts() -> dict[str, int]:
+    from spellchecker import SpellChecker
+
+    return dict(SpellChecker(language="en", distance=1).word_frequency.dictionary)
+
+
+def english_count(word: str) -> int:
+    """How often the word occurs in ordinary English text (case-blind; 0 for a word never seen)."""
+    return _english_counts().get(word.lower(), 0)
+
+
+def is_common_word(word: str) -> bool:
+    lower = word.lower()
+    return lower in _COMMON_WORD_NAMES or english_count(lower) >= COMMON_WORD_COUNT
+
+
+@dataclass(frozen=True)
+class Gazetteer:
+    """Names from Faker's person lists for every locale written in the Latin alphabet (86 locales: the names of
+    families in English schools come from everywhere). `given` and `family` leave out names that are everyday
+    English words; `any_given` and `any_family` keep them, for pairs where the other half is a name."""
+
+    given: frozenset[str]
+    family: frozenset[str]
+    any_given: frozenset[str]
+    any_family: frozenset[str]
+
+
+@lru_cache(maxsize=1)
+def gazetteer() -> Gazetteer:
+    import importlib
+    import pkgutil
+
+    import faker.providers.person as person_lists
 
     given: set[str] = set()
     family: set[str] = set()
-    for provider in (
-        en_GB.Provider,
-        en_IE.Provider,
-        en_US.Provider,
-        en_IN.Provider,
-        en_PK.Provider,
-        pl_PL.Provider,
-    ):
-        for attribute in ("first_names", "first_names_male", "first_names_female"):
-            given.update(getattr(provider, attribute, ()))
-        family.update(getattr(provider, "last_names", ()))
-    given = {name for name in given if name.isalpha() and name[:1].isupper()}
-    family = {
-        name for name in family if name.replace("-", "").replace("'", "").isalpha() and name[:1].isupper()
-    }
-    given = {name for name in given if name.lower() not in _COMMON_WORD_NAMES}
-    family = {name for name in family if name.lower() not in _COMMON_WORD_NAMES | _NOT_NAME_WORDS}
-    return frozenset(given), frozenset(family)
+    for module in pkgutil.iter_modules(person_lists.__path__):
+        provider = importlib.import_module(f"{person_lists.__name__}.{module.name}").Provider
+        for attribute, into in (("first_names", given), ("first_names_male", given),
+                                ("first_names_female", given), ("last_names", family)):
+            names = provider.__dict__.get(attribute, ())
+            if isinstance(names, (list, tuple, set, frozenset, dict)):
+                into.update(name for name in names if isinstance(name, str) and _NAME_SHAPE.fullmatch(name))
+    not_names = _NOT_NAME_WORDS
+    any_given = frozenset(name for name in given if name.lower() not in not_names)
+    any_family = frozenset(name for name in family if name.lower() not in not_names)
+    return Gazetteer(
+        given=frozenset(name for name in any_given if not is_common_word(name)),
+        family=frozenset(name for name in any_family if not is_common_word(name)),
+        any_given=any_given,
+        any_family=any_family,
+    )
+
+
+def name_gazetteer() -> tuple[frozenset[str], frozenset[str]]:
+    """Given names and surnames that are not everyday English words."""
+    names = gazetteer()
+    return names.given, names.family
 
 
 def _name_words(name: str) -> list[str]:
@@ -437,29 +513,53 @@ def _trim_name(text: str, start: int, end: int) -> tuple[int, int] | None:
 
 
 def _person_name(text: str) -> Iterator[TextFinding]:
+    public = [match.span() for pattern in (_PUBLIC_NAMES, _CASE_CITATION) for match in pattern.finditer(text)]
+    for finding in _name_candidates(text):
+        if not any(start <= finding.start and finding.end <= end for start, end in public):
+            yield finding
+
+
+def _name_candidates(text: str) -> Iterator[TextFinding]:
     for pattern, confidence in ((_LABELLED_NAME, 0.9), (_SALUTATION, 0.85), (_SIGN_OFF, 0.8)):
         for match in pattern.finditer(text):
             span = _trim_name(text, match.start("name"), match.end("name"))
             if span:
                 yield TextFinding("person_name", span[0], span[1], confidence)
-    given, family = name_gazetteer()
+    names = gazetteer()
     for match in _TITLED.finditer(text):
         span = _trim_name(text, match.start(), match.end("name"))
         words = _name_words(match.group("name"))
+        if span is None and words and words[0].lower() not in _NOT_TITLED_NAMES and len(words[0]) > 1:
+            # after a title the next word is a surname even when it is also an everyday word ("Ms Green")
+            surname = re.search(re.escape(words[0]), text[match.start("name"):])
+            assert surname is not None
+            span = match.start(), match.start("name") + surname.end()
         if span and any(len(w) > 1 for w in words):
             yield TextFinding("person_name", span[0], span[1], 0.8)
     for match in _SINGLE_GIVEN.finditer(text):
         word = match.group("name")
-        if word in given and word.lower() not in _NOT_SINGLE_NAMES:
+        if word in names.given and word.lower() not in _NOT_SINGLE_NAMES:
             yield TextFinding("person_name", match.start("name"), match.end("name"), 0.5)
     for match in _PAIR.finditer(text):
-        if match.group("given") not in given or match.group("family") not in family:
+        first, last, middle = match.group("given"), match.group("family"), match.group("middle")
+        if not _pair_is_name(names, first, last):
             continue
-        middle = match.group("middle")
-        start, end = match.start("name"), match.end("name")
-        if middle and middle not in given and middle not in family:
+        if middle and middle not in names.any_given and middle not in names.any_family:
             continue
-        yield TextFinding("person_name", start, end, 0.7)
+        yield TextFinding("person_name", match.start("name"), match.end("name"), 0.7)
+
+
+def _pair_is_name(names: Gazetteer, first: str, last: str) -> bool:
+    """Two capitalised words that name a person: both from the name lists, unless both are also everyday words
+    ("Will Power", "Rose Hill"); or one from the lists that is no everyday word beside one that is no English word
+    at all ("Kayden Chaudhry", "Sophia Okonkwo")."""
+    if first.lower() in _NOT_NAME_WORDS or last.lower() in _NOT_NAME_WORDS:
+        return False
+    if first in names.any_given and last in names.any_family:
+        return not (is_common_word(first) and is_common_word(last))
+    if first in names.given and english_count(last) < RARE_WORD_COUNT:
+        return True
+    return last in names.family and english_count(first) < RARE_WORD_COUNT
 
 
 # --- Addresses ----------------------------------------------------------------------------------

@@ -37,11 +37,16 @@ MAX_SIDE = 3600
 READ_CONFIDENCE = 0.6
 DOUBT_CONFIDENCE = 0.9
 DOUBTFUL_CHARS = 12
+# That many ordinary words read as no English word, making up that share of the words, make a picture doubtful.
+MISSPELT_WORDS = 3
+MISSPELT_SHARE = 0.15
 # Lines are recognised in batches of up to REC_BATCH, and of at most REC_BATCH_WIDTH pixels of line (at the
 # recogniser's 48-pixel height) in all: what recognition holds in memory at once stays bounded.
 REC_BATCH = 8
 REC_BATCH_WIDTH = 3000
 MAX_LINES = 600
+# How many of a page's longest lines vote on whether it is upside down.
+ORIENTATION_SAMPLE = 12
 
 
 class OcrUnavailable(Exception):
@@ -71,6 +76,7 @@ class OcrResult:
     # Why the picture cannot be vouched for (None when every mark on it was read with confidence).
     unreadable: str | None = None
     seconds: float = 0.0
+    turned: int = 0  # degrees clockwise the picture was turned to read it upright
 
     @property
     def text(self) -> str:
@@ -155,6 +161,77 @@ def _batches(boxes: list[Any]) -> list[list[Any]]:
     return batches
 
 
+def _detect(engine: Any, array: np.ndarray) -> list[Any]:
+    detected = engine(array, use_det=True, use_cls=False, use_rec=False)
+    boxes = getattr(detected, "boxes", None)
+    return [] if boxes is None else list(boxes)
+
+
+def _extent(box: Any) -> tuple[float, float]:
+    points = np.asarray(box)
+    return float(points[:, 0].max() - points[:, 0].min()), float(points[:, 1].max() - points[:, 1].min())
+
+
+def _sideways(boxes: list[Any]) -> bool:
+    """Most of the text runs up or down the picture (a page scanned or photographed on its side): lines of text are
+    long and thin, so tall boxes outweighing wide ones, by their length, mean the page is turned a quarter."""
+    tall = wide = 0.0
+    tall_count = 0
+    for box in boxes:
+        width, height = _extent(box)
+        if height >= 2 * width:
+            tall += height
+            tall_count += 1
+        elif width >= 2 * height:
+            wide += width
+    return tall_count >= 3 and tall > 1.5 * wide
+
+
+def _upside_down(engine: Any, array: np.ndarray, boxes: list[Any]) -> bool:
+    """Most long lines read upside down, by PP-OCR's text-line orientation classifier (0 or 180 degrees) on the
+    longest lines of the page."""
+    from rapidocr.utils.process_img import get_rotate_crop_image
+
+    wide = [box for box in boxes if _aspect(box) >= 3]
+    wide.sort(key=lambda box: -_extent(box)[0])
+    sample = wide[:ORIENTATION_SAMPLE]
+    if len(sample) < 2:
+        return False
+    import cv2
+    from rapidocr.ch_ppocr_rec import TextRecInput
+
+    crops = [get_rotate_crop_image(array, np.asarray(box, dtype=np.float32).copy()) for box in sample]
+    votes = engine._load_cls_model()(crops).cls_res or []
+    flipped = sum(1 for label, score in votes if "180" in str(label) and score >= 0.8)
+    if flipped < 0.6 * len(sample):
+        return False
+    # The classifier is unsure of handwriting and odd fonts: turn only when the lines also read better turned.
+    recogniser = engine._load_rec_model()
+    as_is = recogniser(TextRecInput(img=crops)).scores
+    turned = recogniser(TextRecInput(img=[cv2.rotate(crop, cv2.ROTATE_180) for crop in crops])).scores
+    return float(np.mean(turned)) > float(np.mean(as_is)) + 0.05
+
+
+def _upright(engine: Any, array: np.ndarray) -> tuple[np.ndarray, list[Any], int]:
+    """The picture turned so its text reads upright, the text boxes found on it, and the turn (degrees clockwise).
+
+    Pages reach an LA sideways and upside down (scanned the wrong way round, photographed on a desk); read as they
+    are, their lines are nonsense or not found at all."""
+    import cv2
+
+    boxes = _detect(engine, array)
+    turned = 0
+    if _sideways(boxes):
+        array = cv2.rotate(array, cv2.ROTATE_90_CLOCKWISE)
+        boxes = _detect(engine, array)
+        turned = 90
+    if _upside_down(engine, array, boxes):
+        array = cv2.rotate(array, cv2.ROTATE_180)
+        boxes = _detect(engine, array)
+        turned = (turned + 180) % 360
+    return array, boxes, turned
+
+
 def read_picture(picture: Image.Image, *, deadline: float, threads: int = 2) -> OcrResult:
     """OCR one picture, giving up (unreadable) at `deadline` (a time.monotonic() value)."""
     engine = _engine(threads)
@@ -166,9 +243,8 @@ def read_picture(picture: Image.Image, *, deadline: float, threads: int = 2) -> 
         from rapidocr.ch_ppocr_rec import TextRecInput
         from rapidocr.utils.process_img import get_rotate_crop_image
 
-        detected = engine(array, use_det=True, use_cls=False, use_rec=False)
-        boxes = getattr(detected, "boxes", None)
-        boxes = [] if boxes is None else list(boxes)
+        array, boxes, result.turned = _upright(engine, array)
+        result.height, result.width = array.shape[:2]
         if len(boxes) > MAX_LINES:
             result.unreadable = "too many marks to read (more than a page of text)"
             boxes = []
@@ -254,6 +330,8 @@ def assess(array: np.ndarray, lines: list[OcrLine]) -> str | None:
     text_area = area(confident) + area(doubtful)
     if doubtful and (sum(alnum(line) for line in doubtful) >= DOUBTFUL_CHARS or area(doubtful) >= 0.15 * text_area):
         return "text that could not be read with confidence (handwriting or a poor scan)"
+    if _misspelt(lines):
+        return "text that could not be read with confidence (handwriting or a poor scan)"
     # Photographs: mid-tones (neither paper nor ink) over a large part of what is left once the text read is removed.
     small = max(1, max(h, w) // 400)
     rest = gray[::small, ::small].copy()
@@ -280,6 +358,21 @@ def assess(array: np.ndarray, lines: list[OcrLine]) -> str | None:
             if float(region.std()) >= 12:
                 return "a photograph or picture with no text that could be read"
     return None
+
+
+_LOWER_WORD = re.compile(r"(?<![\w'-])[a-z]{3,}(?![\w'-])")
+
+
+def _misspelt(lines: list[OcrLine]) -> bool:
+    """Ordinary words read as no English word ("woried", "schod"): OCR was confident of what it read, but it read
+    handwriting or a broken scan wrongly, and the numbers and names on the picture may be misread alike. Typed text
+    read well has almost none (names and places are capitalised, so not counted)."""
+    from service.screening.detectors import english_count
+
+    words = [word for line in lines if line.confidence >= READ_CONFIDENCE
+             for word in _LOWER_WORD.findall(line.text)]
+    unknown = sum(1 for word in words if english_count(word) == 0)
+    return unknown >= MISSPELT_WORDS and unknown >= MISSPELT_SHARE * len(words)
 
 
 # --- Reading order -------------------------------------------------------------------------------
@@ -386,8 +479,11 @@ _EMAIL_LOCAL_GAP = re.compile(r"(?<![\w.])([A-Za-z][\w%+-]*\.)\s(?=[\w.%+-]+@)")
 _DIGITS_GLUED_TO_WORD = re.compile(r"(?<=\d{3})(?=[a-z]{3})")
 # an NHS number whose groups OCR ran together or split elsewhere ("451170 5941"): regrouped when its check digit holds
 _NHS_GROUPS = re.compile(r"(?<![\w/.-])\d{1,7}(?: \d{1,7}){1,2}(?![\w/]|[.,]\d)")
-# a postcode whose digits OCR read as letters ("PElY 2JT", "RG2l 4AB", "LS6 ZQT" stays: Z is no digit here)
-_POSTCODE_SHAPE = re.compile(r"(?<![\w-])([A-Z058]{1,2})([0-9lIO|])([0-9A-Z]|[lIO|])?( ?)([0-9O])([A-Z]{2})(?![\w-])")
+# a postcode whose digits OCR read as letters ("PElY 2JT", "RG2l 4AB", handwriting's "NNg 2NF"; "LS6 ZQT" stays: Z is
+# no digit here)
+_POSTCODE_SHAPE = re.compile(
+    r"(?<![\w-])([A-Z058]{1,2})([0-9lIO|gq])([0-9A-Z]|[lIO|gq])?( ?)([0-9Ogq])([A-Z]{2})(?![\w-])"
+)
 _POSTCODE_INWARD_O = re.compile(r"(?<![\w-])([A-Z]{1,2}\d[A-Z\d]?\s?)[Oo]([A-Z]{2})(?![\w-])")
 
 
@@ -464,8 +560,9 @@ def _repair_postcode(match: re.Match[str]) -> str:
     area = area.translate(_AREA_FIX)  # "0X4 1LP" is Oxford's
     if area not in POSTCODE_AREAS:
         return match.group(0)
-    fix = str.maketrans("lI|O", "1110")
-    repaired = f"{area}{digit.translate(fix)}{(tail or '').translate(fix) if tail in ('l', 'I', '|') else tail or ''}"
+    fix = str.maketrans("lI|Ogq", "111099")
+    tail = (tail or "").translate(fix) if tail in ("l", "I", "|", "g", "q") else tail or ""
+    repaired = f"{area}{digit.translate(fix)}{tail}"
     return f"{repaired}{space}{inward_digit.translate(fix)}{inward}"
 
 

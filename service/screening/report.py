@@ -12,7 +12,7 @@ from typing import cast
 
 from contracts.screening import DocumentReport, FindingKind, FindingSource, ScreeningFinding, ScreenReport
 from service.screening.denylist import DenyList
-from service.screening.detectors import TextFinding, scan_text
+from service.screening.detectors import TextFinding, misread_nhs_numbers, scan_text
 from service.screening.extract import document_people, extract_pages
 from service.screening.filetype import OLE_MAGIC, detect_type, extension_agrees
 from service.screening.ocr import OcrResult
@@ -97,6 +97,8 @@ def _page_findings(
     """Findings in one page's text. `known` holds the identifiers already found on the page (keys): a scanned page
     with a text layer is read twice, and what both readings find is reported once, from the text."""
     found = scan_text(text)
+    if source == "ocr":
+        found.extend(misread_nhs_numbers(text))
     if deny is not None:
         found.extend(deny.find(text))
     if known is not None:

@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import matplotlib
+import numpy as np
 import reportlab
 from PIL import Image, ImageDraw, ImageFilter, ImageFont
 
@@ -344,6 +345,40 @@ def degrade(rng: random.Random, image: Image.Image, *, skew: float, blur: float,
     return out
 
 
+def photographed(rng: random.Random, image: Image.Image) -> Image.Image:
+    """A phone's photograph of a page lying on a desk: the page in perspective on a darker, grainy desk, light
+    falling off across it, a soft shadow over one part, slightly out of focus, JPEG-compressed."""
+    import cv2
+
+    page = np.asarray(image.convert("L")).astype(np.float32)
+    h, w = page.shape
+    big_h, big_w = int(h * 1.15), int(w * 1.25)
+    noise = np.random.default_rng(rng.randrange(1 << 30))
+    desk = np.full((big_h, big_w), rng.uniform(90, 150), np.float32) + noise.normal(0, 8, (big_h, big_w))
+    ox, oy = (big_w - w) / 2, (big_h - h) / 2
+
+    def jitter(scale: float) -> float:
+        return rng.uniform(-scale, scale)
+
+    corners = np.float32([
+        [ox + jitter(0.05 * w), oy + jitter(0.04 * h)], [ox + w + jitter(0.05 * w), oy + jitter(0.04 * h)],
+        [ox + w + jitter(0.03 * w), oy + h + jitter(0.03 * h)], [ox + jitter(0.03 * w), oy + h + jitter(0.03 * h)],
+    ])
+    warp = cv2.getPerspectiveTransform(np.float32([[0, 0], [w, 0], [w, h], [0, h]]), corners)
+    mask = cv2.warpPerspective(np.ones_like(page), warp, (big_w, big_h))
+    out = desk * (1 - mask) + cv2.warpPerspective(page, warp, (big_w, big_h)) * mask
+    yy, xx = np.mgrid[0:big_h, 0:big_w].astype(np.float32)
+    out *= 0.65 + 0.35 * (xx / big_w * rng.uniform(0.3, 1) + yy / big_h * rng.uniform(0, 0.7)) / 1.7
+    cx, cy = rng.uniform(0, big_w), rng.uniform(0, big_h)
+    out *= 0.7 + 0.3 * np.clip(((xx - cx) ** 2 + (yy - cy) ** 2) ** 0.5 / (0.5 * big_w), 0, 1)
+    photo = Image.fromarray(np.clip(out, 0, 255).astype(np.uint8)).filter(ImageFilter.GaussianBlur(0.8))
+    buffer = io.BytesIO()
+    photo.save(buffer, format="JPEG", quality=rng.choice([50, 70, 85]))
+    result = Image.open(io.BytesIO(buffer.getvalue()))
+    result.load()
+    return result
+
+
 def scan_pdf(images: list[Image.Image], *, jpeg: bool = True) -> bytes:
     """A PDF whose pages are the images, full page, as a scanner makes them (no text layer)."""
     from reportlab.lib.pagesizes import A4
@@ -472,14 +507,21 @@ def make_set(seed: int, documents: int = 20) -> list[ScanDocument]:
                 look = dict(skew=rng.uniform(-2.5, 2.5), blur=rng.choice([0, 0, 0.6, 1.0]),
                             noise=rng.choice([0, 0, 0.3, 0.6]), jpeg=rng.choice([None, 85, 50, 30]),
                             paper=rng.choice([255, 245, 232]))
-                images.append(degrade(rng, scan.image, **look))  # type: ignore[arg-type]
+                if rng.random() < 0.15:  # photographed with a phone rather than scanned
+                    picture = photographed(rng, scan.image)
+                    look = {"skew": 0.0, "blur": 0.8, "noise": 0, "jpeg": "photo"}
+                else:
+                    picture = degrade(rng, scan.image, **look)  # type: ignore[arg-type]
+                turn = rng.choice([0, 0, 0, 0, 0, 0, 90, 180, 270])  # fed into the scanner the wrong way round
+                images.append(picture.rotate(turn, expand=True) if turn else picture)
+                look["turned"] = turn
                 labels.extend(Label(page, label.kind, label.value) for label in scan.labels)
                 if not scan.readable:
                     unreadable.add(page)
                 if scan.expect_unreadable:
                     maybe.add(page)
                 styles.append(f"{scan.style} skew {look['skew']:.1f} blur {look['blur']} noise {look['noise']} "
-                              f"jpeg {look['jpeg']}")
+                              f"jpeg {look['jpeg']} turned {look['turned']}")
             out.append(ScanDocument(f"scan-{number:02d}.pdf", "pdf", scan_pdf(images), labels, len(images),
                                     styles, unreadable, maybe, truth))
             continue

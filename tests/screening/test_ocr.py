@@ -179,6 +179,8 @@ def test_a_scanned_page_with_a_text_layer_reports_each_identifier_once() -> None
         ("RG21 OAB", "RG21 0AB"),
         ("0liver enjoys", "Oliver enjoys"),
         ("NHS No. 0233188762are on file", "NHS No. 0233188762 are on file"),
+        ("Lives near NNg 2NF", "Lives near NN9 2NF"),  # handwriting's 9 read as g
+        ("Leeds LSq 2AB", "Leeds LS9 2AB"),
     ],
 )
 def test_normalising_restores_what_a_reader_sees(read: str, meant: str) -> None:
@@ -215,3 +217,42 @@ def test_a_table_row_keeps_its_label_and_value_together() -> None:
         lines += [line(label, 100, y, 360, y + 35), line(value, 600, y, 900, y + 35)]
     text = layout_text(lines)
     assert text.startswith("Child's name\nOliver Bennett\nNHS number\n943 476 5919\n")
+
+
+@pytest.mark.parametrize("turn", [90, 180, 270])
+def test_a_page_scanned_sideways_or_upside_down_is_turned_and_read(turn: int) -> None:
+    page = typed([OLIVER, "Assessment was carried out over two sessions in school.",
+                  "Her reading accuracy is well below what is expected for her age.",
+                  "She enjoys drawing, swimming and playing with her younger brother."], full_page=True)
+    result = read_picture(page.rotate(turn, expand=True), deadline=time.monotonic() + 60)
+    assert result.turned == turn  # PIL turns anticlockwise; the reader turns it back as many degrees clockwise
+    assert "943 476 5919" in result.text and result.unreadable is None
+    report = screen_document("turned.pdf", "pdf", scanned_pdf([page.rotate(turn, expand=True)]), None)
+    assert {(1, "nhs_number"), (1, "postcode"), (1, "person_name")} <= kinds(report)
+
+
+def test_an_upright_page_is_not_turned() -> None:
+    result = read_picture(typed(["Child A enjoys Lego and swimming.", "Reading is a relative strength for her."],
+                                full_page=True), deadline=time.monotonic() + 60)
+    assert result.turned == 0 and "Lego" in result.text
+
+
+def test_ordinary_words_read_as_no_word_make_a_picture_doubtful() -> None:
+    def line(text: str) -> OcrLine:
+        return OcrLine(text, 0.97, (0, 0, 100, 10))
+
+    misread = [line("Mum woried abut sleep and"), line("mornings befere schod"), line("Lives near W D8 8JH")]
+    assert ocr._misspelt(misread)
+    read_well = [line("Mum worried about sleep and"), line("mornings before school"), line("Lives near Leeds")]
+    assert not ocr._misspelt(read_well)
+    # capitalised words are names and places, often in no dictionary: they do not count
+    assert not ocr._misspelt([line("Seen by Ms Okonkwo at Ashby Fields with Kayden and Dr Achterberg")])
+
+
+def test_a_labelled_nhs_number_misread_by_one_digit_is_still_found_in_ocr_text_only() -> None:
+    from service.screening.report import _page_findings
+
+    text = "Notes from home visit\nNHS no 604 876 1758\nMum worried about sleep"
+    assert [f.kind for f in _page_findings(text, 1, None, source="ocr")] == ["nhs_number"]
+    assert _page_findings(text, 1, None, source="text") == []  # typed, a failing check digit is no NHS number
+    assert _page_findings("Switchboard 604 876 1758", 1, None, source="ocr") == []  # no label, no finding
