@@ -188,8 +188,11 @@ def _sideways(boxes: list[Any]) -> bool:
 
 
 def _upside_down(engine: Any, array: np.ndarray, boxes: list[Any]) -> bool:
-    """Most long lines read upside down, by PP-OCR's text-line orientation classifier (0 or 180 degrees) on the
-    longest lines of the page."""
+    """The page's longest lines read better turned half round than as they are. Upright type reads at 0.9 or more,
+    so only a page whose lines read poorly is tried the other way up (handwriting, a poor scan, or a page fed in
+    upside down); PP-OCR's own line-orientation classifier was tried first and missed noisy upside-down scans."""
+    import cv2
+    from rapidocr.ch_ppocr_rec import TextRecInput
     from rapidocr.utils.process_img import get_rotate_crop_image
 
     wide = [box for box in boxes if _aspect(box) >= 3]
@@ -197,26 +200,21 @@ def _upside_down(engine: Any, array: np.ndarray, boxes: list[Any]) -> bool:
     sample = wide[:ORIENTATION_SAMPLE]
     if len(sample) < 2:
         return False
-    import cv2
-    from rapidocr.ch_ppocr_rec import TextRecInput
-
     crops = [get_rotate_crop_image(array, np.asarray(box, dtype=np.float32).copy()) for box in sample]
-    votes = engine._load_cls_model()(crops).cls_res or []
-    flipped = sum(1 for label, score in votes if "180" in str(label) and score >= 0.8)
-    if flipped < 0.6 * len(sample):
-        return False
-    # The classifier is unsure of handwriting and odd fonts: turn only when the lines also read better turned.
     recogniser = engine._load_rec_model()
-    as_is = recogniser(TextRecInput(img=crops)).scores
-    turned = recogniser(TextRecInput(img=[cv2.rotate(crop, cv2.ROTATE_180) for crop in crops])).scores
-    return float(np.mean(turned)) > float(np.mean(as_is)) + 0.05
+    as_is = float(np.mean(recogniser(TextRecInput(img=crops)).scores))
+    if as_is >= DOUBT_CONFIDENCE:
+        return False
+    turned = float(np.mean(recogniser(TextRecInput(img=[cv2.rotate(crop, cv2.ROTATE_180) for crop in crops])).scores))
+    return turned > as_is + 0.05
 
 
 def _upright(engine: Any, array: np.ndarray) -> tuple[np.ndarray, list[Any], int]:
     """The picture turned so its text reads upright, the text boxes found on it, and the turn (degrees clockwise).
 
     Pages reach an LA sideways and upside down (scanned the wrong way round, photographed on a desk); read as they
-    are, their lines are nonsense or not found at all."""
+    are, their lines are nonsense or not found at all. A quarter turn shows in the text boxes' shapes; a half turn
+    only in how well the lines read."""
     import cv2
 
     boxes = _detect(engine, array)
