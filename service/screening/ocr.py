@@ -187,87 +187,88 @@ def _sideways(boxes: list[Any]) -> bool:
     return tall_count >= 3 and tall > 1.5 * wide
 
 
-def _upside_down(engine: Any, array: np.ndarray, boxes: list[Any]) -> bool:
-    """The page's longest lines read better turned half round than as they are. Upright type reads at 0.9 or more,
-    so only a page whose lines read poorly is tried the other way up (handwriting, a poor scan, or a page fed in
-    upside down); PP-OCR's own line-orientation classifier was tried first and missed noisy upside-down scans."""
+def _reads_better_turned(engine: Any, array: np.ndarray, lines: list[OcrLine]) -> bool:
+    """The page's longest lines, read poorly as they are, read better turned half round: a page fed in upside down.
+
+    Upright type reads at 0.9 or more, so a page read well is never tried the other way (and costs nothing more);
+    PP-OCR's own line-orientation classifier was tried first and missed noisy upside-down scans."""
     import cv2
     from rapidocr.ch_ppocr_rec import TextRecInput
-    from rapidocr.utils.process_img import get_rotate_crop_image
 
-    wide = [box for box in boxes if _aspect(box) >= 3]
-    wide.sort(key=lambda box: -_extent(box)[0])
-    sample = wide[:ORIENTATION_SAMPLE]
-    if len(sample) < 2:
+    wide = sorted((line for line in lines if (line.box[2] - line.box[0]) >= 3 * (line.box[3] - line.box[1])),
+                  key=lambda line: line.box[0] - line.box[2])[:ORIENTATION_SAMPLE]
+    if len(wide) < 2:
         return False
-    crops = [get_rotate_crop_image(array, np.asarray(box, dtype=np.float32).copy()) for box in sample]
-    recogniser = engine._load_rec_model()
-    as_is = float(np.mean(recogniser(TextRecInput(img=crops)).scores))
+    as_is = float(np.mean([line.confidence for line in wide]))
     if as_is >= DOUBT_CONFIDENCE:
         return False
-    turned = float(np.mean(recogniser(TextRecInput(img=[cv2.rotate(crop, cv2.ROTATE_180) for crop in crops])).scores))
+    crops = [cv2.rotate(array[int(line.box[1]) : int(line.box[3]) + 1, int(line.box[0]) : int(line.box[2]) + 1],
+                        cv2.ROTATE_180) for line in wide]
+    turned = float(np.mean(engine._load_rec_model()(TextRecInput(img=crops)).scores))
     return turned > as_is + 0.05
 
 
-def _upright(engine: Any, array: np.ndarray) -> tuple[np.ndarray, list[Any], int]:
-    """The picture turned so its text reads upright, the text boxes found on it, and the turn (degrees clockwise).
+def _recognise(engine: Any, array: np.ndarray, result: OcrResult, deadline: float,
+               boxes: list[Any] | None = None) -> None:
+    """Read the lines of text on the (upright) picture into `result`: the boxes given, or those found on it."""
+    from rapidocr.ch_ppocr_rec import TextRecInput
+    from rapidocr.utils.process_img import get_rotate_crop_image
 
-    Pages reach an LA sideways and upside down (scanned the wrong way round, photographed on a desk); read as they
-    are, their lines are nonsense or not found at all. A quarter turn shows in the text boxes' shapes; a half turn
-    only in how well the lines read."""
-    import cv2
-
-    boxes = _detect(engine, array)
-    turned = 0
-    if _sideways(boxes):
-        array = cv2.rotate(array, cv2.ROTATE_90_CLOCKWISE)
+    if boxes is None:
         boxes = _detect(engine, array)
-        turned = 90
-    if _upside_down(engine, array, boxes):
-        array = cv2.rotate(array, cv2.ROTATE_180)
-        boxes = _detect(engine, array)
-        turned = (turned + 180) % 360
-    return array, boxes, turned
+    result.lines = []
+    result.height, result.width = array.shape[:2]
+    if len(boxes) > MAX_LINES:
+        result.unreadable = "too many marks to read (more than a page of text)"
+        return
+    recogniser = engine._load_rec_model()
+    angle = _skew(boxes)
+    rotation = np.array([[np.cos(-angle), -np.sin(-angle)], [np.sin(-angle), np.cos(-angle)]])
+    # lines of like shape together, so a batch is not padded out to its longest line
+    boxes.sort(key=_aspect)
+    for batch in _batches(boxes):
+        if time.monotonic() > deadline:
+            result.unreadable = "not read within the time limit"
+            return
+        crops = [get_rotate_crop_image(array, np.asarray(box, dtype=np.float32).copy()) for box in batch]
+        read = recogniser(TextRecInput(img=crops))
+        for box, text, score in zip(batch, read.txts or (), read.scores, strict=False):
+            points = np.asarray(box, dtype=np.float64)
+            if not str(text).strip():
+                continue
+            level = points @ rotation.T
+            result.lines.append(OcrLine(
+                str(text), float(score),
+                (float(points[:, 0].min()), float(points[:, 1].min()),
+                 float(points[:, 0].max()), float(points[:, 1].max())),
+                (float(level[:, 0].min()), float(level[:, 1].min()),
+                 float(level[:, 0].max()), float(level[:, 1].max()))))
 
 
 def read_picture(picture: Image.Image, *, deadline: float, threads: int = 2) -> OcrResult:
-    """OCR one picture, giving up (unreadable) at `deadline` (a time.monotonic() value)."""
+    """OCR one picture, giving up (unreadable) at `deadline` (a time.monotonic() value).
+
+    Pages reach an LA sideways and upside down (scanned the wrong way round, photographed on a desk); read as they
+    are, their lines are nonsense or not found at all. A quarter turn shows in the text boxes' shapes (long thin
+    boxes standing up), and the picture is turned before it is read; a half turn shows only in how badly the lines
+    read, and the picture is read again turned when its lines read better so."""
+    import cv2
+
     engine = _engine(threads)
     started = time.monotonic()
     array = _to_array(picture)
-    height, width = array.shape[:2]
-    result = OcrResult(width=width, height=height)
+    result = OcrResult()
     with _lock:
-        from rapidocr.ch_ppocr_rec import TextRecInput
-        from rapidocr.utils.process_img import get_rotate_crop_image
-
-        array, boxes, result.turned = _upright(engine, array)
-        result.height, result.width = array.shape[:2]
-        if len(boxes) > MAX_LINES:
-            result.unreadable = "too many marks to read (more than a page of text)"
-            boxes = []
-        recogniser = engine._load_rec_model()
-        angle = _skew(boxes)
-        rotation = np.array([[np.cos(-angle), -np.sin(-angle)], [np.sin(-angle), np.cos(-angle)]])
-        # lines of like shape together, so a batch is not padded out to its longest line
-        boxes.sort(key=_aspect)
-        for batch in _batches(boxes):
-            if time.monotonic() > deadline:
-                result.unreadable = "not read within the time limit"
-                break
-            crops = [get_rotate_crop_image(array, np.asarray(box, dtype=np.float32).copy()) for box in batch]
-            read = recogniser(TextRecInput(img=crops))
-            for box, text, score in zip(batch, read.txts or (), read.scores, strict=False):
-                points = np.asarray(box, dtype=np.float64)
-                if not str(text).strip():
-                    continue
-                level = points @ rotation.T
-                result.lines.append(OcrLine(
-                    str(text), float(score),
-                    (float(points[:, 0].min()), float(points[:, 1].min()),
-                     float(points[:, 0].max()), float(points[:, 1].max())),
-                    (float(level[:, 0].min()), float(level[:, 1].min()),
-                     float(level[:, 0].max()), float(level[:, 1].max()))))
+        boxes: list[Any] | None = _detect(engine, array)
+        if _sideways(boxes or []):
+            array = cv2.rotate(array, cv2.ROTATE_90_CLOCKWISE)
+            result.turned = 90
+            boxes = None
+        _recognise(engine, array, result, deadline, boxes)
+        if result.unreadable is None and _reads_better_turned(engine, array, result.lines):
+            array = cv2.rotate(array, cv2.ROTATE_180)
+            result.turned = (result.turned + 180) % 360
+            _recognise(engine, array, result, deadline)
     if result.unreadable is None:
         result.unreadable = assess(array, result.lines)
     del array
