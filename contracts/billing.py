@@ -8,10 +8,10 @@ arithmetic (net = parts, gross = net + VAT) when it is built.
 from __future__ import annotations
 
 from datetime import date
-from typing import Literal
+from typing import Any, Literal
 from uuid import UUID
 
-from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt, model_validator
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt, computed_field, model_validator
 
 from contracts.api import WorkTypeName
 
@@ -32,9 +32,12 @@ class InvoiceLine(_Row):
 
     A `credit` line reverses an earlier line from a closed month: every amount is the original's negated, and
     `corrects_line_id` names the original. `sla_credit_pence` is zero or negative on an `invoice` line.
+    `line_id` is the ledger line's whole-number id, a number in every export format (CSV, XLSX and JSON alike);
+    so is `vat_rate_percent`, the VAT rate in percent (`vat_rate_bp` / 100), which the JSON carries beside the
+    basis points.
     """
 
-    line_id: str = Field(min_length=1)
+    line_id: StrictInt = Field(ge=1)
     kind: InvoiceLineKind
     cause: InvoiceLineCause
     month: Month = Field(pattern=MONTH_PATTERN)
@@ -54,7 +57,24 @@ class InvoiceLine(_Row):
     vat_rate_bp: StrictInt = Field(ge=0)
     vat_pence: StrictInt
     gross_pence: StrictInt
-    corrects_line_id: str | None = None
+    corrects_line_id: StrictInt | None = None
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def vat_rate_percent(self) -> float:
+        return self.vat_rate_bp / 100
+
+    @model_validator(mode="before")
+    @classmethod
+    def _rate_as_written(cls, data: Any) -> Any:
+        """A line read back from the JSON export carries `vat_rate_percent`: it must agree with the basis points."""
+        if isinstance(data, dict) and "vat_rate_percent" in data:
+            data = dict(data)
+            percent = data.pop("vat_rate_percent")
+            if not isinstance(percent, int | float) or isinstance(percent, bool) \
+                    or round(percent * 100) != data.get("vat_rate_bp"):
+                raise ValueError(f"vat_rate_percent {percent!r} is not vat_rate_bp / 100")
+        return data
 
     @model_validator(mode="after")
     def _adds_up(self) -> InvoiceLine:
@@ -109,7 +129,7 @@ class InvoiceHeader(_Row):
 class PayoutLine(_Row):
     """One amount earned by a writer (or, negative with `corrects_line_id`, one reversal). Payouts carry no VAT."""
 
-    line_id: str = Field(min_length=1)
+    line_id: StrictInt = Field(ge=1)
     kind: Literal["payout"] = "payout"
     cause: PayoutLineCause
     month: Month = Field(pattern=MONTH_PATTERN)
@@ -123,7 +143,7 @@ class PayoutLine(_Row):
     base_pence: StrictInt
     express_bonus_pence: StrictInt
     net_pence: StrictInt
-    corrects_line_id: str | None = None
+    corrects_line_id: StrictInt | None = None
 
     @model_validator(mode="after")
     def _adds_up(self) -> PayoutLine:

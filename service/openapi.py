@@ -9,6 +9,7 @@ from typing import Any
 from pydantic import BaseModel
 
 from contracts.api import ProblemOut
+from service.documents.service import OCTET_STREAM
 from service.http import PROBLEM_JSON, Endpoint
 
 REF = "#/components/schemas/{model}"
@@ -29,6 +30,38 @@ def _query_parameters(model: type[BaseModel]) -> list[dict[str, Any]]:
         {"name": name, "in": "query", "required": name in required, "schema": prop}
         for name, prop in schema.get("properties", {}).items()
     ]
+
+
+def _upload_body(media_types: tuple[str, ...]) -> dict[str, Any]:
+    """A streamed upload: the raw bytes, as application/octet-stream (what client generators send for a binary
+    body; the server decides the type by content) or as the file's own media type, which the server also takes."""
+    accepted = ", ".join(media_types)
+    return {"required": True,
+            "description": f"The file's bytes. Accepted: {accepted}; the type is decided by the content, so "
+                           f"send Content-Type application/octet-stream or the file's own type.",
+            "content": {OCTET_STREAM: {"schema": {"type": "string", "format": "binary"}}},
+            "x-media-types": list(media_types)}
+
+
+def _textual(media: str) -> bool:
+    return media.startswith("text/") or media in {"application/json", "application/x-ndjson"}
+
+
+def _produced(media: str, media_types: tuple[str, ...]) -> dict[str, Any]:
+    """A response in one of the media types an endpoint produces besides its JSON model.
+
+    Bytes are a binary string, text a string. Where one operation answers several types, some of them binary
+    (an export's ?format=csv|xlsx|json, a document that is a PDF, a DOCX or text), its text and JSON forms have
+    no schema: a generated client cannot tell from the declaration which one a call will get, and one that read
+    every answer as JSON or as text would fail on the CSV or garble the PDF; with none declared it hands back
+    the body's bytes whatever the type (openapi-python-client: `sync_detailed(...).content`)."""
+    if _textual(media) and not all(_textual(other) for other in media_types):
+        return {}
+    if media == "application/json":
+        return {"schema": {"type": "object"}}
+    if _textual(media):
+        return {"schema": {"type": "string", "contentMediaType": media}}
+    return {"schema": {"type": "string", "format": "binary", "contentMediaType": media}}
 
 
 def build_openapi(endpoints: list[Endpoint]) -> dict[str, Any]:
@@ -55,15 +88,14 @@ def build_openapi(endpoints: list[Endpoint]) -> dict[str, Any]:
             schema = _schema(ep.body, components)
             op["requestBody"] = {"required": True, "content": {"application/json": {"schema": schema}}}
         elif ep.raw_body:
-            op["requestBody"] = {"required": True, "content": {
-                media: {"schema": {"type": "string", "contentMediaType": media}} for media in ep.raw_body}}
+            op["requestBody"] = _upload_body(ep.raw_body)
         responses: dict[str, Any] = {}
         content: dict[str, Any] = {}
         if ep.response is not None:
             content["application/json"] = {"schema": _schema(ep.response, components)}
-        for media in (ep.produces,) if isinstance(ep.produces, str) else ep.produces or ():
-            content[media] = {"schema": {"type": "object"} if media == "application/json" else
-                              {"type": "string", "contentMediaType": media}}
+        produces = (ep.produces,) if isinstance(ep.produces, str) else ep.produces or ()
+        for media in produces:
+            content[media] = _produced(media, produces)
         if content:
             responses[str(ep.status)] = {"description": "OK" if ep.response is not None else "The bytes",
                                          "content": content}

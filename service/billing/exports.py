@@ -9,8 +9,13 @@ add up (discard the output then). A month that is not closed exports as a draft:
 record and in the JSON, a DRAFT title and sheet name in the XLSX, and DRAFT in the file name.
 
 Money: integer pence inside and in JSON (as in `contracts/billing.py`); pounds with two decimals, formatted from
-the integer (never through a float), in CSV; pounds as numbers with a currency format in XLSX. The CSV column
-contract is `contracts/billing-csv.md`.
+the integer (never through a float), in CSV; pounds as numbers with a currency format in XLSX. Ids of ledger
+lines (`line_id`, `corrects_line_id`) are whole numbers and `vat_rate_percent` a number in percent (20 for 20%)
+in every format. The CSV column contract is `contracts/billing-csv.md`.
+
+An XLSX workbook has two sheets: the report (a title, the document's facts, then its table and a totals row,
+for people) and a plain table (one header row with the CSV's column names, then one row of typed cells per
+line, nothing else: `TABLE_SHEETS`), which `pandas.read_excel(sheet_name=...)` and Power Query read as it is.
 """
 
 from __future__ import annotations
@@ -37,6 +42,9 @@ Document = Literal["invoice", "payouts", "summary"]
 CellKind = Literal["text", "int", "money", "date", "bool", "rate"]
 FORMATS: tuple[ExportFormat, ...] = ("csv", "xlsx", "json")
 XLSX_MAX_ROWS = 1_048_576
+# the plain table sheet of each document's XLSX; its name never changes (a draft says so in document_status)
+TABLE_SHEETS: dict[str, str] = {"Invoice": "Lines", "Payouts": "Lines", "Summary": "Invoices"}
+TABLE_STATUS_COLUMN = "document_status"
 CSV_CHUNK_ROWS = 2_000
 
 
@@ -54,7 +62,7 @@ class Column:
 
 
 INVOICE_LINE_COLUMNS: tuple[Column, ...] = (
-    Column("line_id", "text", "line_id"),
+    Column("line_id", "int", "line_id"),
     Column("kind", "text", "kind"),
     Column("cause", "text", "cause"),
     Column("po_number", "text", "po_number"),
@@ -72,14 +80,14 @@ INVOICE_LINE_COLUMNS: tuple[Column, ...] = (
     Column("vat_rate_percent", "rate", "vat_rate_bp"),
     Column("vat_gbp", "money", "vat_pence"),
     Column("gross_gbp", "money", "gross_pence"),
-    Column("corrects_line_id", "text", "corrects_line_id"),
+    Column("corrects_line_id", "int", "corrects_line_id"),
 )
 INVOICE_CSV_COLUMNS: tuple[str, ...] = (
     "record", "document_status", "invoice_number", "document_type", "month", "la_id", "la_name", "issued_on",
     "line_count", *(column.name for column in INVOICE_LINE_COLUMNS),
 )
 PAYOUT_LINE_COLUMNS: tuple[Column, ...] = (
-    Column("line_id", "text", "line_id"),
+    Column("line_id", "int", "line_id"),
     Column("cause", "text", "cause"),
     Column("writer_id", "text", "writer_id"),
     Column("writer_name", "text", "writer_name"),
@@ -91,7 +99,7 @@ PAYOUT_LINE_COLUMNS: tuple[Column, ...] = (
     Column("base_gbp", "money", "base_pence"),
     Column("express_bonus_gbp", "money", "express_bonus_pence"),
     Column("net_gbp", "money", "net_pence"),
-    Column("corrects_line_id", "text", "corrects_line_id"),
+    Column("corrects_line_id", "int", "corrects_line_id"),
 )
 PAYOUT_CSV_COLUMNS: tuple[str, ...] = (
     "record", "document_status", "month", "line_count", *(column.name for column in PAYOUT_LINE_COLUMNS),
@@ -371,11 +379,19 @@ def _write_xlsx(
         "money": workbook.add_format({"num_format": "£#,##0.00;-£#,##0.00"}),
         "money_total": workbook.add_format({"num_format": "£#,##0.00;-£#,##0.00", "bold": True, "top": 1}),
         "date": workbook.add_format({"num_format": "yyyy-mm-dd"}),
-        "rate": workbook.add_format({"num_format": "0.00%"}),
+        "rate": workbook.add_format({"num_format": "0.00"}),
     }
     ws = workbook.add_worksheet(f"DRAFT {sheet}" if status == "draft" else sheet)
+    table = workbook.add_worksheet(TABLE_SHEETS[sheet])
     for index, column in enumerate(columns):
-        ws.set_column(index, index, 14 if column.kind in ("money", "date") else max(10, len(column.name) + 2))
+        width = 14 if column.kind in ("money", "date") else max(10, len(column.name) + 2)
+        ws.set_column(index, index, width)
+        table.set_column(index + 1, index + 1, width)
+    table.set_column(0, 0, len(TABLE_STATUS_COLUMN) + 2)
+    table.write_string(0, 0, TABLE_STATUS_COLUMN)
+    for index, column in enumerate(columns, start=1):
+        table.write_string(0, index, column.name)
+    table.freeze_panes(1, 0)
     ws.write_string(0, 0, title, formats["title"])
     for offset, (label, kind, value) in enumerate(facts, start=2):
         ws.write_string(offset, 0, label, formats["bold"])
@@ -386,14 +402,18 @@ def _write_xlsx(
     money_columns = tuple(sums)
     fetch = attrgetter(*(column.attribute for column in columns))
     writers = [_cell_writer(ws, column.kind, formats) for column in columns]
+    table_writers = [_cell_writer(table, column.kind, formats) for column in columns]
     row_number = table_top
     for row in rows:
         row_number += 1
+        table_row = row_number - table_top
         values = fetch(row)
+        table.write_string(table_row, 0, status)
         for index, write in enumerate(writers):
             value = values[index]
             if value is not None:
                 write(row_number, index, value)
+                table_writers[index](table_row, index + 1, value)
         for index in money_columns:
             sums[index] += values[index]
     totals_row = row_number + 1
@@ -425,7 +445,7 @@ def _cell_writer(ws: Worksheet, kind: CellKind, formats: dict[str, Format]) -> C
         return lambda row, col, value: ws.write_number(row, col, value)
     if kind == "rate":
         rate = formats["rate"]
-        return lambda row, col, bp: ws.write_number(row, col, Decimal(bp).scaleb(-4), rate)
+        return lambda row, col, bp: ws.write_number(row, col, Decimal(bp).scaleb(-2), rate)  # percent, as in CSV
     if kind == "date":
         day = formats["date"]
         return lambda row, col, value: ws.write_datetime(row, col, value, day)

@@ -33,7 +33,7 @@ def next_month(month: str) -> str:
 
 
 def invoice_line(
-    rated: RatedDelivery, *, line_id: str, month: str, la_id: str, po_number: str | None, bundle_reference: str,
+    rated: RatedDelivery, *, line_id: int, month: str, la_id: str, po_number: str | None, bundle_reference: str,
     event_on: date, cause: InvoiceLineCause = "delivery",
 ) -> InvoiceLine:
     """The LA's invoice line for a rated delivery (or a chargeable amendment)."""
@@ -48,7 +48,7 @@ def invoice_line(
 
 
 def payout_line(
-    rated: RatedPayout, *, line_id: str, month: str, writer_id: str, writer_name: str, bundle_reference: str,
+    rated: RatedPayout, *, line_id: int, month: str, writer_id: str, writer_name: str, bundle_reference: str,
     pages: int, event_on: date, cause: PayoutLineCause,
 ) -> PayoutLine:
     """The writer's payout line for a rated payout, written at the event the card names (delivery or acceptance)."""
@@ -60,7 +60,7 @@ def payout_line(
     )
 
 
-def credit_line(original: InvoiceLine, *, line_id: str, month: str, event_on: date) -> InvoiceLine:
+def credit_line(original: InvoiceLine, *, line_id: int, month: str, event_on: date) -> InvoiceLine:
     """The credit line that cancels `original` exactly, in the (open) month of the correction."""
     if original.kind == "credit":
         raise ValueError("a credit line is not itself credited; write a fresh invoice line instead")
@@ -75,7 +75,7 @@ def credit_line(original: InvoiceLine, *, line_id: str, month: str, event_on: da
     )
 
 
-def payout_reversal(original: PayoutLine, *, line_id: str, month: str, event_on: date) -> PayoutLine:
+def payout_reversal(original: PayoutLine, *, line_id: int, month: str, event_on: date) -> PayoutLine:
     """The negative payout line that cancels `original` exactly, in the (open) month of the correction."""
     if original.corrects_line_id is not None:
         raise ValueError("a reversal is not itself reversed; write a fresh payout line instead")

@@ -237,26 +237,26 @@ def event_on(row: dict[str, Any]) -> date:
 def invoice_line(row: dict[str, Any]) -> InvoiceLine:
     """An invoice or credit ledger row (`INVOICE_VALUES`) as its contract shape."""
     return InvoiceLine(
-        line_id=str(row["id"]), kind=str(row["kind"]), cause=cause_name(row["cause"]),  # type: ignore[arg-type]
+        line_id=row["id"], kind=str(row["kind"]), cause=cause_name(row["cause"]),  # type: ignore[arg-type]
         month=row["month"], la_id=str(row["la_id"]), po_number=row["purchase_order__po_number"],
         bundle_reference=row["bundle__reference"], work_type=row["work_type"], pages=row["pages"],
         express=bool(row["express"]), late_working_days=row["late_working_days"], event_on=event_on(row),
         base_pence=row["base_pence"], page_band_pence=row["page_band_pence"], express_pence=row["express_pence"],
         sla_credit_pence=row["sla_credit_pence"], net_pence=row["net_pence"], vat_rate_bp=row["vat_rate_bp"],
         vat_pence=row["vat_pence"], gross_pence=row["net_pence"] + row["vat_pence"],
-        corrects_line_id=str(row["corrects_line_id"]) if row["corrects_line_id"] is not None else None,
+        corrects_line_id=row["corrects_line_id"],
     )
 
 
 def payout_line(row: dict[str, Any]) -> PayoutLine:
     """A payout ledger row (`PAYOUT_VALUES`) as its contract shape."""
     return PayoutLine(
-        line_id=str(row["id"]), cause=cause_name(row["cause"]), month=row["month"],  # type: ignore[arg-type]
+        line_id=row["id"], cause=cause_name(row["cause"]), month=row["month"],  # type: ignore[arg-type]
         writer_id=str(row["writer_id"]), writer_name=row["writer__user__name"] or "",
         bundle_reference=row["bundle__reference"], work_type=row["work_type"], pages=row["pages"],
         express=bool(row["express"]), event_on=event_on(row), base_pence=row["base_pence"],
         express_bonus_pence=row["express_bonus_pence"], net_pence=row["net_pence"],
-        corrects_line_id=str(row["corrects_line_id"]) if row["corrects_line_id"] is not None else None,
+        corrects_line_id=row["corrects_line_id"],
     )
 
 
@@ -289,7 +289,7 @@ async def correct_line(principal: Principal, line_id: int, reason: str) -> Billa
                   "purchase_order_id": original.purchase_order_id, "cause": cause, "month": month,  # type: ignore[attr-defined]
                   "event_on": event_on, "corrects_line_id": original.id,
                   "description": f"correction: {reason}"[:200]}
-        new_id = str(original.id)  # placeholder id: the row's own id is assigned on insert
+        new_id = original.id  # placeholder id: the row's own id is assigned on insert
         if original.kind == LineKind.PAYOUT:
             row = await BillableLine.filter(id=original.id).using_db(conn).values(*PAYOUT_VALUES)
             reversed_ = payout_reversal(payout_line(row[0]), line_id=new_id, month=month, event_on=event_on)

@@ -107,13 +107,15 @@ class MasterKey:
             raise MasterKeyError(f"master key file {path} must not be readable by group or others (mode 600)")
         return cls.from_base64(path.read_text(encoding="ascii"))
 
-    def wrap(self, data_key: bytes) -> bytes:
-        """Encrypt a data key: key id | nonce | AES-GCM ciphertext and tag."""
+    def wrap(self, data_key: bytes, *, purpose: bytes = b"") -> bytes:
+        """Encrypt a data key: key id | nonce | AES-GCM ciphertext and tag. A `purpose` is bound to the blob (it
+        is authenticated, not stored): only an unwrap that names the same purpose opens it."""
         nonce = secrets.token_bytes(_WRAP_NONCE_BYTES)
-        return self.key_id + nonce + self._aead.encrypt(nonce, data_key, self.key_id + _WRAP_AAD)
+        return self.key_id + nonce + self._aead.encrypt(nonce, data_key, self.key_id + _WRAP_AAD + purpose)
 
-    def unwrap(self, blob: bytes) -> bytes:
-        """Decrypt a blob made by `wrap`; IntegrityError if it was not made by this key or was altered."""
+    def unwrap(self, blob: bytes, *, purpose: bytes = b"") -> bytes:
+        """Decrypt a blob made by `wrap` for `purpose`; IntegrityError if it was not made by this key for that
+        purpose, or was altered."""
         if len(blob) != WRAPPED_KEY_BYTES:
             raise IntegrityError("wrapped data key has the wrong length")
         key_id, nonce, sealed = (
@@ -124,7 +126,7 @@ class MasterKey:
         if not hmac.compare_digest(key_id, self.key_id):
             raise IntegrityError("object was sealed under a different master key")
         try:
-            return self._aead.decrypt(nonce, sealed, key_id + _WRAP_AAD)
+            return self._aead.decrypt(nonce, sealed, key_id + _WRAP_AAD + purpose)
         except InvalidTag as error:
             raise IntegrityError("wrapped data key failed authentication") from error
 

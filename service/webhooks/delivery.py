@@ -27,8 +27,8 @@ from service.jobs import Job
 from service.logging import get_logger
 from service.models import DeliveryStatus, WebhookAttempt, WebhookDelivery, WebhookEndpoint
 from service.runtime import current
-from service.webhooks.secrets import unwrap
-from service.webhooks.signing import sign
+from service.webhooks.secrets import signing_key, unwrap
+from service.webhooks.signing import sign, sign_standard
 from service.webhooks.urls import UnsafeUrl, check_resolved, pinned
 
 log = get_logger(__name__)
@@ -98,13 +98,20 @@ async def deliver(delivery_id: UUID, *, manual: bool = False) -> DeliveryStatus 
     duration_ms = 0
     if endpoint.active:
         body = delivery.body.encode()
+        secrets = live_secrets(endpoint, now)
+        signed_at = int(clock.now().timestamp())
+        event_id = f"evt_{delivery.event_id}"  # type: ignore[attr-defined]
         headers = {
             "Content-Type": "application/json",
             "User-Agent": USER_AGENT,
-            SIGNATURE_HEADER: sign(live_secrets(endpoint, now), int(clock.now().timestamp()), body),
-            "Planwright-Event-Id": f"evt_{delivery.event_id}",  # type: ignore[attr-defined]
+            SIGNATURE_HEADER: sign(secrets, signed_at, body),
+            "Planwright-Event-Id": event_id,
             "Planwright-Event-Type": delivery.event_type,
             "Planwright-Delivery-Id": str(delivery.id),
+            # the same proof in the Standard Webhooks form: the event id is the message id (the same on retries)
+            "webhook-id": event_id,
+            "webhook-timestamp": str(signed_at),
+            "webhook-signature": sign_standard([signing_key(s) for s in secrets], event_id, signed_at, body),
         }
         started = time.perf_counter()
         status_code, error = await _post(endpoint.url, body, headers, settings.webhook_timeout_seconds)

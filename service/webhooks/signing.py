@@ -1,4 +1,5 @@
-"""Webhook signatures: HMAC-SHA256 over "<unix timestamp>.<body>", sent as `t=<ts>,v1=<hex>[,v1=<hex>...]`.
+"""Webhook signatures: HMAC-SHA256 over "<unix timestamp>.<body>", sent as `t=<ts>,v1=<hex>[,v1=<hex>...]`;
+and beside it the Standard Webhooks signature (`sign_standard`), which receivers check with its libraries.
 
 Pure and standalone (standard library only) so a receiver can copy this file. During a secret rotation the
 sender includes one `v1` per live secret, so a receiver holding either secret verifies. A receiver refuses a
@@ -8,6 +9,7 @@ refuse the same signed message twice within it.
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import hmac
 from collections.abc import Iterable
@@ -49,6 +51,17 @@ def sign(secret: str | Iterable[str], timestamp: int, body: bytes) -> str:
     if not secrets:
         raise ValueError("at least one secret is needed to sign")
     return ",".join([f"t={timestamp}", *(f"{SCHEME}={_digest(s, timestamp, body)}" for s in secrets)])
+
+
+def sign_standard(keys: bytes | Iterable[bytes], message_id: str, timestamp: int, body: bytes) -> str:
+    """The Standard Webhooks `webhook-signature` value: `v1,<base64 HMAC-SHA256(key, "<id>.<ts>.<body>")>` per
+    key (the bytes a `whsec_` secret decodes to), space-separated, newest first."""
+    secrets = [keys] if isinstance(keys, bytes) else list(keys)
+    if not secrets:
+        raise ValueError("at least one key is needed to sign")
+    signed = f"{message_id}.{timestamp}.".encode() + body
+    return " ".join(f"{SCHEME},{base64.b64encode(hmac.new(key, signed, hashlib.sha256).digest()).decode()}"
+                    for key in secrets)
 
 
 def parse(header: str) -> tuple[int, list[str]]:

@@ -37,11 +37,11 @@ def month_of_lines(count: int) -> Iterator[InvoiceLine]:
     previous: InvoiceLine | None = None
     for n in range(count):
         if n % 50 == 49 and previous is not None and previous.kind == "invoice":
-            line = credit_line(previous, line_id=f"L{n:08d}", month="2027-03", event_on=date(2027, 3, 31))
+            line = credit_line(previous, line_id=n + 1, month="2027-03", event_on=date(2027, 3, 31))
         else:
             rated = rate_delivery(card, WORK_TYPES[(n * 7) % 5], 1 + (n * 37) % 200, n % 7 == 0,
                                   (n * 13) % 9 if n % 5 == 0 else 0)
-            line = invoice_line(rated, line_id=f"L{n:08d}", month="2027-03", la_id="la-0001",
+            line = invoice_line(rated, line_id=n + 1, month="2027-03", la_id="la-0001",
                                 po_number=f"PO-2027-{n % 4:03d}", bundle_reference=f"LA1-{n:08d}",
                                 event_on=date(2027, 3, 1 + n % 31))
         previous = line

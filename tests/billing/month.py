@@ -78,7 +78,7 @@ def january_lines(card: RateCard) -> tuple[list[InvoiceLine], list[PayoutLine]]:
     """Every invoice and payout line January's deliveries and amendments write."""
     invoice: list[InvoiceLine] = []
     payouts: list[PayoutLine] = []
-    ids = (str(n) for n in range(1, 1_000))
+    ids = iter(range(1, 1_000))
     for job in JANUARY:
         rated = rate_delivery(card, job.work_type, job.pages, job.express, job.late_working_days)
         invoice.append(invoice_line(rated, line_id=next(ids), month=MONTH, la_id=LA_ID, po_number="PO-2027-001",
@@ -107,5 +107,5 @@ def generated_lines(count: int, *, month: str = MONTH, la_id: str = LA_ID) -> It
     work_types = ("new_plan", "phase_transfer", "annual_review_amendment", "reassessment", "statement_transfer")
     for n in range(count):
         rated = rate_delivery(card, work_types[n % 5], (n * 37) % 180, n % 7 == 0, (n * 13) % 9 if n % 4 == 0 else 0)
-        yield invoice_line(rated, line_id=f"L{n:07d}", month=month, la_id=la_id, po_number=f"PO-{n % 3}",
+        yield invoice_line(rated, line_id=n + 1, month=month, la_id=la_id, po_number=f"PO-{n % 3}",
                            bundle_reference=f"REF-{n:07d}", event_on=date(2027, 1, 1 + n % 28))

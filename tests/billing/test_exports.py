@@ -39,7 +39,7 @@ def january(status: str = "final") -> tuple[InvoiceHeader, list[InvoiceLine], Pa
                                              MonthSummary]:
     lines, payouts = january_lines(contract_card())
     # one credit line from a correction, so credits travel through every format
-    lines.append(credit_line(lines[0], line_id="C1", month=MONTH, event_on=date(2027, 1, 29)))
+    lines.append(credit_line(lines[0], line_id=1001, month=MONTH, event_on=date(2027, 1, 29)))
     final = status == "final"
     header = invoice_header(lines, status=status, month=MONTH, provider_name=PROVIDER, la_id=LA_ID,  # type: ignore[arg-type]
                             la_name=LA_NAME, invoice_number="NP-000001" if final else None,
@@ -68,7 +68,7 @@ def test_invoice_csv_reads_back_with_the_header_first_and_lines_summing_to_it() 
         assert sum(Decimal(row[column]) for row in body) == Decimal(head[column])
     assert [row["bundle_reference"] for row in body] == [line.bundle_reference for line in lines]
     assert body[2]["sla_credit_gbp"] == "-125.00" and body[1]["page_band_gbp"] == "45.00"
-    assert body[-1]["kind"] == "credit" and body[-1]["corrects_line_id"] == lines[0].line_id
+    assert body[-1]["kind"] == "credit" and body[-1]["corrects_line_id"] == str(lines[0].line_id)
     assert body[-1]["gross_gbp"] == "-450.00" and body[0]["vat_rate_percent"] == "20.00"
     assert body[0]["event_on"] == "2027-01-08" and body[0]["express"] == "true"
 
@@ -178,12 +178,13 @@ def test_a_month_not_closed_exports_as_a_clearly_marked_draft() -> None:
     assert {row["document_status"] for row in rows} == {"draft"}
     assert json.loads(export(lambda out: export_invoice(header, lines, out, "json")))["status"] == "draft"
     book = openpyxl.load_workbook(io.BytesIO(export(lambda out: export_invoice(header, lines, out, "xlsx"))))
-    assert book.sheetnames == ["DRAFT Invoice"]
+    assert book.sheetnames == ["DRAFT Invoice", "Lines"]  # the table's name is the same draft or final
+    assert {row[0] for row in book["Lines"].iter_rows(min_row=2, values_only=True)} == {"draft"}
     assert book.properties.title is not None and book.properties.title.startswith("DRAFT")
     assert book.active is not None and str(book.active["A1"].value).startswith("DRAFT")
     summary_book = openpyxl.load_workbook(io.BytesIO(
         export(lambda out: export_month_summary(summary, [header], paid, out, "xlsx"))))
-    assert summary_book.sheetnames == ["DRAFT Summary"]
+    assert summary_book.sheetnames == ["DRAFT Summary", "Invoices"]
     assert export_filename("invoice", MONTH, "csv", "draft", LA_ID) == "planwright-invoice-la-durham-2027-01-DRAFT.csv"
     assert export_filename("summary", MONTH, "xlsx", "final") == "planwright-summary-2027-01.xlsx"
 
@@ -273,10 +274,14 @@ def test_csv_columns_are_the_documented_contract() -> None:
 
 def test_json_amounts_are_whole_pence() -> None:
     header, lines, *_ = january()
+    floats: list[str] = []
     document = json.loads(export(lambda out: export_invoice(header, lines, out, "json")),
-                          parse_float=lambda text: pytest.fail(f"a float in the JSON: {text}"))
+                          parse_float=lambda text: floats.append(text) or Decimal(text))
     amounts = [value for line in document["lines"] for key, value in line.items() if key.endswith("_pence")]
     assert amounts and all(type(value) is int for value in amounts)
+    # the one number with a fraction is the rate in percent, beside its basis points
+    assert len(floats) == len(lines) and all(line["vat_rate_percent"] * 100 == line["vat_rate_bp"]
+                                             for line in document["lines"])
 
 
 def test_an_invoice_too_long_for_one_sheet_is_refused_before_writing() -> None:

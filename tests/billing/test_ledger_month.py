@@ -231,7 +231,7 @@ async def test_a_month_of_deliveries_is_billed_to_the_penny_closed_once_and_corr
     assert following["status"] == "draft"
     assert [figures(line) for line in following["lines"]] == [
         ("M-4-late", "credit", "correction", 2, False, 3, -20_000, 0, 0, 3_000, -17_000, -3_400, -20_400)]
-    assert following["lines"][0]["corrects_line_id"] == str(late_line.id)
+    assert following["lines"][0]["corrects_line_id"] == late_line.id
     assert following["header"]["credits_net_pence"] == -17_000
     assert following["header"]["document_type"] == "credit_note"
     assert isinstance(date.fromisoformat(following["lines"][0]["event_on"]), date)

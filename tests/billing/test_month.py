@@ -66,8 +66,8 @@ def test_correction_after_close_is_a_credit_line_in_the_next_month() -> None:
     late = lines[2]
     february = next_month(late.month)
     # the LA shows DCC-0003 was in fact 2 working days late, not 7: reverse the line, charge it afresh
-    credit = credit_line(late, line_id="C1", month=february, event_on=date(2027, 2, 3))
-    rebill = invoice_line(rate_delivery(card, "new_plan", 75, False, 2), line_id="C2", month=february,
+    credit = credit_line(late, line_id=1001, month=february, event_on=date(2027, 2, 3))
+    rebill = invoice_line(rate_delivery(card, "new_plan", 75, False, 2), line_id=1002, month=february,
                           la_id=LA_ID, po_number=late.po_number, bundle_reference=late.bundle_reference,
                           event_on=date(2027, 2, 3), cause="correction")
     assert credit.kind == "credit" and credit.corrects_line_id == late.line_id and credit.month == "2027-02"
@@ -83,16 +83,16 @@ def test_correction_after_close_is_a_credit_line_in_the_next_month() -> None:
 
 def test_a_month_of_only_credits_is_a_credit_note() -> None:
     lines, payouts = january_lines(contract_card())
-    credits = [credit_line(line, line_id=f"C{n}", month="2027-02", event_on=date(2027, 2, 1))
+    credits = [credit_line(line, line_id=1001 + n, month="2027-02", event_on=date(2027, 2, 1))
                for n, line in enumerate(lines[:2])]
     header = invoice_header(credits, status="final", month="2027-02", provider_name=PROVIDER, la_id=LA_ID,
                             la_name=LA_NAME, invoice_number="NP-000009", issued_on=date(2027, 3, 1))
     assert header.document_type == "credit_note"
     assert (header.net_pence, header.gross_pence) == (-87_000, -104_400)
-    reversal = payout_reversal(payouts[0], line_id="PC1", month="2027-02", event_on=date(2027, 2, 1))
+    reversal = payout_reversal(payouts[0], line_id=2001, month="2027-02", event_on=date(2027, 2, 1))
     assert reversal.net_pence == -24_000 and reversal.corrects_line_id == payouts[0].line_id
     with pytest.raises(ValueError, match="not itself credited"):
-        credit_line(credits[0], line_id="C9", month="2027-03", event_on=date(2027, 3, 1))
+        credit_line(credits[0], line_id=1009, month="2027-03", event_on=date(2027, 3, 1))
 
 
 def test_line_rows_refuse_figures_that_do_not_add_up() -> None:

@@ -66,7 +66,7 @@ def test_every_item_and_line_adds_up_in_whole_pence(card: RateCard, delivery: tu
 def test_invoice_totals_are_the_sums_of_lines_and_credits_cancel(
     card: RateCard, jobs: list[tuple[str, int, bool, int]], data: st.DataObject,
 ) -> None:
-    lines = [invoice_line(rate_delivery(card, *job), line_id=str(n), month="2027-03", la_id="la", po_number=None,
+    lines = [invoice_line(rate_delivery(card, *job), line_id=n + 1, month="2027-03", la_id="la", po_number=None,
                           bundle_reference=f"R{n}", event_on=date(2027, 3, 1)) for n, job in enumerate(jobs)]
     header = invoice_header(lines, status="draft", month="2027-03", provider_name="P", la_id="la", la_name="LA")
     assert header.net_pence == sum(line.net_pence for line in lines)
@@ -74,7 +74,7 @@ def test_invoice_totals_are_the_sums_of_lines_and_credits_cancel(
     assert header.gross_pence == header.net_pence + header.vat_pence
     assert list(verified_invoice_lines(header, lines)) == lines
     reversed_ones = data.draw(st.lists(st.sampled_from(lines), unique_by=lambda line: line.line_id)) if lines else []
-    credits = [credit_line(line, line_id=f"C{line.line_id}", month="2027-04", event_on=date(2027, 4, 1))
+    credits = [credit_line(line, line_id=10_000 + line.line_id, month="2027-04", event_on=date(2027, 4, 1))
                for line in reversed_ones]
     for line, credit in zip(reversed_ones, credits, strict=True):
         assert (line.net_pence + credit.net_pence, line.vat_pence + credit.vat_pence) == (0, 0)

@@ -133,6 +133,25 @@ async def test_disallowed_or_lying_content_is_415_and_leaves_nothing(client: htt
     assert ok.json()["sha256"] == hashlib.sha256(b"Plain notes about Child A.").hexdigest()
 
 
+async def test_an_upload_sent_as_octet_stream_is_typed_by_its_content_and_still_checked(
+    client: httpx.AsyncClient, tenant: Tenant
+) -> None:
+    """Generated clients send a binary body as application/octet-stream: the content decides the type, and the
+    name must still agree with it; what is not an accepted type is 415 and leaves nothing."""
+    bundle_id, _ = await new_bundle(client, tenant, with_document=False)
+    la = {**tenant.auth("la_officer"), "Content-Type": "application/octet-stream"}
+    url = f"/v1/bundles/{bundle_id}/documents"
+    before = await _stored_keys()
+    problem(await client.post(url, params={"filename": "x.png"}, content=b"\x89PNG....", headers=la), 415)
+    problem(await client.post(url, params={"filename": "x.docx"}, content=EP_REPORT, headers=la), 415)
+    assert await _stored_keys() == before
+    ok = await client.post(url, params={"filename": "advice.pdf"}, content=EP_REPORT, headers=la)
+    assert ok.status_code == 201, ok.text
+    assert ok.json()["media_type"] == PDF and ok.json()["kind"] == "pdf"
+    problem(await client.post(url, params={"filename": "x.pdf"}, content=EP_REPORT,
+                              headers={**la, "Content-Type": "application/zip"}), 415)
+
+
 async def test_unknown_ids_are_404(client: httpx.AsyncClient, tenant: Tenant) -> None:
     la = tenant.auth("la_officer")
     problem(await client.get("/v1/bundles/00000000-0000-4000-8000-00000000dead", headers=la), 404)

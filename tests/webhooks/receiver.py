@@ -1,4 +1,9 @@
-"""A real HTTP receiver on 127.0.0.1 for the tests: verifies each delivery's signature, fails the first N on purpose."""
+"""A real HTTP receiver on 127.0.0.1 for the tests: verifies each delivery's signature, fails the first N on purpose.
+
+Each delivery is also checked as receivers check them with the libraries they already use: Stripe's
+(`stripe.WebhookSignature.verify_header` on `Planwright-Signature`) and Standard Webhooks' (`Webhook(secret).verify`
+on the `webhook-*` headers), each with every secret the receiver holds.
+"""
 
 from __future__ import annotations
 
@@ -8,6 +13,9 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+import standardwebhooks
+import stripe
 
 from service.webhooks.signing import SignatureError, verify
 
@@ -20,6 +28,27 @@ class Received:
     answered: int
     verified: bool
     error: str | None
+    # library name -> whether it verified the delivery with one of the receiver's secrets
+    libraries: dict[str, bool] = field(default_factory=dict)
+
+
+def by_libraries(headers: dict[str, str], body: bytes, secrets: list[str]) -> dict[str, bool]:
+    """Whether Stripe's and the Standard Webhooks library accept the delivery under any of `secrets`."""
+    def stripe_ok(secret: str) -> bool:
+        try:
+            return bool(stripe.WebhookSignature.verify_header(body, headers.get("planwright-signature"), secret,
+                                                              tolerance=300))
+        except stripe.SignatureVerificationError:
+            return False
+
+    def standard_ok(secret: str) -> bool:
+        try:
+            standardwebhooks.Webhook(secret).verify(body, headers)
+            return True
+        except (standardwebhooks.WebhookVerificationError, ValueError):
+            return False
+
+    return {"stripe": any(stripe_ok(s) for s in secrets), "standardwebhooks": any(standard_ok(s) for s in secrets)}
 
 
 @dataclass
@@ -43,7 +72,8 @@ class Receiver:
                 verified, error = False, type(exc).__name__
             failing = sum(1 for r in self.received if r.verified) < self.fail_first
             answered = 400 if not verified else (500 if failing else 200)
-            self.received.append(Received(time.monotonic(), headers, body, answered, verified, error))
+            self.received.append(Received(time.monotonic(), headers, body, answered, verified, error,
+                                          by_libraries(headers, body, self.secrets)))
             return answered
 
 

@@ -20,7 +20,7 @@ from service.webhooks.dispatch import dispatch_all, redrive
 from service.webhooks.signing import InvalidSignature, verify
 from tests.factories import Tenant
 from tests.webhooks.helpers import deliveries, new_bundle, raise_event, register, settle
-from tests.webhooks.receiver import Receiver, running
+from tests.webhooks.receiver import Receiver, by_libraries, running
 
 BACKOFF = 0.3
 NOWHERE = "http://127.0.0.1:9/in"  # nothing listens: a stray attempt is refused at once
@@ -67,6 +67,9 @@ async def test_a_failing_receiver_sees_retries_with_backoff_until_it_answers_200
     first = receiver.received[0]
     assert {r.headers["planwright-event-id"] for r in receiver.received} == {log["event_id"]}
     assert {r.headers["planwright-event-type"] for r in receiver.received} == {"sla.at_risk"}
+    # the Standard Webhooks message id is the event id, the same on every retry; each attempt is signed anew
+    assert {r.headers["webhook-id"] for r in receiver.received} == {log["event_id"]}
+    assert all(r.libraries == {"stripe": True, "standardwebhooks": True} for r in receiver.received)
     assert {r.body for r in receiver.received} == {first.body}
     payload = WebhookPayload.model_validate_json(first.body)
     assert payload.id == log["event_id"] and payload.type == "sla.at_risk"
@@ -147,6 +150,10 @@ async def test_during_a_rotation_the_old_secret_still_verifies_and_after_the_ove
         assert during.verified  # the receiver still holds only the old secret
         assert during.headers["planwright-signature"].count("v1=") == 2
         assert verify(during.headers["planwright-signature"], during.body, [new])
+        # Stripe's and the Standard Webhooks library verify it too, with either secret
+        assert during.headers["webhook-signature"].count("v1,") == 2
+        assert during.libraries == {"stripe": True, "standardwebhooks": True}
+        assert by_libraries(during.headers, during.body, [new]) == {"stripe": True, "standardwebhooks": True}
 
         # the overlap ends: deliveries are signed with the new secret only
         await WebhookEndpoint.filter(id=endpoint_id).update(
@@ -159,6 +166,9 @@ async def test_during_a_rotation_the_old_secret_still_verifies_and_after_the_ove
         with pytest.raises(InvalidSignature):
             verify(after.headers["planwright-signature"], after.body, [old])
         assert verify(after.headers["planwright-signature"], after.body, [new])
+        assert after.headers["webhook-signature"].count("v1,") == 1
+        assert after.libraries == {"stripe": False, "standardwebhooks": False}
+        assert by_libraries(after.headers, after.body, [new]) == {"stripe": True, "standardwebhooks": True}
 
         receiver.secrets[:] = [new]  # the receiver is updated: the retry verifies
         await settle(lambda: _count_delivered(endpoint_id, 2))
