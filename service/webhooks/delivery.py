@@ -27,6 +27,7 @@ from service.jobs import Job
 from service.logging import get_logger
 from service.models import DeliveryStatus, WebhookAttempt, WebhookDelivery, WebhookEndpoint
 from service.runtime import current
+from service.webhooks.notices import event_id_of
 from service.webhooks.secrets import unwrap
 from service.webhooks.signing import sign
 from service.webhooks.urls import UnsafeUrl, check_resolved, pinned
@@ -102,7 +103,7 @@ async def deliver(delivery_id: UUID, *, manual: bool = False) -> DeliveryStatus 
             "Content-Type": "application/json",
             "User-Agent": USER_AGENT,
             SIGNATURE_HEADER: sign(live_secrets(endpoint, now), int(clock.now().timestamp()), body),
-            "Planwright-Event-Id": f"evt_{delivery.event_id}",  # type: ignore[attr-defined]
+            "Planwright-Event-Id": event_id_of(delivery),
             "Planwright-Event-Type": delivery.event_type,
             "Planwright-Delivery-Id": str(delivery.id),
         }

@@ -16,8 +16,8 @@ async def test_an_admin_issues_and_revokes_a_token_for_its_own_people(
     client: httpx.AsyncClient, tenant: Tenant, other_tenant: Tenant
 ) -> None:
     admin = tenant.auth("admin")
-    officer = tenant.users["la_officer"]
-    issued = await client.post("/v1/admin/tokens", headers=admin, json={"user_id": str(officer.id), "label": "x"})
+    coordinator = tenant.users["coordinator"]
+    issued = await client.post("/v1/admin/tokens", headers=admin, json={"user_id": str(coordinator.id), "label": "x"})
     assert issued.status_code == 201, issued.text
     token = issued.json()["token"]
     assert token.startswith("pw_")
@@ -28,7 +28,7 @@ async def test_an_admin_issues_and_revokes_a_token_for_its_own_people(
     assert (await client.get("/v1/bundles", headers={"Authorization": f"Bearer {token}"})).status_code == 401
     # another provider's admin cannot reach these people
     stranger = await client.post("/v1/admin/tokens", headers=other_tenant.auth("admin"),
-                                 json={"user_id": str(officer.id)})
+                                 json={"user_id": str(coordinator.id)})
     assert stranger.status_code == 404
 
 

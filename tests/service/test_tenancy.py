@@ -92,7 +92,7 @@ async def test_the_coordinator_cannot_read_the_documents(client: httpx.AsyncClie
     assert response.status_code == 403
 
 
-ROLES = ["la_officer", "la_admin", "coordinator", "writer1", "qa_reviewer", "finance", "admin"]
+ROLES = ["la_officer", "la_admin", "coordinator", "writer1", "qa_reviewer", "finance", "admin", "operator"]
 PROTECTED = [ep for ep in ENDPOINTS if not ep.public]
 # routes anyone may call: each must be named here, so a route that forgot its roles cannot pass as public
 PUBLIC_ROUTES = {"GET /healthz", "GET /readyz", "GET /v1/downloads/{token}"}
@@ -122,9 +122,12 @@ class World:
     tenant: Tenant
     ids: dict[str, str]
 
-    def path(self, ep: Endpoint) -> str:
+    def path(self, ep: Endpoint, role: str = "") -> str:
         path = ep.path.replace("{index}", "0").replace("{month}", month_of(clock.now()))
+        swap = POLICIES[_key(ep)].swap if _key(ep) in POLICIES else None
         for name, value in self.ids.items():
+            if swap and role in swap and name in swap[role]:
+                value = self.ids[swap[role][name]]
             path = path.replace("{" + name + "}", value)
         assert "{" not in path, f"no object for a path parameter of {path}: add it to build_world"
         return path
@@ -149,6 +152,7 @@ async def build_world(client: httpx.AsyncClient, tenant: Tenant) -> World:
     delivery = await WebhookDelivery.create(endpoint=endpoint, event=event, event_type="bundle.queued", body="{}",
                                             attempt_limit=1)
     spare = await issue_token(tenant.users["la_officer"], label="spare")
+    provider_spare = await issue_token(tenant.users["finance"], label="spare")
     line = await BillableLine.create(kind=LineKind.INVOICE, provider=tenant.provider, la=tenant.la, bundle_id=bundle_id,
                                      month=month_of(clock.now()), work_type="new_plan", description="matrix",
                                      net_pence=100, base_pence=100, cause="delivery")
@@ -157,6 +161,7 @@ async def build_world(client: httpx.AsyncClient, tenant: Tenant) -> World:
         "bundle_id": bundle_id, "document_id": str(document_id), "offer_id": str(offer.id),
         "draft_id": drafted.json()["id"], "query_id": str(query.id), "endpoint_id": str(endpoint.id),
         "delivery_id": str(delivery.id), "token_id": str(spare.id), "writer_id": str(writer.id),
+        "provider_token_id": str(provider_spare.id), "provider_user_id": str(tenant.users["finance"].id),
         "user_id": str(tenant.users["la_officer"].id), "la_id": str(tenant.la.id), "line_id": str(line.id),
     })
 
@@ -172,6 +177,16 @@ class Policy:
     body: Callable[[World], dict[str, Any]] | None = None
     upload: tuple[bytes, str] | None = None
     params: dict[str, str] | None = None
+    # for a role, which of the world's ids stand for a path's or body's: an admin manages its own organisation's
+    # tokens, so its own "spare token" is a provider user's
+    swap: dict[str, dict[str, str]] | None = None
+    # the body for a role, where it names objects the role's own organisation holds
+    role_body: Callable[[World, str], dict[str, Any]] | None = None
+
+    def body_for(self, world: World, role: str) -> dict[str, Any] | None:
+        if self.role_body is not None:
+            return self.role_body(world, role)
+        return self.body(world) if self.body else None
 
 
 OWNED, COLLECTION = Policy(owned=True), Policy(owned=False)
@@ -235,8 +250,14 @@ POLICIES: dict[str, Policy] = {
     "PUT /v1/billing/rate-cards/{la_id}": Policy(
         owned=True, body=lambda w: standard_rate_card().model_dump(mode="json")),
     "GET /v1/billing/purchase-orders": COLLECTION,
-    "POST /v1/admin/tokens": Policy(owned=True, body=lambda w: {"user_id": w.ids["user_id"]}),
-    "DELETE /v1/admin/tokens/{token_id}": OWNED,
+    "POST /v1/admin/tokens": Policy(owned=True, role_body=lambda w, role: {
+        "user_id": w.ids["provider_user_id" if role == "admin" else "user_id"]}),
+    "GET /v1/admin/tokens": COLLECTION,
+    "DELETE /v1/admin/tokens/{token_id}": Policy(owned=True, swap={"admin": {"token_id": "provider_token_id"}}),
+    "POST /v1/admin/break-glass/tokens": Policy(owned=True, body=lambda w: {
+        "user_id": w.ids["user_id"], "reason": "the LA's admin is locked out"}),
+    "POST /v1/admin/break-glass/tokens/{token_id}/revoke": Policy(owned=True, body=lambda w: {
+        "reason": "a leaked token reported by the LA"}),
     "POST /v1/webhooks/endpoints": Policy(
         owned=False, body=lambda w: {"url": "https://example.org/h", "event_types": ["bundle.delivered"]}),
     "GET /v1/webhooks/endpoints": COLLECTION,
@@ -291,10 +312,10 @@ async def test_authorization_matrix(
         for role in ROLES:
             want = expected(endpoint, role, target is own)
             response = await client.request(
-                endpoint.method, target.path(endpoint), headers={
+                endpoint.method, target.path(endpoint, role), headers={
                     **tenant.auth(role), **({"Content-Type": policy.upload[1]} if policy.upload else {})},
                 params=policy.params, content=policy.upload[0] if policy.upload else None,
-                json=policy.body(target) if policy.body else None)
+                json=policy.body_for(target, role))
             cell = (role, "own" if target is own else "other", want, response.status_code, response.text[:200])
             if want == "allow":
                 assert response.status_code not in {401, 403, 404}, cell
