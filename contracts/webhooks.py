@@ -85,7 +85,7 @@ class AttemptOut(Strict):
 class DeliveryOut(Strict):
     id: UUID
     event_id: str
-    event_type: WebhookEventType
+    event_type: SubscribedType
     status: DeliveryStatus
     attempts: list[AttemptOut]
     next_attempt_at: datetime | None
