@@ -128,7 +128,8 @@ async def _count_probe(principal: Principal, probed: UUID) -> None:
                                                       principal.organisation_id if principal.is_la else None) if o):
             # an LA reads a provider person as its pseudonym; the provider (and the prober's own LA) by user id
             own = organisation in {principal.organisation_id, principal.provider_id}
-            actor = str(principal.user_id) if own else pseudonym(organisation, principal.user_id, principal.role)
+            actor = str(principal.user_id) if own else pseudonym(organisation, principal.writer_id or principal.user_id,
+                                                                    principal.role)
             told.append((organisation, SecurityNoticeData(
                 actor=actor, actor_organisation_id=principal.organisation_id, action="security.probing",
                 la_id=probed_la, cross_tenant_404s=settings.probe_threshold, window_seconds=window)))

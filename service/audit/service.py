@@ -86,7 +86,8 @@ async def _append(entry: dict[str, Any], principal: Principal | None, la_id: UUI
     la = await _la_of(entry, principal, la_id, conn)
     if la is not None:
         # the LA's own chain, serialised by the same lock as the instance's
-        la_actor = (pseudonym(la, principal.user_id, principal.role)
+        # a writer by their writer id, as the LA's answers name them, so one writer is one pseudonym everywhere
+        la_actor = (pseudonym(la, principal.writer_id or principal.user_id, principal.role)
                     if principal is not None and principal.organisation_id != la else None)
         la_head = await (AuditEntry.filter(la_id=la, la_hash__isnull=False).using_db(conn).order_by("-id")
                          .limit(1).values_list("la_hash", flat=True))

@@ -634,3 +634,120 @@ async def test_an_la_verifies_its_own_export_offline(
     path.write_text("not an export\n")
     unreadable = await asyncio.to_thread(verify, "--export", str(path))
     assert unreadable.returncode == 2 and "--export" in unreadable.stderr
+
+
+async def test_tokens_expire_within_the_organisations_limits(
+    client: httpx.AsyncClient, tenant: Tenant, settings: Any
+) -> None:
+    import time_machine
+
+    from service.models import Organisation
+
+    la_admin, officer = tenant.auth("la_admin"), str(tenant.users["la_officer"].id)
+    default = await client.post("/v1/admin/tokens", headers=la_admin, json={"user_id": officer})
+    expires = datetime.fromisoformat(default.json()["expires_at"])
+    assert abs(expires - (clock.now() + timedelta(days=settings.token_default_days))) < timedelta(minutes=1)
+    too_long = await client.post("/v1/admin/tokens", headers=la_admin,
+                                 json={"user_id": officer, "expires_in_days": settings.token_max_days + 1})
+    assert too_long.status_code == 422 and too_long.json()["errors"][0]["field"] == "body.expires_in_days"
+    # an organisation's own, shorter limits
+    await Organisation.filter(id=tenant.la.id).update(token_default_days=7, token_max_days=30)
+    short = await client.post("/v1/admin/tokens", headers=la_admin, json={"user_id": officer})
+    assert abs(datetime.fromisoformat(short.json()["expires_at"]) - (clock.now() + timedelta(days=7))) < timedelta(
+        minutes=1)
+    assert (await client.post("/v1/admin/tokens", headers=la_admin,
+                              json={"user_id": officer, "expires_in_days": 31})).status_code == 422
+    token = {"Authorization": f"Bearer {short.json()['token']}"}
+    assert (await client.get("/v1/bundles", headers=token)).status_code == 200
+    with time_machine.travel(clock.now() + timedelta(days=7, minutes=1), tick=False):
+        assert (await client.get("/v1/bundles", headers=token)).status_code == 401
+
+
+async def test_a_read_only_token_only_reads(client: httpx.AsyncClient, tenant: Tenant) -> None:
+    issued = await client.post("/v1/admin/tokens", headers=tenant.auth("la_admin"), json={
+        "user_id": str(tenant.users["la_officer"].id), "read_only": True})
+    token = {"Authorization": f"Bearer {issued.json()['token']}"}
+    assert (await client.get("/v1/bundles", headers=token)).status_code == 200
+    write = await client.post("/v1/bundles", headers=token, json={"reference": "RO-1", "work_type": "new_plan"})
+    assert write.status_code == 403 and "read-only" in write.json()["detail"]
+    assert not await Bundle.filter(reference="RO-1").exists()
+
+
+async def test_a_token_scoped_to_one_la_reaches_only_that_las_work(
+    client: httpx.AsyncClient, tenant: Tenant, other_tenant: Tenant
+) -> None:
+    from service.models import Organisation, OrganisationKind
+
+    second_la = await Organisation.create(kind=OrganisationKind.LA, name="Second county", provider=tenant.provider)
+    first_bundle, _ = await new_bundle(client, tenant, with_document=False)
+    coordinator = str(tenant.users["coordinator"].id)
+    scoped = await client.post("/v1/admin/tokens", headers=tenant.auth("admin"),
+                               json={"user_id": coordinator, "la_scope": str(second_la.id)})
+    assert scoped.status_code == 201, scoped.text
+    token = {"Authorization": f"Bearer {scoped.json()['token']}"}
+    assert (await client.get(f"/v1/bundles/{first_bundle}", headers=token)).status_code == 404
+    listed = await client.get("/v1/bundles", headers=token)
+    assert first_bundle not in listed.text
+    unscoped = await client.get(f"/v1/bundles/{first_bundle}", headers=tenant.auth("coordinator"))
+    assert unscoped.status_code == 200
+    finance = await client.post("/v1/admin/tokens", headers=tenant.auth("admin"), json={
+        "user_id": str(tenant.users["finance"].id), "la_scope": str(second_la.id)})
+    orders = await client.get("/v1/billing/purchase-orders", params={"la_id": str(tenant.la.id)},
+                              headers={"Authorization": f"Bearer {finance.json()['token']}"})
+    assert orders.status_code == 404
+    # a scope outside the provider's clients is not there
+    foreign = await client.post("/v1/admin/tokens", headers=tenant.auth("admin"),
+                                json={"user_id": coordinator, "la_scope": str(other_tenant.la.id)})
+    assert foreign.status_code == 404
+
+
+async def test_last_used_is_shown_never_the_token(client: httpx.AsyncClient, tenant: Tenant) -> None:
+    import time_machine
+
+    issued = await client.post("/v1/admin/tokens", headers=tenant.auth("la_admin"), json={
+        "user_id": str(tenant.users["la_officer"].id), "label": "case system"})
+    mine = issued.json()["id"]
+
+    async def last_used() -> str | None:
+        listed = await client.get("/v1/admin/tokens", headers=tenant.auth("la_admin"))
+        assert issued.json()["token"] not in listed.text
+        return next(t["last_used_at"] for t in listed.json()["items"] if t["id"] == mine)
+
+    assert await last_used() is None
+    await client.get("/v1/bundles", headers={"Authorization": f"Bearer {issued.json()['token']}"})
+    first = await last_used()
+    assert first is not None
+    with time_machine.travel(clock.now() + timedelta(hours=2), tick=False):
+        await client.get("/v1/bundles", headers={"Authorization": f"Bearer {issued.json()['token']}"})
+        later = await last_used()
+    assert later is not None and datetime.fromisoformat(later) > datetime.fromisoformat(first)
+
+
+async def test_an_la_knows_its_writers_by_a_pseudonym_of_its_own(
+    client: httpx.AsyncClient, tenant: Tenant, other_tenant: Tenant
+) -> None:
+    """README, Security: an LA sees a stable pseudonym per writer, different for every LA; never a writer's id or
+    name, in any answer, timeline or audit export it reaches."""
+    from service.allocation.overrides import assign
+    from service.auth.pseudonyms import pseudonym
+    from tests.factories import principal
+
+    bundle_id, _ = await new_bundle(client, tenant, with_document=False)
+    writer = tenant.writers["writer1"]
+    await Bundle.filter(id=bundle_id).update(status=BundleStatus.QUEUED)
+    await assign(await principal(tenant, "coordinator"), UUID(bundle_id), writer.id, reason="continuity")
+    await audit(await principal(tenant, "writer1"), "document.download", object_type="document", object_id="d1",
+                bundle_id=UUID(bundle_id))
+    seen = await client.get(f"/v1/bundles/{bundle_id}", headers=tenant.auth("la_officer"))
+    listed = await client.get("/v1/bundles", headers=tenant.auth("la_officer"))
+    _, _, export = await _la_export(client, tenant)
+    name = pseudonym(tenant.la.id, writer.id)
+    assert seen.json()["writer"] == name and seen.json()["writer_id"] is None
+    assert name in export  # the same name in the export as in the answers
+    for text in (seen.text, listed.text, export):
+        for secret in (str(writer.id), str(tenant.users["writer1"].id), tenant.users["writer1"].name):
+            assert secret not in text
+    # the provider still sees who it is; another LA would know the same writer by another name
+    provider_view = await client.get(f"/v1/bundles/{bundle_id}", headers=tenant.auth("coordinator"))
+    assert provider_view.json()["writer_id"] == str(writer.id)
+    assert pseudonym(other_tenant.la.id, writer.id) != name
