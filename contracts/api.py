@@ -14,7 +14,7 @@ BundleStatusName = Literal[
     "draft", "held", "submitted", "screening", "rejected", "queued", "offered", "allocated", "drafting", "awaiting_la",
     "in_qa", "returned", "delivered", "amendment_requested", "accepted", "closed", "cancelled",
 ]
-RoleName = Literal["la_officer", "la_admin", "coordinator", "writer", "qa_reviewer", "finance", "admin"]
+RoleName = Literal["la_officer", "la_admin", "coordinator", "writer", "qa_reviewer", "finance", "admin", "operator"]
 
 
 class Strict(BaseModel):
@@ -112,12 +112,15 @@ class BundleOut(Strict):
     statutory_due: date | None
     turnaround_due: date | None
     page_count: int
+    # an LA never sees the writer's id, only `writer`: the writer's pseudonym for that LA (README, Security)
     writer_id: UUID | None
     rejection: dict[str, object] | None
     # why a held bundle waits (no purchase order with room for it); None otherwise
     hold_reason: str | None = None
     effort_hours: float | None = None
     pinned_writer_id: UUID | None = None
+    # who holds it, as the LA knows them: a stable pseudonym per LA (null for provider callers and unheld bundles)
+    writer: str | None = None
     allocation_note: dict[str, object] | None = None
     sla: SlaOut | None = None
     created_at: datetime
@@ -203,14 +206,54 @@ class QaReturn(Strict):
 
 
 class TokenCreate(Strict):
+    """A token for a user of the caller's own organisation. It expires (the organisation's default lifetime unless
+    `expires_in_days` asks for less or, up to the organisation's maximum, more) and may be narrower than the
+    user's role: `read_only` (GET only), `la_scope` (a provider user's token that reaches one client LA's work)."""
+
     user_id: UUID
     label: str = Field("", max_length=100)
+    expires_in_days: int | None = Field(default=None, ge=1, le=3650)
+    read_only: bool = False
+    la_scope: UUID | None = None
 
 
 class TokenIssued(Strict):
     id: UUID
     token: str
     prefix: str
+    expires_at: datetime | None = None
+
+
+class TokenOut(Strict):
+    """A token as its organisation's admin sees it: never the token, only its first characters."""
+
+    id: UUID
+    prefix: str
+    label: str
+    user_id: UUID
+    created_at: datetime
+    expires_at: datetime | None
+    revoked_at: datetime | None
+    last_used_at: datetime | None
+    read_only: bool
+    la_scope: UUID | None
+    break_glass: bool
+
+
+class TokenList(Strict):
+    items: list[TokenOut]
+
+
+class BreakGlassIssue(Strict):
+    """A provider admin's emergency access to an LA user's account: a short-lived token, on the LA's audit record
+    and announced to the LA by webhook (`security.break_glass`). The reason is kept and shown to the LA."""
+
+    user_id: UUID
+    reason: str = Field(min_length=10, max_length=500)
+
+
+class BreakGlassRevoke(Strict):
+    reason: str = Field(min_length=10, max_length=500)
 
 
 class Health(Strict):

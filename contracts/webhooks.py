@@ -17,6 +17,9 @@ WebhookEventType = Literal[
     "bundle.queued", "bundle.rejected", "bundle.allocated", "query.raised", "bundle.delivered",
     "amendment.requested", "sla.at_risk", "sla.breached",
 ]
+# security notices: about an LA's account or about a caller, never about one bundle (contracts/webhooks.md)
+SecurityEventType = Literal["security.break_glass", "security.probing"]
+SubscribedType = WebhookEventType | SecurityEventType
 DeliveryStatus = Literal["pending", "delivered", "failed"]
 
 
@@ -27,13 +30,13 @@ class Strict(BaseModel):
 class EndpointCreate(Strict):
     url: str = Field(min_length=8, max_length=2000)
     description: str = Field(default="", max_length=200)
-    event_types: list[WebhookEventType] = Field(min_length=1)
+    event_types: list[SubscribedType] = Field(min_length=1)
 
 
 class EndpointUpdate(Strict):
     url: str | None = Field(default=None, min_length=8, max_length=2000)
     description: str | None = Field(default=None, max_length=200)
-    event_types: list[WebhookEventType] | None = Field(default=None, min_length=1)
+    event_types: list[SubscribedType] | None = Field(default=None, min_length=1)
     active: bool | None = None
 
 
@@ -41,7 +44,7 @@ class EndpointOut(Strict):
     id: UUID
     url: str
     description: str
-    event_types: list[WebhookEventType]
+    event_types: list[SubscribedType]
     active: bool
     # the first characters of the current secret, so an admin can tell which one a receiver holds
     secret_prefix: str
@@ -82,7 +85,7 @@ class AttemptOut(Strict):
 class DeliveryOut(Strict):
     id: UUID
     event_id: str
-    event_type: WebhookEventType
+    event_type: SubscribedType
     status: DeliveryStatus
     attempts: list[AttemptOut]
     next_attempt_at: datetime | None
@@ -116,6 +119,32 @@ class WebhookPayload(Strict):
     type: WebhookEventType
     occurred_at: datetime
     data: EventData
+
+
+class SecurityNoticeData(Strict):
+    """Who acted (a provider person as the receiving LA's pseudonym for them, or by id to their own
+    organisation), on what, why and until when. Never a token, never a name."""
+
+    actor: str
+    actor_organisation_id: UUID
+    action: str
+    la_id: UUID | None = None
+    user_id: UUID | None = None
+    token_id: UUID | None = None
+    token_expires_at: datetime | None = None
+    reason: str | None = None
+    # security.probing: how many ids of other tenants the caller asked for within the window, and its length
+    cross_tenant_404s: int | None = None
+    window_seconds: int | None = None
+
+
+class SecurityNotice(Strict):
+    """The body of a `security.*` delivery (signed and retried like every other)."""
+
+    id: str = Field(description="the notice id, the same on every retry and redelivery: deduplicate on it")
+    type: SecurityEventType
+    occurred_at: datetime
+    data: SecurityNoticeData
 
 
 NotificationKind = Literal[

@@ -46,6 +46,8 @@ async def seed_demo() -> DemoTenant:
     async with in_transaction():
         provider = await Organisation.create(kind=OrganisationKind.PROVIDER, name=DEMO_PROVIDER)
         la = await Organisation.create(kind=OrganisationKind.LA, name=DEMO_LA, provider=provider)
+        # whoever runs the instance: its token reads the instance-wide /metrics (Prometheus scrapes with it)
+        operator = await Organisation.create(kind=OrganisationKind.OPERATOR, name="Demo operator")
         await LaContract.create(la=la, provider=provider, starts_on=today.replace(day=1),
                                 prices_pence={}, payouts_pence={}, turnaround_days={"standard": 10, "express": 5},
                                 rate_card=standard_rate_card().model_dump(mode="json"))
@@ -58,6 +60,7 @@ async def seed_demo() -> DemoTenant:
             ("qa_reviewer", "Demo QA reviewer", Role.QA_REVIEWER, provider),
             ("finance", "Demo finance", Role.FINANCE, provider),
             ("admin", "Demo administrator", Role.ADMIN, provider),
+            ("operator", "Demo operator (metrics)", Role.OPERATOR, operator),
         ]:
             people.append((key, await User.create(organisation=org, name=name, role=role)))
         for n, (skills, hours, slots) in enumerate([

@@ -27,6 +27,8 @@ from service.runtime import current
 
 PUBLIC: Final = frozenset[Role]()
 PROBLEM_JSON = "application/problem+json"
+# what a read-only token may call
+SAFE_METHODS = frozenset({"GET", "HEAD"})
 
 
 @dataclass
@@ -170,9 +172,19 @@ def _render(endpoint: Endpoint, result: Any) -> Response:
     return Response(json.dumps(result, default=str), status_code=endpoint.status, media_type="application/json")
 
 
+async def _record_refusal(principal: Principal, endpoint: Endpoint, request: Request, status: int) -> None:
+    """A refusal on the record: the ids the path and query named (never the body), see service/audit/denials.py."""
+    from service.audit.denials import record_denial
+
+    named = {str(k): str(v) for k, v in request.path_params.items()}
+    named.update({k: v for k, v in request.query_params.items() if k.endswith("_id") and k not in named})
+    await record_denial(principal, endpoint.method, endpoint.path, named, status)
+
+
 def compile_route(endpoint: Endpoint) -> Route:
     async def asgi_endpoint(request: Request) -> Response:
         request.state.route_path = endpoint.path
+        principal: Principal | None = None
         try:
             if endpoint.public:
                 principal = None
@@ -183,6 +195,14 @@ def compile_route(endpoint: Endpoint) -> Route:
                 request.state.principal = principal
                 if principal.role not in endpoint.roles:
                     raise Forbidden(f"{principal.role.value} may not call {endpoint.method} {endpoint.path}")
+                if principal.read_only and endpoint.method not in SAFE_METHODS:
+                    raise Forbidden(f"this token is read-only; it may not call {endpoint.method} {endpoint.path}")
+                if principal.break_glass:
+                    # a provider acting as the LA's user: every call is on the LA's own record, whatever its outcome
+                    from service.audit.service import audit
+
+                    await audit(principal, "break_glass.call", object_type="route", object_id=endpoint.path,
+                                data={"method": endpoint.method, "route": endpoint.path})
             call = Call(request=request, principal=principal)  # type: ignore[arg-type]
             if endpoint.query is not None:
                 call.query = _parse_query(request, endpoint.query)
@@ -193,6 +213,8 @@ def compile_route(endpoint: Endpoint) -> Route:
                 call.body = await _parse_body(request, endpoint.body)
             return _render(endpoint, await endpoint.handler(call))
         except Problem as exc:
+            if principal is not None and exc.status in {403, 404}:
+                await _record_refusal(principal, endpoint, request, exc.status)
             return problem_response(exc, instance=request.url.path)
 
     return Route(endpoint.path, asgi_endpoint, methods=[endpoint.method], name=endpoint.handler.__name__)

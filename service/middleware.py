@@ -111,5 +111,10 @@ class RequestContext:
             route = state.get("route_path", "unmatched")
             elapsed = time.perf_counter() - started
             observe_request(scope["method"], route, status, elapsed)
-            log.info("http.request", method=scope["method"], route=route, status=status, ms=round(elapsed * 1000, 1))
+            # who asked, by id (never a token): the principal the route authenticated, if it got that far
+            principal = state.get("principal")
+            who = ({"user_id": str(principal.user_id), "organisation_id": str(principal.organisation_id)}
+                   if principal is not None else {"user_id": None, "organisation_id": None})
+            log.info("http.request", method=scope["method"], route=route, status=status, ms=round(elapsed * 1000, 1),
+                     **who)
             structlog.contextvars.clear_contextvars()

@@ -18,6 +18,8 @@ class Runtime:
     link_key: bytes
     # per-token request budgets (service/ratelimit.py)
     rate_limiter: RateLimiter
+    # keys the pseudonyms an LA sees for provider people (service/auth/pseudonyms.py); derived from the master key
+    pseudonym_key: bytes = b""
 
 
 _current: Runtime | None = None
@@ -40,7 +42,7 @@ def build_runtime(settings: Settings) -> Runtime:
     )
     limiter = build_limiter(settings.rate_limit_per_second, settings.rate_limit_burst, settings.rate_limit_store)
     return Runtime(settings=settings, storage=storage, link_key=master_key.derive("download links"),
-                   rate_limiter=limiter)
+                   rate_limiter=limiter, pseudonym_key=master_key.derive("writer pseudonyms"))
 
 
 def install(runtime: Runtime | None) -> None:

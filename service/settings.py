@@ -103,6 +103,18 @@ class Settings(BaseSettings):
     rate_limit_burst: int = Field(default=200, ge=1)
     rate_limit_url: str | None = None
 
+    # API tokens: the lifetime a token gets when none is asked for, and the most that may be asked for, in days
+    # (an organisation may set its own, within TOKEN_MAX_DAYS); a break-glass token lives at most this many hours
+    token_default_days: int = Field(default=90, ge=1)
+    token_max_days: int = Field(default=365, ge=1)
+    break_glass_hours: float = Field(default=4.0, gt=0, le=72)
+    # denied calls (403 and another tenant's 404) are audited, at most this many per caller and route a minute
+    # (the rest are counted in the metric only); one caller collecting PROBE_THRESHOLD cross-tenant 404s within
+    # PROBE_WINDOW_SECONDS raises a security event (a webhook to its provider and to the LA probed, and a metric)
+    denied_audit_per_minute: int = Field(default=10, ge=1)
+    probe_threshold: int = Field(default=20, ge=2)
+    probe_window_seconds: int = Field(default=600, ge=1)
+
     @field_validator("cors_origins")
     @classmethod
     def _cors_origins(cls, value: list[str]) -> list[str]:
@@ -169,6 +181,8 @@ class Settings(BaseSettings):
             raise ValueError("s3_bucket: required when PLANWRIGHT_STORAGE=s3; set PLANWRIGHT_S3_BUCKET")
         if self.scan_required and self.clamd_url is None:
             raise ValueError("scan_required: needs a scanner; set PLANWRIGHT_CLAMD_URL to tcp://HOST:3310")
+        if self.token_default_days > self.token_max_days:
+            raise ValueError("token_default_days: must not be more than PLANWRIGHT_TOKEN_MAX_DAYS")
         if self.environment == "production":
             if self.master_key is None:
                 raise ValueError("master_key: required in production; set PLANWRIGHT_MASTER_KEY to base64 of 32 bytes")

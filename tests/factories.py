@@ -70,6 +70,11 @@ async def make_tenant(*, writer_skills: list[list[str]] | None = None) -> Tenant
         tenant.writers[key] = writer
         tenant.tokens[key] = (await issue_token(user)).token
     tenant.tokens["writer"] = tenant.tokens["writer1"]
+    # the instance's operator (one per test tenant here, so tests never share its token's windows)
+    operator_org = await Organisation.create(kind=OrganisationKind.OPERATOR, name=f"Operator {tag}")
+    operator = await User.create(organisation=operator_org, name=f"operator {tag}", role=Role.OPERATOR)
+    tenant.users["operator"] = operator
+    tenant.tokens["operator"] = (await issue_token(operator)).token
     return tenant
 
 

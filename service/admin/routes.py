@@ -1,52 +1,53 @@
-"""Admin endpoints: issue and revoke API tokens for the admin's own organisation and its client LAs."""
+"""Admin endpoints: an organisation's admin manages its own users' API tokens; a provider's admin reaches an LA
+user's account only through break-glass, which the LA sees (service/admin/service.py)."""
 
 from __future__ import annotations
 
-from tortoise.expressions import Q
-
-from contracts.api import TokenCreate, TokenIssued
-from service.auth.tokens import issue_token, revoke_token
-from service.errors import NotFound
+from contracts.api import BreakGlassIssue, BreakGlassRevoke, TokenCreate, TokenIssued, TokenList
+from service.admin import service
 from service.http import Call, Endpoint
-from service.models import ApiToken, Role, User
+from service.models import Role
 
-ADMIN = frozenset({Role.ADMIN})
-
-
-def _users_in_reach(call: Call) -> Q:
-    org = call.principal.organisation_id
-    return Q(organisation_id=org) | Q(organisation__provider_id=org)
+# an LA's admin for its own staff, a provider's admin for its own staff
+ADMINS = frozenset({Role.ADMIN, Role.LA_ADMIN})
+PROVIDER_ADMIN = frozenset({Role.ADMIN})
 
 
 async def create_token(call: Call) -> TokenIssued:
-    body: TokenCreate = call.body
-    user = await User.filter(_users_in_reach(call), id=body.user_id, active=True).first()
-    if user is None:
-        raise NotFound("no such user")
-    issued = await issue_token(user, label=body.label)
-    from service.audit.service import audit
+    return await service.issue(call.principal, call.body)
 
-    await audit(call.principal, "token.issued", object_type="api_token", object_id=issued.id)
-    return TokenIssued(id=issued.id, token=issued.token, prefix=issued.prefix)
+
+async def list_tokens(call: Call) -> TokenList:
+    return TokenList(items=await service.tokens(call.principal))
 
 
 async def delete_token(call: Call) -> None:
-    token_id = call.path_uuid("token_id")
-    org = call.principal.organisation_id
-    reachable = await ApiToken.filter(
-        Q(user__organisation_id=org) | Q(user__organisation__provider_id=org), id=token_id
-    ).exists()
-    if not reachable:
-        raise NotFound("no such token")
-    await revoke_token(token_id)
-    from service.audit.service import audit
+    await service.revoke(call.principal, call.path_uuid("token_id"))
 
-    await audit(call.principal, "token.revoked", object_type="api_token", object_id=token_id)
+
+async def break_glass_token(call: Call) -> TokenIssued:
+    return await service.break_glass_issue(call.principal, call.body)
+
+
+async def break_glass_revoke(call: Call) -> None:
+    body: BreakGlassRevoke = call.body
+    await service.break_glass_revoke(call.principal, call.path_uuid("token_id"), body.reason)
 
 
 ENDPOINTS = [
-    Endpoint("POST", "/v1/admin/tokens", create_token, ADMIN, "Issue a token for a user (shown once)", "admin",
-             body=TokenCreate, response=TokenIssued, status=201, errors=(404, 422)),
-    Endpoint("DELETE", "/v1/admin/tokens/{token_id}", delete_token, ADMIN, "Revoke a token", "admin",
-             status=204, errors=(404,)),
+    Endpoint("POST", "/v1/admin/tokens", create_token, ADMINS,
+             "Issue a token for a user of your own organisation (shown once; it expires; optionally read-only or "
+             "for one LA)", "admin", body=TokenCreate, response=TokenIssued, status=201, errors=(404, 422)),
+    Endpoint("GET", "/v1/admin/tokens", list_tokens, ADMINS,
+             "Your organisation's tokens: prefix, label, expiry, scopes, last used (never the token)", "admin",
+             response=TokenList),
+    Endpoint("DELETE", "/v1/admin/tokens/{token_id}", delete_token, ADMINS,
+             "Revoke a token of your own organisation", "admin", status=204, errors=(404,)),
+    Endpoint("POST", "/v1/admin/break-glass/tokens", break_glass_token, PROVIDER_ADMIN,
+             "Break-glass: a short-lived token for a client LA's user, with a reason; on the LA's audit record and "
+             "announced to the LA (security.break_glass)", "admin", body=BreakGlassIssue, response=TokenIssued,
+             status=201, errors=(404, 422)),
+    Endpoint("POST", "/v1/admin/break-glass/tokens/{token_id}/revoke", break_glass_revoke, PROVIDER_ADMIN,
+             "Break-glass: revoke a client LA user's token, with a reason; on the LA's record and announced to it",
+             "admin", body=BreakGlassRevoke, status=204, errors=(404, 422)),
 ]

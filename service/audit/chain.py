@@ -65,7 +65,10 @@ class Walk:
     """Verifies entries fed one at a time in id order; stops at the first broken link. Each entry mapping has
     `id`, the hashed fields, `prev_hash` and `hash`."""
 
-    def __init__(self) -> None:
+    def __init__(self, *, continues: bool = False) -> None:
+        """`continues`: the entries are a later part of a chain (an export `after` some entry), so the first
+        entry's prev_hash is taken as given rather than required to be GENESIS."""
+        self.continues = continues
         self.checked = self.before_chain = 0
         self.previous: str | None = None  # the last hash on the chain; None until it begins
         self.head_id: int | None = None
@@ -80,6 +83,8 @@ class Walk:
             return True
         if stored is None or prev is None:
             return self._broken(entry_id, "the entry has no hash, but the chain had begun: it was altered")
+        if self.previous is None and self.continues:
+            self.previous = prev
         if prev != (GENESIS if self.previous is None else self.previous):
             return self._broken(entry_id, "its prev_hash is not the previous entry's hash: an entry before it "
                                           "was removed, inserted or altered")
@@ -97,9 +102,46 @@ class Walk:
         return Verdict(self.checked, self.before_chain, self.head_id, self.previous, self.broken_id, self.reason)
 
 
-def verify(entries: Iterable[Mapping[str, Any]]) -> Verdict:
-    walk = Walk()
+def verify(entries: Iterable[Mapping[str, Any]], *, continues: bool = False) -> Verdict:
+    walk = Walk(continues=continues)
     for entry in entries:
         if not walk.step(entry):
             break
     return walk.verdict()
+
+
+def read_export(text: str) -> list[dict[str, Any]]:
+    """An LA's export (JSON lines or CSV, as `GET /v1/audit/export` gives it) back into entries; ValueError
+    naming the line for anything that is not one."""
+    lines = text.splitlines()
+    if not lines:
+        return []
+    if lines[0].lstrip().startswith("{"):
+        rows = []
+        for number, line in enumerate(lines, start=1):
+            if not line.strip():
+                continue
+            try:
+                row = json.loads(line)
+            except json.JSONDecodeError as exc:
+                raise ValueError(f"line {number}: not JSON ({exc.msg})") from None
+            if not isinstance(row, dict) or "id" not in row:
+                raise ValueError(f"line {number}: not an audit entry (no id)")
+            rows.append(row)
+        return rows
+    import csv
+
+    reader = csv.DictReader(lines)
+    expected = {"id", *HASHED_FIELDS, "prev_hash", "hash"}
+    if set(reader.fieldnames or ()) != expected:
+        raise ValueError(f"line 1: the CSV header must name {', '.join(sorted(expected))}")
+    read: list[dict[str, Any]] = []
+    for number, raw in enumerate(reader, start=2):
+        entry: dict[str, Any] = {name: (value if value != "" else None) for name, value in raw.items()}
+        try:
+            entry["id"] = int(raw["id"])
+            entry["data"] = json.loads(raw["data"]) if raw["data"] else None
+        except ValueError:
+            raise ValueError(f"line {number}: the id or the data column cannot be read") from None
+        read.append(entry)
+    return read

@@ -11,7 +11,7 @@ from starlette.responses import Response, StreamingResponse
 
 from contracts.api import AuditExportQuery
 from service.audit.chain import HASHED_FIELDS, plain_entry
-from service.audit.service import audit, chain_head, entries, la_entries
+from service.audit.service import audit, chain_head, la_entries
 from service.http import Call, Endpoint
 from service.models import Role
 
@@ -21,16 +21,17 @@ COLUMNS = ["id", *HASHED_FIELDS, "prev_hash", "hash"]
 async def export(call: Call) -> Response:
     query: AuditExportQuery = call.query
     org = call.principal.organisation_id
-    head = await chain_head()
     await audit(call.principal, "audit.exported", object_type="organisation", object_id=org,
                 data={"format": query.format, "after": query.after})
+    # the LA's own chain up to its head now (this export's own entry included), so the head closes the file
+    head = await chain_head(org)
 
     async def lines() -> AsyncIterator[str]:
         if query.format == "csv":
             buffer = io.StringIO()
             writer = csv.writer(buffer)
             writer.writerow(COLUMNS)
-        async for row in entries(la_entries(org), after=query.after):
+        async for row in la_entries(org, after=query.after, until=head[0] if head else 0):
             entry = plain_entry(row)
             if query.format == "jsonl":
                 yield json.dumps(entry, sort_keys=True, separators=(",", ":")) + "\n"
@@ -50,6 +51,7 @@ async def export(call: Call) -> Response:
 
 ENDPOINTS = [
     Endpoint("GET", "/v1/audit/export", export, frozenset({Role.LA_ADMIN}),
-             "The LA's own audit entries (its bundles, its users' acts) with their chain hashes, as JSON lines "
-             "or CSV", "audit", query=AuditExportQuery, produces=("application/x-ndjson", "text/csv")),
+             "The LA's own audit chain (its bundles, its users' acts, what its provider did to its account) as "
+             "JSON lines or CSV; X-Audit-Chain-Head is the LA chain's head, `planwright audit verify --export` "
+             "checks the file offline", "audit", query=AuditExportQuery, produces=("application/x-ndjson", "text/csv")),
 ]

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from datetime import timedelta
 from uuid import UUID
 
 from service import clock
@@ -10,6 +11,8 @@ from service.auth.tokens import TOKEN_PREFIX, hash_token
 from service.errors import Unauthenticated
 from service.models import ApiToken, OrganisationKind, Role, User
 from service.models.people import LA_ROLES
+
+LAST_USED_RESOLUTION = timedelta(minutes=1)
 
 
 @dataclass(frozen=True)
@@ -21,6 +24,11 @@ class Principal:
     writer_id: UUID | None = None
     # for an LA: the writing service it contracts with; for a provider: itself
     provider_id: UUID | None = None
+    # the token's scopes, narrower than the role: only safe methods; only this LA's work
+    read_only: bool = False
+    la_scope: UUID | None = None
+    # a provider's break-glass token for an LA's user: every act with it is on the LA's record
+    break_glass: bool = False
 
     @property
     def is_la(self) -> bool:
@@ -42,14 +50,21 @@ async def authenticate(authorization: str | None) -> Principal:
     now = clock.now()
     if row is None or not row.user.active or (row.expires_at is not None and row.expires_at <= now):
         raise Unauthenticated("the token is unknown, expired or revoked")
-    return principal_for(row.user)
+    if row.last_used_at is None or now - row.last_used_at >= LAST_USED_RESOLUTION:
+        # at most one write a minute per token: `last_used_at` says whether a token is alive, not each request
+        await ApiToken.filter(id=row.id).update(last_used_at=now)
+    return replace(principal_for(row.user), read_only=row.read_only, la_scope=row.la_scope_id,
+                   break_glass=row.break_glass)
 
 
 def principal_for(user: User) -> Principal:
     """The Principal of a user loaded with its organisation (and writer, if any)."""
     organisation = user.organisation
     writer = getattr(user, "writer", None)
-    provider_id = organisation.id if organisation.kind == OrganisationKind.PROVIDER else organisation.provider_id  # type: ignore[attr-defined]
+    if organisation.kind == OrganisationKind.LA:
+        provider_id = organisation.provider_id  # type: ignore[attr-defined]
+    else:
+        provider_id = organisation.id if organisation.kind == OrganisationKind.PROVIDER else None
     return Principal(
         user_id=user.id,
         organisation_id=organisation.id,

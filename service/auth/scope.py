@@ -15,8 +15,11 @@ def bundles(principal: Principal) -> QuerySet[Bundle]:
     if principal.is_la:
         return Bundle.filter(la_id=principal.organisation_id)
     if principal.role == Role.WRITER:
-        return Bundle.filter(provider_id=principal.organisation_id, writer_id=principal.writer_id)
-    return Bundle.filter(provider_id=principal.organisation_id)
+        query = Bundle.filter(provider_id=principal.organisation_id, writer_id=principal.writer_id)
+    else:
+        query = Bundle.filter(provider_id=principal.organisation_id)
+    # a token scoped to one LA reaches that LA's work only
+    return query.filter(la_id=principal.la_scope) if principal.la_scope else query
 
 
 async def get_bundle(principal: Principal, bundle_id: UUID) -> Bundle:
@@ -28,8 +31,10 @@ async def get_bundle(principal: Principal, bundle_id: UUID) -> Bundle:
 
 def offers(principal: Principal) -> QuerySet[Offer]:
     if principal.role == Role.WRITER:
-        return Offer.filter(writer_id=principal.writer_id)
-    return Offer.filter(bundle__provider_id=principal.organisation_id)
+        query = Offer.filter(writer_id=principal.writer_id)
+    else:
+        query = Offer.filter(bundle__provider_id=principal.organisation_id)
+    return query.filter(bundle__la_id=principal.la_scope) if principal.la_scope else query
 
 
 async def get_offer(principal: Principal, offer_id: UUID) -> Offer:
@@ -43,8 +48,10 @@ def drafts(principal: Principal) -> QuerySet[Draft]:
     if principal.is_la:
         return Draft.filter(bundle__la_id=principal.organisation_id)
     if principal.role == Role.WRITER:
-        return Draft.filter(writer_id=principal.writer_id)
-    return Draft.filter(bundle__provider_id=principal.organisation_id)
+        query = Draft.filter(writer_id=principal.writer_id)
+    else:
+        query = Draft.filter(bundle__provider_id=principal.organisation_id)
+    return query.filter(bundle__la_id=principal.la_scope) if principal.la_scope else query
 
 
 async def get_draft(principal: Principal, draft_id: UUID) -> Draft:

@@ -5,7 +5,10 @@ from __future__ import annotations
 import hashlib
 import secrets
 from dataclasses import dataclass
+from datetime import datetime
 from uuid import UUID
+
+from tortoise.backends.base.client import BaseDBAsyncClient
 
 from service import clock
 from service.errors import NotFound
@@ -25,9 +28,15 @@ def hash_token(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-async def issue_token(user: User, *, label: str = "") -> IssuedToken:
+async def issue_token(
+    user: User, *, label: str = "", expires_at: datetime | None = None, read_only: bool = False,
+    la_scope: UUID | None = None, issued_by: UUID | None = None, break_glass: bool = False,
+    using: BaseDBAsyncClient | None = None,
+) -> IssuedToken:
     token = TOKEN_PREFIX + secrets.token_urlsafe(32)
-    row = await ApiToken.create(user=user, token_hash=hash_token(token), prefix=token[:10], label=label)
+    row = await ApiToken.create(user=user, token_hash=hash_token(token), prefix=token[:10], label=label,
+                                expires_at=expires_at, read_only=read_only, la_scope_id=la_scope,
+                                issued_by_id=issued_by, break_glass=break_glass, using_db=using)
     return IssuedToken(id=row.id, token=token, prefix=row.prefix)
 
 

@@ -158,8 +158,14 @@ async def order_state(order: PurchaseOrder, conn: BaseDBAsyncClient) -> Purchase
 async def list_orders(principal: Principal, la_id: UUID | None) -> list[PurchaseOrderOut]:
     """An LA's purchase orders with what is spent, committed and left (an LA sees only its own)."""
     query = PurchaseOrder.filter(provider_id=principal.provider_id)
+    if principal.la_scope is not None and la_id is None:
+        la_id = principal.la_scope
     if principal.is_la or la_id is not None:
-        query = query.filter(la_id=_la_of(principal, la_id))
+        la = _la_of(principal, la_id)
+        if not principal.is_la and la != (principal.la_scope or la):
+            raise NotFound("no such LA")  # outside the token's scope
+        # another provider's LA is not there (404, as for every other route), not an empty list
+        query = query.filter(la_id=(await _client_la(principal, la)).id)
     orders = list(await query.order_by("created_at", "id"))
     async with in_transaction() as conn:
         states = await _states(orders, conn)

@@ -13,18 +13,20 @@ COORDINATOR = frozenset({Role.COORDINATOR})
 
 async def assign_bundle(call: Call) -> BundleOut:
     body: AssignRequest = call.body
-    return await bundle_out(await overrides.assign(call.principal, call.path_uuid("bundle_id"), body.writer_id,
-                                             reason=body.reason))
+    bundle = await overrides.assign(call.principal, call.path_uuid("bundle_id"), body.writer_id, reason=body.reason)
+    return await bundle_out(bundle, call.principal)
 
 
 async def pin_bundle(call: Call) -> BundleOut:
     body: PinRequest = call.body
-    return await bundle_out(await overrides.pin(call.principal, call.path_uuid("bundle_id"), body.writer_id))
+    bundle = await overrides.pin(call.principal, call.path_uuid("bundle_id"), body.writer_id)
+    return await bundle_out(bundle, call.principal)
 
 
 async def set_effort(call: Call) -> BundleOut:
     body: EffortRequest = call.body
-    return await bundle_out(await overrides.set_effort(call.principal, call.path_uuid("bundle_id"), body.effort_hours))
+    bundle = await overrides.set_effort(call.principal, call.path_uuid("bundle_id"), body.effort_hours)
+    return await bundle_out(bundle, call.principal)
 
 
 ENDPOINTS = [

@@ -38,20 +38,24 @@ async def delivered_link(call: Call) -> DownloadLink:
 
 
 async def revoke_access(call: Call) -> BundleOut:
-    return await bundle_out(await delivery.set_access(call.principal, call.path_uuid("bundle_id"), revoked=True))
+    bundle = await delivery.set_access(call.principal, call.path_uuid("bundle_id"), revoked=True)
+    return await bundle_out(bundle, call.principal)
 
 
 async def restore_access(call: Call) -> BundleOut:
-    return await bundle_out(await delivery.set_access(call.principal, call.path_uuid("bundle_id"), revoked=False))
+    bundle = await delivery.set_access(call.principal, call.path_uuid("bundle_id"), revoked=False)
+    return await bundle_out(bundle, call.principal)
 
 
 async def accept_delivery(call: Call) -> BundleOut:
-    return await bundle_out(await delivery.accept(call.principal, call.path_uuid("bundle_id")))
+    bundle = await delivery.accept(call.principal, call.path_uuid("bundle_id"))
+    return await bundle_out(bundle, call.principal)
 
 
 async def request_amendment(call: Call) -> BundleOut:
     body: AmendmentRequest = call.body
-    return await bundle_out(await delivery.request_amendment(call.principal, call.path_uuid("bundle_id"), body.reason))
+    bundle = await delivery.request_amendment(call.principal, call.path_uuid("bundle_id"), body.reason)
+    return await bundle_out(bundle, call.principal)
 
 
 ENDPOINTS = [

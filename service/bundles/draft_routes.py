@@ -11,7 +11,8 @@ from service.http import Call, Endpoint
 
 async def put_front_sheet(call: Call) -> BundleOut:
     body: FrontSheetIn = call.body
-    return await bundle_out(await drafts.set_front_sheet(call.principal, call.path_uuid("bundle_id"), body))
+    bundle = await drafts.set_front_sheet(call.principal, call.path_uuid("bundle_id"), body)
+    return await bundle_out(bundle, call.principal)
 
 
 async def upload_draft(call: Call) -> DraftOut:

@@ -30,18 +30,19 @@ async def create_bundle(call: Call) -> Response:
     bundle, created = await service.create_bundle(
         call.principal, call.body, idempotency_key=call.request.headers.get("idempotency-key")
     )
-    return Response((await bundle_out(bundle)).model_dump_json(), status_code=201 if created else 200,
+    return Response((await bundle_out(bundle, call.principal)).model_dump_json(), status_code=201 if created else 200,
                     media_type="application/json", headers={"Location": f"/v1/bundles/{bundle.id}"})
 
 
 async def list_bundles(call: Call) -> BundlePage:
     q: BundleListQuery = call.query
     rows, next_cursor = await service.list_bundles(call.principal, status=q.status, cursor=q.cursor, limit=q.limit)
-    return BundlePage(items=await bundles_out(rows), next_cursor=next_cursor)
+    return BundlePage(items=await bundles_out(rows, call.principal), next_cursor=next_cursor)
 
 
 async def get_bundle(call: Call) -> BundleDetail:
-    return await bundle_detail_out(*await service.get_detail(call.principal, call.path_uuid("bundle_id")))
+    return await bundle_detail_out(call.principal, *await service.get_detail(call.principal,
+                                                                              call.path_uuid("bundle_id")))
 
 
 async def upload_document(call: Call) -> DocumentOut:
@@ -87,11 +88,13 @@ async def _writer_starts(call: Call, bundle: Bundle) -> None:
 
 
 async def submit_bundle(call: Call) -> BundleOut:
-    return await bundle_out(await service.submit(call.principal, call.path_uuid("bundle_id")))
+    bundle = await service.submit(call.principal, call.path_uuid("bundle_id"))
+    return await bundle_out(bundle, call.principal)
 
 
 async def cancel_bundle(call: Call) -> BundleOut:
-    return await bundle_out(await service.cancel(call.principal, call.path_uuid("bundle_id")))
+    bundle = await service.cancel(call.principal, call.path_uuid("bundle_id"))
+    return await bundle_out(bundle, call.principal)
 
 
 UPLOAD_TYPES = ("application/pdf", "application/vnd.openxmlformats-officedocument.wordprocessingml.document",

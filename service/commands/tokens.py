@@ -10,25 +10,45 @@ from service.commands import load_settings, with_database
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--user", required=True, help="the user's id")
+    who = parser.add_mutually_exclusive_group(required=True)
+    who.add_argument("--user", help="the user's id")
+    who.add_argument("--operator", action="store_true",
+                     help="the instance operator's token (instance-wide /metrics, nothing else); makes the operator "
+                          "on first use")
     parser.add_argument("--label", default="", help="what the token is for")
+    parser.add_argument("--days", type=int, default=None,
+                        help="expire after this many days (at most PLANWRIGHT_TOKEN_MAX_DAYS); default: no expiry")
 
 
 def run(args: argparse.Namespace) -> int:
     settings = load_settings()
-    try:
-        user_id = UUID(args.user)
-    except ValueError:
-        raise UsageError(f"--user: {args.user!r} is not a user id (a UUID)") from None
+    user_id: UUID | None = None
+    if not args.operator:
+        try:
+            user_id = UUID(args.user)
+        except ValueError:
+            raise UsageError(f"--user: {args.user!r} is not a user id (a UUID)") from None
+    if args.days is not None and not 1 <= args.days <= settings.token_max_days:
+        raise UsageError(f"--days: between 1 and {settings.token_max_days} (PLANWRIGHT_TOKEN_MAX_DAYS)")
 
     async def work() -> str | None:
-        from service.auth.tokens import issue_token
-        from service.models import User
+        from datetime import timedelta
 
-        user = await User.filter(id=user_id, active=True).first()
+        from service import clock
+        from service.auth.tokens import issue_token
+        from service.models import Organisation, OrganisationKind, Role, User
+
+        if user_id is None:  # the first operator made, or a new one
+            user = await User.filter(role=Role.OPERATOR, active=True).order_by("created_at", "id").first()
+            if user is None:
+                organisation = await Organisation.create(kind=OrganisationKind.OPERATOR, name="Operator")
+                user = await User.create(organisation=organisation, role=Role.OPERATOR, name="Operator")
+        else:
+            user = await User.filter(id=user_id, active=True).first()
         if user is None:
             return None
-        return (await issue_token(user, label=args.label)).token
+        expires = clock.now() + timedelta(days=args.days) if args.days else None
+        return (await issue_token(user, label=args.label, expires_at=expires)).token
 
     token = with_database(settings, work)
     if token is None:

@@ -27,7 +27,7 @@ WRITER = frozenset({Role.WRITER})
 
 
 async def my_work(call: Call) -> WorkList:
-    return WorkList(items=await bundles_out(await work_list(call.principal)))
+    return WorkList(items=await bundles_out(await work_list(call.principal), call.principal))
 
 
 async def download_draft(call: Call) -> Response:

@@ -11,6 +11,8 @@ from tortoise.models import Model
 class OrganisationKind(StrEnum):
     LA = "la"
     PROVIDER = "provider"
+    # the instance's operator (who runs Planwright for every tenant): reads instance-wide metrics, nothing else
+    OPERATOR = "operator"
 
 
 class Role(StrEnum):
@@ -21,6 +23,7 @@ class Role(StrEnum):
     QA_REVIEWER = "qa_reviewer"
     FINANCE = "finance"
     ADMIN = "admin"
+    OPERATOR = "operator"
 
 
 LA_ROLES = frozenset({Role.LA_OFFICER, Role.LA_ADMIN})
@@ -35,6 +38,10 @@ class Organisation(Model):
     provider: fields.ForeignKeyNullableRelation[Organisation] = fields.ForeignKeyField(
         "models.Organisation", related_name="clients", null=True, on_delete=fields.RESTRICT
     )
+    # API tokens' lifetime in days: the default when none is asked for, and the most that may be asked for
+    # (null: the instance's TOKEN_DEFAULT_DAYS / TOKEN_MAX_DAYS)
+    token_default_days = fields.IntField(null=True)
+    token_max_days = fields.IntField(null=True)
     created_at = fields.DatetimeField(auto_now_add=True)
 
     class Meta:
@@ -71,6 +78,12 @@ class ApiToken(Model):
     expires_at = fields.DatetimeField(null=True)
     revoked_at = fields.DatetimeField(null=True)
     last_used_at = fields.DatetimeField(null=True)
+    # scopes narrower than the user's role: only safe methods (GET), and only one LA's work
+    read_only = fields.BooleanField(default=False)
+    la_scope_id = fields.UUIDField(null=True)
+    # who issued it (null: the command line), and whether a provider issued it for an LA's user (break-glass)
+    issued_by_id = fields.UUIDField(null=True)
+    break_glass = fields.BooleanField(default=False)
 
     class Meta:
         table = "api_token"

@@ -37,6 +37,13 @@ class AuditEntry(Model):
     # Null on entries written before the chain began.
     prev_hash = fields.CharField(max_length=64, null=True)
     hash = fields.CharField(max_length=64, null=True)
+    # the LA's own chain (null when the entry concerns no LA): the LA it is about, how the entry reads to that LA
+    # (provider people as the LA's pseudonyms), the LA's previous entry's `la_hash`, and the hash of the LA's view
+    # with it. The LA's export is exactly this chain, so the LA verifies it alone.
+    la_id = fields.UUIDField(null=True, db_index=True)
+    la_actor = fields.CharField(max_length=64, null=True)
+    la_prev_hash = fields.CharField(max_length=64, null=True)
+    la_hash = fields.CharField(max_length=64, null=True)
 
     class Meta:
         table = "audit_entry"

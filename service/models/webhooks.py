@@ -49,8 +49,9 @@ class WebhookDelivery(Model):
     endpoint: fields.ForeignKeyRelation[WebhookEndpoint] = fields.ForeignKeyField(
         "models.WebhookEndpoint", related_name="deliveries", on_delete=fields.CASCADE
     )
-    event: fields.ForeignKeyRelation[Event] = fields.ForeignKeyField(
-        "models.Event", related_name="webhook_deliveries", on_delete=fields.CASCADE
+    # the bundle's timeline event it announces; null for a security notice, which is about no one bundle
+    event: fields.ForeignKeyNullableRelation[Event] = fields.ForeignKeyField(
+        "models.Event", related_name="webhook_deliveries", on_delete=fields.CASCADE, null=True
     )
     event_type = fields.CharField(max_length=64)
     body = fields.TextField()

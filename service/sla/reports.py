@@ -26,6 +26,7 @@ from tortoise.expressions import F, Q
 
 from service import clock
 from service.allocation.rounds import WORK_LEFT, planned_effort, writer_capacity
+from service.auth.pseudonyms import pseudonym
 from service.clock import LONDON, london_date
 from service.contracts_in_force import contracts_by_la
 from service.models import Bundle, BundleStatus, Draft, DraftStatus, Organisation, Writer, WriterContract, WriterLeave
@@ -143,7 +144,11 @@ async def turnaround(scope: Scope, start: date, end: date) -> Table:
                                rate))
     labels = await _labels(groups)
     for dim, key, n, median, p90, share in groups:
-        table.rows.append({"dimension": dim, "key": key, "label": labels.get((dim, key), key), "delivered": n,
+        label = labels.get((dim, key), key)
+        if scope.la_id is not None and dim == "writer" and key:
+            # an LA knows a writer only by its own pseudonym for them (README, Security): no id, no name
+            key = label = pseudonym(scope.la_id, UUID(key))
+        table.rows.append({"dimension": dim, "key": key, "label": label, "delivered": n,
                            "median_working_days": _round(median), "p90_working_days": _round(p90),
                            "on_time_rate": _round(share)})
     return table

@@ -27,6 +27,7 @@ from service.jobs import Job
 from service.logging import get_logger
 from service.models import DeliveryStatus, WebhookAttempt, WebhookDelivery, WebhookEndpoint
 from service.runtime import current
+from service.webhooks.notices import event_id_of
 from service.webhooks.secrets import signing_key, unwrap
 from service.webhooks.signing import sign, sign_standard
 from service.webhooks.urls import UnsafeUrl, check_resolved, pinned
@@ -100,7 +101,7 @@ async def deliver(delivery_id: UUID, *, manual: bool = False) -> DeliveryStatus 
         body = delivery.body.encode()
         secrets = live_secrets(endpoint, now)
         signed_at = int(clock.now().timestamp())
-        event_id = f"evt_{delivery.event_id}"  # type: ignore[attr-defined]
+        event_id = event_id_of(delivery)
         headers = {
             "Content-Type": "application/json",
             "User-Agent": USER_AGENT,

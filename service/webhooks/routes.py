@@ -18,7 +18,8 @@ from service.http import Call, Endpoint
 from service.models import Role
 from service.webhooks import service
 
-LA_ADMIN = frozenset({Role.LA_ADMIN})
+# an LA's admin for its endpoints; a provider's admin for its own security endpoints (security.* only)
+LA_ADMIN = frozenset({Role.LA_ADMIN, Role.ADMIN})
 
 
 async def create_endpoint(call: Call) -> EndpointCreated:

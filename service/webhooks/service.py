@@ -29,6 +29,7 @@ from service.jobs import Job
 from service.models import DeliveryStatus, WebhookDelivery, WebhookEndpoint
 from service.outbox.service import enqueue
 from service.runtime import current
+from service.webhooks.notices import event_id_of
 from service.webhooks.secrets import new_secret
 from service.webhooks.urls import UnsafeUrl, check_url
 
@@ -62,11 +63,23 @@ def out(endpoint: WebhookEndpoint) -> EndpointOut:
     )
 
 
+def _types_for(principal: Principal, event_types: list[str]) -> list[str]:
+    """A provider's endpoints hear security notices only: bundle events are the LA's to receive."""
+    if not principal.is_la:
+        foreign = sorted(t for t in event_types if not t.startswith("security."))
+        if foreign:
+            raise InvalidInput(f"body.event_types: a provider's endpoint receives security.* notices only, not "
+                               f"{', '.join(foreign)}", errors=[{"field": "body.event_types", "type": "provider_topic",
+                                                               "message": "security.* only"}])
+    return sorted(set(event_types))
+
+
 async def create(principal: Principal, body: EndpointCreate) -> EndpointCreated:
+    event_types = _types_for(principal, list(body.event_types))
     secret, wrapped, prefix = new_secret()
     endpoint = await WebhookEndpoint.create(
         la_id=principal.organisation_id, url=_url(body.url), description=body.description,
-        event_types=sorted(set(body.event_types)), secret_wrapped=wrapped, secret_prefix=prefix,
+        event_types=event_types, secret_wrapped=wrapped, secret_prefix=prefix,
         created_by_id=principal.user_id,
     )
     await audit(principal, "webhook_endpoint.created", object_type="webhook_endpoint", object_id=endpoint.id)
@@ -81,7 +94,7 @@ async def update(principal: Principal, endpoint_id: UUID, body: EndpointUpdate) 
     if body.description is not None:
         changes["description"] = body.description
     if body.event_types is not None:
-        changes["event_types"] = sorted(set(body.event_types))
+        changes["event_types"] = _types_for(principal, list(body.event_types))
     if body.active is not None:
         changes["active"] = body.active
     if changes:
@@ -128,7 +141,7 @@ async def deliveries(principal: Principal, endpoint_id: UUID, *, status: str | N
 def delivery_out(row: WebhookDelivery) -> DeliveryOut:
     attempts = sorted(row.attempt_log, key=lambda a: a.number)  # type: ignore[attr-defined]
     return DeliveryOut(
-        id=row.id, event_id=f"evt_{row.event_id}", event_type=row.event_type,  # type: ignore[attr-defined,arg-type]
+        id=row.id, event_id=event_id_of(row), event_type=row.event_type,  # type: ignore[arg-type]
         status=row.status.value, next_attempt_at=row.next_attempt_at,
         created_at=row.created_at, delivered_at=row.delivered_at,
         attempts=[AttemptOut(number=a.number, at=a.at, status_code=a.status_code, duration_ms=a.duration_ms,

@@ -16,8 +16,8 @@ async def test_an_admin_issues_and_revokes_a_token_for_its_own_people(
     client: httpx.AsyncClient, tenant: Tenant, other_tenant: Tenant
 ) -> None:
     admin = tenant.auth("admin")
-    officer = tenant.users["la_officer"]
-    issued = await client.post("/v1/admin/tokens", headers=admin, json={"user_id": str(officer.id), "label": "x"})
+    coordinator = tenant.users["coordinator"]
+    issued = await client.post("/v1/admin/tokens", headers=admin, json={"user_id": str(coordinator.id), "label": "x"})
     assert issued.status_code == 201, issued.text
     token = issued.json()["token"]
     assert token.startswith("pw_")
@@ -28,7 +28,7 @@ async def test_an_admin_issues_and_revokes_a_token_for_its_own_people(
     assert (await client.get("/v1/bundles", headers={"Authorization": f"Bearer {token}"})).status_code == 401
     # another provider's admin cannot reach these people
     stranger = await client.post("/v1/admin/tokens", headers=other_tenant.auth("admin"),
-                                 json={"user_id": str(officer.id)})
+                                 json={"user_id": str(coordinator.id)})
     assert stranger.status_code == 404
 
 
@@ -58,3 +58,25 @@ async def test_tokens_create_prints_a_working_token_once(client: httpx.AsyncClie
     token = result.stdout.strip()
     response = await client.get("/v1/billing/purchase-orders", headers={"Authorization": f"Bearer {token}"})
     assert response.status_code == 200
+
+
+async def test_tokens_create_operator_prints_a_token_for_the_instance_metrics(
+    client: httpx.AsyncClient, tenant: Tenant
+) -> None:
+    import asyncio
+
+    result = await asyncio.to_thread(
+        subprocess.run, [sys.executable, "-m", "service.cli", "tokens", "create", "--operator", "--days", "30"],
+        capture_output=True, text=True, env=dict(os.environ), timeout=60,
+    )
+    assert result.returncode == 0, result.stderr
+    token = {"Authorization": f"Bearer {result.stdout.strip()}"}
+    assert (await client.get("/metrics", headers=token)).status_code == 200
+    assert (await client.get("/v1/bundles", headers=token)).status_code == 403
+    row = await ApiToken.filter(label="").order_by("-created_at").first()
+    assert row is not None and row.expires_at is not None
+    too_long = await asyncio.to_thread(
+        subprocess.run, [sys.executable, "-m", "service.cli", "tokens", "create", "--operator", "--days", "99999"],
+        capture_output=True, text=True, env=dict(os.environ), timeout=60,
+    )
+    assert too_long.returncode == 2 and "--days" in too_long.stderr

@@ -159,3 +159,14 @@ async def test_an_la_exports_its_own_entries_and_can_recompute_their_hashes(
     assert all(len(r["hash"]) == 64 for r in rows)
     # the export itself is on the record
     assert await AuditEntry.filter(action="audit.exported", organisation_id=tenant.la.id).count() == 2
+
+
+def test_a_later_part_of_a_chain_verifies_only_when_said_to_continue() -> None:
+    """An LA's export taken with ?after=ID starts mid-chain: its first link is taken as given (`--continues`)."""
+    chain = _chain(6)
+    assert not verify(chain[2:]).intact  # its first prev_hash is not GENESIS
+    continued = verify(chain[2:], continues=True)
+    assert continued.intact and continued.checked == 4 and continued.head_hash == chain[-1]["hash"]
+    tampered = [dict(e) for e in chain[2:]]
+    tampered[1]["action"] = "rewritten"
+    assert verify(tampered, continues=True).broken_id == tampered[1]["id"]

@@ -89,8 +89,24 @@ async def test_another_las_admin_finds_nothing(
     assert (await WebhookEndpoint.get(id=endpoint_id)).active is True
 
 
-@pytest.mark.parametrize("role", ["la_officer", "coordinator", "writer1", "qa_reviewer", "finance", "admin"])
+@pytest.mark.parametrize("role", ["la_officer", "coordinator", "writer1", "qa_reviewer", "finance", "operator"])
 async def test_only_la_admins_manage_endpoints(client: httpx.AsyncClient, tenant: Tenant, role: str) -> None:
     response = await client.post(E, headers=tenant.auth(role),
                                  json={"url": "https://hooks.example.org/in", "event_types": ["bundle.queued"]})
     assert response.status_code == 403
+
+
+async def test_a_provider_admin_keeps_security_endpoints_only(client: httpx.AsyncClient, tenant: Tenant) -> None:
+    """Bundle events are the LA's to receive; a provider's admin registers endpoints for security notices."""
+    admin = tenant.auth("admin")
+    bundle_events = await client.post(E, headers=admin, json={"url": "https://hooks.example.org/in",
+                                                              "event_types": ["bundle.queued"]})
+    assert bundle_events.status_code == 422
+    security = await client.post(E, headers=admin, json={"url": "https://hooks.example.org/sec",
+                                                         "event_types": ["security.probing", "security.break_glass"]})
+    assert security.status_code == 201, security.text
+    widened = await client.patch(f"{E}/{security.json()['id']}", headers=admin,
+                                 json={"event_types": ["bundle.delivered"]})
+    assert widened.status_code == 422
+    listed = await client.get(E, headers=tenant.auth("la_admin"))
+    assert security.json()["id"] not in listed.text  # the provider's endpoint is not the LA's
