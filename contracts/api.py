@@ -22,13 +22,18 @@ class Strict(BaseModel):
 
 
 class BundleCreate(Strict):
-    """An anonymised case bundle: the LA's own case reference (never a name), the work wanted, the dates."""
+    """An anonymised case bundle: the LA's own case reference (never a name), the work wanted, the dates.
+
+    A reference names one live bundle (not yet accepted, closed or cancelled): a second is refused with 409 naming
+    the first, unless `duplicate_reference` says it is intended."""
 
     reference: str = Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9][A-Za-z0-9._/-]*$")
     work_type: WorkTypeName
     tier: TierName = "standard"
     requires: list[str] = Field(default_factory=list, max_length=10)
     statutory_due: date | None = None
+    duplicate_reference: bool = Field(
+        default=False, description="true: create it even though a live bundle of the LA has this reference")
 
 
 class DocumentFinding(Strict):
@@ -178,6 +183,15 @@ class OfferDecline(Strict):
     reason: str = Field("", max_length=300)
 
 
+class DismissalOut(Strict):
+    """A QA reviewer's dismissal of one automated finding: which (its index in `qa_findings`), why, and when."""
+
+    index: int
+    check: str | None
+    reason: str
+    at: datetime
+
+
 class DraftOut(Strict):
     id: UUID
     bundle_id: UUID
@@ -188,6 +202,7 @@ class DraftOut(Strict):
     qa_findings: list[dict[str, object]] | None
     created_at: datetime
     rendition_sha256: str | None = None
+    dismissals: list[DismissalOut] = Field(default_factory=list)
 
 
 class DraftUploadQuery(Strict):
@@ -228,6 +243,7 @@ class ProblemOut(BaseModel):
     instance: str | None = None
     errors: list[dict[str, object]] | None = None
     current_status: str | None = None
+    existing_bundle_id: UUID | None = None
 
 
 class RoundRequest(Strict):

@@ -21,6 +21,9 @@ class Principal:
     writer_id: UUID | None = None
     # for an LA: the writing service it contracts with; for a provider: itself
     provider_id: UUID | None = None
+    # the bearer token this request came with (none for a principal loaded for a job or a link): what the caller
+    # makes with it, a download link, lives no longer than the token
+    token_id: UUID | None = None
 
     @property
     def is_la(self) -> bool:
@@ -42,10 +45,10 @@ async def authenticate(authorization: str | None) -> Principal:
     now = clock.now()
     if row is None or not row.user.active or (row.expires_at is not None and row.expires_at <= now):
         raise Unauthenticated("the token is unknown, expired or revoked")
-    return principal_for(row.user)
+    return principal_for(row.user, token_id=row.id)
 
 
-def principal_for(user: User) -> Principal:
+def principal_for(user: User, *, token_id: UUID | None = None) -> Principal:
     """The Principal of a user loaded with its organisation (and writer, if any)."""
     organisation = user.organisation
     writer = getattr(user, "writer", None)
@@ -57,4 +60,5 @@ def principal_for(user: User) -> Principal:
         role=user.role,
         writer_id=writer.id if writer is not None else None,
         provider_id=provider_id,
+        token_id=token_id,
     )

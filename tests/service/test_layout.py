@@ -27,6 +27,7 @@ HOMES = {
     "notifications": "notifications",
     "reports": "sla",
     "audit": "audit",
+    "problems": "problems",
 }
 
 

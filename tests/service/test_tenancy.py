@@ -95,7 +95,7 @@ async def test_the_coordinator_cannot_read_the_documents(client: httpx.AsyncClie
 ROLES = ["la_officer", "la_admin", "coordinator", "writer1", "qa_reviewer", "finance", "admin"]
 PROTECTED = [ep for ep in ENDPOINTS if not ep.public]
 # routes anyone may call: each must be named here, so a route that forgot its roles cannot pass as public
-PUBLIC_ROUTES = {"GET /healthz", "GET /readyz", "GET /v1/downloads/{token}"}
+PUBLIC_ROUTES = {"GET /healthz", "GET /readyz", "GET /v1/downloads/{token}", "GET /problems", "GET /problems/{type}"}
 
 
 def _path(ep: Endpoint) -> str:
