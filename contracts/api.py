@@ -228,6 +228,22 @@ class TokenIssued(Strict):
     prefix: str
 
 
+class OrganisationRef(Strict):
+    id: UUID
+    name: str
+    kind: Literal["la", "provider"]
+
+
+class Me(Strict):
+    """Who the bearer token speaks for: the user, their role and organisation, and their writer id if they write."""
+
+    user_id: UUID
+    name: str
+    role: RoleName
+    organisation: OrganisationRef
+    writer_id: UUID | None = None
+
+
 class Health(Strict):
     status: Literal["ok", "unavailable"]
     checks: dict[str, str] = Field(default_factory=dict)

@@ -20,6 +20,7 @@ from tortoise.exceptions import DBConnectionError
 from service.admin.routes import ENDPOINTS as ADMIN
 from service.allocation.routes import ENDPOINTS as ALLOCATION
 from service.audit.routes import ENDPOINTS as AUDIT
+from service.auth.me_routes import ENDPOINTS as ME
 from service.billing.routes import ENDPOINTS as BILLING
 from service.bundles.allocation_routes import ENDPOINTS as BUNDLE_ALLOCATION
 from service.bundles.delivery_routes import ENDPOINTS as BUNDLE_DELIVERY
@@ -52,7 +53,7 @@ from service.writers.routes import ENDPOINTS as WRITERS
 
 log = get_logger(__name__)
 ENDPOINTS: list[Endpoint] = [
-    *HEALTH, *METRICS,
+    *HEALTH, *METRICS, *ME,
     *BUNDLES, *BUNDLE_INTAKE, *BUNDLE_ALLOCATION, *BUNDLE_DRAFTS, *BUNDLE_QUERIES, *BUNDLE_DELIVERY,
     *OFFERS, *ALLOCATION, *WRITERS, *DRAFTS, *DRAFT_REVIEWS, *QUERIES, *REVIEWS, *DELIVERY, *BILLING, *ADMIN,
     *WEBHOOKS, *NOTIFICATIONS, *SLA, *AUDIT, *PROBLEMS,

@@ -28,6 +28,7 @@ HOMES = {
     "reports": "sla",
     "audit": "audit",
     "problems": "problems",
+    "me": "auth",
 }
 
 

@@ -192,6 +192,7 @@ POLICIES: dict[str, Policy] = {
     "POST /v1/bundles/{bundle_id}/documents/{document_id}/unreadable-confirmations": Policy(
         owned=True, body=lambda w: {"pages": [1], "holds_no_identifiers": True}),
     "GET /v1/offers": COLLECTION,
+    "GET /v1/me": COLLECTION,
     "POST /v1/offers/{offer_id}/accept": OWNED,
     "POST /v1/offers/{offer_id}/decline": Policy(owned=True, body=lambda w: {"reason": "busy"}),
     "POST /v1/allocation/rounds": Policy(owned=False, body=lambda w: {"dry_run": True}),
@@ -275,7 +276,7 @@ def test_every_route_declares_its_tenancy_policy() -> None:
     assert POLICIES.keys() - routes == set(), "these policies name routes that no longer exist"
 
 
-# 70 protected routes x 7 roles x (own tenant, other tenant) = 980 cells, each one real request
+# 71 protected routes x 7 roles x (own tenant, other tenant) = 994 cells, each one real request
 MATRIX_CELLS = len(PROTECTED) * len(ROLES) * 2
 
 
