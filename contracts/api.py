@@ -403,6 +403,9 @@ class QueryList(Strict):
 
 
 class DownloadLink(Strict):
+    """A link for one download (relative to the API's address), by anyone holding it, until `expires_at` and only
+    while its maker's token and user stay active; its use is audited with the client's address."""
+
     url: str
     expires_at: datetime
     sha256: str

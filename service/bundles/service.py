@@ -61,6 +61,13 @@ async def create_bundle(
             return existing, False
     try:
         async with in_transaction() as conn:
+            # the LA's row is locked (PostgreSQL) so two concurrent creations cannot both find the reference free;
+            # a request that waited for one with its own key then finds that bundle and answers it
+            await Organisation.filter(id=principal.organisation_id).using_db(conn).select_for_update().first()
+            if idempotency_key is not None:
+                existing = await _replay(principal, idempotency_key, request_hash, conn)
+                if existing is not None:
+                    return existing, False
             if not body.duplicate_reference:
                 await _refuse_a_second_live_reference(principal.organisation_id, body.reference, conn)
             bundle = await Bundle.create(
@@ -84,8 +91,7 @@ async def create_bundle(
 
 async def _refuse_a_second_live_reference(la_id: UUID, reference: str, conn: BaseDBAsyncClient) -> None:
     """One live bundle per case reference unless the LA says otherwise: a second is most often the same case sent
-    twice. The LA's row is locked first (PostgreSQL), so two concurrent creations cannot both find none."""
-    await Organisation.filter(id=la_id).using_db(conn).select_for_update().first()
+    twice. The caller holds the LA's row lock."""
     first = await Bundle.filter(la_id=la_id, reference=reference).exclude(status__in=FINISHED).using_db(
         conn).order_by("created_at").first()
     if first is not None:
@@ -95,8 +101,10 @@ async def _refuse_a_second_live_reference(la_id: UUID, reference: str, conn: Bas
             current_status=first.status.value)
 
 
-async def _replay(principal: Principal, key: str, request_hash: str) -> Bundle | None:
-    existing = await Bundle.filter(la_id=principal.organisation_id, idempotency_key=key).first()
+async def _replay(
+    principal: Principal, key: str, request_hash: str, conn: BaseDBAsyncClient | None = None
+) -> Bundle | None:
+    existing = await Bundle.filter(la_id=principal.organisation_id, idempotency_key=key).using_db(conn).first()
     if existing is not None and existing.request_hash != request_hash:
         raise IdempotencyConflict("this Idempotency-Key was used with a different body")
     return existing
