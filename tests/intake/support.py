@@ -7,6 +7,7 @@ import contextlib
 import dataclasses
 import io
 import struct
+import uuid
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -56,7 +57,9 @@ def docx_with_people(paragraphs: list[str], *, author: str, comment_by: str | No
     return buffer.getvalue()
 
 
-async def create_bundle(client: httpx.AsyncClient, tenant: Tenant, reference: str = "INT-1") -> str:
+async def create_bundle(client: httpx.AsyncClient, tenant: Tenant, reference: str | None = None) -> str:
+    # a reference of its own unless given: a second live bundle with one is refused
+    reference = reference or f"INT-{uuid.uuid4().hex[:8]}"
     created = await client.post("/v1/bundles", headers=tenant.auth("la_officer"),
                                 json={"reference": reference, "work_type": "new_plan"})
     assert created.status_code == 201, created.text

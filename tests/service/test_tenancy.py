@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
@@ -38,7 +39,8 @@ async def new_bundle(
     client: httpx.AsyncClient, tenant: Tenant, *, with_document: bool = True
 ) -> tuple[str, str | None]:
     la = tenant.auth("la_officer")
-    created = await client.post("/v1/bundles", headers=la, json={"reference": "TEN-1", "work_type": "new_plan"})
+    created = await client.post("/v1/bundles", headers=la, json={"reference": f"TEN-{uuid.uuid4().hex[:8]}",
+                                                                "work_type": "new_plan"})
     assert created.status_code == 201, created.text
     bundle_id = created.json()["id"]
     document_id = None
