@@ -22,13 +22,18 @@ class Strict(BaseModel):
 
 
 class BundleCreate(Strict):
-    """An anonymised case bundle: the LA's own case reference (never a name), the work wanted, the dates."""
+    """An anonymised case bundle: the LA's own case reference (never a name), the work wanted, the dates.
+
+    A reference names one live bundle (not yet accepted, closed or cancelled): a second is refused with 409 naming
+    the first, unless `duplicate_reference` says it is intended."""
 
     reference: str = Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9][A-Za-z0-9._/-]*$")
     work_type: WorkTypeName
     tier: TierName = "standard"
     requires: list[str] = Field(default_factory=list, max_length=10)
     statutory_due: date | None = None
+    duplicate_reference: bool = Field(
+        default=False, description="true: create it even though a live bundle of the LA has this reference")
 
 
 class DocumentFinding(Strict):
@@ -181,6 +186,15 @@ class OfferDecline(Strict):
     reason: str = Field("", max_length=300)
 
 
+class DismissalOut(Strict):
+    """A QA reviewer's dismissal of one automated finding: which (its index in `qa_findings`), why, and when."""
+
+    index: int
+    check: str | None
+    reason: str
+    at: datetime
+
+
 class DraftOut(Strict):
     id: UUID
     bundle_id: UUID
@@ -191,6 +205,7 @@ class DraftOut(Strict):
     qa_findings: list[dict[str, object]] | None
     created_at: datetime
     rendition_sha256: str | None = None
+    dismissals: list[DismissalOut] = Field(default_factory=list)
 
 
 class DraftUploadQuery(Strict):
@@ -256,6 +271,22 @@ class BreakGlassRevoke(Strict):
     reason: str = Field(min_length=10, max_length=500)
 
 
+class OrganisationRef(Strict):
+    id: UUID
+    name: str
+    kind: Literal["la", "provider", "operator"]
+
+
+class Me(Strict):
+    """Who the bearer token speaks for: the user, their role and organisation, and their writer id if they write."""
+
+    user_id: UUID
+    name: str
+    role: RoleName
+    organisation: OrganisationRef
+    writer_id: UUID | None = None
+
+
 class Health(Strict):
     status: Literal["ok", "unavailable"]
     checks: dict[str, str] = Field(default_factory=dict)
@@ -271,6 +302,7 @@ class ProblemOut(BaseModel):
     instance: str | None = None
     errors: list[dict[str, object]] | None = None
     current_status: str | None = None
+    existing_bundle_id: UUID | None = None
 
 
 class RoundRequest(Strict):
@@ -414,6 +446,9 @@ class QueryList(Strict):
 
 
 class DownloadLink(Strict):
+    """A link for one download (relative to the API's address), by anyone holding it, until `expires_at` and only
+    while its maker's token and user stay active; its use is audited with the client's address."""
+
     url: str
     expires_at: datetime
     sha256: str

@@ -14,6 +14,7 @@ from uuid import UUID
 from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt, computed_field, model_validator
 
 from contracts.api import WorkTypeName
+from contracts.ids import CanonicalId
 
 Month = str  # YYYY-MM, validated by the pattern on each field
 MONTH_PATTERN = r"^\d{4}-(0[1-9]|1[0-2])$"
@@ -201,7 +202,7 @@ class ExportQuery(_Row):
 
 
 class PayoutExportQuery(ExportQuery):
-    writer_id: UUID | None = Field(default=None, description="one writer's statement; all writers when absent")
+    writer_id: CanonicalId | None = Field(default=None, description="one writer's statement; all writers when absent")
 
 
 class PurchaseOrderCreate(_Row):
@@ -213,7 +214,7 @@ class PurchaseOrderCreate(_Row):
 
 
 class PurchaseOrderQuery(_Row):
-    la_id: UUID | None = None
+    la_id: CanonicalId | None = None
 
 
 class PurchaseOrderOut(_Row):

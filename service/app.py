@@ -20,6 +20,7 @@ from tortoise.exceptions import DBConnectionError
 from service.admin.routes import ENDPOINTS as ADMIN
 from service.allocation.routes import ENDPOINTS as ALLOCATION
 from service.audit.routes import ENDPOINTS as AUDIT
+from service.auth.me_routes import ENDPOINTS as ME
 from service.billing.routes import ENDPOINTS as BILLING
 from service.bundles.allocation_routes import ENDPOINTS as BUNDLE_ALLOCATION
 from service.bundles.delivery_routes import ENDPOINTS as BUNDLE_DELIVERY
@@ -31,7 +32,7 @@ from service.db import tortoise_config
 from service.delivery.routes import ENDPOINTS as DELIVERY
 from service.drafts.review_routes import ENDPOINTS as DRAFT_REVIEWS
 from service.drafts.routes import ENDPOINTS as DRAFTS
-from service.errors import Problem, ServiceUnavailable
+from service.errors import InternalError, MethodNotAllowed, NotFound, Problem, ServiceUnavailable
 from service.health.routes import ENDPOINTS as HEALTH
 from service.http import PROBLEM_JSON, Endpoint, compile_route, problem_response
 from service.logging import get_logger
@@ -40,6 +41,7 @@ from service.middleware import RequestContext
 from service.notifications.routes import ENDPOINTS as NOTIFICATIONS
 from service.offers.routes import ENDPOINTS as OFFERS
 from service.openapi import DOCS_PAGE, build_openapi
+from service.problems.routes import ENDPOINTS as PROBLEMS
 from service.queries.routes import ENDPOINTS as QUERIES
 from service.reviews.routes import ENDPOINTS as REVIEWS
 from service.runtime import build_runtime, install
@@ -51,10 +53,10 @@ from service.writers.routes import ENDPOINTS as WRITERS
 
 log = get_logger(__name__)
 ENDPOINTS: list[Endpoint] = [
-    *HEALTH, *METRICS,
+    *HEALTH, *METRICS, *ME,
     *BUNDLES, *BUNDLE_INTAKE, *BUNDLE_ALLOCATION, *BUNDLE_DRAFTS, *BUNDLE_QUERIES, *BUNDLE_DELIVERY,
     *OFFERS, *ALLOCATION, *WRITERS, *DRAFTS, *DRAFT_REVIEWS, *QUERIES, *REVIEWS, *DELIVERY, *BILLING, *ADMIN,
-    *WEBHOOKS, *NOTIFICATIONS, *SLA, *AUDIT,
+    *WEBHOOKS, *NOTIFICATIONS, *SLA, *AUDIT, *PROBLEMS,
 ]
 
 
@@ -63,11 +65,17 @@ def openapi_document() -> dict[str, Any]:
 
 
 async def _http_problem(request: Request, exc: Exception) -> Response:
+    """Starlette's own refusals (no such route, a method the path does not take) as typed problems too."""
     assert isinstance(exc, HTTPException)
-    titles = {404: "Not found", 405: "Method not allowed"}
-    body = {"type": "about:blank", "title": titles.get(exc.status_code, "Error"), "status": exc.status_code,
-            "detail": str(exc.detail), "instance": request.url.path}
-    return JSONResponse(body, status_code=exc.status_code, media_type=PROBLEM_JSON, headers=exc.headers)
+    kinds: dict[int, type[Problem]] = {404: NotFound, 405: MethodNotAllowed}
+    kind = kinds.get(exc.status_code)
+    if kind is None:
+        body = {"type": "about:blank", "title": "Error", "status": exc.status_code, "detail": str(exc.detail),
+                "instance": request.url.path}
+        return JSONResponse(body, status_code=exc.status_code, media_type=PROBLEM_JSON, headers=exc.headers)
+    response = problem_response(kind(str(exc.detail)), instance=request.url.path)
+    response.headers.update(exc.headers or {})
+    return response
 
 
 async def _problem(request: Request, exc: Exception) -> Response:
@@ -100,9 +108,7 @@ DATABASE_UNAVAILABLE: tuple[type[Exception], ...] = (
 
 async def _unexpected(request: Request, exc: Exception) -> Response:
     log.error("http.unhandled", error=type(exc).__name__, route=getattr(request.state, "route_path", "unmatched"))
-    body = {"type": "about:blank", "title": "Internal error", "status": 500,
-            "detail": "something went wrong on our side; quote the X-Request-ID when reporting it"}
-    return JSONResponse(body, status_code=500, media_type=PROBLEM_JSON)
+    return problem_response(InternalError("something went wrong on our side; quote the X-Request-ID when reporting it"))
 
 
 def create_app(settings: Settings | None = None, *, embedded: bool = False) -> Starlette:

@@ -35,6 +35,7 @@ COMMANDS: dict[str, str] = {
     "scheduler": "service.commands.scheduler",
     "openapi": "service.commands.openapi",
     "journey": "service.commands.journey",
+    "demo files": "service.commands.demo_files",
     "simulate": "service.simulation.command",
     "report": "service.sla.report_command",
     "audit verify": "service.commands.audit_verify",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
 
@@ -27,48 +27,79 @@ from service.settings import Settings
 
 DEMO_LA = "Demo County Council"
 DEMO_PROVIDER = "Demo Plan Writing Service"
+DEMO_OPERATOR = "Demo operator"
 TOKENS_FILE = Path("var/demo-tokens.json")
 ALL_SKILLS = ["new_plan", "phase_transfer", "annual_review_amendment", "reassessment", "statement_transfer", "post16"]
+
+
+@dataclass(frozen=True)
+class DemoPerson:
+    """Whom a demo token speaks for (what `GET /v1/me` answers with it)."""
+
+    name: str
+    user_id: str
+    writer_id: str | None = None
 
 
 @dataclass(frozen=True)
 class DemoTenant:
     tokens: dict[str, str]
     first_start: bool
+    people: dict[str, DemoPerson] = field(default_factory=dict)
+
+
+PEOPLE = {"la_officer": "Demo case officer", "la_admin": "Demo SEND team manager",
+          "coordinator": "Demo coordinator", "qa_reviewer": "Demo QA reviewer", "finance": "Demo finance",
+          "admin": "Demo administrator", "operator": "Demo operator (metrics)",
+          **{f"writer{n}": f"Demo writer {n}" for n in (1, 2, 3)}}
+
+
+async def _people() -> dict[str, DemoPerson]:
+    """The demo's people by token name, found by their names in the demo's two organisations."""
+    users = await User.filter(organisation__name__in=[DEMO_LA, DEMO_PROVIDER, DEMO_OPERATOR],
+                              name__in=list(PEOPLE.values())).select_related("writer")
+    by_name = {u.name: u for u in users}
+    found: dict[str, DemoPerson] = {}
+    for key, name in PEOPLE.items():
+        user = by_name.get(name)
+        if user is not None:
+            writer = getattr(user, "writer", None)
+            found[key] = DemoPerson(name=name, user_id=str(user.id), writer_id=str(writer.id) if writer else None)
+    return found
 
 
 async def seed_demo() -> DemoTenant:
     if await Organisation.filter(name=DEMO_LA, kind=OrganisationKind.LA).exists():
         tokens = json.loads(TOKENS_FILE.read_text()) if TOKENS_FILE.exists() else {}
-        return DemoTenant(tokens=tokens, first_start=False)
+        return DemoTenant(tokens=tokens, first_start=False, people=await _people())
     today = clock.today()
     people: list[tuple[str, User]] = []
     async with in_transaction():
         provider = await Organisation.create(kind=OrganisationKind.PROVIDER, name=DEMO_PROVIDER)
         la = await Organisation.create(kind=OrganisationKind.LA, name=DEMO_LA, provider=provider)
         # whoever runs the instance: its token reads the instance-wide /metrics (Prometheus scrapes with it)
-        operator = await Organisation.create(kind=OrganisationKind.OPERATOR, name="Demo operator")
+        operator = await Organisation.create(kind=OrganisationKind.OPERATOR, name=DEMO_OPERATOR)
         await LaContract.create(la=la, provider=provider, starts_on=today.replace(day=1),
                                 prices_pence={}, payouts_pence={}, turnaround_days={"standard": 10, "express": 5},
                                 rate_card=standard_rate_card().model_dump(mode="json"))
         # GBP 20,000 net: about forty new plans before the LA is warned (80%) and submissions are held
         await PurchaseOrder.create(la=la, provider=provider, po_number="DEMO-PO-0001", value_pence=2_000_000)
-        for key, name, role, org in [
-            ("la_officer", "Demo case officer", Role.LA_OFFICER, la),
-            ("la_admin", "Demo SEND team manager", Role.LA_ADMIN, la),
-            ("coordinator", "Demo coordinator", Role.COORDINATOR, provider),
-            ("qa_reviewer", "Demo QA reviewer", Role.QA_REVIEWER, provider),
-            ("finance", "Demo finance", Role.FINANCE, provider),
-            ("admin", "Demo administrator", Role.ADMIN, provider),
-            ("operator", "Demo operator (metrics)", Role.OPERATOR, operator),
+        for key, role, org in [
+            ("la_officer", Role.LA_OFFICER, la),
+            ("la_admin", Role.LA_ADMIN, la),
+            ("coordinator", Role.COORDINATOR, provider),
+            ("qa_reviewer", Role.QA_REVIEWER, provider),
+            ("finance", Role.FINANCE, provider),
+            ("admin", Role.ADMIN, provider),
+            ("operator", Role.OPERATOR, operator),
         ]:
-            people.append((key, await User.create(organisation=org, name=name, role=role)))
+            people.append((key, await User.create(organisation=org, name=PEOPLE[key], role=role)))
         for n, (skills, hours, slots) in enumerate([
             (ALL_SKILLS, 30.0, 4),
             (["new_plan", "reassessment", "annual_review_amendment"], 22.5, 3),
             (["phase_transfer", "annual_review_amendment", "post16"], 15.0, 2),
         ], start=1):
-            user = await User.create(organisation=provider, name=f"Demo writer {n}", role=Role.WRITER)
+            user = await User.create(organisation=provider, name=PEOPLE[f"writer{n}"], role=Role.WRITER)
             writer = await Writer.create(user=user, provider=provider)
             await WriterContract.create(writer=writer, skills=skills, hours_per_week=hours, max_concurrent=slots,
                                         excluded_las=[], dbs_expires=today + timedelta(days=700), starts_on=today)
@@ -78,7 +109,7 @@ async def seed_demo() -> DemoTenant:
     fd = os.open(TOKENS_FILE, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     with os.fdopen(fd, "w") as handle:
         json.dump(tokens, handle, indent=2)
-    return DemoTenant(tokens=tokens, first_start=True)
+    return DemoTenant(tokens=tokens, first_start=True, people=await _people())
 
 
 def print_welcome(tenant: DemoTenant, settings: Settings) -> None:
@@ -87,9 +118,14 @@ def print_welcome(tenant: DemoTenant, settings: Settings) -> None:
     lines = [
         "",
         f"Planwright demo tenant: {DEMO_LA} and {DEMO_PROVIDER}, {state}.",
-        "Bearer tokens, one per role (local demo only):",
+        f"Bearer tokens, one per person (local demo only; also in {TOKENS_FILE}; `GET /v1/me` says whose a token is):",
     ]
-    lines += [f"  {role:<12} {token}" for role, token in tenant.tokens.items()]
+    for key, token in tenant.tokens.items():
+        person = tenant.people.get(key)
+        who = f"  {person.name}, user {person.user_id}" if person else ""
+        if person and person.writer_id:
+            who += f", writer {person.writer_id} (offers name this id)"
+        lines.append(f"  {key:<12} {token}{who}")
     officer = tenant.tokens.get("la_officer", "<la_officer token>")
     lines += [
         "",

@@ -18,10 +18,19 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
+from contracts.ids import NOT_CANONICAL, parse_canonical_uuid
 from service.auth.principal import Principal, authenticate
 from service.auth.tokens import hash_token
 from service.documents.service import check_length
-from service.errors import Forbidden, InvalidInput, NotFound, PayloadTooLarge, Problem, TooManyRequests
+from service.errors import (
+    Forbidden,
+    InvalidInput,
+    MalformedJson,
+    NotFound,
+    PayloadTooLarge,
+    Problem,
+    TooManyRequests,
+)
 from service.models import Role
 from service.runtime import current
 
@@ -29,6 +38,7 @@ PUBLIC: Final = frozenset[Role]()
 PROBLEM_JSON = "application/problem+json"
 # what a read-only token may call
 SAFE_METHODS = frozenset({"GET", "HEAD"})
+PROBLEMS_PATH = "/problems"
 
 
 @dataclass
@@ -39,10 +49,13 @@ class Call:
     query: Any = None
 
     def path_uuid(self, name: str) -> UUID:
+        """An id in the path, in canonical form only (contracts/ids.py): anything else is a 422 naming the parameter,
+        never "no such bundle" and never the same object under a second spelling."""
         try:
-            return UUID(str(self.request.path_params[name]))
+            return parse_canonical_uuid(str(self.request.path_params[name]))
         except ValueError:
-            raise NotFound(f"no such {name.removesuffix('_id')}") from None
+            raise InvalidInput(f"path.{name}: {NOT_CANONICAL}", errors=[
+                {"field": f"path.{name}", "message": NOT_CANONICAL, "type": "uuid_canonical"}]) from None
 
     def path_int(self, name: str, *, missing: str) -> int:
         """A whole-number path parameter that fits a database BIGINT; NotFound(`missing`) for anything else
@@ -81,9 +94,16 @@ class Endpoint:
         return self.roles == PUBLIC
 
 
+def problem_type_uri(type_: str) -> str:
+    """A problem type's URI: the page this service serves about it (service/problems/routes.py). A relative reference
+    (RFC 9457 3.1.1), resolved against the request's own URL, so it reaches the service that answered, whatever
+    name it was reached by, and stays one string for clients that compare types."""
+    return f"{PROBLEMS_PATH}/{type_}"
+
+
 def problem_response(exc: Problem, instance: str | None = None) -> JSONResponse:
     body: dict[str, Any] = {
-        "type": f"https://planwright.invalid/problems/{exc.type_}",
+        "type": problem_type_uri(exc.type_),
         "title": exc.title,
         "status": exc.status,
         "detail": exc.detail,
@@ -135,6 +155,8 @@ async def _parse_body(request: Request, model: type[BaseModel]) -> BaseModel:
     try:
         body = model.model_validate_json(bytes(raw) or b"{}")
     except ValidationError as exc:
+        if any(e["type"] == "json_invalid" for e in exc.errors(include_url=False)):
+            raise MalformedJson(f"body: not well-formed JSON ({exc.errors(include_url=False)[0]['msg']})") from None
         raise validation_problem(exc, "body") from None
     _refuse_nul(body.model_dump(), "body")
     return body

@@ -9,11 +9,27 @@ from typing import Any
 from pydantic import BaseModel
 
 from contracts.api import ProblemOut
+from contracts.ids import CANONICAL_UUID_PATTERN
 from service.documents.service import OCTET_STREAM
+from service.errors import problem_types
 from service.http import PROBLEM_JSON, Endpoint
 
 REF = "#/components/schemas/{model}"
 _PARAM = re.compile(r"{(\w+)}")
+# path ids are UUIDs in canonical form (a 422 otherwise), except these whole numbers
+_INTEGER_PARAMS = frozenset({"line_id", "index"})
+
+
+def _path_schema(name: str) -> dict[str, Any]:
+    if name.endswith("_id") and name not in _INTEGER_PARAMS:
+        return {"type": "string", "format": "uuid", "pattern": CANONICAL_UUID_PATTERN}
+    if name == "type":
+        return {"type": "string", "enum": list(problem_types())}
+    return {"type": "string"}
+
+
+def _takes_an_id(path: str) -> bool:
+    return any(n.endswith("_id") and n not in _INTEGER_PARAMS for n in _PARAM.findall(path))
 
 
 def _schema(model: type[BaseModel], components: dict[str, Any]) -> dict[str, Any]:
@@ -75,7 +91,7 @@ def build_openapi(endpoints: list[Endpoint]) -> dict[str, Any]:
             "tags": [ep.tag],
             "x-roles": sorted(r.value for r in ep.roles) or ["public"],
         }
-        params = [{"name": n, "in": "path", "required": True, "schema": {"type": "string"}}
+        params = [{"name": n, "in": "path", "required": True, "schema": _path_schema(n)}
                   for n in _PARAM.findall(ep.path)]
         if ep.query is not None:
             params += _query_parameters(ep.query)
@@ -107,8 +123,10 @@ def build_openapi(endpoints: list[Endpoint]) -> dict[str, Any]:
         # every request can run out of time or meet an unavailable object store (503); a body can arrive too
         # slowly (408) or too big (413)
         codes = set(ep.errors) | ({401, 403} if not ep.public else set()) | {503}
-        if ep.body is not None or ep.query is not None:
+        if ep.body is not None or ep.query is not None or _takes_an_id(ep.path):
             codes.add(422)
+        if ep.body is not None:
+            codes.add(400)  # not well-formed JSON
         if ep.body is not None or ep.raw_body:
             codes |= {408, 413}
         if not ep.public and ep.rate_limited:

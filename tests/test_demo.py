@@ -59,7 +59,7 @@ def test_the_demo_and_the_journey_work_on_any_day(day: str, tmp_path: Path) -> N
                 assert time.monotonic() < deadline, "the demo server did not become ready within a minute"
                 time.sleep(0.2)
             journey = subprocess.run(
-                clocked_command("service.cli", "journey", "--base-url", f"http://127.0.0.1:{port}"),
+                clocked_command("service.cli", "journey"),  # finds the server by PLANWRIGHT_PORT, as serve does
                 cwd=tmp_path, env=env, capture_output=True, text=True, timeout=180, check=False)
         finally:
             server.terminate()

@@ -141,7 +141,8 @@ async def pin(principal: Principal, bundle_id: UUID, writer_id: UUID | None) -> 
                 raise Conflict(f"cannot pin: {problem}")
         fresh = await Bundle.filter(id=bundle.id).using_db(conn).get()
         excluded = [w for w in fresh.excluded_writers if w != str(writer_id)]
-        await Bundle.filter(id=bundle.id).using_db(conn).update(pinned_writer_id=writer_id, excluded_writers=excluded)
+        await Bundle.filter(id=bundle.id).using_db(conn).update(pinned_writer_id=writer_id, excluded_writers=excluded,
+                                                                updated_at=clock.now())
         await record(bundle.id, "bundle.pinned" if writer_id else "bundle.unpinned", conn=conn,
                      actor_id=principal.user_id, data={"writer_id": str(writer_id) if writer_id else None})
         return await Bundle.filter(id=bundle.id).using_db(conn).get()
@@ -151,7 +152,7 @@ async def set_effort(principal: Principal, bundle_id: UUID, hours: float | None)
     bundle = await scope.get_bundle(principal, bundle_id)
     async with allocation_transaction(wait=True) as conn:
         assert conn is not None
-        await Bundle.filter(id=bundle.id).using_db(conn).update(effort_hours=hours)
+        await Bundle.filter(id=bundle.id).using_db(conn).update(effort_hours=hours, updated_at=clock.now())
         await record(bundle.id, "bundle.effort_set", conn=conn, actor_id=principal.user_id,
                      data={"effort_hours": hours})
         return await Bundle.filter(id=bundle.id).using_db(conn).get()

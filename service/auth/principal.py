@@ -29,6 +29,9 @@ class Principal:
     la_scope: UUID | None = None
     # a provider's break-glass token for an LA's user: every act with it is on the LA's record
     break_glass: bool = False
+    # the bearer token this request came with (none for a principal loaded for a job or a link): what the caller
+    # makes with it, a download link, lives no longer than the token
+    token_id: UUID | None = None
 
     @property
     def is_la(self) -> bool:
@@ -53,11 +56,11 @@ async def authenticate(authorization: str | None) -> Principal:
     if row.last_used_at is None or now - row.last_used_at >= LAST_USED_RESOLUTION:
         # at most one write a minute per token: `last_used_at` says whether a token is alive, not each request
         await ApiToken.filter(id=row.id).update(last_used_at=now)
-    return replace(principal_for(row.user), read_only=row.read_only, la_scope=row.la_scope_id,
+    return replace(principal_for(row.user, token_id=row.id), read_only=row.read_only, la_scope=row.la_scope_id,
                    break_glass=row.break_glass)
 
 
-def principal_for(user: User) -> Principal:
+def principal_for(user: User, *, token_id: UUID | None = None) -> Principal:
     """The Principal of a user loaded with its organisation (and writer, if any)."""
     organisation = user.organisation
     writer = getattr(user, "writer", None)
@@ -72,4 +75,5 @@ def principal_for(user: User) -> Principal:
         role=user.role,
         writer_id=writer.id if writer is not None else None,
         provider_id=provider_id,
+        token_id=token_id,
     )

@@ -66,7 +66,8 @@ ENDPOINTS = [
              "Download the passed draft's PDF rendition, if the writer sent one (audited)", "delivery",
              produces="application/pdf", errors=(403, 404, 409)),
     Endpoint("POST", "/v1/bundles/{bundle_id}/delivered-draft/link", delivered_link, LA,
-             "A download link for the passed draft that expires in five minutes", "delivery",
+             "A single-use download link for the passed draft: expires in five minutes, dies with its maker's "
+             "token or user", "delivery",
              response=DownloadLink, errors=(403, 404, 409)),
     Endpoint("POST", "/v1/bundles/{bundle_id}/access/revoke", revoke_access, frozenset({Role.LA_ADMIN}),
              "Revoke access to the returned draft: outstanding links stop working at once", "delivery",

@@ -10,6 +10,7 @@ from datetime import datetime
 from typing import Any
 from uuid import UUID
 
+from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.exceptions import IntegrityError
 from tortoise.expressions import Q
 from tortoise.functions import Sum
@@ -23,21 +24,25 @@ from service.bundles.submission import submit_bundle
 from service.bundles.transitions import move, record
 from service.calendar import WorkingCalendar
 from service.documents.service import receive
-from service.errors import Conflict, IdempotencyConflict, InvalidInput, NotFound
+from service.errors import Conflict, DuplicateReference, IdempotencyConflict, InvalidInput, NotFound
 from service.jobs import Job
-from service.models import Bundle, BundleStatus, Document, Event
+from service.models import Bundle, BundleStatus, Document, Event, Organisation
 from service.outbox.service import enqueue
 from service.runtime import current
 from service.sla.service import sla_view
 
 # the LA may add or replace documents only before submission, or after a rejection
 EDITABLE = frozenset({BundleStatus.DRAFT, BundleStatus.REJECTED})
+# a bundle in one of these is no longer live: its reference may be used again without saying so
+FINISHED = (BundleStatus.ACCEPTED, BundleStatus.CLOSED, BundleStatus.CANCELLED)
 # while a writer's query is open the LA may add documents with its answer; each is screened on its own
 ADDABLE = EDITABLE | {BundleStatus.AWAITING_LA}
 
 
 def _request_hash(body: BundleCreate) -> str:
-    canonical = json.dumps(body.model_dump(mode="json"), sort_keys=True, separators=(",", ":"))
+    # the flag is left out when unset, so keys stored before it existed still match their bodies
+    fields = body.model_dump(mode="json", exclude=set() if body.duplicate_reference else {"duplicate_reference"})
+    canonical = json.dumps(fields, sort_keys=True, separators=(",", ":"))
     return hashlib.sha256(canonical.encode()).hexdigest()
 
 
@@ -56,6 +61,15 @@ async def create_bundle(
             return existing, False
     try:
         async with in_transaction() as conn:
+            # the LA's row is locked (PostgreSQL) so two concurrent creations cannot both find the reference free;
+            # a request that waited for one with its own key then finds that bundle and answers it
+            await Organisation.filter(id=principal.organisation_id).using_db(conn).select_for_update().first()
+            if idempotency_key is not None:
+                existing = await _replay(principal, idempotency_key, request_hash, conn)
+                if existing is not None:
+                    return existing, False
+            if not body.duplicate_reference:
+                await _refuse_a_second_live_reference(principal.organisation_id, body.reference, conn)
             bundle = await Bundle.create(
                 la_id=principal.organisation_id,
                 provider_id=principal.provider_id,
@@ -63,7 +77,7 @@ async def create_bundle(
                 idempotency_key=idempotency_key,
                 request_hash=request_hash,
                 using_db=conn,
-                **body.model_dump(),
+                **body.model_dump(exclude={"duplicate_reference"}),
             )
             await record(bundle.id, "bundle.created", conn=conn, actor_id=principal.user_id)
     except IntegrityError:
@@ -75,8 +89,22 @@ async def create_bundle(
     return bundle, True
 
 
-async def _replay(principal: Principal, key: str, request_hash: str) -> Bundle | None:
-    existing = await Bundle.filter(la_id=principal.organisation_id, idempotency_key=key).first()
+async def _refuse_a_second_live_reference(la_id: UUID, reference: str, conn: BaseDBAsyncClient) -> None:
+    """One live bundle per case reference unless the LA says otherwise: a second is most often the same case sent
+    twice. The caller holds the LA's row lock."""
+    first = await Bundle.filter(la_id=la_id, reference=reference).exclude(status__in=FINISHED).using_db(
+        conn).order_by("created_at").first()
+    if first is not None:
+        raise DuplicateReference(
+            f"bundle {first.id} ({first.status.value}) already has the reference {reference}; to create another "
+            'on purpose send "duplicate_reference": true', existing_bundle_id=str(first.id),
+            current_status=first.status.value)
+
+
+async def _replay(
+    principal: Principal, key: str, request_hash: str, conn: BaseDBAsyncClient | None = None
+) -> Bundle | None:
+    existing = await Bundle.filter(la_id=principal.organisation_id, idempotency_key=key).using_db(conn).first()
     if existing is not None and existing.request_hash != request_hash:
         raise IdempotencyConflict("this Idempotency-Key was used with a different body")
     return existing

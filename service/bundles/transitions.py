@@ -11,6 +11,7 @@ from uuid import UUID
 
 from tortoise.backends.base.client import BaseDBAsyncClient
 
+from service import clock
 from service.bundles.lifecycle import Moved, reactions
 from service.bundles.states import can_move, sources_of
 from service.errors import NotFound, TransitionNotAllowed
@@ -31,7 +32,9 @@ async def move(
     """Move a bundle to `target` if its status allows it, inside the caller's transaction `conn`.
 
     The UPDATE is conditioned on the current status, so of two concurrent movers only one wins;
-    the loser gets TransitionNotAllowed naming the status it found.
+    the loser gets TransitionNotAllowed naming the status it found. A queryset UPDATE skips the model's
+    `auto_now`, so it sets `updated_at` itself: the API shows when the bundle last changed, and the sweep reads
+    how long it has been in its status from it.
     """
     allowed = sources_of(target)
     if expect is not None:
@@ -42,7 +45,8 @@ async def move(
     if current.status not in allowed or not can_move(current.status, target):
         raise TransitionNotAllowed(current.status.value, target.value)
     updated = (
-        await Bundle.filter(id=bundle_id, status=current.status).using_db(conn).update(status=target, **fields)
+        await Bundle.filter(id=bundle_id, status=current.status).using_db(conn).update(
+            status=target, **{"updated_at": clock.now(), **fields})
     )
     if updated != 1:
         fresh = await Bundle.filter(id=bundle_id).using_db(conn).first()

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import io
 import json
 import time
 from datetime import datetime, timedelta
@@ -11,27 +10,43 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+from pydantic import ValidationError
+from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from service import clock
 from service.cli import UsageError
+from service.demo_files import FRONT_SHEET, advice_pdf, draft_docx
+from service.settings import ENV_PREFIX, Settings
 
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
 
+class ServerAddress(BaseSettings):
+    """Where `planwright serve` listens: the same PLANWRIGHT_HOST and PLANWRIGHT_PORT (environment or .env)."""
+
+    model_config = SettingsConfigDict(env_prefix=ENV_PREFIX, env_file=".env", extra="ignore")
+    host: str = Settings.model_fields["host"].default
+    port: int = Settings.model_fields["port"].default
+
+
+def default_base_url() -> str:
+    try:
+        address = ServerAddress()
+    except ValidationError:
+        raise UsageError("setting PLANWRIGHT_PORT: must be a port number (1-65535)") from None
+    host = "127.0.0.1" if address.host in {"0.0.0.0", "::", ""} else address.host  # noqa: S104 - a listen-all address
+    return f"http://{host}:{address.port}"
+
+
 def configure(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--base-url", default="http://127.0.0.1:8000")
-    parser.add_argument("--tokens", type=Path, default=Path("var/demo-tokens.json"))
-
-
-def _docx(paragraphs: list[str]) -> bytes:
-    from docx import Document
-
-    document = Document()
-    for text in paragraphs:
-        document.add_paragraph(text)
-    buffer = io.BytesIO()
-    document.save(buffer)
-    return buffer.getvalue()
+    try:
+        default = default_base_url()
+    except UsageError:  # said when the command runs, not while every command's options are being listed
+        default = "PLANWRIGHT_HOST and PLANWRIGHT_PORT (invalid now)"
+    parser.add_argument("--base-url", help=f"the running server (default: {default}, from PLANWRIGHT_HOST and "
+                                           "PLANWRIGHT_PORT)")
+    parser.add_argument("--tokens", type=Path, default=Path("var/demo-tokens.json"),
+                        help="the demo tokens `make run` wrote (default: %(default)s)")
 
 
 def _expiry(expires_at: str) -> str:
@@ -45,6 +60,7 @@ def _expiry(expires_at: str) -> str:
 
 
 def run(args: argparse.Namespace) -> int:
+    base_url = args.base_url or default_base_url()
     if not args.tokens.exists():
         raise UsageError(f"--tokens: {args.tokens} not found; start the service with `make run` first")
     tokens: dict[str, str] = json.loads(args.tokens.read_text())
@@ -58,17 +74,15 @@ def run(args: argparse.Namespace) -> int:
             raise UsageError(f"{text}: {response.text}")
         return response.json() if "json" in response.headers.get("content-type", "") else response.content
 
-    with httpx.Client(base_url=args.base_url, timeout=30) as http:
+    with httpx.Client(base_url=base_url, timeout=30) as http:
         reference = f"DEMO-{int(clock.now().timestamp())}"
         bundle = step("LA officer creates a bundle",
                       http.post("/v1/bundles", headers=auth("la_officer"),
                                 json={"reference": reference, "work_type": "new_plan"}))
         bid = bundle["id"]
-        report = _docx(["Educational psychology advice for Child A.",
-                        "Cognition and learning: working memory difficulties."])
-        step("LA officer uploads an advice report",
-             http.post(f"/v1/bundles/{bid}/documents", params={"filename": "ep-advice.docx"}, content=report,
-                       headers={**auth("la_officer"), "Content-Type": DOCX}))
+        step("LA officer uploads the educational psychology advice (`planwright demo files`' ep.pdf)",
+             http.post(f"/v1/bundles/{bid}/documents", params={"filename": "ep.pdf"}, content=advice_pdf(),
+                       headers={**auth("la_officer"), "Content-Type": "application/pdf"}))
         step("LA officer submits it for screening", http.post(f"/v1/bundles/{bid}/submit", headers=auth("la_officer")))
         offer, writer = None, None
         for _ in range(120):
@@ -91,27 +105,28 @@ def run(args: argparse.Namespace) -> int:
              http.get(f"/v1/bundles/{bid}/documents/{document['id']}/content", headers=auth(writer)))
         step(f"{writer} fills in the front sheet",
              http.put(f"/v1/bundles/{bid}/front-sheet", headers=auth(writer),
-                      json={"queries": [], "missing_advice": [], "notes": "Section I left for the LA."}))
+                      json=FRONT_SHEET))
         draft = step(f"{writer} uploads a draft plan (automated QA findings come back at once)",
                      http.post(f"/v1/bundles/{bid}/drafts", params={"filename": "draft.docx"},
-                               content=_docx(["Section A: Views, interests and aspirations", "Child A likes art."]),
-                               headers={**auth(writer), "Content-Type": DOCX}))
+                               content=draft_docx(), headers={**auth(writer), "Content-Type": DOCX}))
         print(f"      {len(draft['qa_findings'])} automated findings")
         step("QA reviewer reads the queue", http.get("/v1/qa/queue", headers=auth("qa_reviewer")))
         step("QA reviewer claims the draft", http.post(f"/v1/drafts/{draft['id']}/claim", headers=auth("qa_reviewer")))
         sheet = step("QA reviewer opens the checklist",
                      http.get(f"/v1/drafts/{draft['id']}/review", headers=auth("qa_reviewer")))
-        errors = [f for f in sheet["findings"] if f["severity"] == "error"]
-        for finding in errors:
-            http.post(f"/v1/drafts/{draft['id']}/findings/{finding['index']}/dismiss", headers=auth("qa_reviewer"),
-                      json={"reason": "demo draft: a two-line plan by design"})
-        print(f"      dismissed {len(errors)} error findings, each with a reason")
+        for finding in sheet["findings"]:
+            dismissed = step(f"QA reviewer dismisses the {finding['severity']} {finding['check']}, with a reason",
+                             http.post(f"/v1/drafts/{draft['id']}/findings/{finding['index']}/dismiss",
+                                       headers=auth("qa_reviewer"),
+                                       json={"reason": "reviewed: the occupational therapy review belongs in G"}))
+            print(f"      dismissals: {[d['check'] for d in dismissed['dismissals']]}")
         step("QA reviewer passes the draft",
              http.post(f"/v1/drafts/{draft['id']}/pass", headers=auth("qa_reviewer"),
                        json={"checklist": {item["key"]: True for item in sheet["manual_items"]}}))
         link = step("LA officer asks for a five-minute download link",
                     http.post(f"/v1/bundles/{bid}/delivered-draft/link", headers=auth("la_officer")))
-        step("anyone holding the link downloads it once (audited)", http.get(link["url"]))
+        step("anyone holding the link downloads it, once (audited with the client's address)", http.get(link["url"]))
+        print(f"      the same link again: {http.get(link['url']).status_code} (single use)")
         step("LA officer downloads the delivered draft",
              http.get(f"/v1/bundles/{bid}/delivered-draft", headers=auth("la_officer")))
         step("LA officer accepts it", http.post(f"/v1/bundles/{bid}/accept", headers=auth("la_officer")))

@@ -1,6 +1,8 @@
-"""Short-lived download links: an HMAC-signed token naming the draft, the access version and the expiry.
+"""Short-lived download links: an HMAC-signed token naming the link, the draft, the access version and the expiry.
 
-Revoking access bumps the bundle's access version, so every link signed before it stops working at once.
+The signature makes the link unforgeable; the link's row (service/delivery/service.py) makes it single use and ties
+it to its maker's access. Revoking access bumps the bundle's access version, so every link signed before it stops
+working at once.
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ class BadLink(Exception):
 
 @dataclass(frozen=True)
 class LinkClaims:
+    link_id: UUID
     draft_id: UUID
     user_id: UUID
     access_version: int
@@ -39,8 +42,9 @@ def _unb64(text: str) -> bytes:
 
 
 def sign_link(key: bytes, claims: LinkClaims) -> str:
-    payload = json.dumps({"d": str(claims.draft_id), "u": str(claims.user_id), "v": claims.access_version,
-                          "e": claims.expires}, separators=(",", ":"), sort_keys=True).encode()
+    payload = json.dumps({"l": str(claims.link_id), "d": str(claims.draft_id), "u": str(claims.user_id),
+                          "v": claims.access_version, "e": claims.expires},
+                         separators=(",", ":"), sort_keys=True).encode()
     signature = hmac.new(key, payload, hashlib.sha256).digest()
     return f"{_b64(payload)}.{_b64(signature)}"
 
@@ -55,8 +59,8 @@ def verify_link(key: bytes, token: str, *, now: datetime | None = None) -> LinkC
         raise BadLink("bad signature")
     try:
         raw = json.loads(payload)
-        claims = LinkClaims(draft_id=UUID(raw["d"]), user_id=UUID(raw["u"]), access_version=int(raw["v"]),
-                            expires=int(raw["e"]))
+        claims = LinkClaims(link_id=UUID(raw["l"]), draft_id=UUID(raw["d"]), user_id=UUID(raw["u"]),
+                            access_version=int(raw["v"]), expires=int(raw["e"]))
     except (ValueError, KeyError, TypeError):
         raise BadLink("malformed") from None
     if claims.expires <= int((now or clock.now()).timestamp()):

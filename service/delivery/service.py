@@ -1,4 +1,4 @@
-"""Secure return: after a pass the LA reads the draft (audited, by bearer token or a five-minute link),
+"""Secure return: after a pass the LA reads the draft (audited, by bearer token or a single-use five-minute link),
 can revoke access at once, accepts the draft, or asks for amendments (free inside the contract's window)."""
 
 from __future__ import annotations
@@ -11,13 +11,13 @@ from tortoise.transactions import in_transaction
 from service import clock
 from service.audit.service import audit
 from service.auth import scope
-from service.auth.principal import Principal
+from service.auth.principal import Principal, principal_for
 from service.billing.service import amendment_charged
 from service.bundles.transitions import move, record
 from service.contracts_in_force import contract_of
 from service.delivery.links import LINK_SECONDS, BadLink, LinkClaims, sign_link, verify_link
 from service.errors import Conflict, Forbidden, NotFound
-from service.models import Bundle, BundleStatus, Draft, DraftStatus
+from service.models import Bundle, BundleStatus, DownloadLink, Draft, DraftStatus
 from service.runtime import current
 
 RETURNED_TO_LA = frozenset({BundleStatus.DELIVERED, BundleStatus.ACCEPTED, BundleStatus.CLOSED,
@@ -44,33 +44,61 @@ async def delivered_draft(principal: Principal, bundle_id: UUID) -> tuple[Bundle
 
 
 async def make_link(principal: Principal, bundle_id: UUID) -> tuple[str, datetime, Draft]:
+    """A link for one download within LINK_SECONDS, by whoever holds it, while the maker's access lasts."""
     bundle, draft = await delivered_draft(principal, bundle_id)
     expires = clock.now().replace(microsecond=0) + timedelta(seconds=LINK_SECONDS)
-    token = sign_link(current().link_key, LinkClaims(draft_id=draft.id, user_id=principal.user_id,
+    async with in_transaction() as conn:
+        link = await DownloadLink.create(draft_id=draft.id, made_by_id=principal.user_id, token_id=principal.token_id,
+                                         expires_at=expires, using_db=conn)
+        await audit(principal, "delivered_draft.link_issued", object_type="draft", object_id=draft.id,
+                    bundle_id=bundle.id, data={"expires": expires.isoformat(), "link_id": str(link.id)}, using=conn)
+    token = sign_link(current().link_key, LinkClaims(link_id=link.id, draft_id=draft.id, user_id=principal.user_id,
                                                      access_version=bundle.access_version,
                                                      expires=int(expires.timestamp())))
-    await audit(principal, "delivered_draft.link_issued", object_type="draft", object_id=draft.id,
-                bundle_id=bundle.id, data={"expires": expires.isoformat()})
     return token, expires, draft
 
 
-async def redeem_link(token: str) -> tuple[Bundle, Draft, LinkClaims]:
-    """The link is its own authority: valid signature, not expired, access not revoked since it was made."""
+GONE = "this download link is invalid, has expired or has been used"
+
+
+async def redeem_link(token: str, *, client: str | None) -> tuple[Bundle, Draft, DownloadLink]:
+    """The link is its own authority: valid signature, not expired, not used before, access not revoked since it was
+    made, and its maker still able to read the draft (user active, token unrevoked and unexpired, same tenancy).
+    Spending it is a conditional UPDATE, so of two concurrent uses one wins."""
     try:
         claims = verify_link(current().link_key, token)
     except BadLink:
-        raise NotFound("this download link is invalid or has expired") from None
-    draft = await Draft.filter(id=claims.draft_id, status=DraftStatus.PASSED).first()
-    bundle = await Bundle.filter(id=draft.bundle_id).first() if draft else None  # type: ignore[attr-defined]
-    if draft is None or bundle is None or bundle.access_revoked or bundle.access_version != claims.access_version:
-        raise NotFound("this download link is invalid or has expired")
-    return bundle, await _passed_draft(bundle), claims
+        raise NotFound(GONE) from None
+    link = await DownloadLink.filter(id=claims.link_id, draft_id=claims.draft_id, used_at__isnull=True).select_related(
+        "made_by__organisation", "made_by__writer", "token").first()
+    if link is None or not _maker_may_still_read(link):
+        raise NotFound(GONE)
+    maker = principal_for(link.made_by)
+    try:
+        bundle, draft = await delivered_draft(maker, (await Draft.get(id=claims.draft_id)).bundle_id)  # type: ignore[attr-defined]
+    except (NotFound, Forbidden, Conflict):
+        raise NotFound(GONE) from None
+    if draft.id != claims.draft_id or bundle.access_version != claims.access_version:
+        raise NotFound(GONE)
+    async with in_transaction() as conn:
+        spent = await DownloadLink.filter(id=link.id, used_at__isnull=True).using_db(conn).update(
+            used_at=clock.now(), used_from=(client or "")[:64] or None)
+        if spent != 1:
+            raise NotFound(GONE)
+    return bundle, draft, link
+
+
+def _maker_may_still_read(link: DownloadLink) -> bool:
+    if not link.made_by.active:
+        return False
+    token = link.token
+    return token is None or (token.revoked_at is None and (token.expires_at is None or token.expires_at > clock.now()))
 
 
 async def set_access(principal: Principal, bundle_id: UUID, *, revoked: bool) -> Bundle:
     bundle = await scope.get_bundle(principal, bundle_id)
     async with in_transaction() as conn:
-        fields: dict[str, object] = {"access_revoked": revoked}
+        fields: dict[str, object] = {"access_revoked": revoked, "updated_at": clock.now()}
         if revoked:
             fields["access_version"] = bundle.access_version + 1
         await Bundle.filter(id=bundle.id).using_db(conn).update(**fields)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from starlette.responses import Response
 
 from service.auth.principal import Principal
@@ -12,10 +14,12 @@ from service.runtime import current
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
 
-async def stream_delivered(principal: Principal, bundle: Bundle, draft: Draft, action: str) -> Response:
+async def stream_delivered(principal: Principal | None, bundle: Bundle, draft: Draft, action: str, *,
+                           audit_data: dict[str, Any] | None = None) -> Response:
     assert draft.delivered_key is not None and draft.delivered_sha256 is not None
     return await stream_object(
         principal, current().storage, action=action, object_type="draft", object_id=draft.id, bundle_id=bundle.id,
+        audit_data=audit_data,
         storage_key=draft.delivered_key, sha256=draft.delivered_sha256, media_type=DOCX,
         download_name=f"{bundle.reference}-draft.docx",
     )

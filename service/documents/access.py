@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import aclosing
+from typing import Any
 from uuid import UUID
 
 from starlette.responses import StreamingResponse
@@ -37,7 +38,7 @@ def may_read_documents(principal: Principal, bundle: Bundle) -> bool:
 
 
 async def stream_object(
-    principal: Principal,
+    principal: Principal | None,
     storage: Storage,
     *,
     action: str,
@@ -48,9 +49,11 @@ async def stream_object(
     sha256: str,
     media_type: str,
     download_name: str,
+    audit_data: dict[str, Any] | None = None,
 ) -> StreamingResponse:
-    """Audit, then stream the decrypted object; the checksum header lets the receiver verify the bytes."""
-    await audit(principal, action, object_type=object_type, object_id=object_id, bundle_id=bundle_id)
+    """Audit, then stream the decrypted object; the checksum header lets the receiver verify the bytes. No principal:
+    a download by link, which `audit_data` describes."""
+    await audit(principal, action, object_type=object_type, object_id=object_id, bundle_id=bundle_id, data=audit_data)
     # Fetch the first piece before the headers go: a missing or tampered object is then a clean error.
     stream = storage.open(storage_key, expected_sha256=sha256)
     try:

@@ -9,6 +9,7 @@ from uuid import UUID
 from tortoise.transactions import in_transaction
 
 from contracts.api import FrontSheetIn
+from service import clock
 from service.auth import scope
 from service.auth.principal import Principal
 from service.bundles.transitions import move, record
@@ -38,7 +39,8 @@ async def _writers_bundle(principal: Principal, bundle_id: UUID, allowed: frozen
 async def set_front_sheet(principal: Principal, bundle_id: UUID, sheet: FrontSheetIn) -> Bundle:
     bundle = await _writers_bundle(principal, bundle_id, FRONT_SHEET_EDITABLE)
     async with in_transaction() as conn:
-        await Bundle.filter(id=bundle.id).using_db(conn).update(front_sheet=sheet.model_dump())
+        await Bundle.filter(id=bundle.id).using_db(conn).update(front_sheet=sheet.model_dump(),
+                                                                updated_at=clock.now())
         await record(bundle.id, "front_sheet.updated", conn=conn, actor_id=principal.user_id,
                      data={"queries": len(sheet.queries), "missing_advice": len(sheet.missing_advice)})
     return await Bundle.get(id=bundle.id)

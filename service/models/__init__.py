@@ -23,7 +23,7 @@ from service.models.webhooks import (
     WebhookDelivery,
     WebhookEndpoint,
 )
-from service.models.work import Draft, DraftStatus, Offer, OfferStatus, QaReview, Query, ReviewOutcome
+from service.models.work import DownloadLink, Draft, DraftStatus, Offer, OfferStatus, QaReview, Query, ReviewOutcome
 
 __all__ = [
     "ApiToken",
@@ -34,6 +34,7 @@ __all__ = [
     "BundleStatus",
     "DeliveryStatus",
     "Document",
+    "DownloadLink",
     "Draft",
     "DraftStatus",
     "Event",

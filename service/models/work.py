@@ -9,7 +9,7 @@ from tortoise import fields
 from tortoise.models import Model
 
 from service.models.bundles import Bundle
-from service.models.people import User, Writer
+from service.models.people import ApiToken, User, Writer
 
 
 class OfferStatus(StrEnum):
@@ -81,6 +81,30 @@ class Draft(Model):
     class Meta:
         table = "draft"
         unique_together = (("bundle", "cycle"),)
+
+
+class DownloadLink(Model):
+    """A five-minute link to a delivered draft: used once, and only while its maker's access lasts (their user
+    active, the token they made it with unrevoked). `used_at`/`used_from` record the one use and the client's
+    address."""
+
+    id = fields.UUIDField(primary_key=True)
+    draft: fields.ForeignKeyRelation[Draft] = fields.ForeignKeyField(
+        "models.Draft", related_name="download_links", on_delete=fields.CASCADE
+    )
+    made_by: fields.ForeignKeyRelation[User] = fields.ForeignKeyField(
+        "models.User", related_name="download_links", on_delete=fields.CASCADE
+    )
+    token: fields.ForeignKeyNullableRelation[ApiToken] = fields.ForeignKeyField(
+        "models.ApiToken", related_name="download_links", null=True, on_delete=fields.CASCADE
+    )
+    expires_at = fields.DatetimeField()
+    used_at = fields.DatetimeField(null=True)
+    used_from = fields.CharField(max_length=64, null=True)
+    created_at = fields.DatetimeField(auto_now_add=True)
+
+    class Meta:
+        table = "download_link"
 
 
 class Query(Model):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import httpx
 import pytest
 
 from contracts.api import BundleCreate
@@ -82,3 +83,26 @@ async def test_pages_follow_the_cursor_newest_first_without_repeats(tenant: Tena
         if cursor is None:
             break
     assert [b.id for b in seen] == [b.id for b in sorted(made, key=lambda b: (b.created_at, b.id), reverse=True)]
+
+
+async def test_a_second_live_bundle_with_the_same_reference_is_refused_naming_the_first(
+    client: httpx.AsyncClient, tenant: Tenant, other_tenant: Tenant
+) -> None:
+    la = tenant.auth("la_officer")
+    body = {"reference": "DCC-0099", "work_type": "new_plan"}
+    first = (await client.post("/v1/bundles", headers=la, json=body)).json()
+    refused = await client.post("/v1/bundles", headers=la, json={**body, "work_type": "phase_transfer"})
+    assert refused.status_code == 409, refused.text
+    problem = refused.json()
+    assert problem["type"] == "/problems/duplicate-reference"
+    assert problem["existing_bundle_id"] == first["id"] and first["id"] in problem["detail"]
+    assert await Bundle.filter(la_id=tenant.la.id, reference="DCC-0099").count() == 1
+    # said to be intended: a second is created
+    second = await client.post("/v1/bundles", headers=la, json={**body, "duplicate_reference": True})
+    assert second.status_code == 201, second.text
+    # another LA's references are its own
+    assert (await client.post("/v1/bundles", headers=other_tenant.auth("la_officer"), json=body)).status_code == 201
+    # once the first is no longer live (cancelled here), the reference is free again for the LA
+    await client.post(f"/v1/bundles/{first['id']}/cancel", headers=la)
+    await client.post(f"/v1/bundles/{second.json()['id']}/cancel", headers=la)
+    assert (await client.post("/v1/bundles", headers=la, json=body)).status_code == 201

@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import io
+import uuid
 from datetime import datetime, timedelta
 
 import httpx
 from docx import Document
 
 from service import clock
+from service.auth.tokens import issue_token, revoke_token
 from service.delivery.links import LinkClaims, sign_link
-from service.models import AuditEntry, Bundle, BundleStatus, Draft, Event, WorkType
+from service.models import AuditEntry, Bundle, BundleStatus, DownloadLink, Draft, Event, User, WorkType
 from service.runtime import current
 from tests.factories import Tenant
 from tests.files import DOCX, make_docx
@@ -98,6 +100,21 @@ async def test_review_needs_a_claim_reasons_for_dismissals_and_the_whole_checkli
     assert (await Draft.get(id=draft_id)).status.value == "in_qa"
 
 
+async def test_the_answer_to_a_dismissal_shows_the_dismissal(client: httpx.AsyncClient, tenant: Tenant) -> None:
+    draft = await upload(client, tenant, await drafting_bundle(tenant))
+    reviewer = tenant.auth("qa_reviewer")
+    await client.post(f"/v1/drafts/{draft['id']}/claim", headers=reviewer)
+    index = next(i for i, f in enumerate(draft["qa_findings"]) if f["severity"] == "error")
+    answer = await client.post(f"/v1/drafts/{draft['id']}/findings/{index}/dismiss", headers=reviewer,
+                               json={"reason": "the LA's template words it so"})
+    assert answer.status_code == 200, answer.text
+    (dismissal,) = answer.json()["dismissals"]
+    assert dismissal["index"] == index and dismissal["reason"] == "the LA's template words it so"
+    assert dismissal["check"] == draft["qa_findings"][index]["check"]
+    assert datetime.fromisoformat(dismissal["at"]) <= clock.now()
+    assert draft["dismissals"] == []  # before any dismissal
+
+
 async def test_a_returned_draft_comes_back_as_a_new_cycle_on_the_timeline_and_in_the_quality_figures(
     client: httpx.AsyncClient, tenant: Tenant
 ) -> None:
@@ -170,21 +187,65 @@ async def test_links_expire_and_revocation_kills_them_at_once(client: httpx.Asyn
     assert await AuditEntry.filter(action="delivered_draft.download_by_link", bundle_id=bundle_id).exists()
     # an expired link refuses
     draft = await Draft.get(bundle_id=bundle_id, status="passed")
-    stale = sign_link(current().link_key, LinkClaims(draft_id=draft.id, user_id=tenant.users["la_officer"].id,
+    stale = sign_link(current().link_key, LinkClaims(link_id=uuid.uuid4(), draft_id=draft.id,
+                                                     user_id=tenant.users["la_officer"].id,
                                                      access_version=1, expires=int(clock.now().timestamp()) - 1))
     assert (await client.get(f"/v1/downloads/{stale}")).status_code == 404
     # a tampered link refuses
-    assert (await client.get(body["url"][:-3] + "abc")).status_code == 404
+    outstanding = (await client.post(f"/v1/bundles/{bundle_id}/delivered-draft/link", headers=la)).json()
+    assert (await client.get(outstanding["url"][:-3] + "abc")).status_code == 404
     # revocation kills the outstanding link and the bearer download at once
     revoked = await client.post(f"/v1/bundles/{bundle_id}/access/revoke", headers=tenant.auth("la_admin"))
     assert revoked.status_code == 200
-    assert (await client.get(body["url"])).status_code == 404
+    assert (await client.get(outstanding["url"])).status_code == 404
     assert (await client.get(f"/v1/bundles/{bundle_id}/delivered-draft", headers=la)).status_code == 403
     # restoring opens new links, but the old one stays dead
     await client.post(f"/v1/bundles/{bundle_id}/access/restore", headers=tenant.auth("la_admin"))
     fresh = (await client.post(f"/v1/bundles/{bundle_id}/delivered-draft/link", headers=la)).json()
     assert (await client.get(fresh["url"])).status_code == 200
+    assert (await client.get(outstanding["url"])).status_code == 404
+
+
+async def test_a_link_downloads_once_and_its_use_is_audited_with_the_client_address(
+    client: httpx.AsyncClient, tenant: Tenant
+) -> None:
+    bundle_id = await delivered(client, tenant)
+    body = (await client.post(f"/v1/bundles/{bundle_id}/delivered-draft/link",
+                              headers=tenant.auth("la_officer"))).json()
+    assert (await client.get(body["url"])).status_code == 200
+    again = await client.get(body["url"])
+    assert again.status_code == 404 and "used" in again.json()["detail"]
+    entries = await AuditEntry.filter(action="delivered_draft.download_by_link", bundle_id=bundle_id)
+    assert len(entries) == 1
+    (entry,) = entries
+    link = await DownloadLink.get(id=entry.data["link_id"])
+    assert entry.actor_id is None  # the holder of a link is nobody's login
+    assert entry.data["made_by"] == str(tenant.users["la_officer"].id)
+    assert entry.data["client"] == link.used_from and link.used_from  # the test client's address
+    assert link.used_at is not None
+
+
+async def test_a_link_dies_when_the_token_that_made_it_is_revoked(client: httpx.AsyncClient, tenant: Tenant) -> None:
+    bundle_id = await delivered(client, tenant)
+    officer = tenant.users["la_officer"]
+    spare = await issue_token(officer, label="spare")
+    body = (await client.post(f"/v1/bundles/{bundle_id}/delivered-draft/link",
+                              headers={"Authorization": f"Bearer {spare.token}"})).json()
+    await revoke_token(spare.id)
     assert (await client.get(body["url"])).status_code == 404
+    # another token of the same user still makes links that work
+    other = (await client.post(f"/v1/bundles/{bundle_id}/delivered-draft/link",
+                               headers=tenant.auth("la_officer"))).json()
+    assert (await client.get(other["url"])).status_code == 200
+
+
+async def test_a_link_dies_when_its_maker_is_deactivated(client: httpx.AsyncClient, tenant: Tenant) -> None:
+    bundle_id = await delivered(client, tenant)
+    body = (await client.post(f"/v1/bundles/{bundle_id}/delivered-draft/link",
+                              headers=tenant.auth("la_officer"))).json()
+    await User.filter(id=tenant.users["la_officer"].id).update(active=False)
+    assert (await client.get(body["url"])).status_code == 404
+    assert not await AuditEntry.filter(action="delivered_draft.download_by_link", bundle_id=bundle_id).exists()
 
 
 async def test_the_la_cannot_download_before_the_pass(client: httpx.AsyncClient, tenant: Tenant) -> None:

@@ -9,6 +9,7 @@ import shutil
 import socket
 import subprocess
 import time
+import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -60,7 +61,9 @@ def docx_with_people(paragraphs: list[str], *, author: str, comment_by: str | No
     return buffer.getvalue()
 
 
-async def create_bundle(client: httpx.AsyncClient, tenant: Tenant, reference: str = "INT-1") -> str:
+async def create_bundle(client: httpx.AsyncClient, tenant: Tenant, reference: str | None = None) -> str:
+    # a reference of its own unless given: a second live bundle with one is refused
+    reference = reference or f"INT-{uuid.uuid4().hex[:8]}"
     created = await client.post("/v1/bundles", headers=tenant.auth("la_officer"),
                                 json={"reference": reference, "work_type": "new_plan"})
     assert created.status_code == 201, created.text

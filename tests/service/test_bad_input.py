@@ -30,11 +30,21 @@ async def test_unknown_and_invalid_fields_answer_422_with_field_paths(
                                                                         "colour": "red"}), 422)
     fields = {e["field"] for e in body["errors"]}  # type: ignore[union-attr]
     assert {"body.work_type", "body.colour"} <= fields
-    body = problem(await client.post("/v1/bundles", headers=la, content=b"{not json",
-                                     ), 422)
     body = problem(await client.get("/v1/bundles", headers=la, params={"limit": "0"}), 422)
     assert body["errors"][0]["field"] == "query.limit"  # type: ignore[index]
-    problem(await client.get("/v1/bundles", headers=la, params={"cursor": "garbage!"}), 422)
+    body = problem(await client.get("/v1/bundles", headers=la, params={"cursor": "garbage!"}), 422)
+    assert body["errors"] == [{"field": "query.cursor", "message": "not a cursor this API issued"}]
+    assert not await Bundle.filter(la_id=tenant.la.id).exists()
+
+
+async def test_malformed_json_is_400_malformed_json(client: httpx.AsyncClient, tenant: Tenant) -> None:
+    la = tenant.auth("la_officer")
+    for raw in (b"{not json", b'{"reference": "X-1",', b"\xff\xfe"):
+        body = problem(await client.post("/v1/bundles", headers=la, content=raw), 400)
+        assert body["type"] == "/problems/malformed-json"
+    # well-formed JSON of the wrong shape is still a 422 with field paths
+    body = problem(await client.post("/v1/bundles", headers=la, content=b"[1, 2]"), 422)
+    assert body["errors"]
     assert not await Bundle.filter(la_id=tenant.la.id).exists()
 
 
@@ -155,7 +165,6 @@ async def test_an_upload_sent_as_octet_stream_is_typed_by_its_content_and_still_
 async def test_unknown_ids_are_404(client: httpx.AsyncClient, tenant: Tenant) -> None:
     la = tenant.auth("la_officer")
     problem(await client.get("/v1/bundles/00000000-0000-4000-8000-00000000dead", headers=la), 404)
-    problem(await client.get("/v1/bundles/not-a-uuid", headers=la), 404)
     problem(await client.get("/v1/no/such/route", headers=la), 404)
     problem(await client.post("/v1/offers/00000000-0000-4000-8000-00000000dead/accept",
                               headers=tenant.auth("writer1")), 404)

@@ -127,3 +127,19 @@ async def test_accept_racing_a_release_leaves_one_consistent_outcome(client: htt
     assert str(offer.writer_id) in fresh.excluded_writers  # type: ignore[attr-defined]
     assert final.status in {OfferStatus.ACCEPTED, OfferStatus.WITHDRAWN}
     assert accept.status_code in {200, 409}
+
+
+async def test_racing_creations_with_one_reference_make_one_live_bundle(
+    client: httpx.AsyncClient, tenant: Tenant
+) -> None:
+    la = tenant.auth("la_officer")
+    body = {"reference": "RACE-REF-1", "work_type": "new_plan"}
+    answers = await asyncio.gather(*(client.post("/v1/bundles", headers={**la, "Idempotency-Key": f"race-{n}"},
+                                                 json=body) for n in range(5)))
+    assert sorted(a.status_code for a in answers) == [201, 409, 409, 409, 409]
+    assert await Bundle.filter(la_id=tenant.la.id, reference="RACE-REF-1").count() == 1
+    # the same key racing itself: one bundle, every answer naming it
+    again = await asyncio.gather(*(client.post("/v1/bundles", headers={**la, "Idempotency-Key": "one-key"},
+                                               json={**body, "reference": "RACE-REF-2"}) for _ in range(5)))
+    assert sorted(a.status_code for a in again) == [200, 200, 200, 200, 201]
+    assert len({a.json()["id"] for a in again}) == 1

@@ -27,6 +27,8 @@ HOMES = {
     "notifications": "notifications",
     "reports": "sla",
     "audit": "audit",
+    "problems": "problems",
+    "me": "auth",
 }
 
 

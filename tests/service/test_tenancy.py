@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -38,7 +39,8 @@ async def new_bundle(
     client: httpx.AsyncClient, tenant: Tenant, *, with_document: bool = True
 ) -> tuple[str, str | None]:
     la = tenant.auth("la_officer")
-    created = await client.post("/v1/bundles", headers=la, json={"reference": "TEN-1", "work_type": "new_plan"})
+    created = await client.post("/v1/bundles", headers=la, json={"reference": f"TEN-{uuid.uuid4().hex[:8]}",
+                                                                "work_type": "new_plan"})
     assert created.status_code == 201, created.text
     bundle_id = created.json()["id"]
     document_id = None
@@ -95,7 +97,7 @@ async def test_the_coordinator_cannot_read_the_documents(client: httpx.AsyncClie
 ROLES = ["la_officer", "la_admin", "coordinator", "writer1", "qa_reviewer", "finance", "admin", "operator"]
 PROTECTED = [ep for ep in ENDPOINTS if not ep.public]
 # routes anyone may call: each must be named here, so a route that forgot its roles cannot pass as public
-PUBLIC_ROUTES = {"GET /healthz", "GET /readyz", "GET /v1/downloads/{token}"}
+PUBLIC_ROUTES = {"GET /healthz", "GET /readyz", "GET /v1/downloads/{token}", "GET /problems", "GET /problems/{type}"}
 
 
 def _path(ep: Endpoint) -> str:
@@ -215,6 +217,7 @@ POLICIES: dict[str, Policy] = {
     "POST /v1/bundles/{bundle_id}/documents/{document_id}/unreadable-confirmations": Policy(
         owned=True, body=lambda w: {"pages": [1], "holds_no_identifiers": True}),
     "GET /v1/offers": COLLECTION,
+    "GET /v1/me": COLLECTION,
     "POST /v1/offers/{offer_id}/accept": OWNED,
     "POST /v1/offers/{offer_id}/decline": Policy(owned=True, body=lambda w: {"reason": "busy"}),
     "POST /v1/allocation/rounds": Policy(owned=False, body=lambda w: {"dry_run": True}),
@@ -308,7 +311,7 @@ def test_every_route_declares_its_tenancy_policy() -> None:
     assert POLICIES.keys() - routes == set(), "these policies name routes that no longer exist"
 
 
-# 70 protected routes x 7 roles x (own tenant, other tenant) = 980 cells, each one real request
+# 71 protected routes x 7 roles x (own tenant, other tenant) = 994 cells, each one real request
 MATRIX_CELLS = len(PROTECTED) * len(ROLES) * 2
 
 

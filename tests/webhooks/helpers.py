@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Awaitable, Callable
 from typing import Any
 from uuid import UUID
@@ -15,7 +16,9 @@ from tests.factories import Tenant
 from tests.service_fixtures import eventually
 
 
-async def new_bundle(client: httpx.AsyncClient, tenant: Tenant, reference: str = "HOOK-1") -> str:
+async def new_bundle(client: httpx.AsyncClient, tenant: Tenant, reference: str | None = None) -> str:
+    # a reference of its own unless given: a second live bundle with one is refused
+    reference = reference or f"HOOK-{uuid.uuid4().hex[:8]}"
     created = await client.post("/v1/bundles", headers=tenant.auth("la_officer"),
                                 json={"reference": reference, "work_type": "new_plan"})
     assert created.status_code == 201, created.text
