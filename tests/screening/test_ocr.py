@@ -256,3 +256,18 @@ def test_a_labelled_nhs_number_misread_by_one_digit_is_still_found_in_ocr_text_o
     assert [f.kind for f in _page_findings(text, 1, None, source="ocr")] == ["nhs_number"]
     assert _page_findings(text, 1, None, source="text") == []  # typed, a failing check digit is no NHS number
     assert _page_findings("Switchboard 604 876 1758", 1, None, source="ocr") == []  # no label, no finding
+
+
+def test_a_letter_photographed_on_a_desk_is_read_and_not_taken_for_a_photograph() -> None:
+    """A GP letter photographed with a phone: perspective, light falling off, a shadow, a desk around it."""
+    import random
+
+    from tests.benchmarks.ocr_corpus import letter_page, photographed
+
+    rng = random.Random(11)
+    letter = letter_page(rng, 200, "dejavu-sans")
+    result = read_picture(photographed(rng, letter.image), deadline=time.monotonic() + 60)
+    assert result.unreadable is None, result.unreadable
+    nhs = next(label.value for label in letter.labels if label.kind == "nhs_number")
+    postcode = next(label.value for label in letter.labels if label.kind == "postcode")
+    assert nhs in result.text and postcode in result.text
