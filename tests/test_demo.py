@@ -7,26 +7,18 @@ where this test puts it: a Saturday, and wherever the run's own clock is (`--clo
 from __future__ import annotations
 
 import os
-import socket
 import subprocess
-import time
 from pathlib import Path
 
-import httpx
 import pytest
 import time_machine
 
 from service import clock
 from tests.clocked import clocked_command
+from tests.demo_server import demo_server, free_port
 from tests.instants import INSTANTS
 
 ROOT = Path(__file__).resolve().parents[1]
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def _newcomer_env(port: int) -> dict[str, str]:
@@ -41,29 +33,14 @@ def test_the_demo_and_the_journey_work_on_any_day(day: str, tmp_path: Path) -> N
     at = INSTANTS.get(day, None)
     with time_machine.travel(at or clock.now(), tick=True):
         start = clock.now()
-        env = _newcomer_env(port := _free_port())
+        env = _newcomer_env(port := free_port())
         migrate = subprocess.run(clocked_command("service.cli", "migrate"), cwd=tmp_path, env=env,
                                  capture_output=True, text=True, timeout=120, check=False)
         assert migrate.returncode == 0, migrate.stderr
-        server = subprocess.Popen(clocked_command("service.cli", "serve", "--seed-demo"), cwd=tmp_path, env=env,
-                                  stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-        try:
-            deadline = time.monotonic() + 60
-            while True:
-                assert server.poll() is None, server.stdout.read() if server.stdout else ""
-                try:
-                    if httpx.get(f"http://127.0.0.1:{port}/readyz", timeout=2).status_code == 200:
-                        break
-                except httpx.TransportError:
-                    pass
-                assert time.monotonic() < deadline, "the demo server did not become ready within a minute"
-                time.sleep(0.2)
+        with demo_server(clocked_command("service.cli", "serve", "--seed-demo"), cwd=tmp_path, env=env, port=port):
             journey = subprocess.run(
                 clocked_command("service.cli", "journey"),  # finds the server by PLANWRIGHT_PORT, as serve does
                 cwd=tmp_path, env=env, capture_output=True, text=True, timeout=180, check=False)
-        finally:
-            server.terminate()
-            server.wait(timeout=30)
     assert journey.returncode == 0, journey.stdout + journey.stderr
     assert "the offer expires" in journey.stdout
     assert "timeline: " in journey.stdout and "accepted" in journey.stdout

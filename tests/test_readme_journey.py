@@ -8,14 +8,14 @@ from __future__ import annotations
 import os
 import re
 import shutil
-import socket
 import subprocess
 import sys
-import time
 from pathlib import Path
 
-import httpx
 import pytest
+
+from tests.demo_server import demo_server, free_port
+from tests.real_parts import missing
 
 ROOT = Path(__file__).resolve().parents[1]
 BLOCK = re.compile(r"<!-- journey:start -->\n```sh\n(.*?)```\n<!-- journey:end -->", re.DOTALL)
@@ -26,12 +26,6 @@ def readme_journey() -> str:
     found = BLOCK.findall((ROOT / "README.md").read_text(encoding="utf-8"))
     assert len(found) == 1, "README.md must hold exactly one journey block between the markers"
     return str(found[0])
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def test_the_journey_block_captures_what_each_step_needs() -> None:
@@ -45,11 +39,11 @@ def test_the_journey_block_captures_what_each_step_needs() -> None:
 
 @pytest.mark.slow
 def test_the_readmes_journey_runs_as_written(tmp_path: Path) -> None:
-    missing = [tool for tool in ("bash", "curl") if shutil.which(tool) is None]
-    if missing and os.environ.get("CI") != "true":  # .ci/run installs curl, so in CI this always runs
-        pytest.skip(f"the README's journey needs {' and '.join(missing)}")
+    absent = [tool for tool in ("bash", "curl") if shutil.which(tool) is None]
+    if absent:  # .ci/run installs curl, so in CI this always runs
+        missing(f"the README's journey needs {' and '.join(absent)}")
     script = STRICT + readme_journey()
-    port = _free_port()
+    port = free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith("PLANWRIGHT_")}
     env.update({"PYTHONPATH": str(ROOT), "PLANWRIGHT_PORT": str(port), "PLANWRIGHT_LOG_LEVEL": "warning"})
     # the README runs `.venv/bin/planwright` from the repository's folder: the same venv, here
@@ -58,24 +52,10 @@ def test_the_readmes_journey_runs_as_written(tmp_path: Path) -> None:
     migrate = subprocess.run([*planwright, "migrate"], cwd=tmp_path, env=env, capture_output=True, text=True,
                              timeout=120, check=False)
     assert migrate.returncode == 0, migrate.stderr
-    server = subprocess.Popen([*planwright, "serve", "--seed-demo"], cwd=tmp_path, env=env,
-                              stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            assert server.poll() is None, server.stdout.read() if server.stdout else ""
-            try:
-                if httpx.get(f"http://127.0.0.1:{port}/readyz", timeout=2).status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            assert time.monotonic() < deadline, "the demo server did not become ready within a minute"
-            time.sleep(0.2)
+    with demo_server([*planwright, "serve", "--seed-demo"], cwd=tmp_path, env=env, port=port) as printed:
         walks = [subprocess.run(["bash", "-c", script], cwd=tmp_path, env=env, capture_output=True, text=True,
                                 timeout=240, check=False) for _ in range(2)]
-    finally:
-        server.terminate()
-        welcome, _ = server.communicate(timeout=30)
+    welcome = printed[0]
     for walk in walks:
         assert walk.returncode == 0, f"stdout:\n{walk.stdout}\nstderr:\n{walk.stderr}"
         out = walk.stdout
