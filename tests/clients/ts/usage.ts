@@ -95,9 +95,9 @@ export class Planwright {
 export async function journey(la: Planwright, writer: Planwright, reviewer: Planwright, finance: Planwright,
                               laId: string, advice: Uint8Array<ArrayBuffer>,
                               draftDocx: Uint8Array<ArrayBuffer>): Promise<ArrayBuffer[]> {
-  // openapi-typescript types a field with a default as present (its --default-non-nullable): say null
+  // openapi-typescript types a field with a default as present (its --default-non-nullable): give each its default
   const bundle = await la.createBundle({ reference: "GEN-TS-1", work_type: "new_plan", tier: "standard",
-                                         statutory_due: null });
+                                         statutory_due: null, duplicate_reference: false });
   const document: Schemas["DocumentOut"] = await la.uploadDocument({ bundle_id: bundle.id }, { filename: "ep.pdf" },
                                                                    advice);
   console.log(document.kind, document.sha256);
