@@ -346,6 +346,18 @@ _PAIR = re.compile(
 _SINGLE_GIVEN = re.compile(
     r"(?<![\w'\u2019.-])(?<!St )(?<!St\. )(?<!Saint )(?P<name>[A-Z][a-z]+)(?=['\u2019]s\b|[ ]+[a-z])"
 )
+# A lone word followed by what only a person does or has: the verbs advice uses of a child, or a child's people.
+_ACTING = re.compile(
+    r"(?<![\w'\u2019.-])(?<!St )(?<!St\. )(?<!Saint )(?P<name>[A-Z][a-z]+)"
+    r"(?:(?P<possessive>['\u2019]s[ ]+(?:mum|dad|mother|father|parents?|carers?|family|grandparents?|nan|gran|"
+    r"brother|sister|siblings?|teachers?|keyworker|key[ ]worker|views|wishes|voice|behaviour|attendance|speech|"
+    r"reading|writing|needs)\b)|(?=[ ]+(?:enjoys|likes|loves|dislikes|said|says|told|tells|attends|attended|"
+    r"struggles|struggled|finds|found|wants|wanted|prefers|preferred|needs|becomes|became|responds|responded|"
+    r"communicates|joined|started|lives|lived|moved|presents|presented|engages|engaged|benefits|benefited)\b))"
+)
+# A name that is also an everyday word, met less often than this in English, acts as a name before such a verb
+# ("Jack enjoys", 13,356); commoner ones ("Grace", "May", "Will") only with a possessive.
+ACTING_NAME_COUNT = 20000
 # Given names that are also places, months, abbreviations or everyday words when standing alone.
 _NOT_SINGLE_NAMES = frozenset(
     """
@@ -368,6 +380,7 @@ _NOT_NAME_WORDS = frozenset(
     and or of to in on at for with by from as is was were be has have had will would should
     date dob age year years class group key stage section appendix page report plan ehcp ehc
     road street lane avenue close drive way crescent grove gardens place court terrace square st saint
+    mum dad nan nana gran granny grandma grandad grandpa auntie
     hill park walk row mews rise view green parade house flat primary infant junior
     monday tuesday wednesday thursday friday saturday sunday january february march april june
     july august september october november december sir madam colleague colleagues all whom
@@ -431,9 +444,37 @@ def _english_counts() -> dict[str, int]:
     return dict(SpellChecker(language="en", distance=1).word_frequency.dictionary)
 
 
+# The list is American English: British spellings are looked up in their American form as well.
+_BRITISH = (
+    (re.compile(r"isation"), "ization"), (re.compile(r"is(e|ed|es|ing|er|ers)$"), r"iz\1"),
+    (re.compile(r"ys(e|ed|es|ing)$"), r"yz\1"), (re.compile(r"our"), "or"),
+    (re.compile(r"([^aeiou])re(s?)$"), r"\1er\2"),
+    (re.compile(r"ae"), "e"), (re.compile(r"oe"), "e"), (re.compile(r"ogue$"), "og"),
+    (re.compile(r"ll(ed|ing|er|ers)$"), r"l\1"), (re.compile(r"mme$"), "m"), (re.compile(r"ence$"), "ense"),
+    (re.compile(r"^maths$"), "math"),
+)
+# Words of the field that no general list holds (and that are nobody's name).
+FIELD_WORDS = frozenset("""
+    senco sendco camhs ehcp ehcps ehc send semh slcn salt slt mld sld pmld msi asc asd adhd pda ota ot pt ep eps
+    makaton picture paediatrician paediatrics paediatric audiologist audiology dyspraxia dyscalculia dysgraphia
+    neurodivergent neurodiversity neurotypical proprioceptive vestibular interoception dysregulated dysregulation
+    phonics numeracy literacy sen ta tas lsa lsas tac tafs eyfs ks1 ks2 ks3 ks4 sats gcse gcses btec ofsted
+    pupil pupils keyworker timetable timetabled""".split())  # noqa: SIM905
+
+
 def english_count(word: str) -> int:
-    """How often the word occurs in ordinary English text (case-blind; 0 for a word never seen)."""
-    return _english_counts().get(word.lower(), 0)
+    """How often the word occurs in ordinary English text (case-blind; 0 for a word never seen). British spellings
+    count as their American forms; the field's own words count as ordinary words."""
+    counts = _english_counts()
+    lower = word.lower()
+    if lower in FIELD_WORDS:
+        return max(counts.get(lower, 0), COMMON_WORD_COUNT)
+    best = counts.get(lower, 0)
+    for pattern, american in _BRITISH:
+        variant = pattern.sub(american, lower)
+        if variant != lower:
+            best = max(best, counts.get(variant, 0))
+    return best
 
 
 def is_common_word(word: str) -> bool:
@@ -540,6 +581,9 @@ def _name_candidates(text: str) -> Iterator[TextFinding]:
         word = match.group("name")
         if word in names.given and word.lower() not in _NOT_SINGLE_NAMES:
             yield TextFinding("person_name", match.start("name"), match.end("name"), 0.5)
+    for match in _ACTING.finditer(text):
+        if _acts_as_person(names, match.group("name"), possessive=match.group("possessive") is not None):
+            yield TextFinding("person_name", match.start("name"), match.end("name"), 0.5)
     for match in _PAIR.finditer(text):
         first, last, middle = match.group("given"), match.group("family"), match.group("middle")
         if not _pair_is_name(names, first, last):
@@ -547,6 +591,21 @@ def _name_candidates(text: str) -> Iterator[TextFinding]:
         if middle and middle not in names.any_given and middle not in names.any_family:
             continue
         yield TextFinding("person_name", match.start("name"), match.end("name"), 0.7)
+
+
+def _acts_as_person(names: Gazetteer, word: str, *, possessive: bool) -> bool:
+    """A lone capitalised word doing what a child does ("Jack enjoys", "Ananya finds") or having what a child has
+    ("Grace's mum"): a name the lists lack (no English word at all), or a name that is also an everyday word but not
+    one of the commonest ("Jack", not "Will" or "Hope"); those only with a possessive ("Grace's mum")."""
+    lower = word.lower()
+    if lower in _NOT_NAME_WORDS or lower in _NOT_SINGLE_NAMES or len(word) < 3:
+        return False
+    count = english_count(word)
+    if word in names.given or count < RARE_WORD_COUNT:
+        return True
+    if word in names.any_given:
+        return possessive or (lower not in _COMMON_WORD_NAMES and count < ACTING_NAME_COUNT)
+    return False
 
 
 def _pair_is_name(names: Gazetteer, first: str, last: str) -> bool:

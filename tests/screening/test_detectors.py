@@ -361,3 +361,25 @@ def test_check_digits_in_other_scripts_digits_are_read_as_those_digits() -> None
     assert upn_check_letter("\u0668\u0660\u0661\u0662\u0660\u0660\u0660\u0660\u0665\u0660\u0660\u0661") == "B"
     assert upn_check_letter("\u00b2" * 12) is None  # a superscript is a digit to str.isdigit, not a decimal
     assert found("NHS \u0669\u0664\u0663 \u0664\u0667\u0666 \u0665\u0669\u0661\u0669", "nhs_number")
+
+
+@pytest.mark.parametrize(
+    ("text", "name"),
+    [
+        ("Jack enjoys football and has made two new friends.", "Jack"),  # an everyday word, acting as a child does
+        ("Ananya finds transitions hard.", "Ananya"),  # in no list, and no English word
+        ("Grace's mum said the mornings are hardest.", "Grace"),  # a common word: only with a possessive
+    ],
+)
+def test_a_lone_name_doing_what_a_child_does_is_a_weak_finding(text: str, name: str) -> None:
+    assert found(text, "person_name") == [name]
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["Grace is one of the school's values.", "Will enjoys is not a sentence.", "Mum said she is tired.",
+     "Maths needs daily practice.", "Behaviour needs a consistent plan.", "Makaton engages him.",
+     "Phonics needs practice.", "Colour matters to him."],
+)
+def test_british_words_and_the_fields_words_doing_things_are_not_names(text: str) -> None:
+    assert found(text, "person_name") == []
