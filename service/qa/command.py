@@ -9,10 +9,11 @@ from pathlib import Path
 
 from pydantic import ValidationError
 
-from contracts.qa import FrontSheet, QaFinding, QaReport
+from contracts.qa import FrontSheet, ProfileChoice, QaFinding, QaReport, TemplateProfile
 from service.cli import UsageError
 from service.qa.checks import Finding, run_checks
-from service.qa.template import UnreadableDraft, read_plan
+from service.qa.profiles import Chosen, ProfileInvalid, parse_profile, read_with, shipped_profiles
+from service.qa.template import UnreadableDraft
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
@@ -23,6 +24,34 @@ def configure(parser: argparse.ArgumentParser) -> None:
         type=Path,
         help='the writer\'s front sheet as JSON: {"queries": [...], "missing_advice": [...], "notes": "..."}',
     )
+    parser.add_argument(
+        "--template",
+        metavar="NAME|FILE",
+        help=f"the LA's template profile: a shipped one ({', '.join(sorted(shipped_profiles()))}) or a "
+        "profile file from `planwright template learn`; by default the best-fitting shipped profile",
+    )
+
+
+def load_profile(value: str) -> TemplateProfile:
+    """A shipped profile by name, else a profile file; UsageError says which and why."""
+    shipped = shipped_profiles()
+    if value in shipped:
+        return shipped[value]
+    path = Path(value)
+    if not path.exists():
+        raise UsageError(
+            f"template {value}: neither a shipped profile ({', '.join(sorted(shipped))}) nor a profile file"
+        )
+    try:
+        raw = json.loads(path.read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise UsageError(f"template {path}: cannot be read ({exc.strerror or exc})") from exc
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise UsageError(f"template {path}: not valid JSON ({exc})") from exc
+    try:
+        return parse_profile(raw)
+    except ProfileInvalid as exc:
+        raise UsageError(f"template {path}: {exc.reason}") from exc
 
 
 def load_front_sheet(path: Path) -> FrontSheet:
@@ -37,17 +66,22 @@ def load_front_sheet(path: Path) -> FrontSheet:
         return FrontSheet.model_validate(raw)
     except ValidationError as exc:
         problems = "; ".join(
-            f"{'.'.join(str(p) for p in error['loc']) or '(top level)'}: {error['msg']}"
-            for error in exc.errors()
+            f"{'.'.join(str(p) for p in error['loc']) or '(top level)'}: {error['msg']}" for error in exc.errors()
         )
         raise UsageError(f"front sheet {path}: {problems}") from exc
 
 
-def build_report(findings: list[Finding]) -> QaReport:
+def build_report(findings: list[Finding], chosen: Chosen | None = None) -> QaReport:
     verdict = "fail" if any(f.severity == "error" for f in findings) else "pass"
+    profile = (
+        ProfileChoice(name=chosen.name, chosen=chosen.chosen, fit=chosen.fit)  # type: ignore[arg-type]
+        if chosen is not None
+        else None
+    )
     return QaReport.model_validate(
         {
             "verdict": verdict,
+            "profile": profile,
             "findings": [
                 QaFinding.model_validate(
                     {
@@ -56,6 +90,9 @@ def build_report(findings: list[Finding]) -> QaReport:
                         "section": f.section,
                         "excerpt": f.excerpt,
                         "message": f.message,
+                        "area": f.area,
+                        "row": f.row,
+                        "source": f.source,
                     }
                 )
                 for f in findings
@@ -81,10 +118,11 @@ def _run(args: argparse.Namespace) -> int:
     except OSError as exc:
         raise UsageError(f"draft {draft}: cannot be read ({exc.strerror or exc})") from exc
     front_sheet = load_front_sheet(args.front_sheet) if args.front_sheet is not None else None
+    named = load_profile(args.template) if args.template is not None else None
     try:
-        plan = read_plan(data)
+        plan, chosen = read_with(data, named)
     except UnreadableDraft as exc:
         raise UsageError(f"draft {draft}: {exc.reason}") from exc
-    report = build_report(run_checks(plan, front_sheet))
+    report = build_report(run_checks(plan, front_sheet), chosen)
     print(json.dumps(report.model_dump(mode="json"), ensure_ascii=False, indent=1))
     return 1 if report.verdict == "fail" else 0

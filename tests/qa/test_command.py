@@ -26,7 +26,10 @@ def test_clean_draft_with_front_sheet_passes_with_status_0(
 ) -> None:
     result = planwright(save(tmp_path, sections, "table_column"), "--front-sheet", front_sheet_file)
     assert result.returncode == 0, result.stderr
-    assert json.loads(result.stdout) == {"verdict": "pass", "findings": []}
+    report = json.loads(result.stdout)
+    assert (report["verdict"], report["findings"]) == ("pass", [])
+    # an addition to the contract: which template profile read the draft, and why
+    assert report["profile"] == {"name": "sections-a-k", "chosen": "detected", "fit": None}
 
 
 def test_draft_with_an_error_fails_with_status_1(
@@ -38,7 +41,8 @@ def test_draft_with_an_error_fails_with_status_1(
     report = json.loads(result.stdout)
     assert report["verdict"] == "fail"
     first = report["findings"][0]
-    assert list(first) == ["check", "severity", "section", "excerpt", "message"]
+    # the contract's fields first, in order; the additions (area, row, source) after them
+    assert list(first) == ["check", "severity", "section", "excerpt", "message", "area", "row", "source"]
     assert first["check"] == "vague_provision" and first["section"] == "F" and first["severity"] == "error"
 
 
