@@ -444,7 +444,9 @@ def _provision_follows_no_need(plan: Plan, code: str) -> bool:
     if other is not None and other.content:
         return True
     content = need.content
-    return not content or all(_NO_NEEDS.search(b.text) for b in content if b.kind != "subheading")
+    return not content or all(
+        _NO_NEEDS.search(b.text) or _BARE_NONE.match(b.text) for b in content if b.kind != "subheading"
+    )
 
 
 def _check_placeholders(plan: Plan, out: _Collector) -> None:
@@ -658,14 +660,17 @@ def _needs_in_b(section: Section) -> list[tuple[str, Block, re.Pattern[str]]]:
 
 
 def _check_golden_thread_rows(plan: Plan, out: _Collector) -> None:
-    """Each need in a B | F | E row against its own provision and outcome."""
+    """Each need in a B | F | E row against its own provision and outcome (a section left wholly empty is
+    section_missing's finding, not a gap in every row)."""
+    provision = any(b.kind != "subheading" for b in plan.blocks("F"))
+    outcomes = any(b.kind != "subheading" for b in plan.blocks("E"))
     for row in plan.rows:
         needs = row.cells.get("B")
         if not needs:
             continue
         need = needs[0]
         where = f"{row.area}, row {row.row}"
-        if "F" in row.cells and not row.cells["F"]:
+        if provision and "F" in row.cells and not row.cells["F"]:
             out.add(
                 "golden_thread_gap",
                 "error",
@@ -675,7 +680,7 @@ def _check_golden_thread_rows(plan: Plan, out: _Collector) -> None:
                 f"the need in {where} has no provision beside it in F",
                 need,
             )
-        if "E" in row.cells and not row.cells["E"]:
+        if outcomes and "E" in row.cells and not row.cells["E"]:
             out.add(
                 "golden_thread_gap",
                 "warning",

@@ -214,6 +214,37 @@ def column_code(text: str, profile_columns: dict[str, str] | None = None) -> str
     return code if re.search(_TITLE_WORDS[code], found.group("title"), re.I) else None
 
 
+def _paragraph_text(p: etree._Element) -> str:
+    parts: list[str] = []
+    for node in p.iter(qn("w:t"), qn("w:tab"), qn("w:br")):
+        parts.append(node.text or "" if node.tag == qn("w:t") else " ")
+    return _clean("".join(parts))
+
+
+_PROVISION_COLUMNS = frozenset({"F", "G", "H1", "H2"})
+# A line that only carries a part of the item above it: "Who: a trained TA", "How often: daily", "delivered by..."
+_ITEM_PART = re.compile(
+    r"^(?:who|by whom|delivered by|provided by|led by|staff(?:ing)?|how often|frequency|how long|duration|"
+    r"when|where|for how long|group size|ratio|resources?|review(?:ed)?|outcome)\b|^[a-z(]",
+    re.I,
+)
+
+
+def _items(paras: list[_Para]) -> list[_Para]:
+    """A provision cell's paragraphs as items: a "what" line and the "who" / "how often" lines under it make
+    one item; each full sentence starts another."""
+    items: list[_Para] = []
+    for para in paras:
+        text = para.text.strip()
+        if items and para.kind is None and _ITEM_PART.match(text):
+            last = items[-1]
+            joined = last.text if last.text.endswith((".", ";", ":")) else last.text + ";"
+            items[-1] = _Para(f"{joined} {text}", last.heading_style, last.bold, last.listed)
+        else:
+            items.append(para)
+    return items
+
+
 class _Reader:
     """Walks the document body in order, keeping the current section."""
 
@@ -260,10 +291,7 @@ class _Reader:
                 yield from self._children(child)
 
     def _para(self, p: etree._Element) -> _Para:
-        parts: list[str] = []
-        for node in p.iter(qn("w:t"), qn("w:tab"), qn("w:br")):
-            parts.append(node.text or "" if node.tag == qn("w:t") else " ")
-        text = _clean("".join(parts))
+        text = _paragraph_text(p)
         style_id = p.xpath("string(./w:pPr/w:pStyle/@w:val)")
         style_name, style_bold = self.styles.get(str(style_id), ("", False))
         lowered = style_name.lower()
@@ -451,11 +479,10 @@ class _Reader:
             for code, cell in zip(codes, columns, strict=True):
                 if code is None:
                     continue
-                blocks = [
-                    self._add_para(p, to=sections[code], area=area, row=number)
-                    for p in cell
-                    if p.text.strip() and not self._is_template(p.text)
-                ]
+                paras = [p for p in cell if p.text.strip() and not self._is_template(p.text)]
+                if code in _PROVISION_COLUMNS:
+                    paras = _items(paras)
+                blocks = [self._add_para(p, to=sections[code], area=area, row=number) for p in paras]
                 row.cells[code] = blocks
             self.plan.rows.append(row)
         ranked = max((c for c in codes if c is not None), key=lambda c: SECTION_RANK[c])
@@ -472,7 +499,10 @@ class _Reader:
                 self._add(" | ".join(t for t in every if t), "field", cells=every)
                 continue
             if self.template_text:
-                columns = [[p for p in cell if not self._is_template(p.text)] for cell in columns]
+                columns = [
+                    [p for p in cell if not self._is_template(p.text) or normalise(p.text) in self.labels]
+                    for cell in columns
+                ]
             cells = [c for c in columns if c]
             if not cells:
                 continue
@@ -536,7 +566,7 @@ def document_texts(document: Any) -> list[str]:
     """Every paragraph's text in the body, tables included, in order: what profiles are fitted against."""
     found: list[str] = []
     for p in document.element.body.iter(qn("w:p")):
-        text = _clean("".join(t.text or "" for t in p.iter(qn("w:t"))))
+        text = _paragraph_text(p)
         if text:
             found.append(text)
     return found
