@@ -20,6 +20,16 @@
 | no_needs_statement | warning | C or D says only "N/A", "None", "-" instead of a statement |
 | pii_leak | error | an identifier found with confidence >= 0.8 (warning below) |
 | front_sheet_missing | error | no front sheet came with the draft |
+| drafting_tool_text | error | a drafting tool's words ("As an AI language model", "information not provided in |
+|   |   | the source documents"), or "[Child's name]" where the template has a name field |
+| need_in_two_areas | warning | the same need (six words or more) written under two areas of need |
+| named_medicine | warning | a named medicine (methylphenidate, melatonin...): provision, not prescriptions |
+
+Side-by-side tables (B | F | E, read through a template profile): golden_thread_gap checks each need
+against the provision and outcome in its own row, and findings on a row carry its area of need and row; a
+provision table's filled "how often" / "how long" / "by whom" cells count as its amount and deliverer.
+Personal details the LA fills ("field" blocks, or marked as held by the LA) are never checked for
+placeholders or identifiers.
 
 Why these severities: an error is something a tribunal or the LA's QA framework rejects outright; a
 warning is either a matter of judgement (OT and physiotherapy may sit in G; "who" is often given by a
@@ -772,6 +782,102 @@ def _check_identifiers(plan: Plan, detect: Detect, out: _Collector) -> None:
             )
 
 
+# -- what the field's validators look for ----------------------------------------------------------
+
+_DRAFTING_TOOL = re.compile(
+    r"\bas an ai(?: language model| assistant)?\b|\bi(?: am|'m) (?:an ai|a language model)\b|"
+    r"\b(?:information|details?|this) (?:was |were |is |are )?not (?:provided|given|available|included|"
+    r"specified|stated) in the (?:source |provided |supplied )?(?:documents?|advice|reports?|bundle|information)|"
+    r"\bbased on the (?:provided|supplied|available) (?:documents|information)\b|"
+    r"\bas of my (?:last )?(?:knowledge|training)\b|\bI (?:cannot|can't|am unable to) (?:provide|access|"
+    r"determine|verify)\b|\bhere is (?:a|the) (?:draft|revised|suggested)\b|\bcertainly[,!] here\b",
+    re.I,
+)
+_NAME_PROMPT = re.compile(
+    r"[\[<]\s*(?:child'?s|young person'?s|cyp'?s?|pupil'?s|student'?s)?\s*(?:first |full )?name\s*[\]>]", re.I
+)
+# Medicines that turn up in children's plans: the plan specifies provision, the prescription is the
+# clinician's, so naming one is a warning (it ties the plan to a prescription that will change).
+_MEDICINES = re.compile(
+    r"\b(?:methylphenidate|ritalin|concerta|equasym|medikinet|xaggitin|delmosart|elvanse|lisdexamfetamine|"
+    r"dexamfetamine|atomoxetine|strattera|guanfacine|intuniv|melatonin|circadin|slenyto|sertraline|fluoxetine|"
+    r"citalopram|risperidone|aripiprazole|quetiapine|sodium valproate|epilim|levetiracetam|keppra|lamotrigine|"
+    r"carbamazepine|tegretol|ethosuximide|topiramate|clobazam|midazolam|buccolam|diazepam|salbutamol|ventolin|"
+    r"beclometasone|clenil|insulin|glucagon|adrenaline auto-?injector|epipen|jext|baclofen|botulinum|botox|"
+    r"macrogol|movicol|laxido|hydrocortisone|omeprazole|gaviscon|cetirizine|paracetamol|ibuprofen|calpol)\b",
+    re.I,
+)
+
+
+def _check_drafting_tool_text(plan: Plan, out: _Collector) -> None:
+    for code, block in _checked_blocks(plan):
+        found = _DRAFTING_TOOL.search(block.text)
+        if found:
+            out.add(
+                "drafting_tool_text",
+                "error",
+                code,
+                block.position,
+                excerpt(block.text, found.start(), found.end()),
+                f"'{found.group(0)}' is a drafting tool's text, not the plan's",
+                block,
+            )
+        named = _NAME_PROMPT.search(block.text) if plan.name_field else None
+        if named:
+            out.add(
+                "drafting_tool_text",
+                "error",
+                code,
+                block.position,
+                excerpt(block.text, named.start(), named.end()),
+                f"'{named.group(0)}' left in: the template has a name field, so write the name the plan uses",
+                block,
+            )
+
+
+def _check_medicines(plan: Plan, out: _Collector) -> None:
+    for code, block in _checked_blocks(plan):
+        found = _MEDICINES.search(block.text)
+        if found:
+            out.add(
+                "named_medicine",
+                "warning",
+                code,
+                block.position,
+                excerpt(block.text, found.start(), found.end()),
+                f"'{found.group(0)}' is a named medicine: a plan sets out provision, not prescriptions",
+                block,
+            )
+
+
+def _need_key(text: str) -> str:
+    return " ".join(re.findall(r"[a-z0-9']+", text.lower()))
+
+
+def _check_need_in_two_areas(plan: Plan, out: _Collector) -> None:
+    """The same need written under two areas of need (a copy-and-paste a validator spots at once)."""
+    seen: dict[str, str] = {}
+    area = None
+    for block in plan.blocks("B"):
+        if block.area is None and block.kind == "subheading":
+            area = next((a for a, p in AREA_NAMES.items() if p.search(block.text)), area)
+        where = block.area or area
+        key = _need_key(block.text)
+        if where is None or block.kind == "subheading" or len(key.split()) < 6:
+            continue
+        first = seen.setdefault(key, where)
+        if first != where:
+            out.add(
+                "need_in_two_areas",
+                "warning",
+                "B",
+                block.position,
+                excerpt(block.text),
+                f"the same need is written under {first} and under {where}",
+                block,
+            )
+
+
 def run_checks(plan: Plan, front_sheet: FrontSheet | None, detect: Detect | None = None) -> list[Finding]:
     """Every automated check on a draft, in a stable order: by section (A-K, unsectioned first), then
     by position in the document, then by check. `detect` finds identifiers in a text (objects with kind,
@@ -785,6 +891,9 @@ def run_checks(plan: Plan, front_sheet: FrontSheet | None, detect: Detect | None
     _check_golden_thread(plan, out)
     _check_no_needs(plan, out)
     _check_identifiers(plan, detect or scan_text, out)
+    _check_drafting_tool_text(plan, out)
+    _check_need_in_two_areas(plan, out)
+    _check_medicines(plan, out)
     if front_sheet is None:
         out.add(
             "front_sheet_missing",

@@ -16,7 +16,8 @@ import time
 from collections import Counter, defaultdict
 
 from service.qa.checks import run_checks
-from service.qa.template import read_plan
+from service.qa.profiles import read_with
+from tests.benchmarks import national_drafts
 from tests.benchmarks.qa_drafts import CHECK_NAMES, generate
 
 
@@ -28,6 +29,16 @@ def main(argv: list[str]) -> None:
     args = parser.parse_args(argv)
 
     drafts = generate(args.drafts, args.seed)
+    print("== profile sections-a-k (the layouts read before profiles: four template styles)")
+    _score(drafts, args)
+    if national_drafts.available():
+        print("== profile dfe-national (the DfE draft national template, filled in by four writers' styles)")
+        _score(national_drafts.generate(args.drafts, args.seed), args)
+    else:
+        print(f"== profile dfe-national skipped: no template at {national_drafts.TEMPLATE}")
+
+
+def _score(drafts: list, args: argparse.Namespace) -> None:
     tp: Counter[str] = Counter()
     fp: Counter[str] = Counter()
     fn: Counter[str] = Counter()
@@ -36,9 +47,13 @@ def main(argv: list[str]) -> None:
     clean = clean_alarm = clean_fail = 0
     defective = defective_fail = 0
     started = time.perf_counter()
+    profiles: Counter[str] = Counter()
     for index, draft in enumerate(drafts):
         styles[draft.style] += 1
-        findings = run_checks(read_plan(draft.docx()), draft.front_sheet)
+        data = draft.docx() if hasattr(draft, "docx") else draft.data
+        plan, chosen = read_with(data)
+        profiles[chosen.name] += 1
+        findings = run_checks(plan, draft.front_sheet)
         predicted = {(f.check, f.section) for f in findings}
         for pair in predicted & draft.expected:
             tp[pair[0]] += 1
@@ -68,6 +83,7 @@ def main(argv: list[str]) -> None:
     elapsed = time.perf_counter() - started
 
     print(f"drafts: {len(drafts)} (seed {args.seed}); styles: {dict(sorted(styles.items()))}")
+    print(f"profiles detected: {dict(sorted(profiles.items()))}")
     print("identifier detector: screening detectors")
     print(f"{'check':<24}{'labels':>7}{'TP':>6}{'FP':>6}{'FN':>6}{'precision':>11}{'recall':>8}")
     for check in CHECK_NAMES:
@@ -80,7 +96,7 @@ def main(argv: list[str]) -> None:
     all_tp, all_fp, all_fn = sum(tp.values()), sum(fp.values()), sum(fn.values())
     print(
         f"{'all checks':<24}{all_tp + all_fn:>7}{all_tp:>6}{all_fp:>6}{all_fn:>6}"
-        f"{all_tp / (all_tp + all_fp):>11.3f}{all_tp / (all_tp + all_fn):>8.3f}"
+        f"{all_tp / max(all_tp + all_fp, 1):>11.3f}{all_tp / max(all_tp + all_fn, 1):>8.3f}"
     )
     print(
         f"clean drafts: {clean}, with any finding: {clean_alarm} ({clean_alarm / max(clean, 1):.1%}), "
@@ -90,6 +106,7 @@ def main(argv: list[str]) -> None:
         f"defective drafts: {defective}, verdict fail: {defective_fail} "
         f"({defective_fail / max(defective, 1):.1%})"
     )
+    print(f"clean drafts that pass: {clean - clean_fail} of {clean} ({(clean - clean_fail) / max(clean, 1):.1%})")
     print(f"time: {elapsed:.1f}s ({1000 * elapsed / len(drafts):.0f} ms per draft, write + read + check)")
     if args.show:
         for check in CHECK_NAMES:

@@ -206,3 +206,37 @@ def test_template_learn_refuses_a_file_that_is_not_a_word_document(tmp_path: Pat
     bad.write_bytes(b"not a zip")
     result = _planwright("template", "learn", bad)
     assert result.returncode == 2 and "not a readable Word" in result.stderr
+
+
+# -- the field's validators' checks -----------------------------------------------------------------
+
+
+def test_a_drafting_tools_leftovers_are_errors() -> None:
+    sections = clean_sections()
+    sections["A"].append("As an AI language model, I cannot verify the family's views.")
+    sections["C"] = ["Information not provided in the source documents."]
+    findings = run_checks(read_plan(write_draft(sections, "headings")), FRONT_SHEET)
+    found = [(f.check, f.section, f.severity) for f in findings if f.check == "drafting_tool_text"]
+    assert found == [("drafting_tool_text", "A", "error"), ("drafting_tool_text", "C", "error")]
+
+
+@needs_template
+def test_a_name_prompt_is_a_leftover_where_the_template_has_a_name_field() -> None:
+    draft = national_drafts.build(random.Random(2), [])
+    document = docx.Document(io.BytesIO(draft.data))
+    document.tables[2].rows[1].cells[1].paragraphs[0].runs[0].text = "[Child's name] lives with his mother."
+    out = io.BytesIO()
+    document.save(out)
+    plan, _ = read_with(out.getvalue())
+    assert [f.section for f in run_checks(plan, FRONT_SHEET) if f.check == "drafting_tool_text"] == ["A"]
+
+
+def test_the_same_need_under_two_areas_and_a_named_medicine_are_warnings() -> None:
+    sections = clean_sections()
+    repeated = "Child A becomes anxious at unstructured times and can leave the classroom when overwhelmed."
+    sections["B"].insert(2, repeated)  # under communication and interaction as well as SEMH
+    sections["G"] = ["The school will give Child A his methylphenidate at lunchtime, as his GP prescribes."]
+    findings = run_checks(read_plan(write_draft(sections, "headings")), FRONT_SHEET)
+    warned = {(f.check, f.section, f.severity) for f in findings if f.check in ("need_in_two_areas", "named_medicine")}
+    assert warned == {("need_in_two_areas", "B", "warning"), ("named_medicine", "G", "warning")}
+    assert all(f.severity == "warning" for f in findings)
