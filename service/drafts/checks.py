@@ -9,12 +9,13 @@ def run_qa(data: bytes, front_sheet: dict[str, object] | None) -> list[dict[str,
     """The same engine as `planwright qa`, on the stored bytes; an unreadable draft is itself a finding."""
     from contracts.qa import FrontSheet
     from service.qa.checks import run_checks
-    from service.qa.template import UnreadableDraft, read_plan
+    from service.qa.profiles import read_with
+    from service.qa.template import UnreadableDraft
     from service.screening.safety import UnsafeDocument, check_docx_archive
 
     try:
         check_docx_archive(data)  # the archive limits screening applies, before python-docx unpacks anything
-        plan = read_plan(data)
+        plan, _ = read_with(data)  # the best-fitting template profile, as `planwright qa` without --template
     except (UnsafeDocument, UnreadableDraft) as exc:
         return [{"check": "unreadable", "severity": "error", "section": None, "excerpt": "", "message": exc.reason}]
     sheet = FrontSheet.model_validate(front_sheet) if front_sheet is not None else None
