@@ -103,3 +103,23 @@ class TemplateProfile(BaseModel):
             except re.error as exc:
                 raise ValueError(f"placeholder pattern {pattern!r} is not a regular expression ({exc})") from exc
         return patterns
+
+
+class LaTemplateIn(BaseModel):
+    """A coordinator names the LA's template profile: a shipped one by `name`, or a whole `profile`
+    (learned from the LA's blank template and corrected); both null returns the LA to detection."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    name: str | None = Field(default=None, max_length=80)
+    profile: TemplateProfile | None = None
+
+
+class LaTemplate(BaseModel):
+    """The template profile an LA's contract names for draft QA (null: the best fit is detected per draft)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    la_id: str
+    profile: TemplateProfile | None
+    shipped: list[str]

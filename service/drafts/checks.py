@@ -5,9 +5,12 @@ from __future__ import annotations
 from dataclasses import asdict
 
 
-def run_qa(data: bytes, front_sheet: dict[str, object] | None) -> list[dict[str, object]]:
-    """The same engine as `planwright qa`, on the stored bytes; an unreadable draft is itself a finding."""
-    from contracts.qa import FrontSheet
+def run_qa(
+    data: bytes, front_sheet: dict[str, object] | None, template: dict[str, object] | None = None
+) -> list[dict[str, object]]:
+    """The same engine as `planwright qa`, on the stored bytes, read with the template profile the LA's
+    contract names (None: the best-fitting shipped one); an unreadable draft is itself a finding."""
+    from contracts.qa import FrontSheet, TemplateProfile
     from service.qa.checks import run_checks
     from service.qa.profiles import read_with
     from service.qa.template import UnreadableDraft
@@ -15,7 +18,8 @@ def run_qa(data: bytes, front_sheet: dict[str, object] | None) -> list[dict[str,
 
     try:
         check_docx_archive(data)  # the archive limits screening applies, before python-docx unpacks anything
-        plan, _ = read_with(data)  # the best-fitting template profile, as `planwright qa` without --template
+        named = TemplateProfile.model_validate(template) if template is not None else None
+        plan, _ = read_with(data, named)
     except (UnsafeDocument, UnreadableDraft) as exc:
         return [{"check": "unreadable", "severity": "error", "section": None, "excerpt": "", "message": exc.reason}]
     sheet = FrontSheet.model_validate(front_sheet) if front_sheet is not None else None

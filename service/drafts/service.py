@@ -12,6 +12,7 @@ from contracts.api import FrontSheetIn
 from service.auth import scope
 from service.auth.principal import Principal
 from service.bundles.transitions import move, record
+from service.contracts_in_force import contract_of
 from service.documents.service import receive
 from service.drafts.checks import run_qa
 from service.errors import Conflict, InvalidInput, ServiceUnavailable, UnsupportedMediaType
@@ -55,7 +56,9 @@ async def upload(
     try:
         await refuse_malware(received.stored.key, received.stored.sha256, what="draft")
         data = await storage.read_bytes(received.stored.key, expected_sha256=received.stored.sha256)
-        findings = await asyncio.to_thread(run_qa, data, bundle.front_sheet)
+        contract = await contract_of(bundle)
+        template = contract.qa_template if contract is not None else None
+        findings = await asyncio.to_thread(run_qa, data, bundle.front_sheet, template)
         async with in_transaction() as conn:
             cycle = await Draft.filter(bundle_id=bundle.id).using_db(conn).count() + 1
             draft = await Draft.create(

@@ -235,6 +235,9 @@ POLICIES: dict[str, Policy] = {
     "PUT /v1/billing/rate-cards/{la_id}": Policy(
         owned=True, body=lambda w: standard_rate_card().model_dump(mode="json")),
     "GET /v1/billing/purchase-orders": COLLECTION,
+    "POST /v1/qa/templates/learn": Policy(owned=False, upload=(VAGUE_PLAN, DOCX), params={"name": "matrix"}),
+    "GET /v1/qa/templates/{la_id}": OWNED,
+    "PUT /v1/qa/templates/{la_id}": Policy(owned=True, body=lambda w: {"name": "dfe-national"}),
     "POST /v1/admin/tokens": Policy(owned=True, body=lambda w: {"user_id": w.ids["user_id"]}),
     "DELETE /v1/admin/tokens/{token_id}": OWNED,
     "POST /v1/webhooks/endpoints": Policy(
