@@ -64,9 +64,9 @@ def shipped_profiles() -> dict[str, TemplateProfile]:
 
 
 def profile_labels(profile: TemplateProfile) -> set[str]:
-    """What a draft on this template shows whatever the writer wrote: its section labels and field labels."""
+    """What a draft on this template shows whatever the writer wrote: its section labels. (Personal-detail
+    fields are left out: a writer's copy may drop the LA's details table and still be on the template.)"""
     labels = {normalise(label) for labels in profile.labels.values() for label in labels}
-    labels |= {normalise(label) for label in profile.personal_fields}
     return {label for label in labels if label}
 
 

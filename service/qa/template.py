@@ -367,7 +367,8 @@ class _Reader:
         where = {"to": to, "area": area, "row": row, "cells": para.cells, "header": para.header}
         if para.kind is not None:
             return self._add(para.text, para.kind, **where)  # type: ignore[arg-type]
-        if (para.heading_style or para.bold) and words <= 12 and not para.text.endswith((".", ";")):
+        heading = (para.heading_style and words <= 40) or (para.bold and words <= 12)
+        if heading and not para.text.endswith((".", ";")):
             return self._add(para.text, "subheading", **where)  # type: ignore[arg-type]
         if para.listed:
             return self._add(para.text, "list_item", **where)  # type: ignore[arg-type]
@@ -493,7 +494,11 @@ class _Reader:
         content_rows = 0
         header: tuple[str, ...] = ()
         for columns in rows:
-            if self.current is None and columns and columns[0] and self._is_personal_label(columns[0][0].text):
+            before_a = self.current is None and bool(columns) and bool(columns[0])
+            if before_a and (
+                self._is_personal_label(columns[0][0].text)
+                or any(_ONLY_FIELD.match(p.text) for cell in columns[1:] for p in cell)
+            ):
                 # a personal detail the LA fills: "Name: | {{ name }}", "NHS Number | ..."
                 every = tuple(" ".join(p.text for p in cell) for cell in columns)
                 self._add(" | ".join(t for t in every if t), "field", cells=every)
