@@ -23,6 +23,8 @@ CheckName = Literal[
     "drafting_tool_text",
     "need_in_two_areas",
     "named_medicine",
+    "provision_not_in_advice",
+    "advice_not_in_plan",
 ]
 
 

@@ -50,6 +50,7 @@ from dataclasses import dataclass
 from typing import Any, get_args
 
 from contracts.qa import CheckName, FrontSheet
+from service.qa.advice import AdviceDocument, trace
 from service.qa.plan import AREA_NAMES, SECTION_CODES, SECTION_RANK, Block, Plan, Section
 from service.screening.detectors import scan_text
 from service.screening.report import mask
@@ -878,10 +879,55 @@ def _check_need_in_two_areas(plan: Plan, out: _Collector) -> None:
             )
 
 
-def run_checks(plan: Plan, front_sheet: FrontSheet | None, detect: Detect | None = None) -> list[Finding]:
+def _check_advice(plan: Plan, documents: Sequence[AdviceDocument], out: _Collector) -> None:
+    traces, missing = trace(plan, documents)
+    for item in traces:
+        block = item.block
+        if item.source is None:
+            out.add(
+                "provision_not_in_advice",
+                "warning",
+                item.section,
+                block.position,
+                excerpt(block.text),
+                "no advice in the bundle mentions this provision" + _where(block),
+                block,
+            )
+        elif item.unsupported:
+            given = ", ".join(f"'{u}'" for u in item.unsupported)
+            out.add(
+                "provision_not_in_advice",
+                "warning",
+                item.section,
+                block.position,
+                excerpt(block.text),
+                f"{given} is in no advice this provision came from" + _where(block),
+                block,
+                item.source.source,
+            )
+    for sentence in missing:
+        out.add(
+            "advice_not_in_plan",
+            "warning",
+            "F",
+            10**9,
+            excerpt(sentence.text),
+            f"a recommendation in {sentence.document} (page {sentence.page}) is carried by no provision",
+            None,
+            sentence.source,
+        )
+
+
+def run_checks(
+    plan: Plan,
+    front_sheet: FrontSheet | None,
+    detect: Detect | None = None,
+    advice: Sequence[AdviceDocument] | None = None,
+) -> list[Finding]:
     """Every automated check on a draft, in a stable order: by section (A-K, unsectioned first), then
     by position in the document, then by check. `detect` finds identifiers in a text (objects with kind,
-    start, end, confidence); by default the screening detectors' `scan_text`."""
+    start, end, confidence); by default the screening detectors' `scan_text`. `advice`: the bundle's advice,
+    to trace each item of provision to (None: not traced)."""
     out = _Collector()
     _check_sections(plan, out)
     _check_placeholders(plan, out)
@@ -894,6 +940,8 @@ def run_checks(plan: Plan, front_sheet: FrontSheet | None, detect: Detect | None
     _check_drafting_tool_text(plan, out)
     _check_need_in_two_areas(plan, out)
     _check_medicines(plan, out)
+    if advice is not None:
+        _check_advice(plan, advice, out)
     if front_sheet is None:
         out.add(
             "front_sheet_missing",

@@ -11,9 +11,11 @@ from pydantic import ValidationError
 
 from contracts.qa import FrontSheet, ProfileChoice, QaFinding, QaReport, TemplateProfile
 from service.cli import UsageError
+from service.qa.advice import AdviceDocument
 from service.qa.checks import Finding, run_checks
 from service.qa.profiles import Chosen, ProfileInvalid, parse_profile, read_with, shipped_profiles
 from service.qa.template import UnreadableDraft
+from service.screening.extract import extract_pages
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
@@ -25,11 +27,36 @@ def configure(parser: argparse.ArgumentParser) -> None:
         help='the writer\'s front sheet as JSON: {"queries": [...], "missing_advice": [...], "notes": "..."}',
     )
     parser.add_argument(
+        "--advice",
+        metavar="FILE",
+        type=Path,
+        nargs="+",
+        help="the advice the plan was written from (PDF, DOCX, TXT): each item of provision is traced to it",
+    )
+    parser.add_argument(
         "--template",
         metavar="NAME|FILE",
         help=f"the LA's template profile: a shipped one ({', '.join(sorted(shipped_profiles()))}) or a "
         "profile file from `planwright template learn`; by default the best-fitting shipped profile",
     )
+
+
+def load_advice(paths: list[Path]) -> list[AdviceDocument]:
+    """The bundle's advice documents (PDF, DOCX or TXT), page by page; UsageError names a file not read."""
+    documents: list[AdviceDocument] = []
+    for path in paths:
+        try:
+            data = path.read_bytes()
+        except OSError as exc:
+            raise UsageError(f"advice {path}: cannot be read ({exc.strerror or exc})") from exc
+        kind = "pdf" if data.startswith(b"%PDF") else "docx" if data.startswith(b"PK") else "txt"
+        try:
+            pages = extract_pages(kind, data)
+        except Exception as exc:  # pypdf, python-docx and the text decoder raise many kinds of error
+            reason = getattr(exc, "reason", None) or type(exc).__name__
+            raise UsageError(f"advice {path}: not a readable {kind.upper()} file ({reason})") from exc
+        documents.append(AdviceDocument(path.name, pages))
+    return documents
 
 
 def load_profile(value: str) -> TemplateProfile:
@@ -123,6 +150,7 @@ def _run(args: argparse.Namespace) -> int:
         plan, chosen = read_with(data, named)
     except UnreadableDraft as exc:
         raise UsageError(f"draft {draft}: {exc.reason}") from exc
-    report = build_report(run_checks(plan, front_sheet), chosen)
+    advice = load_advice(args.advice) if args.advice else None
+    report = build_report(run_checks(plan, front_sheet, advice=advice), chosen)
     print(json.dumps(report.model_dump(mode="json"), ensure_ascii=False, indent=1))
     return 1 if report.verdict == "fail" else 0
