@@ -6,11 +6,16 @@ from dataclasses import asdict
 
 
 def run_qa(
-    data: bytes, front_sheet: dict[str, object] | None, template: dict[str, object] | None = None
+    data: bytes,
+    front_sheet: dict[str, object] | None,
+    template: dict[str, object] | None = None,
+    advice: list[tuple[str, list[str]]] | None = None,
 ) -> list[dict[str, object]]:
     """The same engine as `planwright qa`, on the stored bytes, read with the template profile the LA's
-    contract names (None: the best-fitting shipped one); an unreadable draft is itself a finding."""
+    contract names (None: the best-fitting shipped one), each item of provision traced to the bundle's advice
+    (None: not traced); an unreadable draft is itself a finding."""
     from contracts.qa import FrontSheet, TemplateProfile
+    from service.qa.advice import AdviceDocument
     from service.qa.checks import run_checks
     from service.qa.profiles import read_with
     from service.qa.template import UnreadableDraft
@@ -23,4 +28,5 @@ def run_qa(
     except (UnsafeDocument, UnreadableDraft) as exc:
         return [{"check": "unreadable", "severity": "error", "section": None, "excerpt": "", "message": exc.reason}]
     sheet = FrontSheet.model_validate(front_sheet) if front_sheet is not None else None
-    return [asdict(finding) for finding in run_checks(plan, sheet)]
+    documents = [AdviceDocument(name, pages) for name, pages in advice] if advice is not None else None
+    return [asdict(finding) for finding in run_checks(plan, sheet, advice=documents)]

@@ -93,3 +93,29 @@ async def test_an_uploaded_draft_is_read_with_the_profile_the_contract_names(ten
     assert ("section_missing", "J") in unnamed  # the built-in reading does not know this LA's label
     draft = await drafts.upload(writer, bundle.id, chunks_of(data), filename="plan.docx", content_type=DOCX)
     assert [f for f in draft.qa_findings if f["severity"] == "error"] == []
+
+
+async def test_an_uploaded_drafts_provision_is_traced_to_the_bundles_advice(tenant: Tenant) -> None:
+    from service.models import Document
+    from service.runtime import current
+    from service.storage import new_object_key
+
+    bundle = await bundle_in(tenant, BundleStatus.ALLOCATED, writer="writer1")
+    advice = (
+        "Child A was seen in school.\fA speech and language therapist should deliver a 45-minute individual "
+        "session weekly and write a programme for school staff."
+    ).encode()
+    stored = await current().storage.put_bytes(new_object_key("documents"), advice)
+    await Document.create(bundle=bundle, filename="salt-advice.txt", kind="txt", media_type="text/plain",
+                          size=stored.size, sha256=stored.sha256, storage_key=stored.key,
+                          uploaded_by=tenant.users["la_officer"])
+    writer = await principal(tenant, "writer1")
+    await drafts.set_front_sheet(writer, bundle.id, FrontSheetIn(queries=[], missing_advice=[], notes="n"))
+    draft = await drafts.upload(writer, bundle.id, chunks_of(write_draft(clean_sections())), filename="plan.docx",
+                                content_type=DOCX)
+    traced = [f for f in draft.qa_findings if f["check"] == "provision_not_in_advice"]
+    # the SALT item comes from the advice; the phonics, check-in and ELSA items come from advice not in the bundle
+    assert traced and all(f["severity"] == "warning" for f in traced)
+    assert not any("speech and language therapist will deliver" in f["excerpt"] for f in traced)
+    missing = [f for f in draft.qa_findings if f["check"] == "advice_not_in_plan"]
+    assert missing == []
