@@ -102,9 +102,9 @@ async def test_an_uploaded_drafts_provision_is_traced_to_the_bundles_advice(tena
 
     bundle = await bundle_in(tenant, BundleStatus.ALLOCATED, writer="writer1")
     advice = (
-        "Child A was seen in school.\fA speech and language therapist should deliver a 45-minute individual "
-        "session weekly and write a programme for school staff."
-    ).encode()
+        b"Child A was seen in school.\fA speech and language therapist should deliver a 45-minute individual "
+        b"session weekly and write a programme for school staff."
+    )
     stored = await current().storage.put_bytes(new_object_key("documents"), advice)
     await Document.create(bundle=bundle, filename="salt-advice.txt", kind="txt", media_type="text/plain",
                           size=stored.size, sha256=stored.sha256, storage_key=stored.key,
