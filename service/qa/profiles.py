@@ -23,7 +23,7 @@ from pydantic import ValidationError
 
 from contracts.qa import TemplateProfile
 from service.qa.plan import SECTION_RANK, Plan
-from service.qa.template import document_texts, normalise, open_document, read_document
+from service.qa.template import UnreadableDraft, document_texts, normalise, open_document, read_document
 
 PROFILE_DIR = Path(__file__).with_name("profiles")
 BUILT_IN = "sections-a-k"
@@ -108,7 +108,10 @@ def choose(document: Any, named: TemplateProfile | None, candidates: list[Templa
 def read_with(data: bytes, named: TemplateProfile | None = None) -> tuple[Plan, Chosen]:
     """Read a draft with the named profile, or the best-fitting shipped one."""
     document = open_document(data)
-    chosen = choose(document, named, list(shipped_profiles().values()))
+    try:
+        chosen = choose(document, named, list(shipped_profiles().values()))
+    except Exception as exc:  # python-docx opened it, but its body is not a document body
+        raise UnreadableDraft(f"not a readable Word (.docx) document ({type(exc).__name__})") from exc
     return read_document(document, chosen.profile), chosen
 
 
@@ -129,7 +132,10 @@ def learn(data: bytes, name: str, title: str = "") -> TemplateProfile:
     Sections the reading cannot place are simply absent from `labels`: the coordinator adds them by hand."""
     document = open_document(data)
     plan = read_document(document, None)
-    texts = document_texts(document)
+    try:
+        texts = document_texts(document)
+    except Exception as exc:  # python-docx opened it, but its body is not a document body
+        raise UnreadableDraft(f"not a readable Word (.docx) document ({type(exc).__name__})") from exc
     labels: dict[str, list[str]] = {}
     wheres: list[str] = []
     for code, label, where in plan.labels:
