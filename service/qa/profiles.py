@@ -115,13 +115,6 @@ def read_with(data: bytes, named: TemplateProfile | None = None) -> tuple[Plan, 
     return read_document(document, chosen.profile), chosen
 
 
-def resolve(name_or_profile: str | None) -> TemplateProfile | None:
-    """A shipped profile by name; None for no name. KeyError for an unknown name."""
-    if name_or_profile is None:
-        return None
-    return shipped_profiles()[name_or_profile]
-
-
 # -- learning a profile from a blank template -----------------------------------------------------
 
 

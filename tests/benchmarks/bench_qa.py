@@ -5,6 +5,12 @@ label not found is a miss. Drafts come from tests/benchmarks/qa_drafts.py in fou
 of them clean, with hard cases on both sides. Severity is not scored, only whether the check fired where
 it should.
 
+Scored per template profile: the built-in layouts (sections-a-k, tests/benchmarks/qa_drafts.py) and the DfE
+national template (dfe-national, tests/benchmarks/national_drafts.py; skipped when ../shared/templates/ is
+missing), each with the share of clean drafts that pass; then advice traceability on seeded bundles with
+recommendations moved, dropped and invented (tests/benchmarks/advice_bundles.py): invented and dropped found,
+false alarms counted.
+
     python -m tests.benchmarks qa            # 300 drafts, seed 20261122
     python -m tests.benchmarks.bench_qa --drafts 600 --seed 7 --show 5
 """
