@@ -391,6 +391,10 @@ class FindingOut(Strict):
     message: str
     dismissed: bool
     dismissal_reason: str | None
+    # additions (issue 19): the area of need and row of a side-by-side table, the advice an item came from
+    area: str | None = None
+    row: int | None = None
+    source: str | None = None
 
 
 class ChecklistItem(Strict):

@@ -44,6 +44,7 @@ from service.openapi import DOCS_PAGE, build_openapi
 from service.problems.routes import ENDPOINTS as PROBLEMS
 from service.queries.routes import ENDPOINTS as QUERIES
 from service.reviews.routes import ENDPOINTS as REVIEWS
+from service.reviews.template_routes import ENDPOINTS as QA_TEMPLATES
 from service.runtime import build_runtime, install
 from service.settings import Settings, get_settings
 from service.sla.routes import ENDPOINTS as SLA
@@ -55,8 +56,8 @@ log = get_logger(__name__)
 ENDPOINTS: list[Endpoint] = [
     *HEALTH, *METRICS, *ME,
     *BUNDLES, *BUNDLE_INTAKE, *BUNDLE_ALLOCATION, *BUNDLE_DRAFTS, *BUNDLE_QUERIES, *BUNDLE_DELIVERY,
-    *OFFERS, *ALLOCATION, *WRITERS, *DRAFTS, *DRAFT_REVIEWS, *QUERIES, *REVIEWS, *DELIVERY, *BILLING, *ADMIN,
-    *WEBHOOKS, *NOTIFICATIONS, *SLA, *AUDIT, *PROBLEMS,
+    *OFFERS, *ALLOCATION, *WRITERS, *DRAFTS, *DRAFT_REVIEWS, *QUERIES, *REVIEWS, *QA_TEMPLATES,
+    *DELIVERY, *BILLING, *ADMIN, *WEBHOOKS, *NOTIFICATIONS, *SLA, *AUDIT, *PROBLEMS,
 ]
 
 

@@ -26,6 +26,7 @@ COMMANDS: dict[str, str] = {
     "screen": "service.screening.command",
     "denylist make": "service.screening.denylist_command",
     "qa": "service.qa.command",
+    "template learn": "service.qa.learn_command",
     "migrate": "service.commands.migrate",
     "serve": "service.commands.serve",
     "seed": "service.commands.seed",

@@ -5,17 +5,28 @@ from __future__ import annotations
 from dataclasses import asdict
 
 
-def run_qa(data: bytes, front_sheet: dict[str, object] | None) -> list[dict[str, object]]:
-    """The same engine as `planwright qa`, on the stored bytes; an unreadable draft is itself a finding."""
-    from contracts.qa import FrontSheet
+def run_qa(
+    data: bytes,
+    front_sheet: dict[str, object] | None,
+    template: dict[str, object] | None = None,
+    advice: list[tuple[str, list[str]]] | None = None,
+) -> list[dict[str, object]]:
+    """The same engine as `planwright qa`, on the stored bytes, read with the template profile the LA's
+    contract names (None: the best-fitting shipped one), each item of provision traced to the bundle's advice
+    (None: not traced); an unreadable draft is itself a finding."""
+    from contracts.qa import FrontSheet, TemplateProfile
+    from service.qa.advice import AdviceDocument
     from service.qa.checks import run_checks
-    from service.qa.template import UnreadableDraft, read_plan
+    from service.qa.profiles import read_with
+    from service.qa.template import UnreadableDraft
     from service.screening.safety import UnsafeDocument, check_docx_archive
 
     try:
         check_docx_archive(data)  # the archive limits screening applies, before python-docx unpacks anything
-        plan = read_plan(data)
+        named = TemplateProfile.model_validate(template) if template is not None else None
+        plan, _ = read_with(data, named)
     except (UnsafeDocument, UnreadableDraft) as exc:
         return [{"check": "unreadable", "severity": "error", "section": None, "excerpt": "", "message": exc.reason}]
     sheet = FrontSheet.model_validate(front_sheet) if front_sheet is not None else None
-    return [asdict(finding) for finding in run_checks(plan, sheet)]
+    documents = [AdviceDocument(name, pages) for name, pages in advice] if advice is not None else None
+    return [asdict(finding) for finding in run_checks(plan, sheet, advice=documents)]

@@ -13,16 +13,20 @@ from service import clock
 from service.auth import scope
 from service.auth.principal import Principal
 from service.bundles.transitions import move, record
+from service.contracts_in_force import contract_of
 from service.documents.service import receive
 from service.drafts.checks import run_qa
 from service.errors import Conflict, InvalidInput, ServiceUnavailable, UnsupportedMediaType
 from service.intake.screening_service import ScanRequired, scan_stored
-from service.models import Bundle, BundleStatus, Draft, DraftStatus
+from service.logging import get_logger
+from service.models import Bundle, BundleStatus, Document, Draft, DraftStatus
 from service.runtime import current
+from service.screening.extract import extract_pages
 from service.screening.safety import UnsafeDocument, check_pdf
 from service.screening.sanitize import strip_metadata
 from service.storage import new_object_key
 
+log = get_logger(__name__)
 UPLOADABLE = frozenset({BundleStatus.ALLOCATED, BundleStatus.DRAFTING, BundleStatus.RETURNED,
                         BundleStatus.AMENDMENT_REQUESTED})
 FRONT_SHEET_EDITABLE = UPLOADABLE | {BundleStatus.AWAITING_LA}
@@ -57,7 +61,10 @@ async def upload(
     try:
         await refuse_malware(received.stored.key, received.stored.sha256, what="draft")
         data = await storage.read_bytes(received.stored.key, expected_sha256=received.stored.sha256)
-        findings = await asyncio.to_thread(run_qa, data, bundle.front_sheet)
+        contract = await contract_of(bundle)
+        template = contract.qa_template if contract is not None else None
+        advice = await advice_of(bundle)
+        findings = await asyncio.to_thread(run_qa, data, bundle.front_sheet, template, advice)
         async with in_transaction() as conn:
             cycle = await Draft.filter(bundle_id=bundle.id).using_db(conn).count() + 1
             draft = await Draft.create(
@@ -76,6 +83,23 @@ async def upload(
         await storage.delete(received.stored.key)
         raise
     return draft
+
+
+async def advice_of(bundle: Bundle) -> list[tuple[str, list[str]]] | None:
+    """The text of the bundle's advice documents, page by page, for tracing provision to it (None: the bundle
+    holds no readable advice, so nothing is traced). A document that cannot be read is left out."""
+    storage = current().storage
+    found: list[tuple[str, list[str]]] = []
+    for document in await Document.filter(bundle_id=bundle.id, deleted_at__isnull=True).order_by("created_at"):
+        try:
+            data = await storage.read_bytes(document.storage_key, expected_sha256=document.sha256)
+            pages = await asyncio.to_thread(extract_pages, document.kind, data)
+        except Exception as exc:  # an unreadable document was already reported by screening: trace the rest
+            log.info("drafts.advice_skipped", kind=document.kind, reason=type(exc).__name__)
+            continue
+        if any(page.strip() for page in pages):
+            found.append((document.filename, pages))
+    return found or None
 
 
 async def refuse_malware(key: str, sha256: str, *, what: str) -> None:

@@ -46,6 +46,9 @@ class LaContract(Model):
     # amendment prices, writer payouts and express bonus, and whether payouts are earned on delivery or acceptance
     # (null = a card built from prices_pence, payouts_pence and vat_rate_percent with the standard defaults)
     rate_card: dict[str, Any] | None = fields.JSONField(null=True)
+    # the LA's plan template profile for draft QA (contracts.qa.TemplateProfile as JSON: a shipped one or one
+    # learned from the LA's blank template and corrected); null = the best-fitting shipped profile per draft
+    qa_template: dict[str, Any] | None = fields.JSONField(null=True)
 
     class Meta:
         table = "la_contract"

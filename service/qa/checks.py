@@ -20,6 +20,16 @@
 | no_needs_statement | warning | C or D says only "N/A", "None", "-" instead of a statement |
 | pii_leak | error | an identifier found with confidence >= 0.8 (warning below) |
 | front_sheet_missing | error | no front sheet came with the draft |
+| drafting_tool_text | error | a drafting tool's words ("As an AI language model", "information not provided in |
+|   |   | the source documents"), or "[Child's name]" where the template has a name field |
+| need_in_two_areas | warning | the same need (six words or more) written under two areas of need |
+| named_medicine | warning | a named medicine (methylphenidate, melatonin...): provision, not prescriptions |
+
+Side-by-side tables (B | F | E, read through a template profile): golden_thread_gap checks each need
+against the provision and outcome in its own row, and findings on a row carry its area of need and row; a
+provision table's filled "how often" / "how long" / "by whom" cells count as its amount and deliverer.
+Personal details the LA fills ("field" blocks, or marked as held by the LA) are never checked for
+placeholders or identifiers.
 
 Why these severities: an error is something a tribunal or the LA's QA framework rejects outright; a
 warning is either a matter of judgement (OT and physiotherapy may sit in G; "who" is often given by a
@@ -40,7 +50,8 @@ from dataclasses import dataclass
 from typing import Any, get_args
 
 from contracts.qa import CheckName, FrontSheet
-from service.qa.plan import SECTION_CODES, SECTION_RANK, Block, Plan, Section
+from service.qa.advice import AdviceDocument, trace
+from service.qa.plan import AREA_NAMES, SECTION_CODES, SECTION_RANK, Block, Plan, Section
 from service.screening.detectors import scan_text
 from service.screening.report import mask
 
@@ -61,6 +72,9 @@ class Finding:
     section: str | None
     excerpt: str
     message: str
+    area: str | None = None
+    row: int | None = None
+    source: str | None = None
 
 
 # -- text helpers ---------------------------------------------------------------------------------
@@ -103,7 +117,7 @@ _PLACEHOLDERS: tuple[tuple[re.Pattern[str], str], ...] = (
     (re.compile(r"\bTB[CAD]\b", re.I), "'{m}' is a placeholder: the text is still to be written"),
     (
         re.compile(
-            r"[\[<{]\s*(?:insert|enter|add|type|name|child'?s name|first name|surname|date|dob|"
+            r"(?<!\{)[\[<{](?!\{)\s*(?:insert|enter|add|type|name|child'?s name|first name|surname|date|dob|"
             r"school|setting|x{2,})\b[^\]>}]{0,60}[\]>}]?",
             re.I,
         ),
@@ -116,6 +130,7 @@ _PLACEHOLDERS: tuple[tuple[re.Pattern[str], str], ...] = (
         "an empty Word form field is left in",
     ),
     (re.compile(r"\?{3,}"), "'???' marks text still to be written"),
+    (re.compile(r"\{\{[^{}]{0,80}\}\}"), "template field '{m}' left unfilled"),
     (re.compile(r"\bINSERT\b"), "template prompt 'INSERT' left in"),
 )
 
@@ -125,9 +140,7 @@ _NUM = (
     r"(?:\d+(?:\.\d+)?|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|twenty|"
     r"thirty|forty(?:-five)?|forty five|sixty|ninety|a|an|half an?|a half)"
 )
-_UNIT = (
-    r"(?:minutes?|mins?|hours?|hrs?|h|weeks?|terms?|half[- ]terms?|sessions?|days?|lessons?|visits?|blocks?)"
-)
+_UNIT = r"(?:minutes?|mins?|hours?|hrs?|h|weeks?|terms?|half[- ]terms?|sessions?|days?|lessons?|visits?|blocks?)"
 _QUANTITY = re.compile(
     r"\b(?:daily|weekly|fortnightly|monthly|termly|half[- ]termly|annually|yearly|twice|once|thrice)\b"
     r"|\b(?:every|each|per)\s+(?:\w+\s+){0,2}?(?:day|morning|afternoon|week|fortnight|term|half[- "
@@ -243,9 +256,7 @@ _MEASURE = re.compile(
     r"letters|numbers|days|weeks|lessons|questions|items)\b",
     re.I,
 )
-_OUTCOME_LIKE = re.compile(
-    r"\bwill\b|\bto be able to\b|\bI (?:want|would like|will|can)\b|^to\b|\bcan\b", re.I
-)
+_OUTCOME_LIKE = re.compile(r"\bwill\b|\bto be able to\b|\bI (?:want|would like|will|can)\b|^to\b|\bcan\b", re.I)
 _OUTCOME_META = re.compile(
     r"\b(?:these|the|all|my|his|her|their) outcomes\b|\boutcomes? (?:will be|are|were|have been)\b|"
     r"\breviewed at\b|\bagreed (?:with|at)\b",
@@ -254,29 +265,7 @@ _OUTCOME_META = re.compile(
 
 # -- golden thread --------------------------------------------------------------------------------
 
-_AREA_NAMES: dict[str, re.Pattern[str]] = {
-    "communication and interaction": re.compile(
-        r"communication (?:and|&) interaction|\bC\s?&\s?I\b|speech,? language (?:and|&) communication|"
-        r"social communication|\bSLCN\b|autis|\bAS[CD]\b",
-        re.I,
-    ),
-    "cognition and learning": re.compile(
-        r"cognition (?:and|&) learning|\bC\s?&\s?L\b|learning difficult|dyslexi|dyscalculi|literacy|numeracy",
-        re.I,
-    ),
-    "social, emotional and mental health": re.compile(
-        r"social,? emotional,? (?:and|&) mental health|\bSEMH\b|emotional (?:wellbeing|well-being"
-        r"|regulation)|"
-        r"mental health|anxiety",
-        re.I,
-    ),
-    "sensory and/or physical": re.compile(
-        r"sensory (?:and/or|and|or|&|/) ?physical|physical (?:and|&|and/or) sensory|hearing impair|"
-        r"visual impair|\bdeaf|physical disabilit|motor skills|sensory processing|\bMSI\b|\bHI\b|\bVI\b|"
-        r"physical (?:needs|development)",
-        re.I,
-    ),
-}
+_AREA_NAMES = AREA_NAMES
 _AREA_MATCH: dict[str, re.Pattern[str]] = {
     "communication and interaction": re.compile(
         r"\b(?:communicat|interaction|speech|language|vocabulary|social skills|listening|attention autism|"
@@ -366,10 +355,19 @@ class _Collector:
         self.items: list[tuple[tuple[int, int, int, int], Finding]] = []
 
     def add(
-        self, check: str, severity: str, section: str | None, position: int, text: str, message: str
+        self,
+        check: str,
+        severity: str,
+        section: str | None,
+        position: int,
+        text: str,
+        message: str,
+        block: Block | None = None,
+        source: str | None = None,
     ) -> None:
         rank = -1 if section is None else SECTION_RANK[section]
-        finding = Finding(check, severity, section, text, message)
+        area, row = (block.area, block.row) if block is not None else (None, None)
+        finding = Finding(check, severity, section, text, message, area, row, source)
         # Ties keep the order the checks raised them in, which is itself fixed.
         self.items.append(((rank, position, CHECKS.index(check), len(self.items)), finding))
 
@@ -408,8 +406,7 @@ def _check_sections(plan: Plan, out: _Collector) -> None:
                     code,
                     -1,
                     excerpt(combined_h.heading),
-                    f"one combined section H is given; the plan should set out H1 and H2 separately "
-                    f"({code} missing)",
+                    f"one combined section H is given; the plan should set out H1 and H2 separately ({code} missing)",
                 )
                 continue
             severity = "warning" if code == "I" else "error"
@@ -419,20 +416,66 @@ def _check_sections(plan: Plan, out: _Collector) -> None:
             continue
         if code in ("C", "D"):
             continue  # an empty C or D is reported by no_needs_statement
-        out.add(
-            "section_missing", "error", code, -1, excerpt(section.heading), f"section {code} has no content"
-        )
+        if code in plan.row_sections and _provision_follows_no_need(plan, code):
+            continue
+        out.add("section_missing", "error", code, -1, excerpt(section.heading), f"section {code} has no content")
+
+
+# A personal detail the writer leaves for the LA: "held by the LA", "LA to complete".
+_HELD_BY_LA = re.compile(
+    r"\b(?:held|kept|recorded|completed|filled(?: in)?|added|inserted|provided) by (?:the )?(?:LA|local authority|"
+    r"council|caseworker|case officer)\b|\b(?:LA|local authority|caseworker) to (?:complete|add|insert|fill)",
+    re.I,
+)
+
+
+def _checked_blocks(plan: Plan) -> Iterable[tuple[str | None, Block]]:
+    """Blocks the writer wrote: not the LA's own personal-detail fields, nor fields marked as held by it."""
+    for code, block in _all_blocks(plan):
+        if block.kind == "field" or (code is None and _HELD_BY_LA.search(block.text)):
+            continue
+        yield code, block
+
+
+_NO_NEEDS = re.compile(
+    r"\bno\b[^.]{0,60}\bneeds?\b|\bnot? (?:have|identified|known|required)|\bnone\b|^\s*n/?a\b|"
+    r"\bno (?:identified|known|current|additional)\b",
+    re.I,
+)
+_NEED_OF = {"G": "C", "H1": "D", "H2": "D"}
+
+
+def _provision_follows_no_need(plan: Plan, code: str) -> bool:
+    """In side-by-side tables a provision column (G, H1, H2) stays empty when its needs column says there
+    are none, or when the other social care column holds the provision."""
+    need = plan.section(_NEED_OF.get(code, ""))
+    if need is None:
+        return False
+    other = plan.section({"H1": "H2", "H2": "H1"}.get(code, ""))
+    if other is not None and other.content:
+        return True
+    content = need.content
+    return not content or all(
+        _NO_NEEDS.search(b.text) or _BARE_NONE.match(b.text) for b in content if b.kind != "subheading"
+    )
 
 
 def _check_placeholders(plan: Plan, out: _Collector) -> None:
-    for code, block in _all_blocks(plan):
-        for pattern, message in _PLACEHOLDERS:
+    extra = tuple((re.compile(p), "template field '{m}' left unfilled") for p in plan.placeholders)
+    for code, block in _checked_blocks(plan):
+        for pattern, message in _PLACEHOLDERS + extra:
             found = pattern.search(block.text)
             if found:
                 severity = "warning" if code == "I" else "error"
                 text = excerpt(block.text, found.start(), found.end())
                 out.add(
-                    "placeholder_text", severity, code, block.position, text, message.format(m=found.group(0))
+                    "placeholder_text",
+                    severity,
+                    code,
+                    block.position,
+                    text,
+                    message.format(m=found.group(0)),
+                    block,
                 )
 
 
@@ -441,22 +484,53 @@ def _context_blocks(section: Section) -> Iterable[tuple[Block, str]]:
     heading_context = ""
     lead_in = ""
     table_head = ""
+    cell: tuple[str | None, int | None] = (None, None)
     for block in section.blocks:
         text = block.text.strip()
+        if block.row is not None and (block.area, block.row) != cell:
+            # a side-by-side table's cell is its own item: a lead-in in one row does not govern the next
+            cell = (block.area, block.row)
+            lead_in = table_head = ""
         if block.kind == "subheading":
             heading_context, lead_in, table_head = text, "", ""
             continue
         if block.kind == "table_header":
             table_head = text
             continue
-        if text.endswith(":") or (
-            _LEAD_IN.search(text) and len(text.split()) <= 30 and block.kind != "table_row"
-        ):
+        if text.endswith(":") or (_LEAD_IN.search(text) and len(text.split()) <= 30 and block.kind != "table_row"):
             lead_in = text
             continue
         if len(text.split()) < 3:
             continue
         yield block, " ".join(part for part in (heading_context, lead_in, table_head) if part)
+
+
+# Columns of a provision table ("What | By whom | How often | For how long"): a filled cell under one of these
+# headings gives the amount or the deliverer even when the item's own words do not.
+_AMOUNT_COLUMN = re.compile(
+    r"how often|frequency|how long|duration|amount|how much|\bhours?\b|sessions?|timetable|\bwhen\b|ratio",
+    re.I,
+)
+_WHO_COLUMN = re.compile(r"\bwho\b|by whom|delivered by|deliver|staff|responsib|provider|led by", re.I)
+
+
+def _column_filled(block: Block, heading: re.Pattern[str]) -> bool:
+    if not block.header or len(block.header) != len(block.cells):
+        return False
+    return any(
+        heading.search(head)
+        and cell.strip()
+        and not _BARE_NONE.match(cell)
+        and not any(flag.search(cell) for flag, _ in _FLAG_PHRASES)  # "as needed" is no amount
+        for head, cell in zip(block.header, block.cells, strict=True)
+    )
+
+
+def _where(block: Block) -> str:
+    """' (communication and interaction, row 2)' for an item of a side-by-side table, else ''."""
+    if block.area is None:
+        return ""
+    return f" ({block.area}, row {block.row})" if block.row is not None else f" ({block.area})"
 
 
 def _has_who(text: str) -> bool:
@@ -469,7 +543,7 @@ def _check_provision(plan: Plan, out: _Collector) -> None:
         return
     for block, context in _context_blocks(section):
         text = block.text
-        quantified = bool(_QUANTITY.search(text) or _QUANTITY.search(context))
+        quantified = bool(_QUANTITY.search(text) or _QUANTITY.search(context) or _column_filled(block, _AMOUNT_COLUMN))
         flagged: set[str] = set()
         for pattern, message in _FLAG_PHRASES:
             for found in pattern.finditer(text):
@@ -483,7 +557,8 @@ def _check_provision(plan: Plan, out: _Collector) -> None:
                     "F",
                     block.position,
                     excerpt(text, found.start(), found.end()),
-                    message.format(m=found.group(0)),
+                    message.format(m=found.group(0)) + _where(block),
+                    block,
                 )
         generic = _GENERIC.search(text)
         if generic and not quantified:
@@ -493,18 +568,20 @@ def _check_provision(plan: Plan, out: _Collector) -> None:
                 "F",
                 block.position,
                 excerpt(text, generic.start(), generic.end()),
-                f"'{generic.group(0)}' without a quantity does not specify the provision",
+                f"'{generic.group(0)}' without a quantity does not specify the provision" + _where(block),
+                block,
             )
-        who = _has_who(text) or _has_who(context)
+        who = _has_who(text) or _has_who(context) or _column_filled(block, _WHO_COLUMN)
+        where = _where(block)
         if not quantified and not generic and not who:
-            message = "no frequency, duration or amount, and no one named to deliver it"
-            out.add("unquantified_provision", "error", "F", block.position, excerpt(text), message)
+            message = "no frequency, duration or amount, and no one named to deliver it" + where
+            out.add("unquantified_provision", "error", "F", block.position, excerpt(text), message, block)
         elif not quantified and not generic:
-            message = "no frequency, duration or amount is given"
-            out.add("unquantified_provision", "error", "F", block.position, excerpt(text), message)
+            message = "no frequency, duration or amount is given" + where
+            out.add("unquantified_provision", "error", "F", block.position, excerpt(text), message, block)
         elif not who:
-            message = "no one is named to deliver it (who, and at what level of expertise)"
-            out.add("unquantified_provision", "warning", "F", block.position, excerpt(text), message)
+            message = "no one is named to deliver it (who, and at what level of expertise)" + where
+            out.add("unquantified_provision", "warning", "F", block.position, excerpt(text), message, block)
 
 
 def _mentions(pattern: re.Pattern[str], blocks: Iterable[Block]) -> tuple[Block, re.Match[str]] | None:
@@ -555,7 +632,7 @@ def _check_outcomes(plan: Plan, out: _Collector) -> None:
             message = "no time frame (e.g. 'by July 2027', 'by the end of Key Stage 2')"
             if not measurable:
                 message += " and nothing measurable"
-            out.add("outcome_not_smart", "error", "E", block.position, excerpt(text), message)
+            out.add("outcome_not_smart", "error", "E", block.position, excerpt(text), message + _where(block), block)
         elif not measurable and vague:
             out.add(
                 "outcome_not_smart",
@@ -563,7 +640,8 @@ def _check_outcomes(plan: Plan, out: _Collector) -> None:
                 "E",
                 block.position,
                 excerpt(text, vague.start(), vague.end()),
-                f"'{vague.group(0)}' is not measurable: say what will be seen, how often or how well",
+                f"'{vague.group(0)}' is not measurable: say what will be seen, how often or how well" + _where(block),
+                block,
             )
 
 
@@ -581,9 +659,7 @@ def _needs_in_b(section: Section) -> list[tuple[str, Block, re.Pattern[str]]]:
         if not areas and _HEADED_NEED.search(block.text):
             words = [w for w in re.findall(r"[a-z][a-z-]{3,}", block.text.lower()) if w not in _STOP]
             if words:
-                pattern = re.compile(
-                    "|".join(re.escape(w[:-1] if w.endswith("s") else w) for w in words), re.I
-                )
+                pattern = re.compile("|".join(re.escape(w[:-1] if w.endswith("s") else w) for w in words), re.I)
                 needs.append((block.text, block, pattern))
     if not headings:
         for block in section.blocks:
@@ -594,7 +670,43 @@ def _needs_in_b(section: Section) -> list[tuple[str, Block, re.Pattern[str]]]:
     return needs
 
 
+def _check_golden_thread_rows(plan: Plan, out: _Collector) -> None:
+    """Each need in a B | F | E row against its own provision and outcome (a section left wholly empty is
+    section_missing's finding, not a gap in every row)."""
+    provision = any(b.kind != "subheading" for b in plan.blocks("F"))
+    outcomes = any(b.kind != "subheading" for b in plan.blocks("E"))
+    for row in plan.rows:
+        needs = row.cells.get("B")
+        if not needs:
+            continue
+        need = needs[0]
+        where = f"{row.area}, row {row.row}"
+        if provision and "F" in row.cells and not row.cells["F"]:
+            out.add(
+                "golden_thread_gap",
+                "error",
+                "B",
+                need.position,
+                excerpt(need.text),
+                f"the need in {where} has no provision beside it in F",
+                need,
+            )
+        if outcomes and "E" in row.cells and not row.cells["E"]:
+            out.add(
+                "golden_thread_gap",
+                "warning",
+                "B",
+                need.position,
+                excerpt(need.text),
+                f"the need in {where} has no outcome beside it in E",
+                need,
+            )
+
+
 def _check_golden_thread(plan: Plan, out: _Collector) -> None:
+    if "B" in plan.row_sections:
+        _check_golden_thread_rows(plan, out)
+        return
     needs_section = plan.section("B")
     if needs_section is None:
         return
@@ -645,13 +757,12 @@ def _check_no_needs(plan: Plan, out: _Collector) -> None:
                 code,
                 content[0].position,
                 excerpt(content[0].text),
-                f"'{content[0].text.strip()}' is not a statement: say explicitly that there are no "
-                f"{kind} needs",
+                f"'{content[0].text.strip()}' is not a statement: say explicitly that there are no {kind} needs",
             )
 
 
 def _check_identifiers(plan: Plan, detect: Detect, out: _Collector) -> None:
-    for code, block in _all_blocks(plan):
+    for code, block in _checked_blocks(plan):
         hits = [h for h in detect(block.text) if 0 <= int(h.start) < int(h.end) <= len(block.text)]
         if not hits:
             continue
@@ -672,10 +783,151 @@ def _check_identifiers(plan: Plan, detect: Detect, out: _Collector) -> None:
             )
 
 
-def run_checks(plan: Plan, front_sheet: FrontSheet | None, detect: Detect | None = None) -> list[Finding]:
+# -- what the field's validators look for ----------------------------------------------------------
+
+_DRAFTING_TOOL = re.compile(
+    r"\bas an ai(?: language model| assistant)?\b|\bi(?: am|'m) (?:an ai|a language model)\b|"
+    r"\b(?:information|details?|this) (?:was |were |is |are )?not (?:provided|given|available|included|"
+    r"specified|stated) in the (?:source |provided |supplied )?(?:documents?|advice|reports?|bundle|information)|"
+    r"\bbased on the (?:provided|supplied|available) (?:documents|information)\b|"
+    r"\bas of my (?:last )?(?:knowledge|training)\b|\bI (?:cannot|can't|am unable to) (?:provide|access|"
+    r"determine|verify)\b|\bhere is (?:a|the) (?:draft|revised|suggested)\b|\bcertainly[,!] here\b",
+    re.I,
+)
+_NAME_PROMPT = re.compile(
+    r"[\[<]\s*(?:child'?s|young person'?s|cyp'?s?|pupil'?s|student'?s)?\s*(?:first |full )?name\s*[\]>]", re.I
+)
+# Medicines that turn up in children's plans: the plan specifies provision, the prescription is the
+# clinician's, so naming one is a warning (it ties the plan to a prescription that will change).
+_MEDICINES = re.compile(
+    r"\b(?:methylphenidate|ritalin|concerta|equasym|medikinet|xaggitin|delmosart|elvanse|lisdexamfetamine|"
+    r"dexamfetamine|atomoxetine|strattera|guanfacine|intuniv|melatonin|circadin|slenyto|sertraline|fluoxetine|"
+    r"citalopram|risperidone|aripiprazole|quetiapine|sodium valproate|epilim|levetiracetam|keppra|lamotrigine|"
+    r"carbamazepine|tegretol|ethosuximide|topiramate|clobazam|midazolam|buccolam|diazepam|salbutamol|ventolin|"
+    r"beclometasone|clenil|insulin|glucagon|adrenaline auto-?injector|epipen|jext|baclofen|botulinum|botox|"
+    r"macrogol|movicol|laxido|hydrocortisone|omeprazole|gaviscon|cetirizine|paracetamol|ibuprofen|calpol)\b",
+    re.I,
+)
+
+
+def _check_drafting_tool_text(plan: Plan, out: _Collector) -> None:
+    for code, block in _checked_blocks(plan):
+        found = _DRAFTING_TOOL.search(block.text)
+        if found:
+            out.add(
+                "drafting_tool_text",
+                "error",
+                code,
+                block.position,
+                excerpt(block.text, found.start(), found.end()),
+                f"'{found.group(0)}' is a drafting tool's text, not the plan's",
+                block,
+            )
+        named = _NAME_PROMPT.search(block.text) if plan.name_field else None
+        if named:
+            out.add(
+                "drafting_tool_text",
+                "error",
+                code,
+                block.position,
+                excerpt(block.text, named.start(), named.end()),
+                f"'{named.group(0)}' left in: the template has a name field, so write the name the plan uses",
+                block,
+            )
+
+
+def _check_medicines(plan: Plan, out: _Collector) -> None:
+    for code, block in _checked_blocks(plan):
+        found = _MEDICINES.search(block.text)
+        if found:
+            out.add(
+                "named_medicine",
+                "warning",
+                code,
+                block.position,
+                excerpt(block.text, found.start(), found.end()),
+                f"'{found.group(0)}' is a named medicine: a plan sets out provision, not prescriptions",
+                block,
+            )
+
+
+def _need_key(text: str) -> str:
+    return " ".join(re.findall(r"[a-z0-9']+", text.lower()))
+
+
+def _check_need_in_two_areas(plan: Plan, out: _Collector) -> None:
+    """The same need written under two areas of need (a copy-and-paste a validator spots at once)."""
+    seen: dict[str, str] = {}
+    area = None
+    for block in plan.blocks("B"):
+        if block.area is None and block.kind == "subheading":
+            area = next((a for a, p in AREA_NAMES.items() if p.search(block.text)), area)
+        where = block.area or area
+        key = _need_key(block.text)
+        if where is None or block.kind == "subheading" or len(key.split()) < 6:
+            continue
+        first = seen.setdefault(key, where)
+        if first != where:
+            out.add(
+                "need_in_two_areas",
+                "warning",
+                "B",
+                block.position,
+                excerpt(block.text),
+                f"the same need is written under {first} and under {where}",
+                block,
+            )
+
+
+def _check_advice(plan: Plan, documents: Sequence[AdviceDocument], out: _Collector) -> None:
+    traces, missing = trace(plan, documents)
+    for item in traces:
+        block = item.block
+        if item.source is None:
+            out.add(
+                "provision_not_in_advice",
+                "warning",
+                item.section,
+                block.position,
+                excerpt(block.text),
+                "no advice in the bundle mentions this provision" + _where(block),
+                block,
+            )
+        elif item.unsupported:
+            given = ", ".join(f"'{u}'" for u in item.unsupported)
+            out.add(
+                "provision_not_in_advice",
+                "warning",
+                item.section,
+                block.position,
+                excerpt(block.text),
+                f"{given} is in no advice this provision came from" + _where(block),
+                block,
+                item.source.source,
+            )
+    for sentence in missing:
+        out.add(
+            "advice_not_in_plan",
+            "warning",
+            "F",
+            10**9,
+            excerpt(sentence.text),
+            f"a recommendation in {sentence.document} (page {sentence.page}) is carried by no provision",
+            None,
+            sentence.source,
+        )
+
+
+def run_checks(
+    plan: Plan,
+    front_sheet: FrontSheet | None,
+    detect: Detect | None = None,
+    advice: Sequence[AdviceDocument] | None = None,
+) -> list[Finding]:
     """Every automated check on a draft, in a stable order: by section (A-K, unsectioned first), then
     by position in the document, then by check. `detect` finds identifiers in a text (objects with kind,
-    start, end, confidence); by default the screening detectors' `scan_text`."""
+    start, end, confidence); by default the screening detectors' `scan_text`. `advice`: the bundle's advice,
+    to trace each item of provision to (None: not traced)."""
     out = _Collector()
     _check_sections(plan, out)
     _check_placeholders(plan, out)
@@ -685,6 +937,11 @@ def run_checks(plan: Plan, front_sheet: FrontSheet | None, detect: Detect | None
     _check_golden_thread(plan, out)
     _check_no_needs(plan, out)
     _check_identifiers(plan, detect or scan_text, out)
+    _check_drafting_tool_text(plan, out)
+    _check_need_in_two_areas(plan, out)
+    _check_medicines(plan, out)
+    if advice is not None:
+        _check_advice(plan, advice, out)
     if front_sheet is None:
         out.add(
             "front_sheet_missing",
@@ -692,7 +949,6 @@ def run_checks(plan: Plan, front_sheet: FrontSheet | None, detect: Detect | None
             None,
             -1,
             "",
-            "no front sheet: the writer's queries, missing advice and notes for the LA must come "
-            "with the draft",
+            "no front sheet: the writer's queries, missing advice and notes for the LA must come with the draft",
         )
     return out.findings()

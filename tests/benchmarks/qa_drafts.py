@@ -691,7 +691,9 @@ def build_draft(rng: random.Random, defects: list[str]) -> Draft:
     return Draft(sections, style, rng.randrange(3), front, expected, planted, header)
 
 
-CHECK_NAMES = CHECKS
+# The checks these drafts plant defects of: the original ten (the validators' checks and advice traceability
+# have their own drafts), so the seeded set, and its figures, stay what they were.
+CHECK_NAMES = CHECKS[: CHECKS.index("front_sheet_missing") + 1]
 
 
 def generate(count: int, seed: int) -> list[Draft]:

@@ -52,8 +52,7 @@ def clean_sections() -> Sections:
             Sub("Communication and interaction"),
             "A speech and language therapist will deliver a 45-minute individual session weekly, and write a "
             "programme for school staff.",
-            "A trained teaching assistant will deliver the therapist's programme for 20 minutes "
-            "three times a week.",
+            "A trained teaching assistant will deliver the therapist's programme for 20 minutes three times a week.",
             Sub("Cognition and learning"),
             "Daily 20-minute phonics sessions in a group of no more than four pupils, led by a "
             "teacher trained "
@@ -85,9 +84,7 @@ def sections() -> Sections:
 
 @pytest.fixture
 def check() -> Callable[..., list[Finding]]:
-    def run(
-        sections: Sections, style: str = "headings", front_sheet: FrontSheet | None = FRONT_SHEET
-    ) -> list[Finding]:
+    def run(sections: Sections, style: str = "headings", front_sheet: FrontSheet | None = FRONT_SHEET) -> list[Finding]:
         return run_checks(read_plan(write_draft(sections, style)), front_sheet)
 
     return run

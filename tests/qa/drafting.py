@@ -148,9 +148,7 @@ def write_draft(
         for code, items in sections.items():
             width = max([len(i.cells) for i in items if isinstance(i, Row)] or [1])
             table = document.add_table(rows=1, cols=width)
-            merged = (
-                table.rows[0].cells[0].merge(table.rows[0].cells[-1]) if width > 1 else table.rows[0].cells[0]
-            )
+            merged = table.rows[0].cells[0].merge(table.rows[0].cells[-1]) if width > 1 else table.rows[0].cells[0]
             merged.text = heading_text(code, style, variant)
             for item in items:
                 cells = table.add_row().cells
@@ -159,9 +157,9 @@ def write_draft(
                         cells[i].text = text
                 else:
                     target = cells[0].merge(cells[-1]) if width > 1 else cells[0]
-                    target.paragraphs[0].add_run(
-                        item.text if isinstance(item, Sub) else item
-                    ).bold = isinstance(item, Sub)
+                    target.paragraphs[0].add_run(item.text if isinstance(item, Sub) else item).bold = isinstance(
+                        item, Sub
+                    )
             document.add_paragraph("")
     else:
         for code, items in sections.items():

@@ -80,9 +80,7 @@ def test_therapy_mentioned_as_not_needed_in_g_is_not_a_finding(sections: Section
         ("Catch Up Literacy or equivalent, 3 x 15 minutes a week with a trained TA.", "or equivalent"),
     ],
 )
-def test_each_flag_phrase_in_f_is_vague_provision(
-    sections: Sections, check: Check, item: str, phrase: str
-) -> None:
+def test_each_flag_phrase_in_f_is_vague_provision(sections: Sections, check: Check, item: str, phrase: str) -> None:
     sections["F"].append(item)
     vague = fired(check(sections), "vague_provision")
     assert len(vague) == 1
@@ -194,9 +192,7 @@ def test_a_time_frame_in_a_lead_in_covers_the_outcomes_under_it(sections: Sectio
     assert fired(check(sections), "outcome_not_smart") == []
 
 
-def test_need_in_b_without_outcome_or_provision_breaks_the_golden_thread(
-    sections: Sections, check: Check
-) -> None:
+def test_need_in_b_without_outcome_or_provision_breaks_the_golden_thread(sections: Sections, check: Check) -> None:
     sections["B"] += [
         Sub("Sensory and/or physical"),
         "Child A has hypermobility and tires quickly when writing by hand.",
@@ -267,9 +263,7 @@ def test_placeholder_text_is_found(sections: Sections, check: Check, text: str, 
 
 
 def test_placeholder_look_alikes_are_not_placeholders(sections: Sections, check: Check) -> None:
-    sections["A"].append(
-        "He wears XXL school jumpers and loves the film Apollo XIII; his TBCX token is blue."
-    )
+    sections["A"].append("He wears XXL school jumpers and loves the film Apollo XIII; his TBCX token is blue.")
     assert fired(check(sections), "placeholder_text") == []
 
 
@@ -280,9 +274,7 @@ def test_placement_to_be_confirmed_is_only_a_warning(sections: Sections, check: 
 
 
 def test_pii_leak_with_the_builtin_fallback_masks_the_identifier(sections: Sections, check: Check) -> None:
-    sections["C"] = [
-        "Child A (NHS number 943 476 5919) has no health needs; letters to mum.jones@example.org."
-    ]
+    sections["C"] = ["Child A (NHS number 943 476 5919) has no health needs; letters to mum.jones@example.org."]
     leaks = fired(check(sections), "pii_leak")
     assert [(f.section, f.message) for f in leaks] == [
         ("C", "an NHS number appears in the draft"),

@@ -26,19 +26,21 @@ def test_clean_draft_with_front_sheet_passes_with_status_0(
 ) -> None:
     result = planwright(save(tmp_path, sections, "table_column"), "--front-sheet", front_sheet_file)
     assert result.returncode == 0, result.stderr
-    assert json.loads(result.stdout) == {"verdict": "pass", "findings": []}
+    report = json.loads(result.stdout)
+    assert (report["verdict"], report["findings"]) == ("pass", [])
+    # an addition to the contract: which template profile read the draft, and why
+    assert report["profile"] == {"name": "sections-a-k", "chosen": "detected", "fit": None}
 
 
-def test_draft_with_an_error_fails_with_status_1(
-    tmp_path: Path, sections: Sections, front_sheet_file: Path
-) -> None:
+def test_draft_with_an_error_fails_with_status_1(tmp_path: Path, sections: Sections, front_sheet_file: Path) -> None:
     sections["F"].append("Child A will have access to speech and language therapy.")
     result = planwright(save(tmp_path, sections), "--front-sheet", front_sheet_file)
     assert result.returncode == 1, result.stderr
     report = json.loads(result.stdout)
     assert report["verdict"] == "fail"
     first = report["findings"][0]
-    assert list(first) == ["check", "severity", "section", "excerpt", "message"]
+    # the contract's fields first, in order; the additions (area, row, source) after them
+    assert list(first) == ["check", "severity", "section", "excerpt", "message", "area", "row", "source"]
     assert first["check"] == "vague_provision" and first["section"] == "F" and first["severity"] == "error"
 
 
@@ -82,9 +84,7 @@ def test_front_sheet_that_is_not_json_exits_2(tmp_path: Path, sections: Sections
 
 def test_front_sheet_with_a_wrong_field_exits_2_naming_it(tmp_path: Path, sections: Sections) -> None:
     sheet = tmp_path / "sheet.json"
-    sheet.write_text(
-        json.dumps({"queries": [], "missing_advice": "EP", "notes": "", "extra": 1}), encoding="utf-8"
-    )
+    sheet.write_text(json.dumps({"queries": [], "missing_advice": "EP", "notes": "", "extra": 1}), encoding="utf-8")
     result = planwright(save(tmp_path, sections), "--front-sheet", sheet)
     assert result.returncode == 2
     assert "missing_advice" in result.stderr and "extra" in result.stderr

@@ -172,7 +172,5 @@ def test_a_zip_that_is_not_a_word_document_is_unreadable() -> None:
 
 
 def test_sub_heading_is_kept_as_a_sub_heading() -> None:
-    plan = read_plan(
-        write_draft({"E": [Sub("Preparing for adulthood"), "By July 2030, X will travel."]}, "bold")
-    )
+    plan = read_plan(write_draft({"E": [Sub("Preparing for adulthood"), "By July 2030, X will travel."]}, "bold"))
     assert [b.kind for b in plan.blocks("E")] == ["subheading", "paragraph"]

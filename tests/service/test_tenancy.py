@@ -261,6 +261,9 @@ POLICIES: dict[str, Policy] = {
     "PUT /v1/billing/rate-cards/{la_id}": Policy(
         owned=True, body=lambda w: standard_rate_card().model_dump(mode="json")),
     "GET /v1/billing/purchase-orders": COLLECTION,
+    "POST /v1/qa/templates/learn": Policy(owned=False, upload=(VAGUE_PLAN, DOCX), params={"name": "matrix"}),
+    "GET /v1/qa/templates/{la_id}": OWNED,
+    "PUT /v1/qa/templates/{la_id}": Policy(owned=True, body=lambda w: {"name": "dfe-national"}),
     "POST /v1/admin/tokens": Policy(owned=True, role_body=lambda w, role: {
         "user_id": w.ids["provider_user_id" if role == "admin" else "user_id"]}),
     "GET /v1/admin/tokens": COLLECTION,
