@@ -40,6 +40,7 @@ from service.metrics.routes import ENDPOINTS as METRICS
 from service.middleware import RequestContext
 from service.notifications.routes import ENDPOINTS as NOTIFICATIONS
 from service.offers.routes import ENDPOINTS as OFFERS
+from service.organisations.routes import ENDPOINTS as ORGANISATIONS
 from service.openapi import DOCS_PAGE, build_openapi
 from service.problems.routes import ENDPOINTS as PROBLEMS
 from service.queries.routes import ENDPOINTS as QUERIES
@@ -56,7 +57,7 @@ ENDPOINTS: list[Endpoint] = [
     *HEALTH, *METRICS, *ME,
     *BUNDLES, *BUNDLE_INTAKE, *BUNDLE_ALLOCATION, *BUNDLE_DRAFTS, *BUNDLE_QUERIES, *BUNDLE_DELIVERY,
     *OFFERS, *ALLOCATION, *WRITERS, *DRAFTS, *DRAFT_REVIEWS, *QUERIES, *REVIEWS, *DELIVERY, *BILLING, *ADMIN,
-    *WEBHOOKS, *NOTIFICATIONS, *SLA, *AUDIT, *PROBLEMS,
+    *ORGANISATIONS, *WEBHOOKS, *NOTIFICATIONS, *SLA, *AUDIT, *PROBLEMS,
 ]
 
 

@@ -46,6 +46,10 @@ class LaContract(Model):
     # amendment prices, writer payouts and express bonus, and whether payouts are earned on delivery or acceptance
     # (null = a card built from prices_pence, payouts_pence and vat_rate_percent with the standard defaults)
     rate_card: dict[str, Any] | None = fields.JSONField(null=True)
+    # the last day of the contract (null: open-ended); after it the LA submits no new bundles
+    ends_on = fields.DateField(null=True)
+    # the QA template profile the LA's drafts are checked against (null: the default checks)
+    qa_profile = fields.CharField(max_length=64, null=True)
 
     class Meta:
         table = "la_contract"
