@@ -21,7 +21,7 @@ from tortoise.transactions import in_transaction
 from contracts.api import ContractVersionCreate, ContractVersionOut, OrganisationOut
 from service import clock
 from service.audit.service import audit
-from service.auth.acting import Acting
+from service.auth.acting import Acting, acting_from_cli
 from service.billing.rate_card import WORK_TYPES, RateCard, RateCardInvalid, standard_rate_card
 from service.contracts_in_force import contract_between
 from service.errors import Conflict, InvalidInput, NotFound
@@ -206,3 +206,18 @@ def version_out(row: LaContract, in_force: bool) -> ContractVersionOut:
         screening_policy=row.screening_policy, qa_profile=row.qa_profile,
         amendment_window_days=row.amendment_window_days, offer_window_hours=row.offer_window_hours,
         closure_days=[date.fromisoformat(d) for d in row.closure_days], in_force=in_force, created_at=row.created_at)
+
+
+async def create_provider(name: str) -> tuple[Organisation, bool]:
+    """A writing service on the instance (the operator's act, at the command line): the same name again answers
+    the one already made."""
+    name = name.strip()
+    async with in_transaction() as conn:
+        existing = await Organisation.filter(kind=OrganisationKind.PROVIDER, name=name).using_db(conn).first()
+        if existing is not None:
+            return existing, False
+        org = await Organisation.create(kind=OrganisationKind.PROVIDER, name=name, using_db=conn)
+        acting = acting_from_cli(org.id)
+        await audit(None, "organisation.created", object_type="organisation", object_id=org.id,
+                    data=acting.audit_data(name=name, kind="provider"), using=conn)
+    return org, True
