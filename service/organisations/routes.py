@@ -69,7 +69,8 @@ async def list_contract_versions(call: Call) -> ContractVersionList:
 ENDPOINTS = [
     Endpoint("POST", "/v1/organisations", create_client, PROVIDER_ADMIN,
              "Add an LA client of your writing service (the same name again answers the LA already made, 200)",
-             "organisations", body=OrganisationCreate, response=OrganisationOut, status=201, errors=(422,)),
+             "organisations", body=OrganisationCreate, response=OrganisationOut, status=201, errors=(422,),
+             replays="The LA client of this name made before"),
     Endpoint("GET", "/v1/organisations", list_clients, PROVIDER_READERS,
              "Your writing service's LA clients, archived ones included", "organisations", response=OrganisationList),
     Endpoint("GET", "/v1/organisations/{la_id}", get_client, PROVIDER_READERS, "One LA client", "organisations",
@@ -82,7 +83,8 @@ ENDPOINTS = [
     Endpoint("POST", "/v1/organisations/{la_id}/contracts", add_contract_version, PROVIDER_ADMIN,
              "A new version of the LA's contract from a day (every term stated; the rate card prices every work "
              "type); the same start day and terms again answer the version already made, 200", "organisations",
-             body=ContractVersionCreate, response=ContractVersionOut, status=201, errors=(404, 409, 422)),
+             body=ContractVersionCreate, response=ContractVersionOut, status=201, errors=(404, 409, 422),
+             replays="The version with this start day and these terms made before"),
     Endpoint("GET", "/v1/organisations/{la_id}/contracts", list_contract_versions, PROVIDER_READERS,
              "Every version of the LA's contract, the one in force today marked", "organisations",
              response=ContractVersionList, errors=(404,)),
