@@ -40,8 +40,8 @@ from service.metrics.routes import ENDPOINTS as METRICS
 from service.middleware import RequestContext
 from service.notifications.routes import ENDPOINTS as NOTIFICATIONS
 from service.offers.routes import ENDPOINTS as OFFERS
-from service.organisations.routes import ENDPOINTS as ORGANISATIONS
 from service.openapi import DOCS_PAGE, build_openapi
+from service.organisations.routes import ENDPOINTS as ORGANISATIONS
 from service.problems.routes import ENDPOINTS as PROBLEMS
 from service.queries.routes import ENDPOINTS as QUERIES
 from service.reviews.routes import ENDPOINTS as REVIEWS

@@ -22,7 +22,8 @@ async def test_a_version_is_in_force_from_its_start_day_for_every_lookup(tenant:
     # announced, not applied: until its start day the version before it is in force
     assert (await contract_between(tenant.la.id, tenant.provider.id)).id == current.id  # type: ignore[union-attr]
     assert (await contract_in_force(tenant.la.id)).id == current.id  # type: ignore[union-attr]
-    for day, expected in ((start - timedelta(days=1), current), (start, renewal), (start + timedelta(days=99), renewal)):
+    days = ((start - timedelta(days=1), current), (start, renewal), (start + timedelta(days=99), renewal))
+    for day, expected in days:
         assert (await contract_between(tenant.la.id, tenant.provider.id, at=day)).id == expected.id  # type: ignore[union-attr]
         assert (await contract_in_force(tenant.la.id, day)).id == expected.id  # type: ignore[union-attr]
         assert (await contract_of(bundle, at=day)).id == expected.id  # type: ignore[union-attr]

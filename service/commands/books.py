@@ -45,7 +45,6 @@ class BooksCommand:
         async def work() -> Any:
             from service.auth.acting import acting_from_cli
             from service.errors import Problem
-
             from service.models import Organisation, OrganisationKind
 
             acting = acting_from_cli(provider_id) if provider_id is not None else None

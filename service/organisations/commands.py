@@ -85,7 +85,12 @@ org_provider = BooksCommand("Add a writing service to the instance (the same nam
                             _name, _provider, needs_provider=False)
 org_create = BooksCommand("Add an LA client of a writing service (the same name again answers the LA made)",
                           _name, _create)
-org_rename = BooksCommand("Rename an LA client", lambda p: (_la(p), _name(p)), _rename)
+def _la_and_name(parser: argparse.ArgumentParser) -> None:
+    _la(parser)
+    _name(parser)
+
+
+org_rename = BooksCommand("Rename an LA client", _la_and_name, _rename)
 org_archive = BooksCommand("Archive an LA client: no new bundles; work in hand and history stay", _la, _archive)
 org_list = BooksCommand("A writing service's LA clients", lambda p: None, _list)
 contract_add = BooksCommand("Add a version of an LA's contract, in force from its start day", _contract_args,

@@ -36,7 +36,7 @@ def _invalid(field: str, message: str) -> InvalidInput:
 
 
 def organisation_out(org: Organisation) -> OrganisationOut:
-    return OrganisationOut(id=org.id, kind=org.kind.value, name=org.name,  # type: ignore[arg-type]
+    return OrganisationOut(id=org.id, kind=org.kind.value, name=org.name,
                            provider_id=org.provider_id, archived_at=org.archived_at,  # type: ignore[attr-defined]
                            created_at=org.created_at)
 

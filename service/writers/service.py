@@ -10,10 +10,10 @@ from uuid import UUID
 from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.transactions import in_transaction
 
+from contracts.api import WriterDetail, WriterInvite, WriterTerms
 from service import clock
 from service.allocation.overrides import release_writer_work
 from service.allocation.rounds import HOLDING
-from contracts.api import WriterDetail, WriterInvite, WriterTerms
 from service.audit.service import audit
 from service.auth.acting import Acting
 from service.auth.principal import Principal
@@ -115,7 +115,7 @@ async def detail(writer: Writer) -> WriterDetail:
     await writer.fetch_related("user")
     c = await current_terms(writer.id)
     return WriterDetail(
-        id=writer.id, user_id=writer.user_id, name=writer.user.name, status=writer.status.value,  # type: ignore[attr-defined,arg-type]
+        id=writer.id, user_id=writer.user_id, name=writer.user.name, status=writer.status.value,  # type: ignore[attr-defined]
         skills=list(c.skills) if c else [], hours_per_week=c.hours_per_week if c else None,
         max_concurrent=c.max_concurrent if c else None, excluded_las=list(c.excluded_las) if c else [],
         dbs_number=writer.dbs_number, dbs_expires=c.dbs_expires if c else None,
@@ -261,7 +261,7 @@ async def declare_conflict(principal: Principal, la_id: UUID) -> Writer:
     if principal.writer_id is None:
         raise Forbidden("only writers declare their own conflicts of interest")
     async with in_transaction() as conn:
-        writer = await Writer.get(id=principal.writer_id).using_db(conn)
+        writer = await Writer.filter(id=principal.writer_id).using_db(conn).get()
         await _client_las(writer.provider_id, [la_id], conn)  # type: ignore[attr-defined]
         terms = await current_terms(writer.id, conn)
         if terms is None:

@@ -85,7 +85,8 @@ async def test_suspending_withdraws_the_offers_not_yet_answered_and_keeps_work_i
     client: httpx.AsyncClient, tenant: Tenant
 ) -> None:
     offered = await bundle_in(tenant, BundleStatus.OFFERED)
-    offer = await Offer.create(bundle=offered, writer=tenant.writers["writer1"], expires_at=clock.now() + timedelta(hours=8))
+    offer = await Offer.create(bundle=offered, writer=tenant.writers["writer1"],
+                               expires_at=clock.now() + timedelta(hours=8))
     held = await bundle_in(tenant, BundleStatus.DRAFTING, writer="writer1")
     response = await client.post(f"/v1/writers/{tenant.writers['writer1'].id}/suspend",
                                  headers=tenant.auth("coordinator"), json={"reason": "complaint under review"})
