@@ -88,6 +88,8 @@ async def add_leave(principal: Principal, days: list[date]) -> int:
 # --- the writer's lifecycle: invite, onboard, suspend, reinstate, offboard; terms and conflicts of interest --------
 
 DBS_WARNING_DAYS = 30
+AUDIT_ACTIONS = {"onboard": "writer.onboarded", "suspend": "writer.suspended", "reinstate": "writer.reinstated",
+                 "offboard": "writer.offboarded"}
 # who may move a writer from one status to another, and by which act
 MOVES: dict[str, tuple[frozenset[WriterStatus], WriterStatus]] = {
     "onboard": (frozenset({WriterStatus.INVITED}), WriterStatus.ACTIVE),
@@ -220,7 +222,8 @@ async def change_status(acting: Acting, writer_id: UUID, act: str, reason: str) 
         if writer.status == target:
             return writer  # asked twice: done once
         if writer.status not in sources:
-            raise Conflict(f"a {writer.status.value} writer cannot be {act}ed", current_status=writer.status.value)
+            raise Conflict(f"a {writer.status.value} writer cannot be {AUDIT_ACTIONS[act].removeprefix('writer.')}",
+                           current_status=writer.status.value)
         if act == "onboard":
             terms = await current_terms(writer.id, conn)
             if terms is None or terms.dbs_expires < clock.today():
@@ -231,7 +234,7 @@ async def change_status(acting: Acting, writer_id: UUID, act: str, reason: str) 
         if act == "suspend":
             await _withdraw_pending_offers(writer.id, conn, acting.principal.user_id if acting.principal else None,
                                            "the writer is suspended")
-        await audit(acting.principal, f"writer.{act}ed" if act != "onboard" else "writer.onboarded",
+        await audit(acting.principal, AUDIT_ACTIONS[act],
                     object_type="writer", object_id=writer.id,
                     data=acting.audit_data(reason=reason, previous=writer.status.value), using=conn)
     return await Writer.get(id=writer.id)

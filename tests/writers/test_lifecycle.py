@@ -51,6 +51,8 @@ async def test_invited_suspended_and_offboarded_writers_get_no_offers(client: ht
     assert (await client.post(f"/v1/writers/{writer_id}/reinstate", headers=coordinator,
                               json={"reason": "back"})).json()["status"] == "active"
     assert await offered_writers(solo) == {writer_id}
+    recorded = await AuditEntry.filter(object_id=writer_id).order_by("id").values_list("action", flat=True)
+    assert recorded == ["writer.suspended", "writer.reinstated"]
     await Writer.filter(id=writer_id).update(status=WriterStatus.INVITED)
     assert await offered_writers(solo) == set()
 
