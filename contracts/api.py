@@ -352,11 +352,13 @@ class EffortRequest(Strict):
 class WriterOut(Strict):
     id: UUID
     name: str
+    status: Literal["invited", "active", "suspended", "offboarded"] = "active"
     skills: list[str]
     hours_per_week: float | None
     max_concurrent: int | None
     excluded_las: list[str]
     dbs_expires: date | None
+    dbs_expiring: bool = False
     held: int
     offers_pending: int
     leave: list[date]
@@ -497,3 +499,124 @@ class ReportOut(Strict):
     period_to: date | None
     columns: list[str]
     rows: list[dict[str, str | int | float | bool | None]]
+
+
+# --- organisations: a writing service's LA clients and their contract versions ---------------------------------
+
+
+class OrganisationCreate(Strict):
+    """A new LA client of the caller's writing service. The same name again answers the LA already made (200)."""
+
+    name: str = Field(min_length=1, max_length=200)
+
+
+class OrganisationRename(Strict):
+    name: str = Field(min_length=1, max_length=200)
+
+
+class OrganisationOut(Strict):
+    id: UUID
+    kind: Literal["la", "provider", "operator"]
+    name: str
+    provider_id: UUID | None
+    archived_at: datetime | None
+    created_at: datetime
+
+
+class OrganisationList(Strict):
+    items: list[OrganisationOut]
+
+
+class ContractVersionCreate(Strict):
+    """A version of an LA's contract, in force from `starts_on` until a later version starts. The terms are whole:
+    a change is a new version with every term stated, so no version depends on another. The same `starts_on` and
+    terms again answer the version already made (200); other terms for a start day already taken: 409."""
+
+    starts_on: date
+    ends_on: date | None = None
+    turnaround_days: dict[str, int | dict[str, int]] = Field(
+        description='working days per tier {"standard": 10, "express": 5}, optionally per work type '
+                    '{"new_plan": {"standard": 20, "express": 10}}')
+    rate_card: dict[str, object] | None = Field(
+        default=None, description="the rate card (GET /v1/billing/rate-cards/{la_id} shows its shape); every work "
+                                  "type needs a price and a payout. Null: the standard card")
+    retention_days: int = Field(default=90, ge=1, le=3650)
+    screening_policy: dict[str, Literal["block", "warn"]] = Field(default_factory=dict)
+    qa_profile: str | None = Field(default=None, min_length=1, max_length=64, pattern=r"^[a-z0-9][a-z0-9_.-]*$")
+    amendment_window_days: int = Field(default=10, ge=0, le=365)
+    offer_window_hours: float = Field(default=8.0, gt=0, le=168)
+    closure_days: list[date] = Field(default_factory=list, max_length=366)
+
+
+class ContractVersionOut(Strict):
+    id: UUID
+    la_id: UUID
+    starts_on: date
+    ends_on: date | None
+    turnaround_days: dict[str, int | dict[str, int]]
+    rate_card: dict[str, object] | None
+    retention_days: int
+    screening_policy: dict[str, str]
+    qa_profile: str | None
+    amendment_window_days: int
+    offer_window_hours: float
+    closure_days: list[date]
+    in_force: bool = Field(description="the version in force today")
+    created_at: datetime
+
+
+class ContractVersionList(Strict):
+    items: list[ContractVersionOut]
+
+
+# --- writers: onboarding and lifecycle ---------------------------------------------------------------------------
+
+WriterStatusName = Literal["invited", "active", "suspended", "offboarded"]
+
+
+class WriterTerms(Strict):
+    """What a writer may take, from `starts_on` (default today) until changed."""
+
+    skills: list[str] = Field(min_length=1, max_length=40, description="work types and areas of need")
+    hours_per_week: float = Field(gt=0, le=60)
+    max_concurrent: int = Field(ge=1, le=50)
+    excluded_las: list[UUID] = Field(default_factory=list, max_length=200,
+                                     description="LAs the writer must not work for (conflicts of interest)")
+    dbs_number: str = Field(min_length=1, max_length=32, pattern=r"^[A-Za-z0-9]+$")
+    dbs_expires: date
+    starts_on: date | None = None
+
+
+class WriterInvite(WriterTerms):
+    """A writer on the books for a user of the writing service with the writer role. Invited writers get no offers
+    until onboarded. The same user again answers the writer already made (200)."""
+
+    user_id: UUID
+
+
+class WriterStatusChange(Strict):
+    reason: str = Field(min_length=1, max_length=500)
+
+
+class ConflictDeclaration(Strict):
+    la_id: UUID
+
+
+class WriterDetail(Strict):
+    id: UUID
+    user_id: UUID
+    name: str
+    status: WriterStatusName
+    skills: list[str]
+    hours_per_week: float | None
+    max_concurrent: int | None
+    excluded_las: list[str]
+    dbs_number: str | None
+    dbs_expires: date | None
+    dbs_expiring: bool = Field(description="the DBS certificate expires within 30 days (or has expired)")
+    contract_starts_on: date | None
+
+
+class WriterOffboarded(Strict):
+    writer: WriterDetail
+    released_bundle_ids: list[UUID]

@@ -41,6 +41,7 @@ from service.middleware import RequestContext
 from service.notifications.routes import ENDPOINTS as NOTIFICATIONS
 from service.offers.routes import ENDPOINTS as OFFERS
 from service.openapi import DOCS_PAGE, build_openapi
+from service.organisations.routes import ENDPOINTS as ORGANISATIONS
 from service.problems.routes import ENDPOINTS as PROBLEMS
 from service.queries.routes import ENDPOINTS as QUERIES
 from service.reviews.routes import ENDPOINTS as REVIEWS
@@ -57,7 +58,7 @@ ENDPOINTS: list[Endpoint] = [
     *HEALTH, *METRICS, *ME,
     *BUNDLES, *BUNDLE_INTAKE, *BUNDLE_ALLOCATION, *BUNDLE_DRAFTS, *BUNDLE_QUERIES, *BUNDLE_DELIVERY,
     *OFFERS, *ALLOCATION, *WRITERS, *DRAFTS, *DRAFT_REVIEWS, *QUERIES, *REVIEWS, *QA_TEMPLATES,
-    *DELIVERY, *BILLING, *ADMIN, *WEBHOOKS, *NOTIFICATIONS, *SLA, *AUDIT, *PROBLEMS,
+    *DELIVERY, *BILLING, *ADMIN, *ORGANISATIONS, *WEBHOOKS, *NOTIFICATIONS, *SLA, *AUDIT, *PROBLEMS,
 ]
 
 

@@ -19,8 +19,9 @@ class Command(Protocol):
     def run(self, args: argparse.Namespace) -> int: ...
 
 
-# name -> module; each module has configure(parser) and run(args) -> int.
-# Nested names ("denylist make") become nested sub-commands.
+# name -> module; each module has configure(parser) and run(args) -> int ("module:name": an object in the module
+# that has them, for a family of commands kept in one module). Nested names ("denylist make") become nested
+# sub-commands.
 COMMANDS: dict[str, str] = {
     "allocate": "service.allocation.command",
     "screen": "service.screening.command",
@@ -42,6 +43,20 @@ COMMANDS: dict[str, str] = {
     "audit verify": "service.commands.audit_verify",
     "billing close": "service.billing.month_close_command",
     "billing export": "service.billing.export_command",
+    "org provider": "service.organisations.commands:org_provider",
+    "org create": "service.organisations.commands:org_create",
+    "org rename": "service.organisations.commands:org_rename",
+    "org archive": "service.organisations.commands:org_archive",
+    "org list": "service.organisations.commands:org_list",
+    "contract add": "service.organisations.commands:contract_add",
+    "contract list": "service.organisations.commands:contract_list",
+    "writer invite": "service.writers.commands:writer_invite",
+    "writer terms": "service.writers.commands:writer_terms",
+    "writer onboard": "service.writers.commands:writer_onboard",
+    "writer suspend": "service.writers.commands:writer_suspend",
+    "writer reinstate": "service.writers.commands:writer_reinstate",
+    "writer offboard": "service.writers.commands:writer_offboard",
+    "writer list": "service.writers.commands:writer_list",
 }
 
 
@@ -50,8 +65,11 @@ class UsageError(Exception):
 
 
 def _load(module: str) -> Command:
-    """A command's module; one that is missing is a broken install, never a command silently left out."""
-    return cast(Command, importlib.import_module(module))
+    """A command's module (or an object in it); one that is missing is a broken install, never a command silently
+    left out."""
+    module_name, _, attribute = module.partition(":")
+    loaded = importlib.import_module(module_name)
+    return cast(Command, getattr(loaded, attribute) if attribute else loaded)
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import os
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import date, timedelta
 from pathlib import Path
 
 from tortoise.transactions import in_transaction
@@ -26,8 +26,14 @@ from service.models import (
 from service.settings import Settings
 
 DEMO_LA = "Demo County Council"
+# the provider's second client: its purchase order is nearly spent (one new plan fits; the LA is warned at 80%,
+# and its next submission is held until the LA adds a purchase order)
+DEMO_LA2 = "Demo Borough Council"
 DEMO_PROVIDER = "Demo Plan Writing Service"
 DEMO_OPERATOR = "Demo operator"
+# `planwright seed --second-provider`: a writing service of its own with its own client LA, to see tenancy at work
+SECOND_PROVIDER = "Second Plan Writing Service"
+SECOND_LA = "Second County Council"
 TOKENS_FILE = Path("var/demo-tokens.json")
 ALL_SKILLS = ["new_plan", "phase_transfer", "annual_review_amendment", "reassessment", "statement_transfer", "post16"]
 
@@ -51,16 +57,22 @@ class DemoTenant:
 PEOPLE = {"la_officer": "Demo case officer", "la_admin": "Demo SEND team manager",
           "coordinator": "Demo coordinator", "qa_reviewer": "Demo QA reviewer", "finance": "Demo finance",
           "admin": "Demo administrator", "operator": "Demo operator (metrics)",
-          **{f"writer{n}": f"Demo writer {n}" for n in (1, 2, 3)}}
+          **{f"writer{n}": f"Demo writer {n}" for n in (1, 2, 3)},
+          "la2_officer": "Demo borough case officer", "la2_admin": "Demo borough SEND team manager"}
+SECOND_PEOPLE = {"p2_la_officer": "Second case officer", "p2_coordinator": "Second coordinator",
+                 "p2_admin": "Second administrator", "p2_qa_reviewer": "Second QA reviewer",
+                 "p2_finance": "Second finance", "p2_writer1": "Second writer 1"}
 
 
 async def _people() -> dict[str, DemoPerson]:
     """The demo's people by token name, found by their names in the demo's two organisations."""
-    users = await User.filter(organisation__name__in=[DEMO_LA, DEMO_PROVIDER, DEMO_OPERATOR],
-                              name__in=list(PEOPLE.values())).select_related("writer")
+    everyone = {**PEOPLE, **SECOND_PEOPLE}
+    users = await User.filter(
+        organisation__name__in=[DEMO_LA, DEMO_LA2, DEMO_PROVIDER, DEMO_OPERATOR, SECOND_PROVIDER, SECOND_LA],
+        name__in=list(everyone.values())).select_related("writer")
     by_name = {u.name: u for u in users}
     found: dict[str, DemoPerson] = {}
-    for key, name in PEOPLE.items():
+    for key, name in everyone.items():
         user = by_name.get(name)
         if user is not None:
             writer = getattr(user, "writer", None)
@@ -84,6 +96,7 @@ async def seed_demo() -> DemoTenant:
                                 rate_card=standard_rate_card().model_dump(mode="json"))
         # GBP 20,000 net: about forty new plans before the LA is warned (80%) and submissions are held
         await PurchaseOrder.create(la=la, provider=provider, po_number="DEMO-PO-0001", value_pence=2_000_000)
+        la2 = await _client_la(provider, DEMO_LA2, today, po_number="DEMO-PO-0002", po_pence=NEARLY_SPENT_PO_PENCE)
         for key, role, org in [
             ("la_officer", Role.LA_OFFICER, la),
             ("la_admin", Role.LA_ADMIN, la),
@@ -92,6 +105,8 @@ async def seed_demo() -> DemoTenant:
             ("finance", Role.FINANCE, provider),
             ("admin", Role.ADMIN, provider),
             ("operator", Role.OPERATOR, operator),
+            ("la2_officer", Role.LA_OFFICER, la2),
+            ("la2_admin", Role.LA_ADMIN, la2),
         ]:
             people.append((key, await User.create(organisation=org, name=PEOPLE[key], role=role)))
         for n, (skills, hours, slots) in enumerate([
@@ -100,15 +115,63 @@ async def seed_demo() -> DemoTenant:
             (["phase_transfer", "annual_review_amendment", "post16"], 15.0, 2),
         ], start=1):
             user = await User.create(organisation=provider, name=PEOPLE[f"writer{n}"], role=Role.WRITER)
-            writer = await Writer.create(user=user, provider=provider)
+            writer = await Writer.create(user=user, provider=provider, dbs_number=f"00123456789{n}")
             await WriterContract.create(writer=writer, skills=skills, hours_per_week=hours, max_concurrent=slots,
                                         excluded_las=[], dbs_expires=today + timedelta(days=700), starts_on=today)
             people.append((f"writer{n}", user))
     tokens = {key: (await issue_token(user, label="demo")).token for key, user in people}
+    _write_tokens(tokens)
+    return DemoTenant(tokens=tokens, first_start=True, people=await _people())
+
+
+# the standard card's new plan (GBP 450) and a little more: the first new plan commits over 80% (the LA is warned)
+# and the next submission is held for want of a purchase order
+NEARLY_SPENT_PO_PENCE = 50_000
+
+
+async def _client_la(provider: Organisation, name: str, today: date, *, po_number: str,
+                     po_pence: int) -> Organisation:
+    la = await Organisation.create(kind=OrganisationKind.LA, name=name, provider=provider)
+    await LaContract.create(la=la, provider=provider, starts_on=today.replace(day=1),
+                            prices_pence={}, payouts_pence={}, turnaround_days={"standard": 10, "express": 5},
+                            rate_card=standard_rate_card().model_dump(mode="json"))
+    await PurchaseOrder.create(la=la, provider=provider, po_number=po_number, value_pence=po_pence)
+    return la
+
+
+def _write_tokens(tokens: dict[str, str]) -> None:
     TOKENS_FILE.parent.mkdir(parents=True, exist_ok=True)
     fd = os.open(TOKENS_FILE, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     with os.fdopen(fd, "w") as handle:
         json.dump(tokens, handle, indent=2)
+
+
+async def seed_second_provider() -> DemoTenant:
+    """A second writing service with its own client LA, people and a writer (idempotent): what one service's
+    tokens see of the other's is nothing."""
+    tokens: dict[str, str] = json.loads(TOKENS_FILE.read_text()) if TOKENS_FILE.exists() else {}
+    if await Organisation.filter(name=SECOND_PROVIDER, kind=OrganisationKind.PROVIDER).exists():
+        return DemoTenant(tokens=tokens, first_start=False, people=await _people())
+    today = clock.today()
+    people: list[tuple[str, User]] = []
+    async with in_transaction():
+        provider = await Organisation.create(kind=OrganisationKind.PROVIDER, name=SECOND_PROVIDER)
+        la = await _client_la(provider, SECOND_LA, today, po_number="SECOND-PO-0001", po_pence=2_000_000)
+        for key, role, org in [
+            ("p2_la_officer", Role.LA_OFFICER, la),
+            ("p2_coordinator", Role.COORDINATOR, provider),
+            ("p2_admin", Role.ADMIN, provider),
+            ("p2_qa_reviewer", Role.QA_REVIEWER, provider),
+            ("p2_finance", Role.FINANCE, provider),
+        ]:
+            people.append((key, await User.create(organisation=org, name=SECOND_PEOPLE[key], role=role)))
+        user = await User.create(organisation=provider, name=SECOND_PEOPLE["p2_writer1"], role=Role.WRITER)
+        writer = await Writer.create(user=user, provider=provider, dbs_number="001234567890")
+        await WriterContract.create(writer=writer, skills=ALL_SKILLS, hours_per_week=30.0, max_concurrent=4,
+                                    excluded_las=[], dbs_expires=today + timedelta(days=700), starts_on=today)
+        people.append(("p2_writer1", user))
+    tokens.update({key: (await issue_token(user, label="demo")).token for key, user in people})
+    _write_tokens(tokens)
     return DemoTenant(tokens=tokens, first_start=True, people=await _people())
 
 
@@ -117,7 +180,8 @@ def print_welcome(tenant: DemoTenant, settings: Settings) -> None:
     state = "seeded now" if tenant.first_start else f"already seeded (tokens kept in {TOKENS_FILE})"
     lines = [
         "",
-        f"Planwright demo tenant: {DEMO_LA} and {DEMO_PROVIDER}, {state}.",
+        f"Planwright demo tenant: {DEMO_PROVIDER} with its clients {DEMO_LA} and {DEMO_LA2} (whose purchase order "
+        "is nearly spent), " + state + ".",
         f"Bearer tokens, one per person (local demo only; also in {TOKENS_FILE}; `GET /v1/me` says whose a token is):",
     ]
     for key, token in tenant.tokens.items():
@@ -125,7 +189,7 @@ def print_welcome(tenant: DemoTenant, settings: Settings) -> None:
         who = f"  {person.name}, user {person.user_id}" if person else ""
         if person and person.writer_id:
             who += f", writer {person.writer_id} (offers name this id)"
-        lines.append(f"  {key:<12} {token}{who}")
+        lines.append(f"  {key:<14} {token}{who}")
     officer = tenant.tokens.get("la_officer", "<la_officer token>")
     lines += [
         "",

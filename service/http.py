@@ -88,6 +88,8 @@ class Endpoint:
     errors: tuple[int, ...] = field(default=())
     # counts against the caller's per-token rate limit (metrics scrapes are exempt; public routes have no token)
     rate_limited: bool = True
+    # an idempotent create: what it answers, with 200, when the object was made before (and the body it made)
+    replays: str | None = None
 
     @property
     def public(self) -> bool:

@@ -117,9 +117,8 @@ def build_openapi(endpoints: list[Endpoint]) -> dict[str, Any]:
                                          "content": content}
         else:
             responses[str(ep.status)] = {"description": "Done"}
-        if ep.path == "/v1/bundles" and ep.method == "POST":
-            responses["200"] = {"description": "The bundle an earlier request with this Idempotency-Key created",
-                                "content": content}
+        if ep.replays is not None:
+            responses["200"] = {"description": ep.replays, "content": content}
         # every request can run out of time or meet an unavailable object store (503); a body can arrive too
         # slowly (408) or too big (413)
         codes = set(ep.errors) | ({401, 403} if not ep.public else set()) | {503}

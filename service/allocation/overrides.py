@@ -19,7 +19,7 @@ from service.auth import scope
 from service.auth.principal import Principal
 from service.bundles.transitions import move, record
 from service.errors import Conflict, NotFound
-from service.models import Bundle, BundleStatus, Offer, OfferStatus, Writer, WriterContract
+from service.models import Bundle, BundleStatus, Offer, OfferStatus, Writer, WriterContract, WriterStatus
 from service.offers.service import exclude
 
 # where a bundle may be taken from its current holder (the writer was lost, or the coordinator chose another)
@@ -30,13 +30,15 @@ async def _writer(principal: Principal, writer_id: UUID, conn: BaseDBAsyncClient
     writer = await Writer.filter(id=writer_id, provider_id=principal.organisation_id).using_db(conn).first()
     today = clock.today()
     contract = (await WriterContract.filter(writer_id=writer_id, starts_on__lte=today).using_db(conn)
-                .order_by("-starts_on").first()) if writer else None
+                .order_by("-starts_on", "-created_at", "-id").first()) if writer else None
     if writer is None or contract is None or (contract.ends_on is not None and contract.ends_on < today):
         raise NotFound("no such writer with a current contract")
     return writer, contract
 
 
-def why_not_eligible(contract: WriterContract, bundle: Bundle) -> str | None:
+def why_not_eligible(contract: WriterContract, bundle: Bundle, writer: Writer | None = None) -> str | None:
+    if writer is not None and writer.status != WriterStatus.ACTIVE:
+        return f"the writer is {writer.status.value}"
     subject = InstanceBundle(id=str(bundle.id), la=str(bundle.la_id), work_type=bundle.work_type.value,  # type: ignore[attr-defined]
                              requires=list(bundle.requires), effort_hours=0, due=bundle.turnaround_due or clock.today())
     candidate = InstanceWriter(id="w", hours_per_day=0, skills=list(contract.skills),
@@ -57,7 +59,7 @@ async def _free_slot(writer_id: UUID, contract: WriterContract, conn: BaseDBAsyn
     return held < contract.max_concurrent
 
 
-async def _release(bundle_id: UUID, conn: BaseDBAsyncClient, *, actor_id: UUID, reason: str) -> bool:
+async def _release(bundle_id: UUID, conn: BaseDBAsyncClient, *, actor_id: UUID | None, reason: str) -> bool:
     """Take the bundle back into the queue from whoever has it (withdrawing a pending offer).
 
     Offers first, then the bundle: the same lock order as accepting an offer, so a racing accept either
@@ -86,13 +88,13 @@ async def assign(principal: Principal, bundle_id: UUID, writer_id: UUID, *, reas
     async with allocation_transaction(wait=True) as conn:
         assert conn is not None
         bundle = await Bundle.filter(id=bundle.id).using_db(conn).get()
-        _, contract = await _writer(principal, writer_id, conn)
+        writer, contract = await _writer(principal, writer_id, conn)
         if bundle.writer_id == writer_id and bundle.status in HOLDING:  # type: ignore[attr-defined]
             raise Conflict("the bundle is already with this writer", current_status=bundle.status.value)
         if bundle.status != BundleStatus.QUEUED and bundle.status not in REASSIGNABLE:
             raise Conflict(f"the bundle is {bundle.status.value}; it can be assigned only while queued, offered, "
                            "allocated, drafting or returned", current_status=bundle.status.value)
-        problem = why_not_eligible(contract, bundle)
+        problem = why_not_eligible(contract, bundle, writer)
         if problem is not None:
             raise Conflict(f"cannot assign: {problem}")
         if not await _free_slot(writer_id, contract, conn):
@@ -112,21 +114,38 @@ async def release_all(principal: Principal, writer_id: UUID, *, reason: str) -> 
     async with allocation_transaction(wait=True) as conn:
         assert conn is not None
         await _writer(principal, writer_id, conn)
-        offered: list[UUID] = list(await Offer.filter(writer_id=writer_id, status=OfferStatus.PENDING).using_db(
-            conn).values_list("bundle_id", flat=True))  # type: ignore[arg-type]
-        held: list[UUID] = list(await Bundle.filter(
-            provider_id=principal.organisation_id, writer_id=writer_id, status__in=list(REASSIGNABLE)
-        ).using_db(conn).values_list("id", flat=True))  # type: ignore[arg-type]
-        moved: list[UUID] = []
-        for bundle_id in dict.fromkeys([*offered, *held]):
-            if await _release(bundle_id, conn, actor_id=principal.user_id, reason=f"writer unavailable: {reason}"):
-                moved.append(bundle_id)
-        # an offer accepted while we worked: its bundle is now held, so take it back too
-        late: list[UUID] = list(await Bundle.filter(writer_id=writer_id, status__in=list(REASSIGNABLE)).using_db(
-            conn).values_list("id", flat=True))  # type: ignore[arg-type]
-        for bundle_id in late:
-            if await _release(bundle_id, conn, actor_id=principal.user_id, reason=f"writer unavailable: {reason}"):
-                moved.append(bundle_id)
+        return await _release_all_held(principal.organisation_id, writer_id, conn, actor_id=principal.user_id,
+                                       reason=reason)
+
+
+async def release_writer_work(provider_id: UUID, writer_id: UUID, *, actor_id: UUID | None,
+                              reason: str) -> list[UUID]:
+    """The same release for a writer leaving the writing service (offboarding, by the API or the command line):
+    the writer need not have terms in force, only be the service's."""
+    async with allocation_transaction(wait=True) as conn:
+        assert conn is not None
+        if not await Writer.filter(id=writer_id, provider_id=provider_id).using_db(conn).exists():
+            raise NotFound("no such writer")
+        return await _release_all_held(provider_id, writer_id, conn, actor_id=actor_id, reason=reason)
+
+
+async def _release_all_held(provider_id: UUID, writer_id: UUID, conn: BaseDBAsyncClient, *, actor_id: UUID | None,
+                            reason: str) -> list[UUID]:
+    offered: list[UUID] = list(await Offer.filter(writer_id=writer_id, status=OfferStatus.PENDING).using_db(
+        conn).values_list("bundle_id", flat=True))  # type: ignore[arg-type]
+    held: list[UUID] = list(await Bundle.filter(
+        provider_id=provider_id, writer_id=writer_id, status__in=list(REASSIGNABLE)
+    ).using_db(conn).values_list("id", flat=True))  # type: ignore[arg-type]
+    moved: list[UUID] = []
+    for bundle_id in dict.fromkeys([*offered, *held]):
+        if await _release(bundle_id, conn, actor_id=actor_id, reason=f"writer unavailable: {reason}"):
+            moved.append(bundle_id)
+    # an offer accepted while we worked: its bundle is now held, so take it back too
+    late: list[UUID] = list(await Bundle.filter(writer_id=writer_id, status__in=list(REASSIGNABLE)).using_db(
+        conn).values_list("id", flat=True))  # type: ignore[arg-type]
+    for bundle_id in late:
+        if await _release(bundle_id, conn, actor_id=actor_id, reason=f"writer unavailable: {reason}"):
+            moved.append(bundle_id)
     return moved
 
 
@@ -135,8 +154,8 @@ async def pin(principal: Principal, bundle_id: UUID, writer_id: UUID | None) -> 
     async with allocation_transaction(wait=True) as conn:
         assert conn is not None
         if writer_id is not None:
-            _, contract = await _writer(principal, writer_id, conn)
-            problem = why_not_eligible(contract, bundle)
+            writer, contract = await _writer(principal, writer_id, conn)
+            problem = why_not_eligible(contract, bundle, writer)
             if problem is not None:
                 raise Conflict(f"cannot pin: {problem}")
         fresh = await Bundle.filter(id=bundle.id).using_db(conn).get()

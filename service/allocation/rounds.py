@@ -34,7 +34,17 @@ from service.clock import london_date
 from service.contracts_in_force import contract_between, contracts_by_la
 from service.errors import Conflict
 from service.logging import get_logger
-from service.models import Bundle, BundleStatus, LaContract, Offer, OfferStatus, Tier, WriterContract, WriterLeave
+from service.models import (
+    Bundle,
+    BundleStatus,
+    LaContract,
+    Offer,
+    OfferStatus,
+    Tier,
+    WriterContract,
+    WriterLeave,
+    WriterStatus,
+)
 from service.offers.window import offer_deadline
 from service.runtime import current
 
@@ -179,8 +189,10 @@ async def writer_capacity(provider_id: UUID, today: date, la_contracts: dict[UUI
     """Every writer of one writing service with a contract in force today, by writer id (`la_contracts` from
     service.contracts_in_force.contracts_by_la prices the work they hold)."""
     writers: dict[UUID, WriterCapacity] = {}
-    for c in await WriterContract.filter(writer__provider_id=provider_id, starts_on__lte=today).using_db(conn).order_by(
-        "writer_id", "-starts_on"
+    # only active writers take work: invited, suspended and offboarded writers get no offers
+    for c in await WriterContract.filter(writer__provider_id=provider_id, writer__status=WriterStatus.ACTIVE,
+                                         starts_on__lte=today).using_db(conn).order_by(
+        "writer_id", "-starts_on", "-created_at", "-id"
     ):
         if c.writer_id in writers or (c.ends_on is not None and c.ends_on < today):  # type: ignore[attr-defined]
             continue

@@ -102,7 +102,8 @@ UPLOAD_TYPES = ("application/pdf", "application/vnd.openxmlformats-officedocumen
 
 ENDPOINTS = [
     Endpoint("POST", "/v1/bundles", create_bundle, LA, "Create a bundle (honours Idempotency-Key)", "bundles",
-             body=BundleCreate, response=BundleOut, status=201, errors=(409, 422)),
+             body=BundleCreate, response=BundleOut, status=201, errors=(409, 422),
+             replays="The bundle an earlier request with this Idempotency-Key created"),
     Endpoint("GET", "/v1/bundles", list_bundles, READERS, "List bundles, newest first", "bundles",
              query=BundleListQuery, response=BundlePage),
     Endpoint("GET", "/v1/bundles/{bundle_id}", get_bundle, READERS, "A bundle with its documents and timeline",

@@ -23,6 +23,7 @@ from service.auth.principal import Principal
 from service.bundles.submission import submit_bundle
 from service.bundles.transitions import move, record
 from service.calendar import WorkingCalendar
+from service.contracts_in_force import contract_in_force
 from service.documents.service import receive
 from service.errors import Conflict, DuplicateReference, IdempotencyConflict, InvalidInput, NotFound
 from service.jobs import Job
@@ -63,11 +64,12 @@ async def create_bundle(
         async with in_transaction() as conn:
             # the LA's row is locked (PostgreSQL) so two concurrent creations cannot both find the reference free;
             # a request that waited for one with its own key then finds that bundle and answers it
-            await Organisation.filter(id=principal.organisation_id).using_db(conn).select_for_update().first()
+            la = await Organisation.filter(id=principal.organisation_id).using_db(conn).select_for_update().first()
             if idempotency_key is not None:
                 existing = await _replay(principal, idempotency_key, request_hash, conn)
                 if existing is not None:
                     return existing, False
+            await _refuse_when_not_taking_work(la, conn)
             if not body.duplicate_reference:
                 await _refuse_a_second_live_reference(principal.organisation_id, body.reference, conn)
             bundle = await Bundle.create(
@@ -87,6 +89,17 @@ async def create_bundle(
             raise
         return existing, False
     return bundle, True
+
+
+async def _refuse_when_not_taking_work(la: Organisation | None, conn: BaseDBAsyncClient) -> None:
+    """An archived LA, or one whose contract has ended, sends no new bundles (what it has in hand carries on)."""
+    if la is None:
+        return
+    if la.archived_at is not None:
+        raise Conflict("this LA is archived by its writing service: it sends no new bundles")
+    contract = await contract_in_force(la.id, conn=conn)
+    if contract is not None and contract.ends_on is not None and contract.ends_on < clock.today():
+        raise Conflict(f"this LA's contract ended on {contract.ends_on.isoformat()}: it sends no new bundles")
 
 
 async def _refuse_a_second_live_reference(la_id: UUID, reference: str, conn: BaseDBAsyncClient) -> None:

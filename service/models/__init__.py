@@ -12,6 +12,7 @@ from service.models.people import (
     Writer,
     WriterContract,
     WriterLeave,
+    WriterStatus,
 )
 from service.models.sla import SlaAlert
 from service.models.system import AuditEntry, OutboxMessage
@@ -63,4 +64,5 @@ __all__ = [
     "Writer",
     "WriterContract",
     "WriterLeave",
+    "WriterStatus",
 ]

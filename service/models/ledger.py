@@ -49,6 +49,8 @@ class LaContract(Model):
     # the LA's plan template profile for draft QA (contracts.qa.TemplateProfile as JSON: a shipped one or one
     # learned from the LA's blank template and corrected); null = the best-fitting shipped profile per draft
     qa_template: dict[str, Any] | None = fields.JSONField(null=True)
+    # the last day of the contract (null: open-ended); after it the LA submits no new bundles
+    ends_on = fields.DateField(null=True)
 
     class Meta:
         table = "la_contract"

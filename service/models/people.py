@@ -43,6 +43,8 @@ class Organisation(Model):
     token_default_days = fields.IntField(null=True)
     token_max_days = fields.IntField(null=True)
     created_at = fields.DatetimeField(auto_now_add=True)
+    # an archived LA client submits no new bundles; its history (bundles, lines, audit) stays
+    archived_at = fields.DatetimeField(null=True)
 
     class Meta:
         table = "organisation"
@@ -89,6 +91,13 @@ class ApiToken(Model):
         table = "api_token"
 
 
+class WriterStatus(StrEnum):
+    INVITED = "invited"  # on the books, not yet onboarded: no offers
+    ACTIVE = "active"
+    SUSPENDED = "suspended"  # no offers; work in hand stays
+    OFFBOARDED = "offboarded"  # gone: work in hand released, no offers, history kept
+
+
 class Writer(Model):
     id = fields.UUIDField(primary_key=True)
     user: fields.OneToOneRelation[User] = fields.OneToOneField(
@@ -98,6 +107,11 @@ class Writer(Model):
         "models.Organisation", related_name="writers", on_delete=fields.RESTRICT
     )
     created_at = fields.DatetimeField(auto_now_add=True)
+    status = fields.CharEnumField(WriterStatus, max_length=16, default=WriterStatus.ACTIVE)
+    # the DBS certificate's number (its expiry is a term of the writer's contract)
+    dbs_number = fields.CharField(max_length=32, null=True)
+    # the DBS expiry the coordinators were last warned about (warned once per certificate)
+    dbs_warned_for = fields.DateField(null=True)
 
     class Meta:
         table = "writer"

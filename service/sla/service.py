@@ -91,11 +91,12 @@ async def on_move(bundle_id: UUID, source: BundleStatus, target: BundleStatus, *
     bundle = await Bundle.filter(id=bundle_id).using_db(conn).get()
     if target == BundleStatus.DELIVERED and bundle.turnaround_working_days is not None:
         return  # the turnaround is measured to the first delivery
-    contract = await contract_of(bundle, conn)
-    calendar = calendar_of(contract)
     queued_on, pauses = await _timeline(bundle_id, conn)
     if queued_on is None:
         return
+    # the clock runs under the contract version in force when the bundle was first queued
+    contract = await contract_of(bundle, conn, at=queued_on)
+    calendar = calendar_of(contract)
     today = clock.today()
     due = turnaround_due(queued_on, contract_days(contract.turnaround_days if contract else None,
                                                   bundle.work_type.value, bundle.tier.value),

@@ -23,6 +23,7 @@ HOMES = {
     "downloads": "delivery",
     "billing": "billing",
     "admin": "admin",
+    "organisations": "organisations",
     "webhooks": "webhooks",
     "notifications": "notifications",
     "reports": "sla",

@@ -171,6 +171,7 @@ async def build_world(client: httpx.AsyncClient, tenant: Tenant) -> World:
         "provider_token_id": str(provider_spare.id), "provider_endpoint_id": str(security.id),
         "provider_delivery_id": str(security_delivery.id), "provider_user_id": str(tenant.users["finance"].id),
         "user_id": str(tenant.users["la_officer"].id), "la_id": str(tenant.la.id), "line_id": str(line.id),
+        "writer_user_id": str(tenant.users["writer2"].id),
     })
 
 
@@ -198,6 +199,8 @@ class Policy:
 
 
 OWNED, COLLECTION = Policy(owned=True), Policy(owned=False)
+WRITER_TERMS = {"skills": ["new_plan"], "hours_per_week": 20, "max_concurrent": 2, "excluded_las": [],
+                "dbs_number": "001234567890", "dbs_expires": "2030-01-01"}
 PDF_UPLOAD = Policy(owned=True, upload=(EP_REPORT, PDF), params={"filename": "ep.pdf"})
 REPORT = COLLECTION
 # a provider's admin keeps its own (security) webhook endpoints: its own objects are those
@@ -293,6 +296,23 @@ POLICIES: dict[str, Policy] = {
     "GET /v1/reports/statutory-risk": REPORT,
     "GET /v1/reports/capacity-forecast": REPORT,
     "GET /v1/audit/export": COLLECTION,
+    "POST /v1/organisations": Policy(owned=False, body=lambda w: {"name": "Matrix County Council"}),
+    "GET /v1/organisations": COLLECTION,
+    "GET /v1/organisations/{la_id}": OWNED,
+    "PATCH /v1/organisations/{la_id}": Policy(owned=True, body=lambda w: {"name": "Matrix Renamed Council"}),
+    "POST /v1/organisations/{la_id}/archive": OWNED,
+    "POST /v1/organisations/{la_id}/contracts": Policy(owned=True, body=lambda w: {
+        "starts_on": (clock.today() + timedelta(days=1)).isoformat(),
+        "turnaround_days": {"standard": 10, "express": 5}}),
+    "GET /v1/organisations/{la_id}/contracts": OWNED,
+    "POST /v1/writers": Policy(owned=True, body=lambda w: {"user_id": w.ids["writer_user_id"], **WRITER_TERMS}),
+    "GET /v1/writers/{writer_id}": OWNED,
+    "PUT /v1/writers/{writer_id}/terms": Policy(owned=True, body=lambda w: WRITER_TERMS),
+    "POST /v1/writers/{writer_id}/onboard": Policy(owned=True, body=lambda w: {"reason": "matrix"}),
+    "POST /v1/writers/{writer_id}/suspend": Policy(owned=True, body=lambda w: {"reason": "matrix"}),
+    "POST /v1/writers/{writer_id}/reinstate": Policy(owned=True, body=lambda w: {"reason": "matrix"}),
+    "POST /v1/writers/{writer_id}/offboard": Policy(owned=True, body=lambda w: {"reason": "matrix"}),
+    "POST /v1/writers/me/conflicts": Policy(owned=True, body=lambda w: {"la_id": w.ids["la_id"]}),
 }
 
 

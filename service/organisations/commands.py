@@ -1,0 +1,98 @@
+"""`planwright org ...` and `planwright contract ...`: a writing service's LA clients and contract versions."""
+
+from __future__ import annotations
+
+import argparse
+from typing import Any
+
+from contracts.api import ContractVersionCreate, OrganisationList, OrganisationOut
+from service.auth.acting import Acting
+from service.cli import UsageError
+from service.commands.books import BooksCommand, read_body, uuid_arg
+
+
+def _name(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--name", required=True, help="the organisation's name")
+
+
+def _la(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--la", required=True, help="the LA client's id")
+
+
+async def _provider(args: argparse.Namespace, _: None) -> OrganisationOut:
+    from service.organisations import service
+
+    name = args.name.strip()
+    if not name or len(name) > 200:
+        raise UsageError("--name: 1 to 200 characters")
+    org, _created = await service.create_provider(name)
+    return service.organisation_out(org)
+
+
+async def _create(args: argparse.Namespace, acting: Acting) -> OrganisationOut:
+    from service.organisations import service
+
+    if not args.name.strip() or len(args.name) > 200:
+        raise UsageError("--name: 1 to 200 characters")
+    org, _created = await service.create_client(acting, args.name)
+    return service.organisation_out(org)
+
+
+async def _rename(args: argparse.Namespace, acting: Acting) -> OrganisationOut:
+    from service.organisations import service
+
+    if not args.name.strip() or len(args.name) > 200:
+        raise UsageError("--name: 1 to 200 characters")
+    return service.organisation_out(await service.rename_client(acting, uuid_arg(args.la, "--la"), args.name))
+
+
+async def _archive(args: argparse.Namespace, acting: Acting) -> OrganisationOut:
+    from service.organisations import service
+
+    return service.organisation_out(await service.archive_client(acting, uuid_arg(args.la, "--la")))
+
+
+async def _list(args: argparse.Namespace, acting: Acting) -> OrganisationList:
+    from service.organisations import service
+
+    return OrganisationList(items=[service.organisation_out(o) for o in await service.clients(acting)])
+
+
+def _contract_args(parser: argparse.ArgumentParser) -> None:
+    _la(parser)
+    parser.add_argument("--terms", required=True, metavar="FILE",
+                        help="the version's terms as JSON, as POST /v1/organisations/{la_id}/contracts takes them "
+                             "('-' for standard input)")
+    parser.add_argument("--starts-on", help="the day the version takes effect (YYYY-MM-DD; overrides the file's)")
+
+
+async def _contract_add(args: argparse.Namespace, acting: Acting) -> Any:
+    from service.organisations import service
+
+    la_id = uuid_arg(args.la, "--la")
+    body = read_body(args.terms, ContractVersionCreate, starts_on=args.starts_on)
+    row, _created = await service.add_version(acting, la_id, body)
+    return next(v for v in await service.versions(acting, la_id) if v.id == row.id)
+
+
+async def _contract_list(args: argparse.Namespace, acting: Acting) -> Any:
+    from service.organisations import service
+
+    return await service.versions(acting, uuid_arg(args.la, "--la"))
+
+
+org_provider = BooksCommand("Add a writing service to the instance (the same name again answers the one made)",
+                            _name, _provider, needs_provider=False)
+org_create = BooksCommand("Add an LA client of a writing service (the same name again answers the LA made)",
+                          _name, _create)
+def _la_and_name(parser: argparse.ArgumentParser) -> None:
+    _la(parser)
+    _name(parser)
+
+
+org_rename = BooksCommand("Rename an LA client", _la_and_name, _rename)
+org_archive = BooksCommand("Archive an LA client: no new bundles; work in hand and history stay", _la, _archive)
+org_list = BooksCommand("A writing service's LA clients", lambda p: None, _list)
+contract_add = BooksCommand("Add a version of an LA's contract, in force from its start day", _contract_args,
+                            _contract_add)
+contract_list = BooksCommand("Every version of an LA's contract, the one in force today marked", _la, _contract_list)
