@@ -5,10 +5,15 @@ from service.models.ledger import BillableLine, BillingBook, Invoice, LaContract
 from service.models.orders import PurchaseOrder
 from service.models.people import (
     ApiToken,
+    IdentityProvider,
+    Invitation,
+    InvitationStatus,
     Organisation,
     OrganisationKind,
     Role,
+    SignIn,
     User,
+    UserSession,
     Writer,
     WriterContract,
     WriterLeave,
@@ -27,6 +32,11 @@ from service.models.work import DownloadLink, Draft, DraftStatus, Offer, OfferSt
 
 __all__ = [
     "ApiToken",
+    "IdentityProvider",
+    "Invitation",
+    "InvitationStatus",
+    "SignIn",
+    "UserSession",
     "AuditEntry",
     "BillableLine",
     "BillingBook",

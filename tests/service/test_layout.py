@@ -29,6 +29,7 @@ HOMES = {
     "audit": "audit",
     "problems": "problems",
     "me": "auth",
+    "auth": "auth",
 }
 
 
