@@ -11,6 +11,7 @@ import json
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any, Final
+from urllib.parse import parse_qs
 from uuid import UUID
 
 from pydantic import BaseModel, ValidationError
@@ -214,9 +215,11 @@ async def authenticate_request(request: Request, *, safe: bool) -> Principal:
     csrf = request.headers.get(CSRF_HEADER)
     if csrf is None and not safe and request.headers.get("content-type", "").startswith(
             "application/x-www-form-urlencoded"):
-        form = await request.form()
-        field = form.get(CSRF_FIELD)
-        csrf = field if isinstance(field, str) else None
+        check_length(request.headers.get("content-length"), current().settings.max_json_bytes)
+        body = await request.body()
+        if len(body) > current().settings.max_json_bytes:
+            raise PayloadTooLarge("the form is over the limit", limit=current().settings.max_json_bytes)
+        csrf = (parse_qs(body.decode("utf-8", "replace")).get(CSRF_FIELD) or [None])[0]
     return await authenticate_session(cookie, csrf=csrf, safe=safe)
 
 

@@ -30,6 +30,8 @@ const provider = new Provider(config.issuer, {
   },
 });
 provider.proxy = false;
+// the provider's own errors, for a test's output
+provider.on('server_error', (ctx, error) => console.error('server_error', error));
 
 const server = provider.listen(config.port, '127.0.0.1', () => {
   console.log(`listening ${config.issuer}`);
