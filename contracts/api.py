@@ -583,3 +583,16 @@ class SessionCsrf(Strict):
 
     session: SessionOut
     csrf_token: str
+
+
+class OidcCallback(Strict):
+    """The issuer's answer to a sign-in (OAuth 2.0, RFC 6749 4.1.2; `iss` per RFC 9207; `session_state` per OpenID
+    Connect Session Management): our state and a code, or an error."""
+
+    state: str = Field(min_length=1, max_length=200)
+    code: str | None = Field(default=None, max_length=2000)
+    iss: str | None = Field(default=None, max_length=500)
+    session_state: str | None = Field(default=None, max_length=500)
+    error: str | None = Field(default=None, max_length=200)
+    error_description: str | None = Field(default=None, max_length=2000)
+    error_uri: str | None = Field(default=None, max_length=2000)

@@ -3,10 +3,9 @@ shows a signed-in person their session (with its CSRF token) and their other ses
 
 from __future__ import annotations
 
-from pydantic import BaseModel, ConfigDict, Field
 from starlette.responses import RedirectResponse, Response
 
-from contracts.api import SessionCsrf, SessionList
+from contracts.api import OidcCallback, SessionCsrf, SessionList
 from service.auth import oidc
 from service.auth.principal import Principal
 from service.auth.sessions import cookie_header, csrf_of, live_sessions, revoke_session
@@ -20,23 +19,13 @@ from service.runtime import current
 EVERYONE = frozenset(Role)
 
 
-class Callback(BaseModel):
-    """The issuer's answer (RFC 6749 4.1.2; `iss` per RFC 9207): a code and our state, or an error."""
-
-    model_config = ConfigDict(extra="ignore")
-    state: str = Field(min_length=1, max_length=200)
-    code: str | None = Field(default=None, max_length=2000)
-    iss: str | None = Field(default=None, max_length=500)
-    error: str | None = Field(default=None, max_length=200)
-
-
 async def start_sign_in(call: Call) -> Response:
     url = await oidc.start(call.path_uuid("organisation_id"))
     return RedirectResponse(url, status_code=302, headers={"Cache-Control": "no-store"})
 
 
 async def finish_sign_in(call: Call) -> Response:
-    query: Callback = call.query
+    query: OidcCallback = call.query
     if query.error is not None or query.code is None:
         raise oidc.SignInFailed(f"the issuer did not sign you in ({query.error or 'no code'})")
     identity = await oidc.finish(query.state, query.code, iss=query.iss)
@@ -82,7 +71,7 @@ ENDPOINTS = [
              "nonce)", "auth", status=302, errors=(404, 422)),
     Endpoint("GET", "/v1/auth/oidc/callback", finish_sign_in, PUBLIC,
              "Where the issuer sends the person back: checks the ID token, links the invited user and starts a "
-             "session (a Secure, HttpOnly, SameSite=Lax cookie), then redirects to /v1/me", "auth", query=Callback,
+             "session (a Secure, HttpOnly, SameSite=Lax cookie), then redirects to /v1/me", "auth", query=OidcCallback,
              status=303, errors=(401, 403, 422)),
     Endpoint("POST", "/v1/auth/sign-out", sign_out, EVERYONE,
              "End this sign-in session (with the session's CSRF token) and clear its cookie", "auth", status=204,
