@@ -219,7 +219,8 @@ async def authenticate_request(request: Request, *, safe: bool) -> Principal:
         body = await request.body()
         if len(body) > current().settings.max_json_bytes:
             raise PayloadTooLarge("the form is over the limit", limit=current().settings.max_json_bytes)
-        csrf = (parse_qs(body.decode("utf-8", "replace")).get(CSRF_FIELD) or [None])[0]
+        values = parse_qs(body.decode("utf-8", "replace")).get(CSRF_FIELD)
+        csrf = values[0] if values else None
     return await authenticate_session(cookie, csrf=csrf, safe=safe)
 
 

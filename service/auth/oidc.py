@@ -132,7 +132,7 @@ async def _key_set(jwks_uri: str, *, fresh: bool = False) -> KeySet:
 def _kid(id_token: str) -> str | None:
     try:
         header = jws.extract_compact(id_token.encode()).protected
-    except Exception:  # noqa: BLE001 - any malformed token is one failure
+    except Exception:
         raise SignInFailed("the ID token is not a well-formed JWT") from None
     kid = header.get("kid")
     return kid if isinstance(kid, str) else None

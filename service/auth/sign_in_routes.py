@@ -6,11 +6,11 @@ from __future__ import annotations
 from starlette.responses import RedirectResponse, Response
 
 from contracts.api import OidcCallback, SessionCsrf, SessionList
+from service.audit.service import audit
 from service.auth import oidc
 from service.auth.principal import Principal
 from service.auth.sessions import cookie_header, csrf_of, live_sessions, revoke_session
 from service.auth.sign_in import sign_in
-from service.audit.service import audit
 from service.errors import Conflict
 from service.http import PUBLIC, Call, Endpoint
 from service.models import Role

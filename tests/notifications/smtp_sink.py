@@ -21,7 +21,7 @@ class Sink:
     envelopes: list[tuple[str, list[str]]] = field(default_factory=list)
     port: int = 0
 
-    async def handle_DATA(self, server: SMTP, session: Session, envelope: Envelope) -> str:  # noqa: N802 - aiosmtpd
+    async def handle_DATA(self, server: SMTP, session: Session, envelope: Envelope) -> str:
         content: Any = envelope.original_content or envelope.content
         message = message_from_bytes(content if isinstance(content, bytes) else content.encode(),
                                      policy=policy.default)

@@ -24,7 +24,7 @@ from tests.real_parts import missing
 
 OP_SOURCE = Path(__file__).parent / "op"
 CLIENT_ID = "planwright"
-CLIENT_SECRET = "a-client-secret-for-the-tests-only"  # noqa: S105 - the test provider's own client
+CLIENT_SECRET = "a-client-secret-for-the-tests-only"
 OTHER_CLIENT_ID = "another-app"
 OTHER_REDIRECT = "https://another-app.test/callback"
 APP_ORIGIN = "https://planwright.test"

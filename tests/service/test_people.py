@@ -62,7 +62,8 @@ async def test_inviting_again_is_idempotent_and_a_different_role_conflicts(
 ) -> None:
     body = {"email": "Twice@Provider.example", "name": "Twice", "role": "coordinator"}
     first = await client.post("/v1/admin/users", headers=tenant.auth("admin"), json=body)
-    again = await client.post("/v1/admin/users", headers=tenant.auth("admin"), json={**body, "email": "twice@provider.example"})
+    again = await client.post("/v1/admin/users", headers=tenant.auth("admin"),
+                              json={**body, "email": "twice@provider.example"})
     assert (first.status_code, again.status_code) == (201, 200)
     assert first.json()["id"] == again.json()["id"] and first.json()["email"] == "twice@provider.example"
     assert await User.filter(organisation_id=tenant.provider.id, email="twice@provider.example").count() == 1
@@ -89,8 +90,9 @@ async def test_an_la_admin_cannot_touch_provider_users_nor_the_reverse(
     provider_user, la_user = tenant.users["finance"], tenant.users["la_officer"]
     for admin, user in (("la_admin", provider_user), ("admin", la_user)):
         headers = tenant.auth(admin)
+        role = "la_officer" if admin == "la_admin" else "finance"
         assert (await client.patch(f"/v1/admin/users/{user.id}", headers=headers,
-                                   json={"role": "la_officer" if admin == "la_admin" else "finance"})).status_code == 404
+                                   json={"role": role})).status_code == 404
         assert (await client.post(f"/v1/admin/users/{user.id}/deactivate", headers=headers)).status_code == 404
         listed = (await client.get("/v1/admin/users", headers=headers)).json()["items"]
         assert str(user.id) not in {u["id"] for u in listed}

@@ -15,22 +15,22 @@ import pytest
 from service import clock
 from service.app import ENDPOINTS
 from service.audit.service import audit
+from service.auth.sessions import start_session
 from service.auth.tokens import issue_token
 from service.billing.lines import month_of
 from service.billing.rate_card import standard_rate_card
 from service.http import Endpoint
-from service.auth.sessions import start_session
 from service.models import (
     BillableLine,
-    IdentityProvider,
-    Role,
-    User,
     Bundle,
     BundleStatus,
     Event,
+    IdentityProvider,
     LineKind,
     Offer,
     Query,
+    Role,
+    User,
     WebhookDelivery,
     WebhookEndpoint,
 )
@@ -181,7 +181,8 @@ async def build_world(client: httpx.AsyncClient, tenant: Tenant) -> World:
             "issuer": "https://login.example.org/matrix", "client_id": "planwright"})
     sessions = {f"session_{key}": str((await start_session(user, ip=None)).id) for key, user in tenant.users.items()}
     return World(tenant, {
-        **sessions, "session_id": sessions["session_la_officer"], "spare_user_id": str(spare_officer.id), "provider_spare_user_id": str(spare_finance.id),
+        **sessions, "session_id": sessions["session_la_officer"], "spare_user_id": str(spare_officer.id),
+        "provider_spare_user_id": str(spare_finance.id),
         "bundle_id": bundle_id, "document_id": str(document_id), "offer_id": str(offer.id),
         "draft_id": drafted.json()["id"], "query_id": str(query.id), "endpoint_id": str(endpoint.id),
         "delivery_id": str(delivery.id), "token_id": str(spare.id), "writer_id": str(writer.id),
@@ -282,7 +283,8 @@ POLICIES: dict[str, Policy] = {
         "user_id": w.ids["provider_user_id" if role == "admin" else "user_id"]}),
     "GET /v1/admin/tokens": COLLECTION,
     "POST /v1/admin/users": Policy(owned=False, role_body=lambda w, role: {
-        "email": f"matrix-{role}@example.org", "name": "Matrix", "role": "finance" if role == "admin" else "la_officer"}),
+        "email": f"matrix-{role}@example.org", "name": "Matrix",
+        "role": "finance" if role == "admin" else "la_officer"}),
     "GET /v1/admin/users": COLLECTION,
     "PATCH /v1/admin/users/{user_id}": Policy(owned=True, role_body=lambda w, role: {
         "role": "finance" if role == "admin" else "la_officer"}, swap={"admin": {"user_id": "provider_user_id"}}),
