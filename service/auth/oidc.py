@@ -177,6 +177,8 @@ async def start(organisation_id: UUID) -> str:
         raise NotFound("no sign-in is set up for this organisation")
     document = await discover(provider.issuer)
     state, nonce, verifier = secrets.token_urlsafe(32), secrets.token_urlsafe(32), secrets.token_urlsafe(64)
+    # sign-ins never completed are of no use once too old: each new one clears them away
+    await SignIn.filter(created_at__lt=clock.now() - timedelta(minutes=current().settings.sign_in_minutes)).delete()
     await SignIn.create(organisation_id=organisation_id, state_hash=_hash(state), nonce=nonce,
                         code_verifier=verifier)
     query = urlencode({
