@@ -97,7 +97,7 @@ export async function journey(la: Planwright, writer: Planwright, reviewer: Plan
                               draftDocx: Uint8Array<ArrayBuffer>): Promise<ArrayBuffer[]> {
   // openapi-typescript types a field with a default as present (its --default-non-nullable): say null
   const bundle = await la.createBundle({ reference: "GEN-TS-1", work_type: "new_plan", tier: "standard",
-                                         statutory_due: null });
+                                         statutory_due: null, duplicate_reference: false });
   const document: Schemas["DocumentOut"] = await la.uploadDocument({ bundle_id: bundle.id }, { filename: "ep.pdf" },
                                                                    advice);
   console.log(document.kind, document.sha256);
