@@ -620,3 +620,106 @@ class WriterDetail(Strict):
 class WriterOffboarded(Strict):
     writer: WriterDetail
     released_bundle_ids: list[UUID]
+
+
+# --- people: invitations, roles, sign-in with OpenID Connect, sessions (issue 22) ---
+
+EMAIL_PATTERN = r"^[^@\s]+@[^@\s]+\.[^@\s]+$"
+# the roles an admin gives by invitation: an LA's admin its LA's roles; a provider's admin its staff's (writers come
+# with their contracts, through the writers' lifecycle)
+InvitableRole = Literal["la_officer", "la_admin", "coordinator", "qa_reviewer", "finance", "admin"]
+
+
+class UserInvite(Strict):
+    """Invite a person of your own organisation by email. They accept by signing in through the organisation's
+    OpenID issuer with that (verified) email address. The same email and role again returns the same user (200)."""
+
+    email: str = Field(min_length=3, max_length=254, pattern=EMAIL_PATTERN)
+    name: str = Field(min_length=1, max_length=200)
+    role: InvitableRole
+
+
+class UserChange(Strict):
+    role: InvitableRole
+
+
+class UserOut(Strict):
+    """A person as their organisation's admin sees them: `joined_at` is when they first signed in (the invitation
+    accepted); `active` false once deactivated."""
+
+    id: UUID
+    name: str
+    email: str | None
+    role: RoleName
+    active: bool
+    invited: bool
+    joined_at: datetime | None
+    deactivated_at: datetime | None
+    created_at: datetime
+    invitation_status: Literal["pending", "sent", "failed", "skipped"] | None = None
+
+
+class UserList(Strict):
+    items: list[UserOut]
+
+
+class IdentityProviderSet(Strict):
+    """Your organisation's OpenID Connect issuer (its Microsoft Entra ID or Google Workspace tenant, say): the
+    issuer URL (discovery at `{issuer}/.well-known/openid-configuration`), the client registered there, and which
+    group values of `role_claim` give which role (the first listed role a person's groups match wins)."""
+
+    issuer: str = Field(min_length=8, max_length=500, pattern=r"^https?://[^\s]+$")
+    client_id: str = Field(min_length=1, max_length=255)
+    client_secret: str | None = Field(default=None, min_length=1, max_length=1000)
+    role_claim: str = Field("groups", min_length=1, max_length=100)
+    role_map: dict[Annotated[str, Field(min_length=1, max_length=200)], InvitableRole] = Field(
+        default_factory=dict, max_length=100)
+
+
+class IdentityProviderOut(Strict):
+    issuer: str
+    client_id: str
+    has_client_secret: bool
+    role_claim: str
+    role_map: dict[str, str]
+    sign_in_path: str
+    redirect_uri: str
+    updated_at: datetime
+
+
+class SessionOut(Strict):
+    """A signed-in person's session (never its cookie): when it began, was last used, and ends at the latest."""
+
+    id: UUID
+    user_id: UUID
+    created_at: datetime
+    last_seen_at: datetime
+    expires_at: datetime
+    idle_expires_at: datetime
+    revoked_at: datetime | None
+    current: bool = False
+
+
+class SessionList(Strict):
+    items: list[SessionOut]
+
+
+class SessionCsrf(Strict):
+    """The session the cookie speaks for and the CSRF token every state-changing request with it must carry (the
+    `X-CSRF-Token` header, or the `csrf_token` field of a form)."""
+
+    session: SessionOut
+    csrf_token: str
+
+
+class OidcCallback(Strict):
+    """The issuer's answer to a sign-in (OAuth 2.0, RFC 6749 4.1.2; `iss` per RFC 9207; `session_state` per OpenID
+    Connect Session Management): our state and a code, or an error."""
+
+    state: str = Field(min_length=1, max_length=200)
+    code: str | None = Field(default=None, max_length=2000)
+    iss: str | None = Field(default=None, max_length=500)
+    session_state: str | None = Field(default=None, max_length=500)
+    error: str | None = Field(default=None, max_length=200)
+    error_description: str | None = Field(default=None, max_length=2000)
+    error_uri: str | None = Field(default=None, max_length=2000)

@@ -21,6 +21,7 @@ from service.admin.routes import ENDPOINTS as ADMIN
 from service.allocation.routes import ENDPOINTS as ALLOCATION
 from service.audit.routes import ENDPOINTS as AUDIT
 from service.auth.me_routes import ENDPOINTS as ME
+from service.auth.sign_in_routes import ENDPOINTS as SIGN_IN
 from service.billing.routes import ENDPOINTS as BILLING
 from service.bundles.allocation_routes import ENDPOINTS as BUNDLE_ALLOCATION
 from service.bundles.delivery_routes import ENDPOINTS as BUNDLE_DELIVERY
@@ -55,7 +56,7 @@ from service.writers.routes import ENDPOINTS as WRITERS
 
 log = get_logger(__name__)
 ENDPOINTS: list[Endpoint] = [
-    *HEALTH, *METRICS, *ME,
+    *HEALTH, *METRICS, *ME, *SIGN_IN,
     *BUNDLES, *BUNDLE_INTAKE, *BUNDLE_ALLOCATION, *BUNDLE_DRAFTS, *BUNDLE_QUERIES, *BUNDLE_DELIVERY,
     *OFFERS, *ALLOCATION, *WRITERS, *DRAFTS, *DRAFT_REVIEWS, *QUERIES, *REVIEWS, *QA_TEMPLATES,
     *DELIVERY, *BILLING, *ADMIN, *ORGANISATIONS, *WEBHOOKS, *NOTIFICATIONS, *SLA, *AUDIT, *PROBLEMS,

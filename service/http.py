@@ -11,6 +11,7 @@ import json
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any, Final
+from urllib.parse import parse_qs
 from uuid import UUID
 
 from pydantic import BaseModel, ValidationError
@@ -20,6 +21,7 @@ from starlette.routing import Route
 
 from contracts.ids import NOT_CANONICAL, parse_canonical_uuid
 from service.auth.principal import Principal, authenticate
+from service.auth.sessions import COOKIE, CSRF_FIELD, CSRF_HEADER, authenticate_session
 from service.auth.tokens import hash_token
 from service.documents.service import check_length
 from service.errors import (
@@ -176,12 +178,13 @@ def _parse_query(request: Request, model: type[BaseModel]) -> BaseModel:
         raise validation_problem(exc, "query") from None
 
 
-async def _within_rate_limit(authorization: str | None) -> None:
-    """Spend one request of the presented token's bucket, before the token is even looked up."""
-    scheme, _, token = (authorization or "").partition(" ")
-    if scheme.lower() != "bearer" or not token.strip():
+async def _within_rate_limit(request: Request) -> None:
+    """Spend one request of the presented token's (or session's) bucket, before it is even looked up."""
+    scheme, _, token = (request.headers.get("authorization") or "").partition(" ")
+    credential = token.strip() if scheme.lower() == "bearer" else request.cookies.get(COOKIE, "")
+    if not credential:
         return  # no token: authentication answers 401
-    wait = await current().rate_limiter.take(hash_token(token.strip()))
+    wait = await current().rate_limiter.take(hash_token(credential))
     if wait > 0:
         raise TooManyRequests(wait)
 
@@ -205,6 +208,24 @@ async def _record_refusal(principal: Principal, endpoint: Endpoint, request: Req
     await record_denial(principal, endpoint.method, endpoint.path, named, status)
 
 
+async def authenticate_request(request: Request, *, safe: bool) -> Principal:
+    """A bearer token (systems) or, without one, a signed-in person's session cookie, whose state-changing
+    requests carry the session's CSRF token (header, or the form field of a form post)."""
+    cookie = request.cookies.get(COOKIE)
+    if request.headers.get("authorization") or not cookie:
+        return await authenticate(request.headers.get("authorization"))
+    csrf = request.headers.get(CSRF_HEADER)
+    if csrf is None and not safe and request.headers.get("content-type", "").startswith(
+            "application/x-www-form-urlencoded"):
+        check_length(request.headers.get("content-length"), current().settings.max_json_bytes)
+        body = await request.body()
+        if len(body) > current().settings.max_json_bytes:
+            raise PayloadTooLarge("the form is over the limit", limit=current().settings.max_json_bytes)
+        values = parse_qs(body.decode("utf-8", "replace")).get(CSRF_FIELD)
+        csrf = values[0] if values else None
+    return await authenticate_session(cookie, csrf=csrf, safe=safe)
+
+
 def compile_route(endpoint: Endpoint) -> Route:
     async def asgi_endpoint(request: Request) -> Response:
         request.state.route_path = endpoint.path
@@ -214,8 +235,8 @@ def compile_route(endpoint: Endpoint) -> Route:
                 principal = None
             else:
                 if endpoint.rate_limited:
-                    await _within_rate_limit(request.headers.get("authorization"))
-                principal = await authenticate(request.headers.get("authorization"))
+                    await _within_rate_limit(request)
+                principal = await authenticate_request(request, safe=endpoint.method in SAFE_METHODS)
                 request.state.principal = principal
                 if principal.role not in endpoint.roles:
                     raise Forbidden(f"{principal.role.value} may not call {endpoint.method} {endpoint.path}")

@@ -20,4 +20,5 @@ class Job(StrEnum):
     SWEEP = "maintenance.sweep"  # re-derives what a lost message would have done
     DELIVER_WEBHOOK = "webhooks.deliver"  # delivery_id, manual
     SEND_NOTIFICATION = "notifications.send"  # notification_id
+    SEND_INVITATION = "notifications.send_invitation"  # invitation_id
 

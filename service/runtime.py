@@ -20,6 +20,8 @@ class Runtime:
     rate_limiter: RateLimiter
     # keys the pseudonyms an LA sees for provider people (service/auth/pseudonyms.py); derived from the master key
     pseudonym_key: bytes = b""
+    # seals the client secrets of organisations' OpenID issuers (service/auth/oidc.py); derived from the master key
+    secrets_key: bytes = b""
 
 
 _current: Runtime | None = None
@@ -42,7 +44,8 @@ def build_runtime(settings: Settings) -> Runtime:
     )
     limiter = build_limiter(settings.rate_limit_per_second, settings.rate_limit_burst, settings.rate_limit_store)
     return Runtime(settings=settings, storage=storage, link_key=master_key.derive("download links"),
-                   rate_limiter=limiter, pseudonym_key=master_key.derive("writer pseudonyms"))
+                   rate_limiter=limiter, pseudonym_key=master_key.derive("writer pseudonyms"),
+                   secrets_key=master_key.derive("oidc client secrets"))
 
 
 def install(runtime: Runtime | None) -> None:

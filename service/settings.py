@@ -108,6 +108,13 @@ class Settings(BaseSettings):
     token_default_days: int = Field(default=90, ge=1)
     token_max_days: int = Field(default=365, ge=1)
     break_glass_hours: float = Field(default=4.0, gt=0, le=72)
+    # people who sign in (OpenID Connect): the service's public address, which the issuer redirects back to
+    # (PUBLIC_URL + /v1/auth/oidc/callback); a session ends after SESSION_IDLE_MINUTES unused, and at the latest
+    # SESSION_ABSOLUTE_HOURS after sign-in; a sign-in must come back within SIGN_IN_MINUTES; an invitation's link
+    public_url: str = "https://localhost:8000"
+    session_idle_minutes: int = Field(default=30, ge=1)
+    session_absolute_hours: int = Field(default=12, ge=1)
+    sign_in_minutes: int = Field(default=10, ge=1, le=60)
     # denied calls (403 and another tenant's 404) are audited, at most this many per caller and route a minute
     # (the rest are counted in the metric only); one caller collecting PROBE_THRESHOLD cross-tenant 404s within
     # PROBE_WINDOW_SECONDS raises a security event (a webhook to its provider and to the LA probed, and a metric)

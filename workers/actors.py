@@ -92,3 +92,11 @@ async def send_notification(notification_id: str) -> None:
     from service.notifications.service import send
 
     await send(UUID(notification_id))
+
+
+@dramatiq.actor(actor_name=Job.SEND_INVITATION, max_retries=4, queue_name=QUEUE)
+async def send_invitation(invitation_id: str) -> None:
+    """Email one invitation to sign in; an SMTP failure raises, and dramatiq's Retries middleware tries again."""
+    from service.notifications.service import send_invitation as send
+
+    await send(UUID(invitation_id))

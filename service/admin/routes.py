@@ -3,8 +3,23 @@ user's account only through break-glass, which the LA sees (service/admin/servic
 
 from __future__ import annotations
 
-from contracts.api import BreakGlassIssue, BreakGlassRevoke, TokenCreate, TokenIssued, TokenList
-from service.admin import service
+from starlette.responses import Response
+
+from contracts.api import (
+    BreakGlassIssue,
+    BreakGlassRevoke,
+    IdentityProviderOut,
+    IdentityProviderSet,
+    SessionList,
+    TokenCreate,
+    TokenIssued,
+    TokenList,
+    UserChange,
+    UserInvite,
+    UserList,
+    UserOut,
+)
+from service.admin import people, service
 from service.http import Call, Endpoint
 from service.models import Role
 
@@ -34,7 +49,63 @@ async def break_glass_revoke(call: Call) -> None:
     await service.break_glass_revoke(call.principal, call.path_uuid("token_id"), body.reason)
 
 
+async def invite_user(call: Call) -> Response:
+    user, created = await people.invite(call.principal, call.body)
+    return Response(user.model_dump_json(), status_code=201 if created else 200, media_type="application/json")
+
+
+async def list_users(call: Call) -> UserList:
+    return await people.people(call.principal)
+
+
+async def change_user(call: Call) -> UserOut:
+    return await people.change(call.principal, call.path_uuid("user_id"), call.body)
+
+
+async def deactivate_user(call: Call) -> UserOut:
+    return await people.deactivate(call.principal, call.path_uuid("user_id"))
+
+
+async def get_sign_in(call: Call) -> IdentityProviderOut:
+    return await people.identity_provider(call.principal)
+
+
+async def set_sign_in(call: Call) -> IdentityProviderOut:
+    return await people.set_identity_provider(call.principal, call.body)
+
+
+async def list_sessions(call: Call) -> SessionList:
+    return SessionList(items=await people.sessions(call.principal))
+
+
+async def end_session(call: Call) -> None:
+    await people.end_session(call.principal, call.path_uuid("session_id"))
+
+
 ENDPOINTS = [
+    Endpoint("POST", "/v1/admin/users", invite_user, ADMINS,
+             "Invite a person of your own organisation by email (a provider's admin its staff, an LA's admin its "
+             "staff); they accept by signing in. The same email and role again returns the user (200)", "admin",
+             body=UserInvite, response=UserOut, status=201, errors=(403, 409, 422)),
+    Endpoint("GET", "/v1/admin/users", list_users, ADMINS,
+             "Your organisation's people: role, active, invited, joined", "admin", response=UserList),
+    Endpoint("PATCH", "/v1/admin/users/{user_id}", change_user, ADMINS,
+             "Change a person's role (within your organisation's roles)", "admin", body=UserChange,
+             response=UserOut, errors=(403, 404, 409, 422)),
+    Endpoint("POST", "/v1/admin/users/{user_id}/deactivate", deactivate_user, ADMINS,
+             "Deactivate a person: their API tokens and sessions end at once (the next request is 401)", "admin",
+             response=UserOut, errors=(404, 409)),
+    Endpoint("GET", "/v1/admin/sign-in", get_sign_in, ADMINS,
+             "Your organisation's OpenID Connect issuer, client and group-to-role mapping (never the secret)",
+             "admin", response=IdentityProviderOut, errors=(404,)),
+    Endpoint("PUT", "/v1/admin/sign-in", set_sign_in, ADMINS,
+             "Set your organisation's OpenID Connect issuer (its Entra ID or Google Workspace tenant), client and "
+             "group-to-role mapping", "admin", body=IdentityProviderSet, response=IdentityProviderOut,
+             errors=(403, 422)),
+    Endpoint("GET", "/v1/admin/sessions", list_sessions, ADMINS,
+             "Your organisation's live sign-in sessions (never a cookie)", "admin", response=SessionList),
+    Endpoint("DELETE", "/v1/admin/sessions/{session_id}", end_session, ADMINS,
+             "End a sign-in session of your organisation", "admin", status=204, errors=(404,)),
     Endpoint("POST", "/v1/admin/tokens", create_token, ADMINS,
              "Issue a token for a user of your own organisation (shown once; it expires; optionally read-only or "
              "for one LA)", "admin", body=TokenCreate, response=TokenIssued, status=201, errors=(404, 422)),

@@ -32,6 +32,8 @@ class Principal:
     # the bearer token this request came with (none for a principal loaded for a job or a link): what the caller
     # makes with it, a download link, lives no longer than the token
     token_id: UUID | None = None
+    # the session this request came with, for a person signed in through their organisation's issuer
+    session_id: UUID | None = None
 
     @property
     def is_la(self) -> bool:

@@ -61,6 +61,10 @@ class User(Model):
     email = fields.CharField(max_length=254, null=True)
     active = fields.BooleanField(default=True)
     created_at = fields.DatetimeField(auto_now_add=True)
+    # the person's `sub` at their organisation's OpenID issuer, set when they first sign in (accepting the invitation)
+    subject = fields.CharField(max_length=255, null=True)
+    joined_at = fields.DatetimeField(null=True)
+    deactivated_at = fields.DatetimeField(null=True)
 
     class Meta:
         table = "app_user"
@@ -147,3 +151,85 @@ class WriterLeave(Model):
     class Meta:
         table = "writer_leave"
         unique_together = (("writer", "day"),)
+
+
+class InvitationStatus(StrEnum):
+    PENDING = "pending"  # the email is waiting for (or between) attempts
+    SENT = "sent"
+    FAILED = "failed"
+    SKIPPED = "skipped"  # no SMTP server is configured: the admin passes the sign-in link on
+
+
+class Invitation(Model):
+    """An admin's invitation of a person by email: accepted by signing in through the organisation's issuer."""
+
+    id = fields.UUIDField(primary_key=True)
+    user: fields.ForeignKeyRelation[User] = fields.ForeignKeyField(
+        "models.User", related_name="invitations", on_delete=fields.CASCADE
+    )
+    invited_by_id = fields.UUIDField(null=True)
+    status = fields.CharEnumField(InvitationStatus, max_length=16, default=InvitationStatus.PENDING)
+    attempts = fields.IntField(default=0)
+    error = fields.CharField(max_length=100, null=True)
+    created_at = fields.DatetimeField(auto_now_add=True)
+    sent_at = fields.DatetimeField(null=True)
+
+    class Meta:
+        table = "invitation"
+
+
+class IdentityProvider(Model):
+    """An organisation's own OpenID Connect issuer (its Entra ID or Google Workspace tenant), set by its admin."""
+
+    id = fields.UUIDField(primary_key=True)
+    organisation: fields.OneToOneRelation[Organisation] = fields.OneToOneField(
+        "models.Organisation", related_name="identity_provider", on_delete=fields.CASCADE
+    )
+    issuer = fields.CharField(max_length=500)
+    client_id = fields.CharField(max_length=255)
+    # the client secret, sealed with a key derived from the master key (never stored or shown in the clear)
+    client_secret_sealed = fields.TextField(null=True)
+    # which ID token claim carries the person's groups, and which group value gives which role
+    role_claim = fields.CharField(max_length=100, default="groups")
+    role_map: dict[str, str] = fields.JSONField(default=dict)
+    created_at = fields.DatetimeField(auto_now_add=True)
+    updated_at = fields.DatetimeField(auto_now=True)
+
+    class Meta:
+        table = "identity_provider"
+
+
+class SignIn(Model):
+    """One sign-in in flight: the state (stored hashed), nonce and PKCE verifier the callback checks, used once."""
+
+    id = fields.UUIDField(primary_key=True)
+    organisation: fields.ForeignKeyRelation[Organisation] = fields.ForeignKeyField(
+        "models.Organisation", related_name="sign_ins", on_delete=fields.CASCADE
+    )
+    state_hash = fields.CharField(max_length=64, unique=True)
+    nonce = fields.CharField(max_length=100)
+    code_verifier = fields.CharField(max_length=128)
+    created_at = fields.DatetimeField(auto_now_add=True)
+    used_at = fields.DatetimeField(null=True)
+
+    class Meta:
+        table = "sign_in"
+
+
+class UserSession(Model):
+    """A signed-in person's session: the cookie's SHA-256, its CSRF token, idle and absolute expiry, revocable."""
+
+    id = fields.UUIDField(primary_key=True)
+    user: fields.ForeignKeyRelation[User] = fields.ForeignKeyField(
+        "models.User", related_name="sessions", on_delete=fields.CASCADE
+    )
+    token_hash = fields.CharField(max_length=64, unique=True)
+    csrf_token = fields.CharField(max_length=64)
+    created_at = fields.DatetimeField(auto_now_add=True)
+    last_seen_at = fields.DatetimeField()
+    expires_at = fields.DatetimeField()
+    revoked_at = fields.DatetimeField(null=True)
+    ip = fields.CharField(max_length=64, null=True)
+
+    class Meta:
+        table = "user_session"

@@ -47,6 +47,23 @@ def compose(*, kind: str, reference: str, bundle_id: str, sender: str, recipient
     return message
 
 
+def compose_invitation(*, organisation: str, role: str, sign_in_url: str, sender: str,
+                       recipient: str) -> EmailMessage:
+    """An invitation to sign in: the organisation, the role, and the link that starts the sign-in."""
+    message = EmailMessage()
+    message["Subject"] = f"Planwright: you are invited to {organisation}"[:200]
+    message["From"] = sender
+    message["To"] = recipient
+    message["Date"] = formatdate(localtime=False)
+    message["Message-ID"] = make_msgid(domain=sender.rpartition("@")[2] or None)
+    message.set_content(
+        f"You have been invited to Planwright by {organisation}, as {role.replace('_', ' ')}.\n\n"
+        f"Accept by signing in with your organisation's account (this email address): {sign_in_url}\n\n"
+        "If you did not expect this, ignore this message: nobody can sign in as you without your account.\n"
+    )
+    return message
+
+
 def send(settings: Settings, message: EmailMessage) -> None:
     """Blocking SMTP send (run it in a thread): implicit TLS, STARTTLS or plain, and login when configured."""
     assert settings.smtp_host is not None

@@ -13,7 +13,17 @@ from service import clock
 from service.auth.principal import Principal
 from service.jobs import Job
 from service.logging import get_logger
-from service.models import Bundle, Event, Notification, NotificationStatus, Role, User, Writer
+from service.models import (
+    Bundle,
+    Event,
+    Invitation,
+    InvitationStatus,
+    Notification,
+    NotificationStatus,
+    Role,
+    User,
+    Writer,
+)
 from service.notifications import email
 from service.outbox.service import enqueue
 from service.runtime import current
@@ -91,6 +101,44 @@ async def send(notification_id: UUID) -> NotificationStatus | None:
                                                    error=None)
     log.info("notification.sent", kind=notice.kind)
     return NotificationStatus.SENT
+
+
+def sign_in_url(organisation_id: UUID) -> str:
+    return f"{current().settings.public_url.rstrip('/')}/v1/auth/oidc/{organisation_id}/start"
+
+
+async def send_invitation(invitation_id: UUID) -> InvitationStatus | None:
+    """Email one pending invitation, as `send` does a notification (retried until MAX_SEND_ATTEMPTS)."""
+    settings = current().settings
+    invitation = await Invitation.filter(id=invitation_id, status=InvitationStatus.PENDING).select_related(
+        "user__organisation").first()
+    if invitation is None:
+        return None
+    if settings.smtp_host is None or not invitation.user.email:
+        await Invitation.filter(id=invitation.id).update(status=InvitationStatus.SKIPPED)
+        return InvitationStatus.SKIPPED
+    attempt = invitation.attempts + 1
+    won = await Invitation.filter(id=invitation.id, status=InvitationStatus.PENDING,
+                                  attempts=invitation.attempts).update(attempts=attempt)
+    if won != 1:
+        return None
+    user = invitation.user
+    message = email.compose_invitation(organisation=user.organisation.name, role=user.role.value,
+                                       sign_in_url=sign_in_url(user.organisation.id), sender=settings.smtp_from,
+                                       recipient=user.email)  # type: ignore[arg-type]
+    try:
+        await asyncio.to_thread(email.send, settings, message)
+    except (OSError, smtplib.SMTPException) as exc:
+        final = attempt >= MAX_SEND_ATTEMPTS
+        await Invitation.filter(id=invitation.id).update(
+            error=type(exc).__name__, status=InvitationStatus.FAILED if final else InvitationStatus.PENDING)
+        log.warning("invitation.send_failed", error=type(exc).__name__, attempt=attempt)
+        if final:
+            return InvitationStatus.FAILED
+        raise SendFailed(type(exc).__name__) from None
+    await Invitation.filter(id=invitation.id).update(status=InvitationStatus.SENT, sent_at=clock.now(), error=None)
+    log.info("invitation.sent")
+    return InvitationStatus.SENT
 
 
 async def mine(principal: Principal, *, limit: int = 50) -> list[NotificationOut]:

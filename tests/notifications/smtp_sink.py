@@ -1,14 +1,18 @@
-"""A tiny SMTP server on 127.0.0.1 for the tests (smtpd is deprecated in 3.11 and gone in 3.12): keeps each message."""
+"""A real SMTP server on 127.0.0.1 for the tests: aiosmtpd (the asyncio SMTP server that replaced smtpd), whose
+handler keeps each message it accepts, so what the service sends is parsed by a full SMTP implementation."""
 
 from __future__ import annotations
 
-import socketserver
-import threading
+import socket
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from email import message_from_bytes, policy
 from email.message import EmailMessage
+from typing import Any
+
+from aiosmtpd.controller import Controller
+from aiosmtpd.smtp import SMTP, Envelope, Session
 
 
 @dataclass
@@ -17,59 +21,26 @@ class Sink:
     envelopes: list[tuple[str, list[str]]] = field(default_factory=list)
     port: int = 0
 
-
-class _Handler(socketserver.StreamRequestHandler):
-    sink: Sink
-
-    def _reply(self, line: str) -> None:
-        self.wfile.write(line.encode() + b"\r\n")
-        self.wfile.flush()
-
-    def handle(self) -> None:
-        self._reply("220 sink ESMTP")
-        sender, recipients = "", list[str]()
-        while raw := self.rfile.readline():
-            command = raw.decode("ascii", "replace").strip()
-            verb = command.split(" ", 1)[0].split(":", 1)[0].upper()
-            if verb in {"EHLO", "HELO"}:
-                self._reply("250 sink")
-            elif verb == "MAIL":
-                sender, recipients = command.partition(":")[2].strip(" <>"), []
-                self._reply("250 OK")
-            elif verb == "RCPT":
-                recipients.append(command.partition(":")[2].strip(" <>"))
-                self._reply("250 OK")
-            elif verb == "DATA":
-                self._reply("354 end with <CRLF>.<CRLF>")
-                lines = []
-                while (line := self.rfile.readline()) not in (b".\r\n", b""):
-                    lines.append(line[1:] if line.startswith(b"..") else line)
-                message = message_from_bytes(b"".join(lines), policy=policy.default)
-                assert isinstance(message, EmailMessage)
-                self.sink.messages.append(message)
-                self.sink.envelopes.append((sender, recipients))
-                self._reply("250 queued")
-            elif verb == "RSET" or verb == "NOOP":
-                self._reply("250 OK")
-            elif verb == "QUIT":
-                self._reply("221 bye")
-                return
-            else:
-                self._reply("502 not implemented")
+    async def handle_DATA(self, server: SMTP, session: Session, envelope: Envelope) -> str:
+        content: Any = envelope.original_content or envelope.content
+        message = message_from_bytes(content if isinstance(content, bytes) else content.encode(),
+                                     policy=policy.default)
+        assert isinstance(message, EmailMessage)
+        self.messages.append(message)
+        self.envelopes.append((envelope.mail_from or "", list(envelope.rcpt_tos)))
+        return "250 Message accepted for delivery"
 
 
 @contextmanager
 def smtp_sink() -> Iterator[Sink]:
     sink = Sink()
-    handler = type("Handler", (_Handler,), {"sink": sink})
-    server = socketserver.ThreadingTCPServer(("127.0.0.1", 0), handler)
-    server.daemon_threads = True
-    sink.port = server.server_address[1]
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
+    # aiosmtpd checks its own start by connecting to the port it was given: a free one, not 0
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        sink.port = probe.getsockname()[1]
+    controller = Controller(sink, hostname="127.0.0.1", port=sink.port)
+    controller.start()
     try:
         yield sink
     finally:
-        server.shutdown()
-        server.server_close()
-        thread.join(5)
+        controller.stop()

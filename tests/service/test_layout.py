@@ -30,6 +30,7 @@ HOMES = {
     "audit": "audit",
     "problems": "problems",
     "me": "auth",
+    "auth": "auth",
 }
 
 

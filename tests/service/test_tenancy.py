@@ -15,6 +15,7 @@ import pytest
 from service import clock
 from service.app import ENDPOINTS
 from service.audit.service import audit
+from service.auth.sessions import start_session
 from service.auth.tokens import issue_token
 from service.billing.lines import month_of
 from service.billing.rate_card import standard_rate_card
@@ -24,9 +25,12 @@ from service.models import (
     Bundle,
     BundleStatus,
     Event,
+    IdentityProvider,
     LineKind,
     Offer,
     Query,
+    Role,
+    User,
     WebhookDelivery,
     WebhookEndpoint,
 )
@@ -97,7 +101,10 @@ async def test_the_coordinator_cannot_read_the_documents(client: httpx.AsyncClie
 ROLES = ["la_officer", "la_admin", "coordinator", "writer1", "qa_reviewer", "finance", "admin", "operator"]
 PROTECTED = [ep for ep in ENDPOINTS if not ep.public]
 # routes anyone may call: each must be named here, so a route that forgot its roles cannot pass as public
-PUBLIC_ROUTES = {"GET /healthz", "GET /readyz", "GET /v1/downloads/{token}", "GET /problems", "GET /problems/{type}"}
+PUBLIC_ROUTES = {"GET /healthz", "GET /readyz", "GET /v1/downloads/{token}", "GET /problems", "GET /problems/{type}",
+                 # a person starting and completing a sign-in has no credential yet: the state, PKCE and the
+                 # issuer's signed ID token are what the callback checks (tests/oidc)
+                 "GET /v1/auth/oidc/{organisation_id}/start", "GET /v1/auth/oidc/callback"}
 
 
 def _path(ep: Endpoint) -> str:
@@ -113,6 +120,8 @@ def _path(ep: Endpoint) -> str:
             .replace("{delivery_id}", "00000000-0000-4000-8000-00000000000a")
             .replace("{month}", "2027-01")
             .replace("{la_id}", "00000000-0000-4000-8000-00000000000b")
+            .replace("{user_id}", "00000000-0000-4000-8000-00000000000c")
+            .replace("{session_id}", "00000000-0000-4000-8000-00000000000d")
             .replace("{line_id}", "1"))
 
 
@@ -164,7 +173,16 @@ async def build_world(client: httpx.AsyncClient, tenant: Tenant) -> World:
                                      month=month_of(clock.now()), work_type="new_plan", description="matrix",
                                      net_pence=100, base_pence=100, cause="delivery")
     await audit(None, "matrix.touched", object_type="bundle", object_id=bundle_id, bundle_id=UUID(bundle_id))
+    # people: a spare user on each side to deactivate, each organisation's issuer, a sign-in session for every user
+    spare_officer = await User.create(organisation=tenant.la, name="spare officer", role=Role.LA_OFFICER)
+    spare_finance = await User.create(organisation=tenant.provider, name="spare finance", role=Role.FINANCE)
+    for organisation in (tenant.la, tenant.provider):
+        await IdentityProvider.get_or_create(organisation=organisation, defaults={
+            "issuer": "https://login.example.org/matrix", "client_id": "planwright"})
+    sessions = {f"session_{key}": str((await start_session(user, ip=None)).id) for key, user in tenant.users.items()}
     return World(tenant, {
+        **sessions, "session_id": sessions["session_la_officer"], "spare_user_id": str(spare_officer.id),
+        "provider_spare_user_id": str(spare_finance.id),
         "bundle_id": bundle_id, "document_id": str(document_id), "offer_id": str(offer.id),
         "draft_id": drafted.json()["id"], "query_id": str(query.id), "endpoint_id": str(endpoint.id),
         "delivery_id": str(delivery.id), "token_id": str(spare.id), "writer_id": str(writer.id),
@@ -270,6 +288,25 @@ POLICIES: dict[str, Policy] = {
     "POST /v1/admin/tokens": Policy(owned=True, role_body=lambda w, role: {
         "user_id": w.ids["provider_user_id" if role == "admin" else "user_id"]}),
     "GET /v1/admin/tokens": COLLECTION,
+    "POST /v1/admin/users": Policy(owned=False, role_body=lambda w, role: {
+        "email": f"matrix-{role}@example.org", "name": "Matrix",
+        "role": "finance" if role == "admin" else "la_officer"}),
+    "GET /v1/admin/users": COLLECTION,
+    "PATCH /v1/admin/users/{user_id}": Policy(owned=True, role_body=lambda w, role: {
+        "role": "finance" if role == "admin" else "la_officer"}, swap={"admin": {"user_id": "provider_user_id"}}),
+    "POST /v1/admin/users/{user_id}/deactivate": Policy(owned=True, swap={
+        "la_admin": {"user_id": "spare_user_id"}, "admin": {"user_id": "provider_spare_user_id"}}),
+    "GET /v1/admin/sign-in": COLLECTION,
+    "PUT /v1/admin/sign-in": Policy(owned=False, body=lambda w: {
+        "issuer": "https://login.example.org/matrix", "client_id": "planwright"}),
+    "GET /v1/admin/sessions": COLLECTION,
+    "DELETE /v1/admin/sessions/{session_id}": Policy(owned=True, swap={"la_admin": {"session_id": "session_la_officer"},
+                                                                       "admin": {"session_id": "session_finance"}}),
+    "POST /v1/auth/sign-out": COLLECTION,  # a token is no session: 409
+    "GET /v1/me/session": COLLECTION,  # likewise
+    "GET /v1/me/sessions": COLLECTION,
+    "DELETE /v1/me/sessions/{session_id}": Policy(owned=True, swap={
+        role: {"session_id": f"session_{role}"} for role in ROLES}),
     "DELETE /v1/admin/tokens/{token_id}": Policy(owned=True, swap={"admin": {"token_id": "provider_token_id"}}),
     "POST /v1/admin/break-glass/tokens": Policy(owned=True, body=lambda w: {
         "user_id": w.ids["user_id"], "reason": "the LA's admin is locked out"}),
@@ -334,7 +371,7 @@ def test_every_route_declares_its_tenancy_policy() -> None:
     assert POLICIES.keys() - routes == set(), "these policies name routes that no longer exist"
 
 
-# 71 protected routes x 7 roles x (own tenant, other tenant) = 994 cells, each one real request
+# 87 protected routes x 8 roles x (own tenant, other tenant) = 1392 cells, each one real request
 MATRIX_CELLS = len(PROTECTED) * len(ROLES) * 2
 
 
