@@ -112,6 +112,7 @@ MEAN_SICK_SPELL = 3.0  # working days
 N_LAS = 14
 KNOWN_LEAVE_DAYS = 120  # how far ahead planned leave is known to a round
 ARRIVALS_PER_WRITER = 90.0  # a year: the pool works about 3/4 of its hours over a year, near all at the peak
+QUALITY_MARGIN = 0.15  # a writer this far below the pool's first-time pass rate in an area is in its weak tail
 MAX_RETURNS = 2  # QA returns a bundle at most this often; the next draft passes
 # The longer the bundle, the more a writer's speed shows: the speed factor is raised to this power per band.
 BAND_EXPONENT: dict[str, float] = {"up_to_50": 1.0, "51_to_150": 1.3, "over_150": 1.7}
@@ -154,7 +155,8 @@ class SimulationConfig:
     quality_spread: float = 0.8  # sigma, in log-odds, of writers' pass rates (half that again per area)
     rework_share: float = 0.3  # of the draft's effort, for each QA return
     qa_days: int = 1  # working days before a returned draft is back with the writer
-    quality_cost_limit: float = 0.02  # quality may cost a round at most this share of its on-time weight
+    quality_cost_limit: float = 0.02  # quality may cost a round at most this share of its planned on-time weight
+    quality_weight: float = 1.0  # quality policies: a likely QA return counts this many times its rework
     fair_share_tolerance: float = 0.1  # fair-share policies: utilisation this far above the peers' is too much
     prior_strength: float = DEFAULT_PRIOR_STRENGTH  # pseudo-observations of the pool in learned figures
 
@@ -546,8 +548,9 @@ POLICIES: dict[str, Policy] = {
         Policy(
             "engine-quality",
             "engine",
-            "learned estimates and first-time pass rates (expected rework; weaker writers for the area "
-            "kept off a bundle while the round loses at most quality_cost_limit of its on-time weight)",
+            "learned estimates and first-time pass rates: a likely QA return's rework counts as effort; with "
+            "quality_cost_limit > 0 weaker writers for the bundle's area are also kept off it while the round "
+            "loses at most that share of its planned on-time weight",
             estimates="learned",
             quality=True,
         ),
@@ -617,7 +620,9 @@ def _writer_factors(view: RoundView, policy: Policy) -> dict[str, float]:
             else:
                 f = view.estimates.speed(w.id, work_type, pages).value
                 p = view.estimates.pass_rate(w.id, area).value
-            if policy.quality or policy.estimates == "hindsight":
+            if policy.quality:
+                f *= 1.0 + config.quality_weight * (1.0 - p) * config.rework_share
+            elif policy.estimates == "hindsight":
                 f *= 1.0 + (1.0 - p) * config.rework_share
             total += hours
             weighted += hours * f
@@ -697,43 +702,29 @@ def _pairs(allocation: Allocation) -> Plan:
     return [(a.bundle, a.writer) for a in sorted(allocation.assignments, key=lambda a: (a.writer, a.sequence))]
 
 
-def _kept_off_for_quality(view: RoundView, margin: float = 0.1) -> dict[str, set[str]]:
-    """Per queued bundle: writers whose pass rate in its area is more than `margin` below the best of those
-    with the skills for it (so a bundle always keeps its best writers)."""
+def _kept_off_for_quality(view: RoundView, margin: float = QUALITY_MARGIN) -> dict[str, set[str]]:
+    """Per queued bundle: the writers whose learned first-time pass rate in its area is more than `margin`
+    below the pool's rate there (the weak tail, shrunk: a few returns do not put a writer in it), unless
+    that would leave the bundle none of the writers who could take it."""
     kept_off: dict[str, set[str]] = {}
-    rates: dict[tuple[str, str], float] = {}
+    weak: dict[tuple[str, str], bool] = {}
     for b in view.queue:
+        out = view.excluded.get(b.id, set())
         able = [
             w
             for w in view.scenario.writers
-            if b.work_type in w.skills and set(b.requires) <= set(w.skills) and b.la not in w.excluded_las
+            if b.work_type in w.skills
+            and set(b.requires) <= set(w.skills)
+            and b.la not in w.excluded_las
+            and w.id not in out
         ]
-        if len(able) < 2:
-            continue
         for w in able:
-            if (w.id, b.area) not in rates:
-                rates[(w.id, b.area)] = view.estimates.pass_rate(w.id, b.area).value
-        best = max(rates[(w.id, b.area)] for w in able)
-        out = {w.id for w in able if rates[(w.id, b.area)] < best - margin}
-        if out:
-            kept_off[b.id] = out
-    return kept_off
-
-
-def _hindsight_kept_off(view: RoundView, margin: float = 0.1) -> dict[str, set[str]]:
-    kept_off: dict[str, set[str]] = {}
-    for b in view.queue:
-        able = [
-            w
-            for w in view.scenario.writers
-            if b.work_type in w.skills and set(b.requires) <= set(w.skills) and b.la not in w.excluded_las
-        ]
-        if len(able) < 2:
-            continue
-        best = max(w.pass_probability(b.area) for w in able)
-        out = {w.id for w in able if w.pass_probability(b.area) < best - margin}
-        if out:
-            kept_off[b.id] = out
+            if (w.id, b.area) not in weak:
+                rate = view.estimates.pass_rate(w.id, b.area)
+                weak[(w.id, b.area)] = rate.value < rate.pool - margin
+        below = {w.id for w in able if weak[(w.id, b.area)]}
+        if below and len(below) < len(able):
+            kept_off[b.id] = below
     return kept_off
 
 
@@ -769,21 +760,24 @@ def _engine_round(view: RoundView, policy: Policy, allocator: Allocator) -> Roun
     if policy.estimates == "hindsight":
         absences = {w.id: set(view.absences[w.id]) | set(w.sick_days) for w in view.scenario.writers}
     started = time.perf_counter()
+    kept_off: dict[str, set[str]] = {}
+    if policy.quality and config.quality_cost_limit > 0:
+        kept_off = _kept_off_for_quality(view)
     allocation = allocator(_instance(view, factors, absences))
     outcome = RoundOutcome(_pairs(allocation), on_time_weight=allocation.stats.on_time_weight)
-    if policy.quality or policy.fair_share:
-        kept_off: dict[str, set[str]] = {}
-        if policy.quality:
-            kept_off = _hindsight_kept_off(view) if policy.estimates == "hindsight" else _kept_off_for_quality(view)
-        closed = _over_share(view, config.fair_share_tolerance) if policy.fair_share else frozenset()
-        if kept_off or closed:
-            restricted = allocator(_instance(view, factors, absences, closed, kept_off))
-            limit = (1.0 - config.quality_cost_limit) * allocation.stats.on_time_weight
-            outcome.unrestricted_weight = allocation.stats.on_time_weight
-            outcome.restricted_used = restricted.stats.on_time_weight >= limit - EPS
-            if outcome.restricted_used:
-                outcome.plan = _pairs(restricted)
-                outcome.on_time_weight = restricted.stats.on_time_weight
+    closed = _over_share(view, config.fair_share_tolerance) if policy.fair_share else frozenset()
+    if kept_off or closed:
+        restricted = allocator(_instance(view, factors, absences, closed, kept_off))
+        limit = (1.0 - config.quality_cost_limit) * allocation.stats.on_time_weight
+        outcome.unrestricted_weight = allocation.stats.on_time_weight
+        # Within the contract's limit on on-time weight, and placing as much work (late work included):
+        # a plan that leaves bundles queued to keep them off weaker writers only defers the cost.
+        outcome.restricted_used = (
+            restricted.stats.on_time_weight >= limit - EPS and restricted.stats.assigned >= allocation.stats.assigned
+        )
+        if outcome.restricted_used:
+            outcome.plan = _pairs(restricted)
+            outcome.on_time_weight = restricted.stats.on_time_weight
     outcome.seconds = time.perf_counter() - started
     return outcome
 

@@ -32,7 +32,7 @@ from service.simulation.simulate import (
     utilisation_spread,
 )
 
-POLICIES = ("engine", "engine-quality", "naive", "fcfs", "longest-idle", "most-available", "hindsight")
+POLICIES = ("engine", "engine-learned", "engine-quality", "fcfs", "longest-idle", "most-available", "hindsight")
 HEADLINE = "engine-quality"
 SKILL_ONLY = "engine"
 REFERENCE = "hindsight"

@@ -159,15 +159,30 @@ def test_learned_estimates_find_the_slow_writer_and_shrink_the_others_to_the_poo
     assert statistics.fmean(errors_learned) < statistics.fmean(errors_table)
 
 
-def test_quality_raises_first_time_pass_over_the_skill_only_engine() -> None:
+def test_quality_raises_first_time_pass_over_the_skill_only_engine_on_average() -> None:
+    """Seed by seed the gain is small and not always there (see the season benchmark); on average it is."""
+    skill_only, quality = [], []
+    for seed in range(1, 5):
+        config = SimulationConfig(
+            start=date(2026, 9, 1), days=200, writers=12, seed=seed, arrivals_per_year=900, quality_spread=1.2
+        )
+        result = simulate(config, ("engine", "engine-quality"))
+        run = result.runs["engine-quality"]
+        plain, better = summary(result.runs["engine"]).first_time_pass, summary(run).first_time_pass
+        assert plain is not None and better is not None
+        skill_only.append(plain)
+        quality.append(better)
+        assert run.restricted_rounds > 0 and 0 < run.restricted_kept <= run.restricted_rounds
+        assert run.planned_cost >= 0
+    assert statistics.fmean(quality) > statistics.fmean(skill_only)
+
+
+def test_without_a_quality_cost_allowance_no_writer_is_kept_off() -> None:
     config = SimulationConfig(
-        start=date(2026, 9, 1), days=200, writers=12, seed=5, arrivals_per_year=900, quality_spread=1.2
+        start=date(2026, 9, 1), days=60, writers=10, seed=5, arrivals_per_year=900, quality_cost_limit=0.0
     )
-    result = simulate(config, ("engine", "engine-quality"))
-    skill_only, quality = summary(result.runs["engine"]), summary(result.runs["engine-quality"])
-    assert quality.first_time_pass is not None and skill_only.first_time_pass is not None
-    assert quality.first_time_pass > skill_only.first_time_pass
-    assert result.runs["engine-quality"].restricted_kept > 0
+    run = simulate(config, ("engine-quality",)).runs["engine-quality"]
+    assert run.restricted_rounds == 0 and run.planned_cost == 0
 
 
 def test_replanning_moves_unstarted_work_off_a_writer_who_falls_ill_and_counts_each_change() -> None:
