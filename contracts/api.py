@@ -328,6 +328,27 @@ class RoundResult(Strict):
     unassigned: list[UnassignedOut]
 
 
+class LearnedRateOut(Strict):
+    """A writer's first-time QA pass rate in one area, shrunk toward the pool's, with its basis."""
+
+    area: str
+    first_time_pass_rate: float
+    own_rate: float | None
+    own_drafts: int
+    pool_rate: float
+    pool_drafts: int
+
+
+class WriterEstimatesOut(Strict):
+    writer_id: UUID
+    areas: list[LearnedRateOut]
+
+
+class EstimatesOut(Strict):
+    prior_strength: float
+    writers: list[WriterEstimatesOut]
+
+
 class AssignRequest(Strict):
     writer_id: UUID
     reason: str = Field(min_length=1, max_length=300)

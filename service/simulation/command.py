@@ -1,4 +1,4 @@
-"""Simulate a season or a year of allocation, engine against the naive baseline, and chart it.
+"""Simulate a season or a year of allocation, several policies side by side on the same seeded season, and chart it.
 
 The chart needs matplotlib, which is optional (`pip install 'planwright[chart]'`): without it, `--chart` is refused
 with exit status 2 before anything is simulated.
@@ -14,23 +14,40 @@ from pathlib import Path
 
 from service.cli import UsageError
 from service.simulation.simulate import (
+    POLICIES,
     InvalidSimulation,
     Measures,
     PolicyRun,
     SimulationConfig,
     SimulationResult,
     by_month,
-    measure,
+    in_months,
     overdue_open,
+    peak_months,
     rolling_on_time,
     simulate,
+    summary,
+    utilisation_spread,
 )
 
 ROLLING_WINDOW = 20  # working days, for the on-time rate over time
+DEFAULT_POLICIES = ("engine", "naive")
+
+
+def policies_help() -> str:
+    """The policies `--policies` accepts, one a line, for --help."""
+    return "policies:\n" + "\n".join(f"  {name:16} {p.description}" for name, p in POLICIES.items())
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
     defaults = SimulationConfig()
+    parser.formatter_class = argparse.RawDescriptionHelpFormatter
+    parser.epilog = policies_help()
+    parser.add_argument(
+        "--policies",
+        default=",".join(DEFAULT_POLICIES),
+        help="comma-separated policies to compare on the same season, or 'all' (listed below)",
+    )
     parser.add_argument("--start", metavar="DATE", default=defaults.start.isoformat(), help="first day (ISO date)")
     parser.add_argument("--days", type=int, default=defaults.days, help="calendar days to simulate (365: a year)")
     parser.add_argument("--seed", type=int, default=defaults.seed, help="seed for arrivals, leave, sickness, declines")
@@ -47,6 +64,41 @@ def configure(parser: argparse.ArgumentParser) -> None:
         "--express-share", type=float, default=defaults.express_share, help="share of bundles on express turnaround"
     )
     parser.add_argument("--region", default=defaults.region, help="bank-holiday region of the working calendar")
+    parser.add_argument("--las", type=int, default=defaults.las, help="local authorities sending work")
+    parser.add_argument(
+        "--hours-scale", type=float, default=defaults.hours_scale, help="multiplies every writer's hours a day"
+    )
+    parser.add_argument(
+        "--timeout-rate", type=float, default=defaults.timeout_rate, help="share of offers left unanswered"
+    )
+    parser.add_argument(
+        "--speed-spread", type=float, default=defaults.speed_spread, help="log-normal sigma of writers' speed"
+    )
+    parser.add_argument(
+        "--effort-noise", type=float, default=defaults.effort_noise, help="log-normal sigma of one bundle's effort"
+    )
+    parser.add_argument(
+        "--qa-pass-rate", type=float, default=defaults.qa_pass_rate, help="the pool's first-time QA pass rate"
+    )
+    parser.add_argument(
+        "--quality-spread", type=float, default=defaults.quality_spread, help="writers' pass-rate spread (log-odds)"
+    )
+    parser.add_argument(
+        "--rework-share", type=float, default=defaults.rework_share, help="rework per QA return, share of the draft"
+    )
+    parser.add_argument("--qa-days", type=int, default=defaults.qa_days, help="working days a QA return takes")
+    parser.add_argument(
+        "--quality-cost-limit",
+        type=float,
+        default=defaults.quality_cost_limit,
+        help="most of a round's on-time weight quality (or fair shares) may cost",
+    )
+    parser.add_argument(
+        "--fair-share-tolerance",
+        type=float,
+        default=defaults.fair_share_tolerance,
+        help="engine-fair: utilisation this far above same-hours peers takes no new work",
+    )
     parser.add_argument("--chart", metavar="PATH", type=Path, help="write a PNG chart of backlog and on-time rate")
     parser.add_argument("--json", action="store_true", help="print the results as JSON")
 
@@ -76,6 +128,17 @@ def config_from_args(args: argparse.Namespace) -> SimulationConfig:
         leave_days_per_year=args.leave_days_per_year,
         express_share=args.express_share,
         region=args.region,
+        las=args.las,
+        hours_scale=args.hours_scale,
+        timeout_rate=args.timeout_rate,
+        speed_spread=args.speed_spread,
+        effort_noise=args.effort_noise,
+        qa_pass_rate=args.qa_pass_rate,
+        quality_spread=args.quality_spread,
+        rework_share=args.rework_share,
+        qa_days=args.qa_days,
+        quality_cost_limit=args.quality_cost_limit,
+        fair_share_tolerance=args.fair_share_tolerance,
     )
     try:
         config.validate()
@@ -84,14 +147,26 @@ def config_from_args(args: argparse.Namespace) -> SimulationConfig:
     return config
 
 
+def policies_from_args(args: argparse.Namespace) -> list[str]:
+    text = str(args.policies).strip()
+    names = list(POLICIES) if text == "all" else [n.strip() for n in text.split(",") if n.strip()]
+    unknown = [n for n in names if n not in POLICIES]
+    if unknown:
+        raise UsageError(f"--policies: unknown {', '.join(unknown)} (one of {', '.join(POLICIES)}, or all)")
+    if not names or len(set(names)) != len(names):
+        raise UsageError("--policies: name one or more policies, each once")
+    return names
+
+
 def _run(args: argparse.Namespace) -> int:
     config = config_from_args(args)
+    policies = policies_from_args(args)
     chart: Path | None = args.chart
     if chart is not None and not chart.parent.is_dir():
         raise UsageError(f"--chart: directory {chart.parent} does not exist")
     if chart is not None and not chart_available():
         raise UsageError("--chart needs matplotlib, which is not installed: pip install 'planwright[chart]'")
-    result = simulate(config)
+    result = simulate(config, policies)
     if chart is not None:
         try:
             write_chart(result, chart)
@@ -117,14 +192,18 @@ def report(result: SimulationResult) -> str:
     config = result.scenario.config
     runs = result.runs
     names = list(runs)
-    measures = {name: measure(run.days) for name, run in runs.items()}
+    measures = {name: summary(run) for name, run in runs.items()}
+    peaks = peak_months(result.scenario)
+    in_peaks = {name: in_months(run, peaks) for name, run in runs.items()}
+    spreads = {name: utilisation_spread(run) for name, run in runs.items()}
     first = next(iter(runs.values()))
     lines = [
         f"simulated {config.start} to {config.end}: {len(first.days)} working days, {config.writers} writers, "
         f"{len(result.scenario.bundles)} arrivals ({config.annual_arrivals:g} a year), seed {config.seed}",
         f"declines {_pct(config.decline_rate)}, sickness {_pct(config.sickness_rate)} of working days, "
         f"{config.leave_days_per_year} leave days a year, express {_pct(config.express_share)}; "
-        f"{len(result.scenario.never_eligible())} bundles no writer in the pool can take",
+        f"{len(result.scenario.never_eligible())} bundles no writer in the pool can take; "
+        f"peak months {', '.join(peaks)}",
         "",
         f"{'':26}" + "".join(f"{n:>18}" for n in names),
     ]
@@ -134,12 +213,23 @@ def report(result: SimulationResult) -> str:
 
     row("on time (of completed)", {n: _pct(m.on_time_share) for n, m in measures.items()})
     row("on time (weighted)", {n: _pct(m.on_time_weight_share) for n, m in measures.items()})
+    row("on time, peak months (wtd)", {n: _pct(m.on_time_weight_share) for n, m in in_peaks.items()})
+    row("lateness mean / p95 (days)", {n: _days(m.mean_lateness, m.p95_lateness) for n, m in measures.items()})
+    row("first-time QA pass", {n: _pct(m.first_time_pass) for n, m in measures.items()})
     row("completed", {n: str(m.completed) for n, m in measures.items()})
     row("open and overdue at end", {n: str(overdue_open(result.scenario, r)) for n, r in runs.items()})
     row("backlog mean", {n: f"{m.mean_backlog:.1f}" for n, m in measures.items()})
     row("backlog peak", {n: f"{m.peak_backlog} ({m.peak_backlog_day})" for n, m in measures.items()})
     row("utilisation", {n: _pct(m.utilisation) for n, m in measures.items()})
+    row("writer utilisation sd", {n: _pct(s.stdev) for n, s in spreads.items()})
+    row("writer util. p10 - p90", {n: f"{_pct(s.p10)} - {_pct(s.p90)}" for n, s in spreads.items()})
     row("offers / declined", {n: f"{m.offers} / {m.declined}" for n, m in measures.items()})
+    row(
+        "offers per bundle",
+        {n: "-" if m.offers_per_bundle is None else f"{m.offers_per_bundle:.2f}" for n, m in measures.items()},
+    )
+    row("re-plan changes", {n: str(m.changes) for n, m in measures.items()})
+    row("restricted plans kept", {n: f"{r.restricted_kept} / {r.restricted_rounds}" for n, r in runs.items()})
     row("policy seconds", {n: f"{r.seconds:.2f}" for n, r in runs.items()})
     lines += ["", "per month: on time (weighted) | utilisation | backlog mean/peak"]
     months = {name: by_month(run) for name, run in runs.items()}
@@ -148,6 +238,10 @@ def report(result: SimulationResult) -> str:
         cells = "".join(f"  {_month_cell(months[n][month]):>36}" for n in names)
         lines.append(f"{month:8}{base.arrivals:>9}{cells}")
     return "\n".join(lines)
+
+
+def _days(mean: float | None, p95: float | None) -> str:
+    return "-" if mean is None or p95 is None else f"{mean:.2f} / {p95:.1f}"
 
 
 def _month_cell(m: Measures) -> str:

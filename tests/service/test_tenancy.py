@@ -242,6 +242,7 @@ POLICIES: dict[str, Policy] = {
     "POST /v1/offers/{offer_id}/accept": OWNED,
     "POST /v1/offers/{offer_id}/decline": Policy(owned=True, body=lambda w: {"reason": "busy"}),
     "POST /v1/allocation/rounds": Policy(owned=False, body=lambda w: {"dry_run": True}),
+    "GET /v1/allocation/estimates": COLLECTION,
     "POST /v1/bundles/{bundle_id}/assign": Policy(
         owned=True, body=lambda w: {"writer_id": w.ids["writer_id"], "reason": "matrix"}),
     "PUT /v1/bundles/{bundle_id}/pin": Policy(owned=True, body=lambda w: {"writer_id": w.ids["writer_id"]}),

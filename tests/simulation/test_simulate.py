@@ -119,7 +119,7 @@ def test_a_writer_works_held_bundles_in_order_carrying_spare_hours_to_the_next()
         for i, due in ((1, monday + timedelta(days=1)), (2, monday))
     )
     scenario = Scenario(
-        config=SimulationConfig(start=monday, days=5, writers=1, decline_rate=0.0),
+        config=SimulationConfig(start=monday, days=5, writers=1, decline_rate=0.0, timeout_rate=0.0, effort_noise=0.0),
         writers=(writer,),
         bundles=bundles,
     )
