@@ -14,6 +14,7 @@ from __future__ import annotations
 import re
 from uuid import UUID
 
+from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.functions import Count, Sum
 from tortoise.transactions import in_transaction
 
@@ -22,7 +23,7 @@ from service import clock
 from service.audit.service import audit
 from service.auth.principal import Principal
 from service.billing.lines import month_of
-from service.billing.month_close import MonthNotClosable, check_closable, invoice_numbers
+from service.billing.month_close import MonthBeforeBooks, MonthNotClosable, check_closable, invoice_numbers
 from service.billing.service import book_of
 from service.clock import london_date
 from service.errors import Conflict, InvalidInput, NotFound
@@ -45,6 +46,14 @@ def _closed(invoices: list[Invoice]) -> list[ClosedInvoice]:
             for i in invoices]
 
 
+async def books_start(book: BillingBook, conn: BaseDBAsyncClient) -> str | None:
+    """The provider's first month: its first billable line's month, or the start finance set if earlier."""
+    first = await BillableLine.filter(provider_id=book.provider_id).using_db(conn).order_by(  # type: ignore[attr-defined]
+        "month").limit(1).values_list("month", flat=True)
+    starts = [str(month) for month in (*first, book.starts_month) if month]
+    return min(starts) if starts else None
+
+
 async def close_month(principal: Principal, month: str) -> MonthClosed:
     """Close `month` for the principal's writing service (finance): idempotent, never reopened."""
     at = clock.now()
@@ -52,14 +61,12 @@ async def close_month(principal: Principal, month: str) -> MonthClosed:
     async with in_transaction() as conn:
         book = await book_of(provider_id, conn, lock=True)
         try:
-            closing = check_closable(month, current_month=month_of(at), last_closed=book.last_closed_month)
+            closing = check_closable(month, current_month=month_of(at), last_closed=book.last_closed_month,
+                                     books_start=await books_start(book, conn))
+        except MonthBeforeBooks as exc:
+            raise InvalidInput(f"path.month: {exc}", first_closable_month=exc.first_closable) from None
         except MonthNotClosable as exc:
             raise Conflict(str(exc)) from None
-        if closing and book.last_closed_month is None:
-            earliest = await BillableLine.filter(provider_id=provider_id, month__lt=month).using_db(conn).order_by(
-                "month").first()
-            if earliest is not None:
-                raise Conflict(f"close {earliest.month} before {month}: it has lines and is still open")
         if not closing:
             invoices = await Invoice.filter(provider_id=provider_id, month=month).using_db(conn).order_by("number")
             return MonthClosed(month=month, closed_now=False, invoices=_closed(list(invoices)))

@@ -28,7 +28,8 @@ from contracts.billing import PurchaseOrderCreate, PurchaseOrderOut
 from service import clock
 from service.auth.principal import Principal
 from service.billing.purchase_orders import PoDecision, PurchaseOrderState, committed_price, decide
-from service.billing.service import card_of
+from service.billing.rate_card import RateCard
+from service.billing.terms import priced, terms_at_commit, terms_of
 from service.bundles.transitions import record
 from service.contracts_in_force import contract_of
 from service.errors import Conflict, InvalidInput, NotFound
@@ -51,6 +52,8 @@ class Commitment:
     decision: PoDecision
     order: PurchaseOrder | None
     amount: int
+    # the billing terms fixed on the bundle when it is committed (service/billing/terms.py)
+    terms: dict[str, Any]
 
     @property
     def hold_reason(self) -> str:
@@ -75,20 +78,24 @@ async def _locked_orders(la_id: UUID, conn: BaseDBAsyncClient) -> list[PurchaseO
         "created_at", "id"))
 
 
-async def _most_it_can_cost(bundle: Bundle, conn: BaseDBAsyncClient, pages: int | None = None) -> int:
-    card = card_of(await contract_of(bundle, conn))
+def _most_it_can_cost(card: RateCard, bundle: Bundle, pages: int | None = None) -> int:
     if pages is None:  # not counted yet: the top band
         pages = card.page_bands[-1].from_page if card.page_bands else 0
     return committed_price(card, bundle.work_type.value, pages, bundle.tier == Tier.EXPRESS)
 
 
 async def decide_commitment(bundle: Bundle, conn: BaseDBAsyncClient) -> Commitment:
-    """Which purchase order a submission is committed against, and for how much (the LA's POs locked)."""
+    """Which purchase order a submission is committed against, and for how much (the LA's POs locked).
+
+    The terms it is committed under are the contract's card now; a work type the card does not price is refused
+    here (422), so it never reaches submission.
+    """
     orders = await _locked_orders(bundle.la_id, conn)  # type: ignore[attr-defined]
-    amount = await _most_it_can_cost(bundle, conn)
+    terms = terms_at_commit(bundle, await contract_of(bundle, conn))
+    amount = _most_it_can_cost(RateCard.model_validate(terms), bundle)
     decision = decide(await _states(orders, conn), amount)
     chosen = next((order for order in orders if order.po_number == decision.po_number), None)
-    return Commitment(decision, chosen, amount)
+    return Commitment(decision, chosen, amount, terms)
 
 
 async def warn_if_due(bundle: Bundle, commitment: Commitment, conn: BaseDBAsyncClient) -> None:
@@ -107,7 +114,10 @@ async def recommit(bundle: Bundle, pages: int, conn: BaseDBAsyncClient) -> dict[
     """Screening counted the pages: the commitment becomes the exact price (never more than committed)."""
     if bundle.purchase_order_id is None or bundle.po_committed_pence is None:  # type: ignore[attr-defined]
         return {}
-    return {"po_committed_pence": min(bundle.po_committed_pence, await _most_it_can_cost(bundle, conn, pages))}
+    async def exact() -> int:
+        return _most_it_can_cost(terms_of(bundle, await contract_of(bundle, conn)), bundle, pages)
+
+    return {"po_committed_pence": min(bundle.po_committed_pence, await priced(exact))}
 
 
 def _la_of(principal: Principal, la_id: UUID | None) -> UUID:

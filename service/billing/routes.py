@@ -21,7 +21,8 @@ from service.auth.principal import Principal
 from service.billing import orders, reading
 from service.billing.month_close_service import close_month, parse_month
 from service.billing.rate_card import RateCard
-from service.billing.service import card_of, contract_for, correct_line, line_out, set_rate_card
+from service.billing.service import contract_for, correct_line, line_out, set_rate_card
+from service.billing.terms import card_of
 from service.bundles import submission
 from service.errors import NotFound
 from service.http import Call, Endpoint
@@ -106,7 +107,7 @@ ENDPOINTS = [
              query=ExportQuery, produces=EXPORT_MEDIA_TYPES, errors=(404,)),
     Endpoint("POST", "/v1/billing/months/{month}/close", close, FINANCE,
              "Close the month: gapless invoice numbers, frozen figures; closing again changes nothing", "billing",
-             response=MonthClosed, errors=(404, 409)),
+             response=MonthClosed, errors=(404, 409, 422)),
     Endpoint("POST", "/v1/billing/lines/{line_id}/credit", credit, FINANCE,
              "Correct a line: a credit line (or payout reversal) in the first open month", "billing",
              body=LineCredit, response=LedgerLineOut, status=201, errors=(404, 409, 422)),

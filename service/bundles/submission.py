@@ -29,7 +29,8 @@ async def _commit(bundle: Bundle, commitment: Commitment, *, actor_id: UUID | No
     moved = await move(bundle.id, BundleStatus.SUBMITTED, conn=conn, actor_id=actor_id,
                        expect=frozenset({BundleStatus.DRAFT, BundleStatus.HELD}), submitted_at=clock.now(),
                        rejection=None, hold_reason=None, purchase_order_id=order.id,
-                       po_committed_pence=commitment.amount, data={"po_number": order.po_number})
+                       po_committed_pence=commitment.amount, rate_terms=commitment.terms,
+                       data={"po_number": order.po_number})
     await warn_if_due(bundle, commitment, conn)
     return moved
 

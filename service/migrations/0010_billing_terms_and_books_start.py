@@ -1,0 +1,26 @@
+import functools
+from json import dumps, loads
+
+from tortoise import fields, migrations
+from tortoise.migrations import operations as ops
+
+
+class Migration(migrations.Migration):
+    """Billing terms fixed per bundle at commit, and the month a provider's books start."""
+
+    dependencies = [('models', '0007_download_links')]
+
+    initial = False
+
+    operations = [
+        ops.AddField(
+            model_name='Bundle',
+            name='rate_terms',
+            field=fields.JSONField(null=True, encoder=functools.partial(dumps, separators=(',', ':')), decoder=loads),
+        ),
+        ops.AddField(
+            model_name='BillingBook',
+            name='starts_month',
+            field=fields.CharField(null=True, max_length=7),
+        ),
+    ]
