@@ -248,6 +248,37 @@ class MonthClosed(_Row):
     invoices: list[ClosedInvoice]
 
 
+MonthState = Literal["closed", "closable", "ended", "current"]
+
+
+class BillingMonthOut(_Row):
+    """One month of a writing service's books: its state and what is billed in it so far (final once closed).
+
+    `closed`: closed, its invoices numbered and frozen; `closable`: ended, and the next month to close; `ended`:
+    ended, but an earlier month must close first; `current`: not ended yet (it cannot be closed until it has).
+    """
+
+    month: Month = Field(pattern=MONTH_PATTERN)
+    state: MonthState
+    invoice_lines: int  # invoice and credit lines
+    invoices_net_pence: int
+    invoices_vat_pence: int
+    invoices_gross_pence: int
+    credits_net_pence: int  # the credits among them (zero or negative)
+    payout_lines: int
+    payouts_pence: int
+    invoice_numbers: list[str]  # once closed, in number order
+
+
+class BillingMonthList(_Row):
+    """The months of the books, oldest first, from their start (the first billable event, or the start finance
+    set) to the current month; empty until anything is billed."""
+
+    books_start: Month | None
+    first_closable_month: Month | None
+    items: list[BillingMonthOut]
+
+
 class LineCredit(_Row):
     reason: str = Field(min_length=1, max_length=300)
 

@@ -7,6 +7,7 @@ from uuid import UUID
 from starlette.responses import StreamingResponse
 
 from contracts.billing import (
+    BillingMonthList,
     ExportQuery,
     LedgerLineOut,
     LineCredit,
@@ -19,7 +20,7 @@ from contracts.billing import (
 )
 from service.auth.principal import Principal
 from service.billing import orders, reading
-from service.billing.month_close_service import close_month, parse_month
+from service.billing.month_close_service import close_month, list_months, parse_month
 from service.billing.rate_card import RateCard
 from service.billing.service import contract_for, correct_line, line_out, set_rate_card
 from service.billing.terms import card_of
@@ -69,6 +70,10 @@ async def month_summary(call: Call) -> StreamingResponse:
     return _streamed(await reading.summary_export(books, q.format))
 
 
+async def months(call: Call) -> BillingMonthList:
+    return await list_months(call.principal)
+
+
 async def close(call: Call) -> MonthClosed:
     return await close_month(call.principal, parse_month(str(call.request.path_params["month"])))
 
@@ -96,6 +101,9 @@ async def put_rate_card(call: Call) -> RateCard:
 
 
 ENDPOINTS = [
+    Endpoint("GET", "/v1/billing/months", months, FINANCE,
+             "The months of the books, oldest first: state (closed, closable, ended, current) and totals",
+             "billing", response=BillingMonthList),
     Endpoint("GET", "/v1/billing/months/{month}/invoices/{la_id}", invoice, INVOICE_READERS,
              "An LA's invoice for the month (header then lines; DRAFT until the month is closed)", "billing",
              query=ExportQuery, produces=EXPORT_MEDIA_TYPES, errors=(404,)),

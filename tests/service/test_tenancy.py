@@ -253,6 +253,7 @@ POLICIES: dict[str, Policy] = {
     "GET /v1/billing/months/{month}/invoices/{la_id}": OWNED,
     "GET /v1/billing/months/{month}/payouts": COLLECTION,
     "GET /v1/billing/months/{month}/summary": COLLECTION,
+    "GET /v1/billing/months": COLLECTION,
     "POST /v1/billing/months/{month}/close": COLLECTION,
     "POST /v1/billing/lines/{line_id}/credit": Policy(owned=True, body=lambda w: {"reason": "matrix"}),
     "POST /v1/billing/purchase-orders": Policy(
