@@ -226,7 +226,45 @@ class PurchaseOrderOut(_Row):
     committed_pence: int  # submitted bundles not yet delivered, at the most each can cost
     remaining_pence: int
     warned: bool  # committed spend has reached 80% of the value and the LA was told
+    closed: bool = False  # closed: no new submission is committed against it
     released: list[str] = Field(default_factory=list, description="held bundles this PO released (on create)")
+
+
+class PurchaseOrderChange(_Row):
+    """A new value for a purchase order (net pence): never below what is already spent and committed on it."""
+
+    value_pence: StrictInt = Field(gt=0, le=10**12, description="the PO's new value, net of VAT, in pence")
+
+
+class PurchaseOrderStatementLine(_Row):
+    """A line charged to the PO (an invoice line, or a credit against one), with its bundle."""
+
+    line_id: int
+    kind: Literal["invoice", "credit"]
+    cause: str
+    month: Month
+    event_on: date | None
+    bundle_reference: str
+    work_type: str
+    net_pence: int
+    vat_pence: int
+    gross_pence: int
+
+
+class PurchaseOrderCommitment(_Row):
+    """A submitted bundle not yet delivered, committed against the PO at the most it can cost."""
+
+    bundle_reference: str
+    status: str
+    committed_pence: int
+
+
+class PurchaseOrderStatement(_Row):
+    """Every line charged to one purchase order, and what is committed against it, with the totals."""
+
+    order: PurchaseOrderOut
+    lines: list[PurchaseOrderStatementLine]
+    commitments: list[PurchaseOrderCommitment]
 
 
 class PurchaseOrderList(_Row):

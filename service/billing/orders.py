@@ -24,10 +24,17 @@ from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.functions import Sum
 from tortoise.transactions import in_transaction
 
-from contracts.billing import PurchaseOrderCreate, PurchaseOrderOut
+from contracts.billing import (
+    PurchaseOrderCommitment,
+    PurchaseOrderCreate,
+    PurchaseOrderOut,
+    PurchaseOrderStatement,
+    PurchaseOrderStatementLine,
+)
 from service import clock
+from service.audit.service import audit
 from service.auth.principal import Principal
-from service.billing.purchase_orders import PoDecision, PurchaseOrderState, committed_price, decide
+from service.billing.purchase_orders import WARN_AT_BP, PoDecision, PurchaseOrderState, committed_price, decide
 from service.billing.rate_card import RateCard
 from service.billing.terms import priced, terms_at_commit, terms_of
 from service.bundles.transitions import record
@@ -74,6 +81,8 @@ async def _states(orders: list[PurchaseOrder], conn: BaseDBAsyncClient) -> list[
 
 
 async def _locked_orders(la_id: UUID, conn: BaseDBAsyncClient) -> list[PurchaseOrder]:
+    """The LA's purchase orders, locked FOR UPDATE on PostgreSQL, oldest first (closed ones too: an edit of any
+    of them takes the same locks as a submission, so the two never interleave)."""
     return list(await PurchaseOrder.filter(la_id=la_id).using_db(conn).select_for_update().order_by(
         "created_at", "id"))
 
@@ -90,7 +99,8 @@ async def decide_commitment(bundle: Bundle, conn: BaseDBAsyncClient) -> Commitme
     The terms it is committed under are the contract's card now; a work type the card does not price is refused
     here (422), so it never reaches submission.
     """
-    orders = await _locked_orders(bundle.la_id, conn)  # type: ignore[attr-defined]
+    orders = [order for order in await _locked_orders(bundle.la_id, conn)  # type: ignore[attr-defined]
+              if order.closed_at is None]
     terms = terms_at_commit(bundle, await contract_of(bundle, conn))
     amount = _most_it_can_cost(RateCard.model_validate(terms), bundle)
     decision = decide(await _states(orders, conn), amount)
@@ -146,7 +156,8 @@ def order_out(order: PurchaseOrder, state: PurchaseOrderState, released: list[st
     return PurchaseOrderOut(id=str(order.id), la_id=str(order.la_id), po_number=order.po_number,  # type: ignore[attr-defined]
                             value_pence=order.value_pence, spent_pence=state.spent_pence,
                             committed_pence=state.committed_pence, remaining_pence=state.remaining_pence,
-                            warned=order.warned_at is not None, released=released or [])
+                            warned=order.warned_at is not None, closed=order.closed_at is not None,
+                            released=released or [])
 
 
 async def create_order(principal: Principal, body: PurchaseOrderCreate, conn: BaseDBAsyncClient) -> PurchaseOrder:
@@ -180,3 +191,77 @@ async def list_orders(principal: Principal, la_id: UUID | None) -> list[Purchase
     async with in_transaction() as conn:
         states = await _states(orders, conn)
     return [order_out(order, state) for order, state in zip(orders, states, strict=True)]
+
+
+async def _order_of(principal: Principal, order_id: UUID, conn: BaseDBAsyncClient) -> PurchaseOrder:
+    """One purchase order the caller may manage or read: an LA's own, or finance's client LA's (else 404)."""
+    query = PurchaseOrder.filter(id=order_id, provider_id=principal.provider_id).using_db(conn)
+    if principal.is_la:
+        query = query.filter(la_id=principal.organisation_id)
+    elif principal.la_scope is not None:
+        query = query.filter(la_id=principal.la_scope)
+    order = await query.first()
+    if order is None:
+        raise NotFound("no such purchase order")
+    return order
+
+
+async def change_value(principal: Principal, order_id: UUID, value_pence: int,
+                       conn: BaseDBAsyncClient) -> PurchaseOrder:
+    """A PO's new value, in the caller's transaction with the LA's orders locked as a submission locks them.
+
+    Never below what is spent and committed on it (422). When the value rises so that spent and committed fall
+    below 80% of it, the LA's warning is re-armed: it is warned again when the new value reaches 80%.
+    """
+    found = await _order_of(principal, order_id, conn)
+    order = next(o for o in await _locked_orders(found.la_id, conn) if o.id == found.id)  # type: ignore[attr-defined]
+    state = await order_state(order, conn)
+    used = state.spent_pence + state.committed_pence
+    if value_pence < used:
+        raise InvalidInput(
+            f"body.value_pence: {value_pence} is below the {state.spent_pence} pence spent and "
+            f"{state.committed_pence} pence committed on {order.po_number}",
+            spent_pence=state.spent_pence, committed_pence=state.committed_pence)
+    rearm = order.warned_at is not None and used * 10_000 < value_pence * WARN_AT_BP
+    await PurchaseOrder.filter(id=order.id).using_db(conn).update(
+        value_pence=value_pence, **({"warned_at": None} if rearm else {}))
+    await audit(principal, "billing.purchase_order_changed", object_type="purchase_order", object_id=order.id,
+                la_id=order.la_id, data={"from_pence": order.value_pence, "to_pence": value_pence},  # type: ignore[attr-defined]
+                using=conn)
+    return await PurchaseOrder.filter(id=order.id).using_db(conn).get()
+
+
+async def close_order(principal: Principal, order_id: UUID) -> PurchaseOrderOut:
+    """Close a PO: no new submission is committed against it; what is committed stands (closing twice: no-op)."""
+    async with in_transaction() as conn:
+        order = await _order_of(principal, order_id, conn)
+        if order.closed_at is None:
+            await PurchaseOrder.filter(id=order.id).using_db(conn).update(closed_at=clock.now())
+            await audit(principal, "billing.purchase_order_closed", object_type="purchase_order",
+                        object_id=order.id, la_id=order.la_id, using=conn)  # type: ignore[attr-defined]
+            order = await PurchaseOrder.filter(id=order.id).using_db(conn).get()
+        return order_out(order, await order_state(order, conn))
+
+
+async def statement(principal: Principal, order_id: UUID) -> PurchaseOrderStatement:
+    """Every invoice and credit line charged to one PO with its bundle, and the bundles still committed."""
+    async with in_transaction() as conn:
+        order = await _order_of(principal, order_id, conn)
+        state = await order_state(order, conn)
+        lines = await BillableLine.filter(
+            purchase_order_id=order.id, kind__in=[LineKind.INVOICE, LineKind.CREDIT]).using_db(conn).order_by(
+            "id").values("id", "kind", "cause", "month", "event_on", "bundle__reference", "work_type", "net_pence",
+                         "vat_pence")
+        committed = await Bundle.filter(purchase_order_id=order.id, delivered_at__isnull=True).exclude(
+            status=BundleStatus.CANCELLED).using_db(conn).order_by("submitted_at", "id").values(
+            "reference", "status", "po_committed_pence")
+    return PurchaseOrderStatement(
+        order=order_out(order, state),
+        lines=[PurchaseOrderStatementLine(
+            line_id=row["id"], kind=str(row["kind"]), cause=row["cause"].partition(":")[0],  # type: ignore[arg-type]
+            month=row["month"], event_on=row["event_on"], bundle_reference=row["bundle__reference"],
+            work_type=row["work_type"], net_pence=row["net_pence"], vat_pence=row["vat_pence"],
+            gross_pence=row["net_pence"] + row["vat_pence"]) for row in lines],
+        commitments=[PurchaseOrderCommitment(bundle_reference=row["reference"], status=str(row["status"]),
+                                             committed_pence=int(row["po_committed_pence"] or 0))
+                     for row in committed])

@@ -13,10 +13,12 @@ from contracts.billing import (
     LineCredit,
     MonthClosed,
     PayoutExportQuery,
+    PurchaseOrderChange,
     PurchaseOrderCreate,
     PurchaseOrderList,
     PurchaseOrderOut,
     PurchaseOrderQuery,
+    PurchaseOrderStatement,
 )
 from service.auth.principal import Principal
 from service.billing import orders, reading
@@ -34,6 +36,7 @@ FINANCE = frozenset({Role.FINANCE})
 EXPORT_MEDIA_TYPES = tuple(media.split(";")[0] for media in reading.MEDIA_TYPES.values())
 LA = frozenset({Role.LA_OFFICER, Role.LA_ADMIN})
 INVOICE_READERS = FINANCE | LA
+PO_MANAGERS = frozenset({Role.FINANCE, Role.LA_ADMIN})
 
 
 def _streamed(export: reading.Export) -> StreamingResponse:
@@ -87,6 +90,19 @@ async def add_purchase_order(call: Call) -> PurchaseOrderOut:
     return await submission.add_purchase_order(call.principal, call.body)
 
 
+async def change_purchase_order(call: Call) -> PurchaseOrderOut:
+    body: PurchaseOrderChange = call.body
+    return await submission.change_purchase_order(call.principal, call.path_uuid("order_id"), body.value_pence)
+
+
+async def close_purchase_order(call: Call) -> PurchaseOrderOut:
+    return await orders.close_order(call.principal, call.path_uuid("order_id"))
+
+
+async def purchase_order_statement(call: Call) -> PurchaseOrderStatement:
+    return await orders.statement(call.principal, call.path_uuid("order_id"))
+
+
 async def list_purchase_orders(call: Call) -> PurchaseOrderList:
     q: PurchaseOrderQuery = call.query
     return PurchaseOrderList(items=await orders.list_orders(call.principal, q.la_id))
@@ -119,9 +135,19 @@ ENDPOINTS = [
     Endpoint("POST", "/v1/billing/lines/{line_id}/credit", credit, FINANCE,
              "Correct a line: a credit line (or payout reversal) in the first open month", "billing",
              body=LineCredit, response=LedgerLineOut, status=201, errors=(404, 409, 422)),
-    Endpoint("POST", "/v1/billing/purchase-orders", add_purchase_order, frozenset({Role.FINANCE, Role.LA_ADMIN}),
+    Endpoint("POST", "/v1/billing/purchase-orders", add_purchase_order, PO_MANAGERS,
              "Add a purchase order (an LA admin its own; finance names the LA); releases held bundles that fit",
              "billing", body=PurchaseOrderCreate, response=PurchaseOrderOut, status=201, errors=(404, 409, 422)),
+    Endpoint("PATCH", "/v1/billing/purchase-orders/{order_id}", change_purchase_order, PO_MANAGERS,
+             "Change a purchase order's value (never below spent and committed); more room releases held bundles "
+             "and re-arms the 80% warning", "billing", body=PurchaseOrderChange, response=PurchaseOrderOut,
+             errors=(404, 422)),
+    Endpoint("POST", "/v1/billing/purchase-orders/{order_id}/close", close_purchase_order, PO_MANAGERS,
+             "Close a purchase order: nothing new is committed against it (closing again changes nothing)",
+             "billing", response=PurchaseOrderOut, errors=(404,)),
+    Endpoint("GET", "/v1/billing/purchase-orders/{order_id}/statement", purchase_order_statement,
+             INVOICE_READERS, "A purchase order's statement: every line charged to it with its bundle, and what is "
+             "still committed", "billing", response=PurchaseOrderStatement, errors=(404,)),
     Endpoint("GET", "/v1/billing/rate-cards/{la_id}", get_rate_card, FINANCE,
              "An LA's rate card: prices, page bands, express, VAT, SLA credit, amendments and writer payouts",
              "billing", response=RateCard, errors=(404,)),

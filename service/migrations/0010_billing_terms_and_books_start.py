@@ -6,7 +6,7 @@ from tortoise.migrations import operations as ops
 
 
 class Migration(migrations.Migration):
-    """Billing terms fixed per bundle at commit, and the month a provider's books start."""
+    """Billing terms fixed per bundle at commit, the month a provider's books start, and closed purchase orders."""
 
     dependencies = [('models', '0007_download_links')]
 
@@ -22,5 +22,10 @@ class Migration(migrations.Migration):
             model_name='BillingBook',
             name='starts_month',
             field=fields.CharField(null=True, max_length=7),
+        ),
+        ops.AddField(
+            model_name='PurchaseOrder',
+            name='closed_at',
+            field=fields.DatetimeField(null=True, auto_now=False, auto_now_add=False),
         ),
     ]

@@ -26,6 +26,7 @@ from service.models import (
     Event,
     LineKind,
     Offer,
+    PurchaseOrder,
     Query,
     WebhookDelivery,
     WebhookEndpoint,
@@ -113,7 +114,8 @@ def _path(ep: Endpoint) -> str:
             .replace("{delivery_id}", "00000000-0000-4000-8000-00000000000a")
             .replace("{month}", "2027-01")
             .replace("{la_id}", "00000000-0000-4000-8000-00000000000b")
-            .replace("{line_id}", "1"))
+            .replace("{line_id}", "1")
+            .replace("{order_id}", "00000000-0000-4000-8000-00000000000c"))
 
 
 @dataclass
@@ -171,6 +173,7 @@ async def build_world(client: httpx.AsyncClient, tenant: Tenant) -> World:
         "provider_token_id": str(provider_spare.id), "provider_endpoint_id": str(security.id),
         "provider_delivery_id": str(security_delivery.id), "provider_user_id": str(tenant.users["finance"].id),
         "user_id": str(tenant.users["la_officer"].id), "la_id": str(tenant.la.id), "line_id": str(line.id),
+        "order_id": str((await PurchaseOrder.get(la_id=tenant.la.id)).id),
     })
 
 
@@ -262,6 +265,9 @@ POLICIES: dict[str, Policy] = {
     "PUT /v1/billing/rate-cards/{la_id}": Policy(
         owned=True, body=lambda w: standard_rate_card().model_dump(mode="json")),
     "GET /v1/billing/purchase-orders": COLLECTION,
+    "PATCH /v1/billing/purchase-orders/{order_id}": Policy(owned=True, body=lambda w: {"value_pence": 10**11}),
+    "POST /v1/billing/purchase-orders/{order_id}/close": OWNED,
+    "GET /v1/billing/purchase-orders/{order_id}/statement": OWNED,
     "POST /v1/admin/tokens": Policy(owned=True, role_body=lambda w, role: {
         "user_id": w.ids["provider_user_id" if role == "admin" else "user_id"]}),
     "GET /v1/admin/tokens": COLLECTION,
