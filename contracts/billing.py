@@ -318,7 +318,12 @@ class BillingMonthList(_Row):
 
 
 class LineCredit(_Row):
+    """Finance corrects a line: the whole line (no amount), or part of it (an amount of its net, with a reason)."""
+
     reason: str = Field(min_length=1, max_length=300)
+    amount_pence: StrictInt | None = Field(
+        default=None, gt=0, le=10**12,
+        description="a partial credit: this much of the line's net (at most all of it), VAT at the line's rate")
 
 
 class LedgerLineOut(_Row):

@@ -83,7 +83,8 @@ async def close(call: Call) -> MonthClosed:
 
 async def credit(call: Call) -> LedgerLineOut:
     body: LineCredit = call.body
-    return line_out(await correct_line(call.principal, call.path_int("line_id", missing="no such line"), body.reason))
+    return line_out(await correct_line(call.principal, call.path_int("line_id", missing="no such line"), body.reason,
+                                       body.amount_pence))
 
 
 async def add_purchase_order(call: Call) -> PurchaseOrderOut:
@@ -133,7 +134,8 @@ ENDPOINTS = [
              "Close the month: gapless invoice numbers, frozen figures; closing again changes nothing", "billing",
              response=MonthClosed, errors=(404, 409, 422)),
     Endpoint("POST", "/v1/billing/lines/{line_id}/credit", credit, FINANCE,
-             "Correct a line: a credit line (or payout reversal) in the first open month", "billing",
+             "Correct a line: a credit line (or payout reversal) in the first open month; with amount_pence, part of "
+             "an invoice line's net", "billing",
              body=LineCredit, response=LedgerLineOut, status=201, errors=(404, 409, 422)),
     Endpoint("POST", "/v1/billing/purchase-orders", add_purchase_order, PO_MANAGERS,
              "Add a purchase order (an LA admin its own; finance names the LA); releases held bundles that fit",

@@ -29,7 +29,7 @@ from contracts.billing import InvoiceLine, LedgerLineOut, PayoutLine
 from service import clock
 from service.audit.service import audit
 from service.auth.principal import Principal
-from service.billing.lines import credit_line, month_of, payout_reversal
+from service.billing.lines import credit_line, month_of, partial_credit_line, payout_reversal
 from service.billing.month_close import month_for_event
 from service.billing.rate_card import PayoutEvent, RateCard
 from service.billing.rating import (
@@ -44,7 +44,7 @@ from service.billing.rating import (
 from service.billing.terms import allowed_work_types, card_of, check_rate_card, fixed_terms, priced, terms_of
 from service.clock import london_date
 from service.contracts_in_force import contract_between, contract_of
-from service.errors import Conflict, NotFound
+from service.errors import Conflict, InvalidInput, NotFound
 from service.models import BillableLine, BillingBook, Bundle, Event, LaContract, LineKind, Tier
 from service.sla.service import calendar_of
 
@@ -273,10 +273,12 @@ def line_out(line: BillableLine) -> LedgerLineOut:
                          corrects_line_id=str(line.corrects_line_id) if line.corrects_line_id else None)  # type: ignore[attr-defined]
 
 
-async def correct_line(principal: Principal, line_id: int, reason: str) -> BillableLine:
+async def correct_line(principal: Principal, line_id: int, reason: str,
+                       amount_pence: int | None = None) -> BillableLine:
     """Finance cancels a line: a credit line (invoice) or a reversal (payout) in the first open month, at once.
 
-    A line is corrected once; a credit or reversal is not itself corrected (write a fresh line instead).
+    With `amount_pence`, an invoice line is credited in part: that much of its net (at most all of it), VAT at the
+    line's rate. A line is corrected once; a credit or reversal is not itself corrected (write a fresh line).
     """
     now = clock.now()
     async with in_transaction() as conn:
@@ -296,6 +298,10 @@ async def correct_line(principal: Principal, line_id: int, reason: str) -> Billa
                   "event_on": event_on, "corrects_line_id": original.id,
                   "description": f"correction: {reason}"[:200]}
         new_id = original.id  # placeholder id: the row's own id is assigned on insert
+        if amount_pence is not None and (original.kind != LineKind.INVOICE or amount_pence > original.net_pence):
+            raise InvalidInput(f"body.amount_pence: a partial credit is of an invoice line, at most its net "
+                               f"({original.net_pence} pence)" if original.kind == LineKind.INVOICE else
+                               "body.amount_pence: only an invoice line is credited in part")
         if original.kind == LineKind.PAYOUT:
             row = await BillableLine.filter(id=original.id).using_db(conn).values(*PAYOUT_VALUES)
             reversed_ = payout_reversal(payout_line(row[0]), line_id=new_id, month=month, event_on=event_on)
@@ -305,7 +311,9 @@ async def correct_line(principal: Principal, line_id: int, reason: str) -> Billa
                       "vat_pence": 0}
         else:
             row = await BillableLine.filter(id=original.id).using_db(conn).values(*INVOICE_VALUES)
-            credit = credit_line(invoice_line(row[0]), line_id=new_id, month=month, event_on=event_on)
+            credit = credit_line(invoice_line(row[0]), line_id=new_id, month=month, event_on=event_on) if (
+                amount_pence is None) else partial_credit_line(invoice_line(row[0]), amount_pence, line_id=new_id,
+                                                               month=month, event_on=event_on)
             values = {"kind": LineKind.CREDIT, "pages": credit.pages, "express": credit.express,
                       "late_working_days": credit.late_working_days, "base_pence": credit.base_pence,
                       "page_band_pence": credit.page_band_pence, "express_pence": credit.express_pence,

@@ -5,7 +5,8 @@ functions. After each sequence:
 - each delivered job has exactly one payout, at the terms in force when it was committed (or none yet, when
   those terms pay on an acceptance that has not happened), plus at most one reversal of it;
 - each delivery has exactly one invoice line, priced by those terms whatever cards came after;
-- each line is corrected at most once, and a credit is the exact mirror of its line;
+- each line is corrected at most once, and a credit is the exact mirror of its line, or a part of its net with
+  VAT at its rate;
 - a charged amendment has one invoice line and at most one payout, a free one neither;
 - sums reconcile: each closed month's stored invoice totals are the sums of its lines, unchanged since it closed,
   and no line lands in a month after it closed.
@@ -35,7 +36,7 @@ from service.billing.lines import month_of
 from service.billing.month_close import first_open_month
 from service.billing.month_close_service import books_start, close_month
 from service.billing.rate_card import WORK_TYPES, RateCard, standard_rate_card
-from service.billing.rating import rate_amendment, rate_delivery, rate_payout
+from service.billing.rating import rate_amendment, rate_delivery, rate_payout, share
 from service.billing.service import (
     book_of,
     correct_line,
@@ -83,7 +84,7 @@ steps = st.lists(st.one_of(
     st.tuples(st.just("deliver"), bundle_index),
     st.tuples(st.just("amend"), bundle_index, st.integers(0, 15)),
     st.tuples(st.just("accept"), bundle_index),
-    st.tuples(st.just("credit"), st.integers(0, 30)),
+    st.tuples(st.just("credit"), st.integers(0, 30), st.one_of(st.none(), st.integers(1, 100))),
     st.tuples(st.just("close"), st.just(0)),
     st.tuples(st.just("wait"), st.integers(1, 45)),
 ), min_size=1, max_size=30)
@@ -143,7 +144,7 @@ async def run_step(books: Books, jobs: list[Job], step: tuple[Any, ...]) -> None
         elif kind == "close":
             await close_next(books)
         elif kind == "credit":
-            await credit(books, step[1])
+            await credit(books, step[1], step[2])
         else:
             await bundle_step(books, jobs[step[1]], kind, *step[2:])
 
@@ -186,15 +187,20 @@ async def close_next(books: Books) -> None:
     books.closed_totals[month] = sorted((i.la_id, i.line_count, i.net_pence, i.vat_pence) for i in first.invoices)
 
 
-async def credit(books: Books, pick: int) -> None:
+async def credit(books: Books, pick: int, percent: int | None) -> None:
+    """Finance credits a line: whole, or (an invoice line) `percent` of its net."""
     lines = await BillableLine.filter(provider_id=books.provider.id, corrects_line_id__isnull=True).exclude(
         kind=LineKind.CREDIT).order_by("id")
     if not lines:
         return
+    chosen = lines[pick % len(lines)]
+    amount = None
+    if percent is not None and chosen.kind == LineKind.INVOICE and chosen.net_pence > 0:
+        amount = max(1, chosen.net_pence * percent // 100)
     try:
-        await correct_line(books.finance, lines[pick % len(lines)].id, "test correction")
+        await correct_line(books.finance, chosen.id, "test correction", amount)
     except Conflict:
-        assert await BillableLine.filter(corrects_line_id=lines[pick % len(lines)].id).exists()
+        assert await BillableLine.filter(corrects_line_id=chosen.id).exists()
 
 
 async def check(books: Books, jobs: list[Job]) -> None:
@@ -208,7 +214,11 @@ async def check(books: Books, jobs: list[Job]) -> None:
         assert len(fixes) == 1, f"line {original_id} corrected {len(fixes)} times"
         original, fix = by_id[original_id], fixes[0]
         assert original.corrects_line_id is None  # type: ignore[attr-defined]
-        assert (fix.net_pence, fix.vat_pence) == (-original.net_pence, -original.vat_pence)
+        if fix.kind == LineKind.CREDIT and fix.net_pence != -original.net_pence:  # a partial credit
+            assert -original.net_pence <= fix.net_pence < 0
+            assert fix.vat_pence == -share(-fix.net_pence, original.vat_rate_bp)
+        else:
+            assert (fix.net_pence, fix.vat_pence) == (-original.net_pence, -original.vat_pence)
         assert fix.kind == (LineKind.PAYOUT if original.kind == LineKind.PAYOUT else LineKind.CREDIT)
     for job in jobs:
         mine = [line for line in lines if line.bundle_id == job.bundle.id and line.corrects_line_id is None]  # type: ignore[attr-defined]
