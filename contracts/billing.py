@@ -317,6 +317,13 @@ class BillingMonthList(_Row):
     items: list[BillingMonthOut]
 
 
+class BooksStart(_Row):
+    """The month a writing service's books start, when it is earlier than its first billable event (months before
+    it can never be closed). Set before any month is closed."""
+
+    starts_month: Month = Field(pattern=MONTH_PATTERN)
+
+
 class LineCredit(_Row):
     """Finance corrects a line: the whole line (no amount), or part of it (an amount of its net, with a reason)."""
 

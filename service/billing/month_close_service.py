@@ -113,6 +113,21 @@ async def list_months(principal: Principal) -> BillingMonthList:
     return BillingMonthList(books_start=start, first_closable_month=closable, items=items)
 
 
+async def set_books_start(principal: Principal, starts_month: str) -> BillingMonthList:
+    """Finance sets the month its books start (not after the current month), before any month is closed."""
+    provider_id = principal.organisation_id
+    if starts_month > month_of(clock.now()):
+        raise InvalidInput(f"body.starts_month: {starts_month} has not begun; the books start in a month that has")
+    async with in_transaction() as conn:
+        book = await book_of(provider_id, conn, lock=True)
+        if book.last_closed_month is not None:
+            raise Conflict(f"{book.last_closed_month} is closed: the books' start is fixed once a month is closed")
+        await BillingBook.filter(id=book.id).using_db(conn).update(starts_month=starts_month)
+        await audit(principal, "billing.books_start_set", object_type="billing_book", object_id=str(book.id),
+                    data={"starts_month": starts_month}, using=conn)
+    return await list_months(principal)
+
+
 async def close_month(principal: Principal, month: str) -> MonthClosed:
     """Close `month` for the principal's writing service (finance): idempotent, never reopened."""
     at = clock.now()

@@ -8,6 +8,7 @@ from starlette.responses import StreamingResponse
 
 from contracts.billing import (
     BillingMonthList,
+    BooksStart,
     ExportQuery,
     LedgerLineOut,
     LineCredit,
@@ -22,7 +23,7 @@ from contracts.billing import (
 )
 from service.auth.principal import Principal
 from service.billing import orders, reading
-from service.billing.month_close_service import close_month, list_months, parse_month
+from service.billing.month_close_service import close_month, list_months, parse_month, set_books_start
 from service.billing.rate_card import RateCard
 from service.billing.service import contract_for, correct_line, line_out, set_rate_card
 from service.billing.terms import card_of
@@ -75,6 +76,11 @@ async def month_summary(call: Call) -> StreamingResponse:
 
 async def months(call: Call) -> BillingMonthList:
     return await list_months(call.principal)
+
+
+async def books_start(call: Call) -> BillingMonthList:
+    body: BooksStart = call.body
+    return await set_books_start(call.principal, body.starts_month)
 
 
 async def close(call: Call) -> MonthClosed:
@@ -130,6 +136,9 @@ ENDPOINTS = [
     Endpoint("GET", "/v1/billing/months/{month}/summary", month_summary, FINANCE,
              "The month summary: one record per LA invoice, then totals, payouts and margin", "billing",
              query=ExportQuery, produces=EXPORT_MEDIA_TYPES, errors=(404,)),
+    Endpoint("PUT", "/v1/billing/books/start", books_start, FINANCE,
+             "Set the month the books start (before any month is closed): months before it never close",
+             "billing", body=BooksStart, response=BillingMonthList, errors=(409, 422)),
     Endpoint("POST", "/v1/billing/months/{month}/close", close, FINANCE,
              "Close the month: gapless invoice numbers, frozen figures; closing again changes nothing", "billing",
              response=MonthClosed, errors=(404, 409, 422)),

@@ -45,3 +45,26 @@ async def test_months_list_state_and_totals_from_the_books_start(
     assert by_month["2026-05"]["state"] == "ended" and by_month["2026-05"]["invoices_net_pence"] == 20_000
     assert by_month[current]["state"] == "current"
     assert (await client.get("/v1/billing/months", headers=tenant.auth("la_admin"))).status_code == 403
+
+
+async def test_finance_sets_an_earlier_books_start_until_a_month_is_closed(
+    client: httpx.AsyncClient, tenant: Tenant,
+) -> None:
+    finance = tenant.auth("finance")
+    await line(tenant, tenant.la, "2026-03", 45_000)
+    future = await client.put("/v1/billing/books/start", headers=finance, json={"starts_month": "2099-01"})
+    assert future.status_code == 422
+    earlier = await client.put("/v1/billing/books/start", headers=finance, json={"starts_month": "2026-01"})
+    assert earlier.status_code == 200, earlier.text
+    assert (earlier.json()["books_start"], earlier.json()["first_closable_month"]) == ("2026-01", "2026-01")
+    assert earlier.json()["items"][0] == {
+        "month": "2026-01", "state": "closable", "invoice_lines": 0, "invoices_net_pence": 0,
+        "invoices_vat_pence": 0, "invoices_gross_pence": 0, "credits_net_pence": 0, "payout_lines": 0,
+        "payouts_pence": 0, "invoice_numbers": []}
+    skipped = await client.post("/v1/billing/months/2026-03/close", headers=finance)
+    assert skipped.status_code == 409 and "close 2026-01 before 2026-03" in skipped.json()["detail"]
+    january = await client.post("/v1/billing/months/2026-01/close", headers=finance)
+    assert january.status_code == 200 and january.json() == {"month": "2026-01", "closed_now": True, "invoices": []}
+    fixed = await client.put("/v1/billing/books/start", headers=finance, json={"starts_month": "2025-06"})
+    assert fixed.status_code == 409
+    assert (await client.post("/v1/billing/months/2025-12/close", headers=finance)).status_code == 422

@@ -257,6 +257,7 @@ POLICIES: dict[str, Policy] = {
     "GET /v1/billing/months/{month}/payouts": COLLECTION,
     "GET /v1/billing/months/{month}/summary": COLLECTION,
     "GET /v1/billing/months": COLLECTION,
+    "PUT /v1/billing/books/start": Policy(owned=False, body=lambda w: {"starts_month": "2026-01"}),
     "POST /v1/billing/months/{month}/close": COLLECTION,
     "POST /v1/billing/lines/{line_id}/credit": Policy(owned=True, body=lambda w: {"reason": "matrix"}),
     "POST /v1/billing/purchase-orders": Policy(
