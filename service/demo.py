@@ -16,6 +16,7 @@ from service.billing.rate_card import standard_rate_card
 from service.models import (
     Bundle,
     BundleStatus,
+    Event,
     LaContract,
     Organisation,
     OrganisationKind,
@@ -126,12 +127,13 @@ LAST_MONTH_DELIVERIES = (  # reference, work type, tier, pages, delivered on (da
 async def seed_last_month() -> list[str]:
     """Development only: last month's deliveries for the demo LA, so finance can close a month in the demo.
 
-    Bundles delivered (and accepted) on dates in the month before this one, committed against the demo PO at the
-    demo card's terms and billed by the ledger's own writers: the month has truly ended, so it closes as any
-    month does, with no clock moved. Idempotent: the bundles are written once.
+    Bundles committed against the demo PO at the demo card's terms, queued and drafted, then moved to delivered
+    (on dates in the month before this one) and accepted through the bundle lifecycle, which writes their ledger
+    lines as for any bundle: the month has truly ended, so it closes as any month does, with no clock moved.
+    Idempotent: the bundles are written once.
     """
-    from service.billing.service import write_acceptance_lines, write_delivery_lines
     from service.billing.terms import terms_at_commit
+    from service.bundles.transitions import move
     from service.contracts_in_force import contract_between
 
     la = await Organisation.get(name=DEMO_LA, kind=OrganisationKind.LA)
@@ -149,15 +151,17 @@ async def seed_last_month() -> list[str]:
         for reference, work_type, tier, pages, day in LAST_MONTH_DELIVERIES:
             on = month_start.replace(day=day)
             delivered_at = datetime(on.year, on.month, on.day, 14, tzinfo=UTC)
-            bundle = await Bundle.create(
+            bundle = Bundle(
                 la=la, provider_id=provider_id, created_by=officer, reference=reference, work_type=work_type,
-                tier=tier, status=BundleStatus.ACCEPTED, page_count=pages, writer=writer, purchase_order=order,
-                submitted_at=delivered_at - timedelta(days=14), delivered_at=delivered_at,
-                turnaround_due=on + timedelta(days=7), using_db=conn)
+                tier=tier, status=BundleStatus.IN_QA, page_count=pages, writer=writer, purchase_order=order,
+                submitted_at=delivered_at - timedelta(days=14), queued_at=delivered_at - timedelta(days=13),
+                turnaround_due=on + timedelta(days=7))
             bundle.rate_terms = terms_at_commit(bundle, contract)
-            await Bundle.filter(id=bundle.id).using_db(conn).update(rate_terms=bundle.rate_terms)
-            await write_delivery_lines(bundle, delivered_at=delivered_at, conn=conn)
-            await write_acceptance_lines(bundle, accepted_at=delivered_at + timedelta(days=2), conn=conn)
+            await bundle.save(using_db=conn)
+            await Event.create(bundle=bundle, name="bundle.queued", from_status=BundleStatus.SCREENING.value,
+                               to_status=BundleStatus.QUEUED.value, using_db=conn)
+            await move(bundle.id, BundleStatus.DELIVERED, conn=conn, delivered_at=delivered_at)
+            await move(bundle.id, BundleStatus.ACCEPTED, conn=conn, expect=BundleStatus.DELIVERED)
             written.append(reference)
     return written
 
