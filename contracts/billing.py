@@ -226,7 +226,45 @@ class PurchaseOrderOut(_Row):
     committed_pence: int  # submitted bundles not yet delivered, at the most each can cost
     remaining_pence: int
     warned: bool  # committed spend has reached 80% of the value and the LA was told
+    closed: bool = False  # closed: no new submission is committed against it
     released: list[str] = Field(default_factory=list, description="held bundles this PO released (on create)")
+
+
+class PurchaseOrderChange(_Row):
+    """A new value for a purchase order (net pence): never below what is already spent and committed on it."""
+
+    value_pence: StrictInt = Field(gt=0, le=10**12, description="the PO's new value, net of VAT, in pence")
+
+
+class PurchaseOrderStatementLine(_Row):
+    """A line charged to the PO (an invoice line, or a credit against one), with its bundle."""
+
+    line_id: int
+    kind: Literal["invoice", "credit"]
+    cause: str
+    month: Month
+    event_on: date | None
+    bundle_reference: str
+    work_type: str
+    net_pence: int
+    vat_pence: int
+    gross_pence: int
+
+
+class PurchaseOrderCommitment(_Row):
+    """A submitted bundle not yet delivered, committed against the PO at the most it can cost."""
+
+    bundle_reference: str
+    status: str
+    committed_pence: int
+
+
+class PurchaseOrderStatement(_Row):
+    """Every line charged to one purchase order, and what is committed against it, with the totals."""
+
+    order: PurchaseOrderOut
+    lines: list[PurchaseOrderStatementLine]
+    commitments: list[PurchaseOrderCommitment]
 
 
 class PurchaseOrderList(_Row):
@@ -248,8 +286,51 @@ class MonthClosed(_Row):
     invoices: list[ClosedInvoice]
 
 
+MonthState = Literal["closed", "closable", "ended", "current"]
+
+
+class BillingMonthOut(_Row):
+    """One month of a writing service's books: its state and what is billed in it so far (final once closed).
+
+    `closed`: closed, its invoices numbered and frozen; `closable`: ended, and the next month to close; `ended`:
+    ended, but an earlier month must close first; `current`: not ended yet (it cannot be closed until it has).
+    """
+
+    month: Month = Field(pattern=MONTH_PATTERN)
+    state: MonthState
+    invoice_lines: int  # invoice and credit lines
+    invoices_net_pence: int
+    invoices_vat_pence: int
+    invoices_gross_pence: int
+    credits_net_pence: int  # the credits among them (zero or negative)
+    payout_lines: int
+    payouts_pence: int
+    invoice_numbers: list[str]  # once closed, in number order
+
+
+class BillingMonthList(_Row):
+    """The months of the books, oldest first, from their start (the first billable event, or the start finance
+    set) to the current month; empty until anything is billed."""
+
+    books_start: Month | None
+    first_closable_month: Month | None
+    items: list[BillingMonthOut]
+
+
+class BooksStart(_Row):
+    """The month a writing service's books start, when it is earlier than its first billable event (months before
+    it can never be closed). Set before any month is closed."""
+
+    starts_month: Month = Field(pattern=MONTH_PATTERN)
+
+
 class LineCredit(_Row):
+    """Finance corrects a line: the whole line (no amount), or part of it (an amount of its net, with a reason)."""
+
     reason: str = Field(min_length=1, max_length=300)
+    amount_pence: StrictInt | None = Field(
+        default=None, gt=0, le=10**12,
+        description="a partial credit: this much of the line's net (at most all of it), VAT at the line's rate")
 
 
 class LedgerLineOut(_Row):

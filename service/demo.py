@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import os
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 from tortoise.transactions import in_transaction
@@ -14,12 +14,17 @@ from service import clock
 from service.auth.tokens import issue_token
 from service.billing.rate_card import standard_rate_card
 from service.models import (
+    Bundle,
+    BundleStatus,
+    Event,
     LaContract,
     Organisation,
     OrganisationKind,
     PurchaseOrder,
     Role,
+    Tier,
     User,
+    WorkType,
     Writer,
     WriterContract,
 )
@@ -173,6 +178,55 @@ async def seed_second_provider() -> DemoTenant:
     tokens.update({key: (await issue_token(user, label="demo")).token for key, user in people})
     _write_tokens(tokens)
     return DemoTenant(tokens=tokens, first_start=True, people=await _people())
+
+
+LAST_MONTH_DELIVERIES = (  # reference, work type, tier, pages, delivered on (day of last month)
+    ("DEMO-LM-0001", WorkType.NEW_PLAN, Tier.STANDARD, 24, 5),
+    ("DEMO-LM-0002", WorkType.PHASE_TRANSFER, Tier.EXPRESS, 40, 12),
+    ("DEMO-LM-0003", WorkType.ANNUAL_REVIEW_AMENDMENT, Tier.STANDARD, 75, 19),
+)
+
+
+async def seed_last_month() -> list[str]:
+    """Development only: last month's deliveries for the demo LA, so finance can close a month in the demo.
+
+    Bundles committed against the demo PO at the demo card's terms, queued and drafted, then moved to delivered
+    (on dates in the month before this one) and accepted through the bundle lifecycle, which writes their ledger
+    lines as for any bundle: the month has truly ended, so it closes as any month does, with no clock moved.
+    Idempotent: the bundles are written once.
+    """
+    from service.billing.terms import terms_at_commit
+    from service.bundles.transitions import move
+    from service.contracts_in_force import contract_between
+
+    la = await Organisation.get(name=DEMO_LA, kind=OrganisationKind.LA)
+    if await Bundle.filter(la_id=la.id, reference__startswith="DEMO-LM-").exists():
+        return []
+    provider_id = la.provider_id  # type: ignore[attr-defined]
+    officer = await User.get(organisation_id=la.id, name=PEOPLE["la_officer"])
+    writer = await Writer.get(user__name=PEOPLE["writer1"], provider_id=provider_id)
+    order = await PurchaseOrder.filter(la_id=la.id).order_by("created_at").first()
+    first = clock.today().replace(day=1)
+    month_start = (first - timedelta(days=1)).replace(day=1)
+    written = []
+    async with in_transaction() as conn:
+        contract = await contract_between(la.id, provider_id, conn)
+        for reference, work_type, tier, pages, day in LAST_MONTH_DELIVERIES:
+            on = month_start.replace(day=day)
+            delivered_at = datetime(on.year, on.month, on.day, 14, tzinfo=UTC)
+            bundle = Bundle(
+                la=la, provider_id=provider_id, created_by=officer, reference=reference, work_type=work_type,
+                tier=tier, status=BundleStatus.IN_QA, page_count=pages, writer=writer, purchase_order=order,
+                submitted_at=delivered_at - timedelta(days=14), queued_at=delivered_at - timedelta(days=13),
+                turnaround_due=on + timedelta(days=7))
+            bundle.rate_terms = terms_at_commit(bundle, contract)
+            await bundle.save(using_db=conn)
+            await Event.create(bundle=bundle, name="bundle.queued", from_status=BundleStatus.SCREENING.value,
+                               to_status=BundleStatus.QUEUED.value, using_db=conn)
+            await move(bundle.id, BundleStatus.DELIVERED, conn=conn, delivered_at=delivered_at)
+            await move(bundle.id, BundleStatus.ACCEPTED, conn=conn, expect=BundleStatus.DELIVERED)
+            written.append(reference)
+    return written
 
 
 def print_welcome(tenant: DemoTenant, settings: Settings) -> None:

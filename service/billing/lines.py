@@ -12,7 +12,7 @@ from datetime import date, datetime
 
 from contracts.billing import InvoiceLine, InvoiceLineCause, PayoutLine, PayoutLineCause
 from service import clock
-from service.billing.rating import RatedDelivery, RatedPayout
+from service.billing.rating import RatedDelivery, RatedPayout, share
 
 
 class NaiveTimestamp(ValueError):
@@ -72,6 +72,27 @@ def credit_line(original: InvoiceLine, *, line_id: int, month: str, event_on: da
         express_pence=-original.express_pence, sla_credit_pence=-original.sla_credit_pence,
         net_pence=-original.net_pence, vat_rate_bp=original.vat_rate_bp, vat_pence=-original.vat_pence,
         gross_pence=-original.gross_pence, corrects_line_id=original.line_id,
+    )
+
+
+def partial_credit_line(original: InvoiceLine, amount_pence: int, *, line_id: int, month: str,
+                        event_on: date) -> InvoiceLine:
+    """A credit of part of `original`'s net (0 < amount <= its net), VAT at its rate by the one rounding rule.
+
+    The credited amount stands as the credit's base: it is an agreed sum, not a re-rating of the line's parts.
+    """
+    if original.kind == "credit":
+        raise ValueError("a credit line is not itself credited; write a fresh invoice line instead")
+    if not 0 < amount_pence <= original.net_pence:
+        raise ValueError(f"a partial credit is more than 0 and at most the line's net ({original.net_pence} pence)")
+    vat = -share(amount_pence, original.vat_rate_bp)
+    return InvoiceLine(
+        line_id=line_id, kind="credit", cause="correction", month=month, la_id=original.la_id,
+        po_number=original.po_number, bundle_reference=original.bundle_reference, work_type=original.work_type,
+        pages=original.pages, express=original.express, late_working_days=original.late_working_days,
+        event_on=event_on, base_pence=-amount_pence, page_band_pence=0, express_pence=0, sla_credit_pence=0,
+        net_pence=-amount_pence, vat_rate_bp=original.vat_rate_bp, vat_pence=vat, gross_pence=vat - amount_pence,
+        corrects_line_id=original.line_id,
     )
 
 

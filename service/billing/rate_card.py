@@ -7,7 +7,7 @@ can never leak into the arithmetic in `service.billing.rating`.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StrictInt, model_validator
@@ -114,6 +114,20 @@ class RateCard(_Frozen):
         """The highest band whose threshold the bundle reaches, or None below the first band."""
         reached = [band for band in self.page_bands if pages >= band.from_page]
         return reached[-1] if reached else None
+
+
+PRICE_TABLES = ("prices_pence", "payouts_pence", "amendment_prices_pence", "amendment_payouts_pence")
+
+
+def unpriced(card: RateCard, work_types: Iterable[str]) -> list[str]:
+    """Each `<table>.<work type>` the card leaves without an amount, for the given work types (empty: complete).
+
+    A card must price every work type its contract allows in all four tables: the LA's price and the writer's
+    payout, and both for an amendment asked for outside the free window, since any of them may be needed later.
+    """
+    wanted = list(work_types)
+    return [f"{table}.{work_type}" for table in PRICE_TABLES for work_type in wanted
+            if work_type not in getattr(card, table)]
 
 
 def _look_up(table: Mapping[WorkTypeName, int], work_type: str, field: str) -> int:

@@ -7,21 +7,26 @@ from uuid import UUID
 from starlette.responses import StreamingResponse
 
 from contracts.billing import (
+    BillingMonthList,
+    BooksStart,
     ExportQuery,
     LedgerLineOut,
     LineCredit,
     MonthClosed,
     PayoutExportQuery,
+    PurchaseOrderChange,
     PurchaseOrderCreate,
     PurchaseOrderList,
     PurchaseOrderOut,
     PurchaseOrderQuery,
+    PurchaseOrderStatement,
 )
 from service.auth.principal import Principal
 from service.billing import orders, reading
-from service.billing.month_close_service import close_month, parse_month
+from service.billing.month_close_service import close_month, list_months, parse_month, set_books_start
 from service.billing.rate_card import RateCard
-from service.billing.service import card_of, contract_for, correct_line, line_out, set_rate_card
+from service.billing.service import contract_for, correct_line, line_out, set_rate_card
+from service.billing.terms import card_of
 from service.bundles import submission
 from service.errors import NotFound
 from service.http import Call, Endpoint
@@ -32,6 +37,7 @@ FINANCE = frozenset({Role.FINANCE})
 EXPORT_MEDIA_TYPES = tuple(media.split(";")[0] for media in reading.MEDIA_TYPES.values())
 LA = frozenset({Role.LA_OFFICER, Role.LA_ADMIN})
 INVOICE_READERS = FINANCE | LA
+PO_MANAGERS = frozenset({Role.FINANCE, Role.LA_ADMIN})
 
 
 def _streamed(export: reading.Export) -> StreamingResponse:
@@ -68,17 +74,40 @@ async def month_summary(call: Call) -> StreamingResponse:
     return _streamed(await reading.summary_export(books, q.format))
 
 
+async def months(call: Call) -> BillingMonthList:
+    return await list_months(call.principal)
+
+
+async def books_start(call: Call) -> BillingMonthList:
+    body: BooksStart = call.body
+    return await set_books_start(call.principal, body.starts_month)
+
+
 async def close(call: Call) -> MonthClosed:
     return await close_month(call.principal, parse_month(str(call.request.path_params["month"])))
 
 
 async def credit(call: Call) -> LedgerLineOut:
     body: LineCredit = call.body
-    return line_out(await correct_line(call.principal, call.path_int("line_id", missing="no such line"), body.reason))
+    return line_out(await correct_line(call.principal, call.path_int("line_id", missing="no such line"), body.reason,
+                                       body.amount_pence))
 
 
 async def add_purchase_order(call: Call) -> PurchaseOrderOut:
     return await submission.add_purchase_order(call.principal, call.body)
+
+
+async def change_purchase_order(call: Call) -> PurchaseOrderOut:
+    body: PurchaseOrderChange = call.body
+    return await submission.change_purchase_order(call.principal, call.path_uuid("order_id"), body.value_pence)
+
+
+async def close_purchase_order(call: Call) -> PurchaseOrderOut:
+    return await orders.close_order(call.principal, call.path_uuid("order_id"))
+
+
+async def purchase_order_statement(call: Call) -> PurchaseOrderStatement:
+    return await orders.statement(call.principal, call.path_uuid("order_id"))
 
 
 async def list_purchase_orders(call: Call) -> PurchaseOrderList:
@@ -95,6 +124,9 @@ async def put_rate_card(call: Call) -> RateCard:
 
 
 ENDPOINTS = [
+    Endpoint("GET", "/v1/billing/months", months, FINANCE,
+             "The months of the books, oldest first: state (closed, closable, ended, current) and totals",
+             "billing", response=BillingMonthList),
     Endpoint("GET", "/v1/billing/months/{month}/invoices/{la_id}", invoice, INVOICE_READERS,
              "An LA's invoice for the month (header then lines; DRAFT until the month is closed)", "billing",
              query=ExportQuery, produces=EXPORT_MEDIA_TYPES, errors=(404,)),
@@ -104,15 +136,29 @@ ENDPOINTS = [
     Endpoint("GET", "/v1/billing/months/{month}/summary", month_summary, FINANCE,
              "The month summary: one record per LA invoice, then totals, payouts and margin", "billing",
              query=ExportQuery, produces=EXPORT_MEDIA_TYPES, errors=(404,)),
+    Endpoint("PUT", "/v1/billing/books/start", books_start, FINANCE,
+             "Set the month the books start (before any month is closed): months before it never close",
+             "billing", body=BooksStart, response=BillingMonthList, errors=(409, 422)),
     Endpoint("POST", "/v1/billing/months/{month}/close", close, FINANCE,
              "Close the month: gapless invoice numbers, frozen figures; closing again changes nothing", "billing",
-             response=MonthClosed, errors=(404, 409)),
+             response=MonthClosed, errors=(404, 409, 422)),
     Endpoint("POST", "/v1/billing/lines/{line_id}/credit", credit, FINANCE,
-             "Correct a line: a credit line (or payout reversal) in the first open month", "billing",
+             "Correct a line: a credit line (or payout reversal) in the first open month; with amount_pence, part of "
+             "an invoice line's net", "billing",
              body=LineCredit, response=LedgerLineOut, status=201, errors=(404, 409, 422)),
-    Endpoint("POST", "/v1/billing/purchase-orders", add_purchase_order, frozenset({Role.FINANCE, Role.LA_ADMIN}),
+    Endpoint("POST", "/v1/billing/purchase-orders", add_purchase_order, PO_MANAGERS,
              "Add a purchase order (an LA admin its own; finance names the LA); releases held bundles that fit",
              "billing", body=PurchaseOrderCreate, response=PurchaseOrderOut, status=201, errors=(404, 409, 422)),
+    Endpoint("PATCH", "/v1/billing/purchase-orders/{order_id}", change_purchase_order, PO_MANAGERS,
+             "Change a purchase order's value (never below spent and committed); more room releases held bundles "
+             "and re-arms the 80% warning", "billing", body=PurchaseOrderChange, response=PurchaseOrderOut,
+             errors=(404, 422)),
+    Endpoint("POST", "/v1/billing/purchase-orders/{order_id}/close", close_purchase_order, PO_MANAGERS,
+             "Close a purchase order: nothing new is committed against it (closing again changes nothing)",
+             "billing", response=PurchaseOrderOut, errors=(404,)),
+    Endpoint("GET", "/v1/billing/purchase-orders/{order_id}/statement", purchase_order_statement,
+             INVOICE_READERS, "A purchase order's statement: every line charged to it with its bundle, and what is "
+             "still committed", "billing", response=PurchaseOrderStatement, errors=(404,)),
     Endpoint("GET", "/v1/billing/rate-cards/{la_id}", get_rate_card, FINANCE,
              "An LA's rate card: prices, page bands, express, VAT, SLA credit, amendments and writer payouts",
              "billing", response=RateCard, errors=(404,)),

@@ -29,9 +29,9 @@ from contracts.billing import InvoiceLine, LedgerLineOut, PayoutLine
 from service import clock
 from service.audit.service import audit
 from service.auth.principal import Principal
-from service.billing.lines import credit_line, month_of, payout_reversal
+from service.billing.lines import credit_line, month_of, partial_credit_line, payout_reversal
 from service.billing.month_close import month_for_event
-from service.billing.rate_card import PayoutEvent, RateCard, standard_rate_card
+from service.billing.rate_card import PayoutEvent, RateCard
 from service.billing.rating import (
     RatedDelivery,
     RatedPayout,
@@ -41,9 +41,10 @@ from service.billing.rating import (
     rate_delivery,
     rate_payout,
 )
+from service.billing.terms import allowed_work_types, card_of, check_rate_card, fixed_terms, priced, terms_of
 from service.clock import london_date
 from service.contracts_in_force import contract_between, contract_of
-from service.errors import Conflict, NotFound
+from service.errors import Conflict, InvalidInput, NotFound
 from service.models import BillableLine, BillingBook, Bundle, Event, LaContract, LineKind, Tier
 from service.sla.service import calendar_of
 
@@ -59,27 +60,6 @@ PAYOUT_VALUES = (
 )
 
 
-def card_of(contract: LaContract | None) -> RateCard:
-    """The contract's rate card; the free amendment window is always the contract's `amendment_window_days`.
-
-    A contract without a stored card is priced by the standard card with its own prices, payouts and VAT rate.
-    """
-    window = contract.amendment_window_days if contract is not None else 10
-    if contract is not None and contract.rate_card:
-        return RateCard.model_validate({**contract.rate_card, "free_amendment_working_days": window})
-    standard = standard_rate_card()
-    if contract is None:
-        return standard_rate_card(free_amendment_working_days=window)
-    prices: dict[str, int] = {key: amount for key, amount in standard.prices_pence.items()}
-    prices.update(contract.prices_pence)
-    payouts: dict[str, int] = {key: amount for key, amount in standard.payouts_pence.items()}
-    payouts.update(contract.payouts_pence)
-    return standard_rate_card(
-        prices_pence=prices, payouts_pence=payouts,
-        vat_rate_bp=contract.vat_rate_percent * 100, free_amendment_working_days=window,
-    )
-
-
 async def contract_for(principal: Principal, la_id: UUID) -> LaContract:
     """The current contract between the principal's writing service and one of its client LAs (else 404)."""
     contract = await contract_between(la_id, principal.organisation_id)
@@ -91,12 +71,13 @@ async def contract_for(principal: Principal, la_id: UUID) -> LaContract:
 async def set_rate_card(principal: Principal, la_id: UUID, card: RateCard) -> RateCard:
     """Finance replaces an LA's rate card; lines already written keep their figures (a line is never edited)."""
     contract = await contract_for(principal, la_id)
+    check_rate_card(card, allowed_work_types(contract))
     async with in_transaction() as conn:
         await LaContract.filter(id=contract.id).using_db(conn).update(
             rate_card=card.model_dump(mode="json"), amendment_window_days=card.free_amendment_working_days)
         await audit(principal, "billing.rate_card_set", object_type="la_contract", object_id=contract.id,
                     using=conn)
-    return card_of(await LaContract.get(id=contract.id))
+    return card_of(await LaContract.get(id=contract.id))  # bundles already committed keep their own terms
 
 
 async def book_of(provider_id: UUID, conn: BaseDBAsyncClient, *, lock: bool) -> BillingBook:
@@ -164,37 +145,59 @@ def _payout_values(rated: RatedPayout, bundle: Bundle, month: str, event_on: dat
 async def write_delivery_lines(bundle: Bundle, *, delivered_at: datetime, conn: BaseDBAsyncClient) -> None:
     """At a QA pass, in its transaction: the first delivery's invoice line, and payouts earned on delivery.
 
-    `bundle` is the row as the move left it (SLA due date stored by `service.sla.service.on_move`).
+    `bundle` is the row as the move left it (SLA due date stored by `service.sla.service.on_move`). Priced by the
+    bundle's fixed terms (`service.billing.terms`), never by a card set after it was committed.
     """
-    contract = await contract_of(bundle, conn)
-    card = card_of(contract)
-    month = await open_month(bundle.provider_id, delivered_at, conn)  # type: ignore[attr-defined]
-    event_on = london_date(delivered_at)
-    rated = rate_delivery(card, bundle.work_type.value, bundle.page_count, bundle.tier == Tier.EXPRESS,
-                          late_working_days(bundle, contract, delivered_at))
-    await _add(conn, bundle, LineKind.INVOICE, "delivery",
-               **_invoice_values(rated, month, event_on, f"{bundle.work_type.value} delivered"))
-    if payout_is_earned_on(card, "delivery"):
-        await _write_payouts(bundle, card, "delivery", month, event_on, conn)
+    async def write() -> None:
+        contract = await contract_of(bundle, conn)
+        card = await fixed_terms(bundle, contract, conn)
+        month = await open_month(bundle.provider_id, delivered_at, conn)  # type: ignore[attr-defined]
+        event_on = london_date(delivered_at)
+        rated = rate_delivery(card, bundle.work_type.value, bundle.page_count, bundle.tier == Tier.EXPRESS,
+                              late_working_days(bundle, contract, delivered_at))
+        await _add(conn, bundle, LineKind.INVOICE, "delivery",
+                   **_invoice_values(rated, month, event_on, f"{bundle.work_type.value} delivered"))
+        if payout_is_earned_on(card, "delivery"):
+            await _write_payouts(bundle, card, "delivery", month, event_on, conn)
+
+    await priced(write)
 
 
 async def write_acceptance_lines(bundle: Bundle, *, accepted_at: datetime, conn: BaseDBAsyncClient) -> None:
-    """At the LA's acceptance, in its transaction: the writer's payouts when the card says they are earned then."""
-    card = card_of(await contract_of(bundle, conn))
-    if payout_is_earned_on(card, "acceptance"):
-        month = await open_month(bundle.provider_id, accepted_at, conn)  # type: ignore[attr-defined]
-        await _write_payouts(bundle, card, "acceptance", month, london_date(accepted_at), conn)
+    """At the LA's acceptance, in its transaction: the writer's payouts when the bundle's terms pay on acceptance.
+
+    A job delivered before terms were fixed per bundle and not paid at its delivery is paid now, so no job is
+    left unpaid whatever its card said then.
+    """
+    async def write() -> None:
+        card = await fixed_terms(bundle, await contract_of(bundle, conn), conn)
+        if payout_is_earned_on(card, "acceptance") or not await _job_paid(bundle, conn):
+            month = await open_month(bundle.provider_id, accepted_at, conn)  # type: ignore[attr-defined]
+            await _write_payouts(bundle, card, "acceptance", month, london_date(accepted_at), conn)
+
+    await priced(write)
+
+
+JOB_PAYOUT_CAUSES = ("delivery", "acceptance")
+
+
+async def _job_paid(bundle: Bundle, conn: BaseDBAsyncClient) -> bool:
+    """Whether the writer's payout for the job itself (not an amendment) is written, under either event."""
+    return await BillableLine.filter(bundle_id=bundle.id, kind=LineKind.PAYOUT,
+                                     cause__in=JOB_PAYOUT_CAUSES).using_db(conn).exists()
 
 
 async def _write_payouts(bundle: Bundle, card: RateCard, event: PayoutEvent, month: str, event_on: date,
                          conn: BaseDBAsyncClient) -> None:
-    """The writer's payout for the job, and for each charged amendment not yet paid (the amendment event keeps the
-    working days after delivery it was asked at, so its charge is re-decided by the same rule)."""
+    """The writer's payout for the job (once, under whichever event earned it), and for each charged amendment not
+    yet paid (the amendment event keeps the working days after delivery it was asked at, so its charge is
+    re-decided by the same rule)."""
     if bundle.writer_id is None:  # type: ignore[attr-defined]
         return
     express = bundle.tier == Tier.EXPRESS
-    await _add(conn, bundle, LineKind.PAYOUT, event,
-               **_payout_values(rate_payout(card, bundle.work_type.value, express), bundle, month, event_on))
+    if not await _job_paid(bundle, conn):
+        await _add(conn, bundle, LineKind.PAYOUT, event,
+                   **_payout_values(rate_payout(card, bundle.work_type.value, express), bundle, month, event_on))
     amendments = await Event.filter(bundle_id=bundle.id, name="amendment.requested").using_db(conn).order_by("id")
     for amendment in amendments:
         rated = rate_amendment(card, bundle.work_type.value, int(amendment.data.get("working_days", 0)))
@@ -206,7 +209,7 @@ async def _write_payouts(bundle: Bundle, card: RateCard, event: PayoutEvent, mon
 
 def amendment_charged(contract: LaContract | None, bundle: Bundle, at: datetime) -> tuple[bool, int, int]:
     """Whether an amendment asked for at `at` is charged, the working days since delivery, and the free window."""
-    card = card_of(contract)
+    card = terms_of(bundle, contract)
     delivered_on = london_date(bundle.delivered_at or at)
     days = max(calendar_of(contract).working_days_between(delivered_on, london_date(at)), 0)
     return not amendment_is_free(card, days), days, card.free_amendment_working_days
@@ -215,13 +218,16 @@ def amendment_charged(contract: LaContract | None, bundle: Bundle, at: datetime)
 async def write_amendment_lines(bundle: Bundle, event_id: int, *, requested_at: datetime, working_days: int,
                                 conn: BaseDBAsyncClient) -> None:
     """An amendment asked for outside the free window: its invoice line, in the request's transaction."""
-    card = card_of(await contract_of(bundle, conn))
-    rated = rate_amendment(card, bundle.work_type.value, working_days)
-    if rated is None:
-        return
-    month = await open_month(bundle.provider_id, requested_at, conn)  # type: ignore[attr-defined]
-    await _add(conn, bundle, LineKind.INVOICE, f"amendment:{event_id}",
-               **_invoice_values(rated[0], month, london_date(requested_at), f"{bundle.work_type.value} amendment"))
+    async def write() -> None:
+        card = await fixed_terms(bundle, await contract_of(bundle, conn), conn)
+        rated = rate_amendment(card, bundle.work_type.value, working_days)
+        if rated is None:
+            return
+        month = await open_month(bundle.provider_id, requested_at, conn)  # type: ignore[attr-defined]
+        await _add(conn, bundle, LineKind.INVOICE, f"amendment:{event_id}", **_invoice_values(
+            rated[0], month, london_date(requested_at), f"{bundle.work_type.value} amendment"))
+
+    await priced(write)
 
 
 def cause_name(cause: str) -> str:
@@ -267,10 +273,12 @@ def line_out(line: BillableLine) -> LedgerLineOut:
                          corrects_line_id=str(line.corrects_line_id) if line.corrects_line_id else None)  # type: ignore[attr-defined]
 
 
-async def correct_line(principal: Principal, line_id: int, reason: str) -> BillableLine:
+async def correct_line(principal: Principal, line_id: int, reason: str,
+                       amount_pence: int | None = None) -> BillableLine:
     """Finance cancels a line: a credit line (invoice) or a reversal (payout) in the first open month, at once.
 
-    A line is corrected once; a credit or reversal is not itself corrected (write a fresh line instead).
+    With `amount_pence`, an invoice line is credited in part: that much of its net (at most all of it), VAT at the
+    line's rate. A line is corrected once; a credit or reversal is not itself corrected (write a fresh line).
     """
     now = clock.now()
     async with in_transaction() as conn:
@@ -290,6 +298,10 @@ async def correct_line(principal: Principal, line_id: int, reason: str) -> Billa
                   "event_on": event_on, "corrects_line_id": original.id,
                   "description": f"correction: {reason}"[:200]}
         new_id = original.id  # placeholder id: the row's own id is assigned on insert
+        if amount_pence is not None and (original.kind != LineKind.INVOICE or amount_pence > original.net_pence):
+            raise InvalidInput(f"body.amount_pence: a partial credit is of an invoice line, at most its net "
+                               f"({original.net_pence} pence)" if original.kind == LineKind.INVOICE else
+                               "body.amount_pence: only an invoice line is credited in part")
         if original.kind == LineKind.PAYOUT:
             row = await BillableLine.filter(id=original.id).using_db(conn).values(*PAYOUT_VALUES)
             reversed_ = payout_reversal(payout_line(row[0]), line_id=new_id, month=month, event_on=event_on)
@@ -299,7 +311,9 @@ async def correct_line(principal: Principal, line_id: int, reason: str) -> Billa
                       "vat_pence": 0}
         else:
             row = await BillableLine.filter(id=original.id).using_db(conn).values(*INVOICE_VALUES)
-            credit = credit_line(invoice_line(row[0]), line_id=new_id, month=month, event_on=event_on)
+            credit = credit_line(invoice_line(row[0]), line_id=new_id, month=month, event_on=event_on) if (
+                amount_pence is None) else partial_credit_line(invoice_line(row[0]), amount_pence, line_id=new_id,
+                                                               month=month, event_on=event_on)
             values = {"kind": LineKind.CREDIT, "pages": credit.pages, "express": credit.express,
                       "late_working_days": credit.late_working_days, "base_pence": credit.base_pence,
                       "page_band_pence": credit.page_band_pence, "express_pence": credit.express_pence,

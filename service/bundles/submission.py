@@ -16,7 +16,15 @@ from tortoise.transactions import in_transaction
 from contracts.billing import PurchaseOrderCreate, PurchaseOrderOut
 from service import clock
 from service.auth.principal import Principal
-from service.billing.orders import Commitment, create_order, decide_commitment, order_out, order_state, warn_if_due
+from service.billing.orders import (
+    Commitment,
+    change_value,
+    create_order,
+    decide_commitment,
+    order_out,
+    order_state,
+    warn_if_due,
+)
 from service.bundles.transitions import move
 from service.errors import Conflict
 from service.models import Bundle, BundleStatus, PurchaseOrder
@@ -29,7 +37,8 @@ async def _commit(bundle: Bundle, commitment: Commitment, *, actor_id: UUID | No
     moved = await move(bundle.id, BundleStatus.SUBMITTED, conn=conn, actor_id=actor_id,
                        expect=frozenset({BundleStatus.DRAFT, BundleStatus.HELD}), submitted_at=clock.now(),
                        rejection=None, hold_reason=None, purchase_order_id=order.id,
-                       po_committed_pence=commitment.amount, data={"po_number": order.po_number})
+                       po_committed_pence=commitment.amount, rate_terms=commitment.terms,
+                       data={"po_number": order.po_number})
     await warn_if_due(bundle, commitment, conn)
     return moved
 
@@ -77,4 +86,15 @@ async def add_purchase_order(principal: Principal, body: PurchaseOrderCreate) ->
             order = await PurchaseOrder.filter(id=order.id).using_db(conn).get()
     except IntegrityError:
         raise Conflict(f"purchase order {body.po_number} already exists") from None
+    return order_out(order, state, released)
+
+
+async def change_purchase_order(principal: Principal, order_id: UUID, value_pence: int) -> PurchaseOrderOut:
+    """A PO's new value (never below spent and committed), releasing held bundles that now fit, in one transaction."""
+    async with in_transaction() as conn:
+        order = await change_value(principal, order_id, value_pence, conn)
+        released = await release_held(order.la_id, actor_id=principal.user_id, conn=conn) if (  # type: ignore[attr-defined]
+            order.closed_at is None) else []
+        state = await order_state(order, conn)
+        order = await PurchaseOrder.filter(id=order.id).using_db(conn).get()
     return order_out(order, state, released)

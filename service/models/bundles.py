@@ -101,6 +101,9 @@ class Bundle(Model):
         "models.PurchaseOrder", related_name="bundles", null=True, on_delete=fields.RESTRICT
     )
     po_committed_pence = fields.IntField(null=True)
+    # the billing terms fixed when the bundle was committed (service/billing/terms.py: the rate card of the contract
+    # in force then, as JSON): every later line of the bundle is priced and paid by these, whatever the card says now
+    rate_terms: dict[str, Any] | None = fields.JSONField(null=True)
     hold_reason = fields.CharField(max_length=300, null=True)
     # the LA's salted hashes of its real identifiers (CLI-CONTRACTS.md deny-list JSON), never plain values
     deny_list: dict[str, Any] | None = fields.JSONField(null=True)

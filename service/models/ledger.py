@@ -72,6 +72,8 @@ class BillingBook(Model):
     invoice_prefix = fields.CharField(max_length=16, default="INV")
     last_invoice_number = fields.IntField(default=0)
     last_closed_month = fields.CharField(max_length=7, null=True)
+    # the first month of the books when finance sets one; otherwise the month of the first billable event
+    starts_month = fields.CharField(max_length=7, null=True)
     updated_at = fields.DatetimeField(auto_now=True)
 
     class Meta:

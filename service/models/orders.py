@@ -29,6 +29,8 @@ class PurchaseOrder(Model):
     )
     # set when the LA was warned that committed spend reached 80% of the value (warned once)
     warned_at = fields.DatetimeField(null=True)
+    # set when finance or the LA closed it: no new submission is committed against it (its commitments stand)
+    closed_at = fields.DatetimeField(null=True)
     created_at = fields.DatetimeField(auto_now_add=True)
 
     class Meta:

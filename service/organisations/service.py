@@ -22,7 +22,8 @@ from contracts.api import ContractVersionCreate, ContractVersionOut, Organisatio
 from service import clock
 from service.audit.service import audit
 from service.auth.acting import Acting, acting_from_cli
-from service.billing.rate_card import WORK_TYPES, RateCard, RateCardInvalid, standard_rate_card
+from service.billing.rate_card import RateCard, standard_rate_card
+from service.billing.terms import check_rate_card
 from service.contracts_in_force import contract_between
 from service.errors import Conflict, InvalidInput, NotFound
 from service.intake.policy import PolicyError, resolve_policy
@@ -124,15 +125,7 @@ def checked_rate_card(raw: dict[str, Any] | None, amendment_window_days: int) ->
             first = exc.errors(include_url=False, include_input=False)[0]
             where = ".".join(str(p) for p in first["loc"])
             raise _invalid(f"rate_card.{where}" if where else "rate_card", first["msg"]) from None
-    missing = []
-    for work_type in WORK_TYPES:
-        for look_up in (card.price_of, card.payout_of):
-            try:
-                look_up(work_type)
-            except RateCardInvalid as exc:
-                missing.append(str(exc).split(":")[0] + f".{work_type}")
-    if missing:
-        raise _invalid("rate_card", "no amount for " + ", ".join(missing))
+    check_rate_card(card, field_prefix="rate_card")  # billing's one validator: every work type, every table
     return card.model_dump(mode="json")
 
 

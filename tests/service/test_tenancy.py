@@ -28,6 +28,7 @@ from service.models import (
     IdentityProvider,
     LineKind,
     Offer,
+    PurchaseOrder,
     Query,
     Role,
     User,
@@ -122,7 +123,8 @@ def _path(ep: Endpoint) -> str:
             .replace("{la_id}", "00000000-0000-4000-8000-00000000000b")
             .replace("{user_id}", "00000000-0000-4000-8000-00000000000c")
             .replace("{session_id}", "00000000-0000-4000-8000-00000000000d")
-            .replace("{line_id}", "1"))
+            .replace("{line_id}", "1")
+            .replace("{order_id}", "00000000-0000-4000-8000-00000000000e"))
 
 
 @dataclass
@@ -190,6 +192,7 @@ async def build_world(client: httpx.AsyncClient, tenant: Tenant) -> World:
         "provider_delivery_id": str(security_delivery.id), "provider_user_id": str(tenant.users["finance"].id),
         "user_id": str(tenant.users["la_officer"].id), "la_id": str(tenant.la.id), "line_id": str(line.id),
         "writer_user_id": str(tenant.users["writer2"].id),
+        "order_id": str((await PurchaseOrder.get(la_id=tenant.la.id)).id),
     })
 
 
@@ -275,6 +278,8 @@ POLICIES: dict[str, Policy] = {
     "GET /v1/billing/months/{month}/invoices/{la_id}": OWNED,
     "GET /v1/billing/months/{month}/payouts": COLLECTION,
     "GET /v1/billing/months/{month}/summary": COLLECTION,
+    "GET /v1/billing/months": COLLECTION,
+    "PUT /v1/billing/books/start": Policy(owned=False, body=lambda w: {"starts_month": "2026-01"}),
     "POST /v1/billing/months/{month}/close": COLLECTION,
     "POST /v1/billing/lines/{line_id}/credit": Policy(owned=True, body=lambda w: {"reason": "matrix"}),
     "POST /v1/billing/purchase-orders": Policy(
@@ -286,6 +291,9 @@ POLICIES: dict[str, Policy] = {
     "POST /v1/qa/templates/learn": Policy(owned=False, upload=(VAGUE_PLAN, DOCX), params={"name": "matrix"}),
     "GET /v1/qa/templates/{la_id}": OWNED,
     "PUT /v1/qa/templates/{la_id}": Policy(owned=True, body=lambda w: {"name": "dfe-national"}),
+    "PATCH /v1/billing/purchase-orders/{order_id}": Policy(owned=True, body=lambda w: {"value_pence": 10**11}),
+    "POST /v1/billing/purchase-orders/{order_id}/close": OWNED,
+    "GET /v1/billing/purchase-orders/{order_id}/statement": OWNED,
     "POST /v1/admin/tokens": Policy(owned=True, role_body=lambda w, role: {
         "user_id": w.ids["provider_user_id" if role == "admin" else "user_id"]}),
     "GET /v1/admin/tokens": COLLECTION,
