@@ -12,12 +12,13 @@ import pytest
 
 from service import clock
 from tests.clocked import clocked_command
-from tests.test_demo import _free_port, _newcomer_env
+from tests.demo_server import free_port
+from tests.test_demo import _newcomer_env
 
 
 def planwright(tmp_path: Path, *args: str, **env: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(clocked_command("service.cli", *args), cwd=tmp_path,
-                          env={**_newcomer_env(_free_port()), **env}, capture_output=True, text=True, timeout=180,
+                          env={**_newcomer_env(free_port()), **env}, capture_output=True, text=True, timeout=180,
                           check=False)
 
 
