@@ -139,7 +139,12 @@ async def test_an_operator_brings_up_a_writing_service_and_runs_a_journey_for_ea
     full_card = {"prices_pence": {"new_plan": 40_000, "phase_transfer": 30_000, "annual_review_amendment": 25_000,
                                   "reassessment": 40_000, "statement_transfer": 30_000},
                  "payouts_pence": {"new_plan": 26_000, "phase_transfer": 20_000, "annual_review_amendment": 16_000,
-                                   "reassessment": 26_000, "statement_transfer": 20_000}}
+                                   "reassessment": 26_000, "statement_transfer": 20_000},
+                 # amendments after the free window are priced and paid too: every table names every work type
+                 "amendment_prices_pence": dict.fromkeys(("new_plan", "phase_transfer", "annual_review_amendment",
+                                                          "reassessment", "statement_transfer"), 9_000),
+                 "amendment_payouts_pence": dict.fromkeys(("new_plan", "phase_transfer", "annual_review_amendment",
+                                                           "reassessment", "statement_transfer"), 6_000)}
     made = await client.post(f"/v1/organisations/{north_id}/contracts", headers=admin,
                              json={**terms, "rate_card": full_card})
     assert made.status_code == 201, made.text
