@@ -287,11 +287,17 @@ POLICIES: dict[str, Policy] = {
         owned=True, swap=PROVIDER_ENDPOINT),
     "GET /v1/notifications": COLLECTION,
     "GET /v1/reports/turnaround": REPORT,
+    "GET /v1/reports/turnaround.csv": REPORT,
     "GET /v1/reports/queue": REPORT,
+    "GET /v1/reports/queue.csv": REPORT,
     "GET /v1/reports/utilisation": REPORT,
+    "GET /v1/reports/utilisation.csv": REPORT,
     "GET /v1/reports/qa": REPORT,
+    "GET /v1/reports/qa.csv": REPORT,
     "GET /v1/reports/statutory-risk": REPORT,
+    "GET /v1/reports/statutory-risk.csv": REPORT,
     "GET /v1/reports/capacity-forecast": REPORT,
+    "GET /v1/reports/capacity-forecast.csv": REPORT,
     "GET /v1/audit/export": COLLECTION,
 }
 
