@@ -495,13 +495,18 @@ class WorkList(Strict):
 REPORT_DATES = (date(2000, 1, 1), date(2100, 12, 31))
 
 
-class ReportQuery(Strict):
-    """A report's period (Europe/London dates, both included; default the last 12 months) and format."""
+class ReportPeriodQuery(Strict):
+    """A report's period (Europe/London dates, both included; default the last 12 months): its `.csv` form's query."""
 
     model_config = ConfigDict(extra="forbid", populate_by_name=True)
 
     period_from: date | None = Field(None, alias="from", ge=REPORT_DATES[0], le=REPORT_DATES[1])
     period_to: date | None = Field(None, alias="to", ge=REPORT_DATES[0], le=REPORT_DATES[1])
+
+
+class ReportQuery(ReportPeriodQuery):
+    """A report's period and format."""
+
     format: Literal["json", "csv"] = "json"
 
 

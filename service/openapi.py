@@ -70,7 +70,11 @@ def _produced(media: str, media_types: tuple[str, ...]) -> dict[str, Any]:
     (an export's ?format=csv|xlsx|json, a document that is a PDF, a DOCX or text), its text and JSON forms have
     no schema: a generated client cannot tell from the declaration which one a call will get, and one that read
     every answer as JSON or as text would fail on the CSV or garble the PDF; with none declared it hands back
-    the body's bytes whatever the type (openapi-python-client: `sync_detailed(...).content`)."""
+    the body's bytes whatever the type (openapi-python-client: `sync_detailed(...).content`).
+
+    A stored file's download also offers application/octet-stream, which the server sends when the request's
+    Accept header prefers it (service/documents/access.py): it is the binary type generators read as bytes
+    (openapi-python-client gives `.parsed` a File), where the file's own type would leave the answer unread."""
     if _textual(media) and not all(_textual(other) for other in media_types):
         return {}
     if media == "application/json":
@@ -113,7 +117,11 @@ def build_openapi(endpoints: list[Endpoint]) -> dict[str, Any]:
         for media in produces:
             content[media] = _produced(media, produces)
         if content:
-            responses[str(ep.status)] = {"description": "OK" if ep.response is not None else "The bytes",
+            described = "OK" if ep.response is not None else "The bytes"
+            if OCTET_STREAM in produces:
+                described = ("The file, as its own type; as application/octet-stream when the Accept header "
+                             "prefers that")
+            responses[str(ep.status)] = {"description": described,
                                          "content": content}
         else:
             responses[str(ep.status)] = {"description": "Done"}

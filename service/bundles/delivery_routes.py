@@ -10,6 +10,7 @@ from service.bundles.views import bundle_out
 from service.delivery import service as delivery
 from service.delivery.views import DOCX, stream_delivered
 from service.documents.access import stream_object
+from service.documents.service import OCTET_STREAM
 from service.errors import NotFound
 from service.http import Call, Endpoint
 from service.models import Role
@@ -18,7 +19,8 @@ from service.runtime import current
 
 async def download_delivered(call: Call) -> Response:
     bundle, draft = await delivery.delivered_draft(call.principal, call.path_uuid("bundle_id"))
-    return await stream_delivered(call.principal, bundle, draft, "delivered_draft.download")
+    return await stream_delivered(call.principal, bundle, draft, "delivered_draft.download",
+                                  accept=call.request.headers.get("accept"))
 
 
 async def download_rendition(call: Call) -> Response:
@@ -29,6 +31,7 @@ async def download_rendition(call: Call) -> Response:
         call.principal, current().storage, action="delivered_rendition.download", object_type="draft",
         object_id=draft.id, bundle_id=bundle.id, storage_key=draft.rendition_key, sha256=draft.rendition_sha256,
         media_type="application/pdf", download_name=f"{bundle.reference}-draft.pdf",
+        accept=call.request.headers.get("accept"),
     )
 
 
@@ -61,10 +64,10 @@ async def request_amendment(call: Call) -> BundleOut:
 ENDPOINTS = [
     Endpoint("GET", "/v1/bundles/{bundle_id}/delivered-draft", download_delivered, LA,
              "Download the passed draft (audited; no author metadata; Repr-Digest header)", "delivery",
-             produces=DOCX, errors=(403, 404, 409)),
+             produces=(DOCX, OCTET_STREAM), errors=(403, 404, 409)),
     Endpoint("GET", "/v1/bundles/{bundle_id}/delivered-draft/rendition", download_rendition, LA,
              "Download the passed draft's PDF rendition, if the writer sent one (audited)", "delivery",
-             produces="application/pdf", errors=(403, 404, 409)),
+             produces=("application/pdf", OCTET_STREAM), errors=(403, 404, 409)),
     Endpoint("POST", "/v1/bundles/{bundle_id}/delivered-draft/link", delivered_link, LA,
              "A single-use download link for the passed draft: expires in five minutes, dies with its maker's "
              "token or user", "delivery",

@@ -16,7 +16,7 @@ from contracts.api import (
 from service.bundles import service
 from service.bundles.views import bundle_detail_out, bundle_out, bundles_out, document_out
 from service.documents.access import may_read_documents, refuse, served_copy, stream_object
-from service.documents.service import check_length
+from service.documents.service import OCTET_STREAM, check_length
 from service.http import Call, Endpoint
 from service.models import Bundle, Role
 from service.runtime import current
@@ -68,6 +68,7 @@ async def download_document(call: Call) -> Response:
         call.principal, current().storage, action="document.download", object_type="document",
         object_id=document.id, bundle_id=bundle.id, storage_key=storage_key, sha256=sha256,
         media_type=document.media_type, download_name=f"{document.id}.{document.kind}",
+        accept=call.request.headers.get("accept"),
     )
 
 
@@ -114,7 +115,7 @@ ENDPOINTS = [
              errors=(404, 409, 413, 415)),
     Endpoint("GET", "/v1/bundles/{bundle_id}/documents/{document_id}/content", download_document, DOCUMENT_READERS,
              "Download a document (authorised and audited; writers and QA get the metadata-stripped copy)",
-             "bundles", produces=UPLOAD_TYPES, errors=(403, 404, 409)),
+             "bundles", produces=(*UPLOAD_TYPES, OCTET_STREAM), errors=(403, 404, 409)),
     Endpoint("POST", "/v1/bundles/{bundle_id}/submit", submit_bundle, LA, "Submit the bundle for screening",
              "bundles", response=BundleOut, errors=(404, 409)),
     Endpoint("POST", "/v1/bundles/{bundle_id}/cancel", cancel_bundle, LA, "Cancel the bundle", "bundles",

@@ -14,7 +14,7 @@ from service.auth.principal import Principal
 from service.bundles.views import bundles_out
 from service.delivery.service import work_list
 from service.documents.access import stream_object
-from service.documents.service import check_length
+from service.documents.service import OCTET_STREAM, check_length
 from service.drafts import service as drafts
 from service.drafts.views import draft_out
 from service.errors import Forbidden
@@ -38,6 +38,7 @@ async def download_draft(call: Call) -> Response:
         call.principal, current().storage, action="draft.download", object_type="draft", object_id=draft.id,
         bundle_id=draft.bundle_id, storage_key=draft.storage_key, sha256=draft.sha256,  # type: ignore[attr-defined]
         media_type=DOCX, download_name=f"draft-{draft.id}.docx",
+        accept=call.request.headers.get("accept"),
     )
 
 
@@ -66,5 +67,6 @@ ENDPOINTS = [
              "Attach the optional PDF rendition of a draft in QA (stored without its metadata)", "drafts",
              query=DraftUploadQuery, response=DraftOut, raw_body=("application/pdf",), errors=(404, 409, 413, 415)),
     Endpoint("GET", "/v1/drafts/{draft_id}/content", download_draft, frozenset({Role.WRITER, Role.QA_REVIEWER}),
-             "Download a draft (authorised and audited)", "drafts", produces=DOCX, errors=(403, 404)),
+             "Download a draft (authorised and audited)", "drafts", produces=(DOCX, OCTET_STREAM),
+             errors=(403, 404)),
 ]

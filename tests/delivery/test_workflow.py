@@ -346,3 +346,23 @@ async def test_an_optional_pdf_rendition_reaches_the_la_without_its_metadata(
     assert len(reader.pages) == 1
     assert not reader.metadata or "/Author" not in reader.metadata
     assert await AuditEntry.filter(action="delivered_rendition.download", bundle_id=bundle_id).exists()
+
+
+async def test_the_delivered_draft_comes_as_its_own_type_or_as_octet_stream_when_accept_prefers_that(
+    client: httpx.AsyncClient, tenant: Tenant
+) -> None:
+    """The contract offers each download as its own type and as application/octet-stream (the binary type client
+    generators read); the server sends octet-stream only to a caller whose Accept header prefers it."""
+    bundle_id = await delivered(client, tenant)
+    la = tenant.auth("la_officer")
+    url = f"/v1/bundles/{bundle_id}/delivered-draft"
+    answers = {accept: await client.get(url, headers={**la, **({"Accept": accept} if accept else {})})
+               for accept in ("", "*/*", DOCX, "application/octet-stream",
+                              f"application/octet-stream;q=0.5, {DOCX}", "application/octet-stream, */*;q=0.1",
+                              "text/html")}
+    types = {accept: answer.headers["content-type"] for accept, answer in answers.items()}
+    assert types == {"": DOCX, "*/*": DOCX, DOCX: DOCX, "application/octet-stream": "application/octet-stream",
+                     f"application/octet-stream;q=0.5, {DOCX}": DOCX,
+                     "application/octet-stream, */*;q=0.1": "application/octet-stream", "text/html": DOCX}, types
+    assert len({answer.content for answer in answers.values()}) == 1  # the same bytes whichever type they carry
+    assert next(iter(answers.values())).content.startswith(b"PK")

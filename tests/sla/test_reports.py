@@ -51,6 +51,15 @@ async def test_turnaround_report_matches_the_hand_computed_figures(client: httpx
     lines = csv.text.splitlines()
     assert lines[0] == "dimension,key,label,delivered,median_working_days,p90_working_days,on_time_rate"
     assert "work_type,new_plan,new_plan,4,9.0,11.4,0.75" in lines
+    # the `.csv` twin (an operation of its own, for generated clients) answers the same bytes, takes no format
+    twin = await client.get("/v1/reports/turnaround.csv", params={"from": "2026-06-01", "to": "2026-06-30"},
+                            headers=tenant.auth("coordinator"))
+    assert twin.status_code == 200 and twin.headers["content-type"] == csv.headers["content-type"]
+    assert twin.content == csv.content
+    formatted = await client.get("/v1/reports/turnaround.csv", params={"format": "json"},
+                                 headers=tenant.auth("coordinator"))
+    assert formatted.status_code == 422 and formatted.headers["content-type"] == "application/problem+json"
+    assert (await client.get("/v1/reports/turnaround.csv", headers=tenant.auth("writer1"))).status_code == 403
 
 
 async def test_statutory_risk_queue_and_roles(client: httpx.AsyncClient, tenant: Tenant) -> None:
