@@ -425,11 +425,34 @@ class ChecklistItem(Strict):
     text: str
 
 
+class ProvisionSourceOut(Strict):
+    """The advice an item of provision came from: the bundle's document, its page and the sentence (identifiers
+    masked)."""
+
+    document_id: UUID | None
+    document: str
+    page: int
+    excerpt: str
+
+
+class ProvisionOut(Strict):
+    """An item of provision in F or G: its area of need and row in a side-by-side table (else null), its text
+    (identifiers masked) and its source, null when no advice in the bundle carries it."""
+
+    section: str
+    area: str | None
+    row: int | None
+    text: str
+    source: ProvisionSourceOut | None
+
+
 class ReviewSheet(Strict):
     draft: DraftOut
     front_sheet: dict[str, object] | None
     findings: list[FindingOut]
     manual_items: list[ChecklistItem]
+    # addition (issue 19): each item of provision with its source advice; null for a draft checked before it
+    provision: list[ProvisionOut] | None = None
 
 
 class DismissFinding(Strict):

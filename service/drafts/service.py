@@ -64,13 +64,14 @@ async def upload(
         contract = await contract_of(bundle)
         template = contract.qa_template if contract is not None else None
         advice = await advice_of(bundle)
-        findings = await asyncio.to_thread(run_qa, data, bundle.front_sheet, template, advice)
+        findings, provision = await asyncio.to_thread(run_qa, data, bundle.front_sheet, template, advice)
         async with in_transaction() as conn:
             cycle = await Draft.filter(bundle_id=bundle.id).using_db(conn).count() + 1
             draft = await Draft.create(
                 bundle_id=bundle.id, writer_id=principal.writer_id, cycle=cycle, filename=filename,
                 size=received.stored.size, sha256=received.stored.sha256, storage_key=received.stored.key,
-                front_sheet=bundle.front_sheet, qa_findings=findings, using_db=conn,
+                front_sheet=bundle.front_sheet, qa_findings=findings, qa_provision=provision,
+                using_db=conn,
             )
             if bundle.status == BundleStatus.ALLOCATED:
                 await move(bundle.id, BundleStatus.DRAFTING, conn=conn, actor_id=principal.user_id,
@@ -85,11 +86,11 @@ async def upload(
     return draft
 
 
-async def advice_of(bundle: Bundle) -> list[tuple[str, list[str]]] | None:
-    """The text of the bundle's advice documents, page by page, for tracing provision to it (None: the bundle
+async def advice_of(bundle: Bundle) -> list[tuple[str, str, list[str]]] | None:
+    """The bundle's advice documents (id, name, the text page by page), for tracing provision to (None: the bundle
     holds no readable advice, so nothing is traced). A document that cannot be read is left out."""
     storage = current().storage
-    found: list[tuple[str, list[str]]] = []
+    found: list[tuple[str, str, list[str]]] = []
     for document in await Document.filter(bundle_id=bundle.id, deleted_at__isnull=True).order_by("created_at"):
         try:
             data = await storage.read_bytes(document.storage_key, expected_sha256=document.sha256)
@@ -98,7 +99,7 @@ async def advice_of(bundle: Bundle) -> list[tuple[str, list[str]]] | None:
             log.info("drafts.advice_skipped", kind=document.kind, reason=type(exc).__name__)
             continue
         if any(page.strip() for page in pages):
-            found.append((document.filename, pages))
+            found.append((str(document.id), document.filename, pages))
     return found or None
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from contracts.api import ChecklistItem, DismissalOut, DraftOut, FindingOut, ReviewSheet
+from contracts.api import ChecklistItem, DismissalOut, DraftOut, FindingOut, ProvisionOut, ReviewSheet
 from service.models import Draft
 from service.reviews import service as reviews
 
@@ -27,4 +27,5 @@ def review_sheet_out(draft: Draft) -> ReviewSheet:
         draft=draft_out(draft), front_sheet=draft.front_sheet,
         findings=[FindingOut(**f) for f in reviews.findings_of(draft)],
         manual_items=[ChecklistItem(key=k, text=t) for k, t in reviews.MANUAL_ITEMS.items()],
+        provision=None if draft.qa_provision is None else [ProvisionOut.model_validate(p) for p in draft.qa_provision],
     )

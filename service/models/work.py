@@ -60,6 +60,9 @@ class Draft(Model):
     storage_key = fields.CharField(max_length=200)
     front_sheet: dict[str, Any] | None = fields.JSONField(null=True)
     qa_findings: list[dict[str, Any]] | None = fields.JSONField(null=True)
+    # each item of provision in F and G with its area, row and source advice (null: checked before issue 19's
+    # review screen listed them)
+    qa_provision: list[dict[str, Any]] | None = fields.JSONField(null=True)
     # finding index (as text) -> {"reason", "by", "at"}: a reviewer may set a finding aside only with a reason
     dismissals: dict[str, Any] = fields.JSONField(default=dict)
     reviewer: fields.ForeignKeyNullableRelation[User] = fields.ForeignKeyField(

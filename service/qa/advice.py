@@ -24,15 +24,15 @@ from service.qa.plan import Block, Plan
 
 # A share of the item's content words the advice sentence must also hold, to be its source.
 MIN_OVERLAP = 0.5
-EXCERPT = 140
 
 
 @dataclass(frozen=True)
 class AdviceDocument:
-    """One document of advice in the bundle: its name and the text of each page."""
+    """One document of advice in the bundle: its name, the text of each page and, for a stored document, its id."""
 
     name: str
     pages: Sequence[str]
+    id: str | None = None
 
 
 @dataclass(frozen=True)
@@ -44,10 +44,7 @@ class AdviceSentence:
     amounts: frozenset[str]
     roles: frozenset[str]
     recommends: bool
-
-    @property
-    def source(self) -> str:
-        return f"{self.document}, page {self.page}: {_short(self.text)}"
+    document_id: str | None = None
 
 
 @dataclass(frozen=True)
@@ -261,11 +258,6 @@ _STOP = frozenset(
 )
 
 
-def _short(text: str) -> str:
-    text = " ".join(text.split())
-    return text if len(text) <= EXCERPT else text[: EXCERPT - 3].rsplit(" ", 1)[0] + "..."
-
-
 def _stem(word: str) -> str:
     for suffix in ("ing", "ed", "es", "s"):
         if len(word) > len(suffix) + 3 and word.endswith(suffix):
@@ -316,6 +308,7 @@ def sentences(documents: Iterable[AdviceDocument]) -> list[AdviceSentence]:
                         amounts=how_much,
                         roles=who,
                         recommends=bool(_RECOMMENDS.search(text)) and bool(who or how_much),
+                        document_id=document.id,
                     )
                 )
     return found

@@ -50,7 +50,7 @@ from dataclasses import dataclass
 from typing import Any, get_args
 
 from contracts.qa import CheckName, FrontSheet
-from service.qa.advice import AdviceDocument, trace
+from service.qa.advice import AdviceDocument, AdviceSentence, Trace, trace
 from service.qa.plan import AREA_NAMES, SECTION_CODES, SECTION_RANK, Block, Plan, Section
 from service.screening.detectors import scan_text
 from service.screening.report import mask
@@ -61,6 +61,8 @@ CHECKS: tuple[str, ...] = get_args(CheckName)
 EXCERPT_WIDTH = 120
 # an identifier in an excerpt keeps at most its first three letters or digits ("943 *** ****")
 MASK_REVEAL = 3
+# an advice sentence quoted as a source
+ADVICE_EXCERPT = 140
 
 
 @dataclass(frozen=True)
@@ -75,6 +77,35 @@ class Finding:
     area: str | None = None
     row: int | None = None
     source: str | None = None
+
+
+@dataclass(frozen=True)
+class ProvisionSource:
+    """The advice an item of provision came from: its document, page and the sentence, identifiers masked."""
+
+    document: str
+    document_id: str | None
+    page: int
+    excerpt: str
+
+
+@dataclass(frozen=True)
+class Provision:
+    """An item of provision in F or G, where it stands, and its source (None: no advice carries it)."""
+
+    section: str
+    area: str | None
+    row: int | None
+    text: str
+    source: ProvisionSource | None
+
+
+@dataclass(frozen=True)
+class QaResult:
+    """What the checks give a reviewer: the findings, and each item of provision with the advice behind it."""
+
+    findings: list[Finding]
+    provision: list[Provision]
 
 
 # -- text helpers ---------------------------------------------------------------------------------
@@ -103,6 +134,19 @@ def excerpt(text: str, start: int = 0, end: int | None = None, width: int = EXCE
         space = text.rfind(" ", end, hi)
         hi = space if space != -1 else hi
     return ("..." if lo > 0 else "") + text[lo:hi].strip() + ("..." if hi < len(text) else "")
+
+
+def masked(text: str, detect: Detect) -> str:
+    """The text with every identifier the detector finds in it masked (at most MASK_REVEAL characters kept)."""
+    return _mask_hits(text, detect(text))
+
+
+def _mask_hits(text: str, hits: Iterable[Any]) -> str:
+    chars = list(text)
+    for hit in hits:
+        if 0 <= int(hit.start) < int(hit.end) <= len(text):
+            chars[hit.start : hit.end] = list(mask(text[hit.start : hit.end], MASK_REVEAL))
+    return "".join(chars)
 
 
 def _sentence_around(text: str, start: int) -> str:
@@ -766,10 +810,7 @@ def _check_identifiers(plan: Plan, detect: Detect, out: _Collector) -> None:
         hits = [h for h in detect(block.text) if 0 <= int(h.start) < int(h.end) <= len(block.text)]
         if not hits:
             continue
-        masked = list(block.text)
-        for hit in hits:
-            masked[hit.start : hit.end] = list(mask(block.text[hit.start : hit.end], MASK_REVEAL))
-        safe = "".join(masked)
+        safe = _mask_hits(block.text, hits)
         for hit in hits:
             kind = str(hit.kind)
             confidence = float(getattr(hit, "confidence", 1.0))
@@ -879,8 +920,12 @@ def _check_need_in_two_areas(plan: Plan, out: _Collector) -> None:
             )
 
 
-def _check_advice(plan: Plan, documents: Sequence[AdviceDocument], out: _Collector) -> None:
-    traces, missing = trace(plan, documents)
+def _cite(sentence: AdviceSentence, detect: Detect) -> str:
+    """'<document>, page N: <excerpt>', the excerpt's identifiers masked: advice is about a named child."""
+    return f"{sentence.document}, page {sentence.page}: {excerpt(masked(sentence.text, detect), width=ADVICE_EXCERPT)}"
+
+
+def _check_advice(traces: Sequence[Trace], missing: Sequence[AdviceSentence], detect: Detect, out: _Collector) -> None:
     for item in traces:
         block = item.block
         if item.source is None:
@@ -903,7 +948,7 @@ def _check_advice(plan: Plan, documents: Sequence[AdviceDocument], out: _Collect
                 excerpt(block.text),
                 f"{given} is in no advice this provision came from" + _where(block),
                 block,
-                item.source.source,
+                _cite(item.source, detect),
             )
     for sentence in missing:
         out.add(
@@ -911,11 +956,26 @@ def _check_advice(plan: Plan, documents: Sequence[AdviceDocument], out: _Collect
             "warning",
             "F",
             10**9,
-            excerpt(sentence.text),
+            excerpt(masked(sentence.text, detect)),
             f"a recommendation in {sentence.document} (page {sentence.page}) is carried by no provision",
             None,
-            sentence.source,
+            _cite(sentence, detect),
         )
+
+
+def _provision(item: Trace, detect: Detect) -> Provision:
+    source = item.source
+    return Provision(
+        item.section,
+        item.block.area,
+        item.block.row,
+        masked(item.block.text, detect),
+        None
+        if source is None
+        else ProvisionSource(
+            source.document, source.document_id, source.page, excerpt(masked(source.text, detect), width=ADVICE_EXCERPT)
+        ),
+    )
 
 
 def run_checks(
@@ -928,6 +988,19 @@ def run_checks(
     by position in the document, then by check. `detect` finds identifiers in a text (objects with kind,
     start, end, confidence); by default the screening detectors' `scan_text`. `advice`: the bundle's advice,
     to trace each item of provision to (None: not traced)."""
+    return check_plan(plan, front_sheet, detect, advice).findings
+
+
+def check_plan(
+    plan: Plan,
+    front_sheet: FrontSheet | None,
+    detect: Detect | None = None,
+    advice: Sequence[AdviceDocument] | None = None,
+) -> QaResult:
+    """`run_checks`, and each item of provision in F and G with the advice it came from (its source is None
+    when no advice carries it, or when no advice was given). Excerpts mask the identifiers `detect` finds."""
+    detect = detect or scan_text
+    traces, missing = trace(plan, advice or [])
     out = _Collector()
     _check_sections(plan, out)
     _check_placeholders(plan, out)
@@ -936,12 +1009,12 @@ def run_checks(
     _check_outcomes(plan, out)
     _check_golden_thread(plan, out)
     _check_no_needs(plan, out)
-    _check_identifiers(plan, detect or scan_text, out)
+    _check_identifiers(plan, detect, out)
     _check_drafting_tool_text(plan, out)
     _check_need_in_two_areas(plan, out)
     _check_medicines(plan, out)
     if advice is not None:
-        _check_advice(plan, advice, out)
+        _check_advice(traces, missing, detect, out)
     if front_sheet is None:
         out.add(
             "front_sheet_missing",
@@ -951,4 +1024,4 @@ def run_checks(
             "",
             "no front sheet: the writer's queries, missing advice and notes for the LA must come with the draft",
         )
-    return out.findings()
+    return QaResult(out.findings(), [_provision(item, detect) for item in traces])

@@ -78,7 +78,7 @@ def screening_path(data: bytes) -> str:
 
 
 def qa_path(data: bytes) -> list[dict[str, object]]:
-    findings: list[dict[str, object]] = bounded(run_qa, data, None)
+    findings: list[dict[str, object]] = bounded(run_qa, data, None).findings
     assert isinstance(findings, list)
     return findings
 

@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from service.qa.advice import AdviceDocument, amounts, roles
 from service.qa.checks import run_checks
 from service.qa.template import read_plan
+from tests.benchmarks import national_drafts
 from tests.qa.conftest import FRONT_SHEET, clean_sections
 from tests.qa.drafting import Sub, write_draft
 
@@ -117,3 +121,56 @@ def test_qa_traces_provision_to_advice_files_given_on_the_command_line(tmp_path:
     bad.write_bytes(b"%PDF-1.7 truncated")
     refused = _planwright("qa", draft, "--advice", bad)
     assert refused.returncode == 2 and "advice" in refused.stderr and refused.stdout == ""
+
+
+def test_the_review_list_gives_each_item_its_source_or_none_and_masks_identifiers() -> None:
+    from service.qa.checks import check_plan
+
+    sections = clean_sections()
+    sections["F"].append("A trained TA will run a sensory circuit for 15 minutes every morning.")
+    nhs = "943 476 5919"
+    salt = AdviceDocument(SALT.name, [SALT.pages[0], SALT.pages[1].replace("weekly and", f"weekly (NHS {nhs}) and")],
+                          "doc-1")
+    result = check_plan(read_plan(write_draft(sections, "headings")), FRONT_SHEET, advice=[EP, salt])
+    # the same items the findings were raised on: the invented one alone has no source
+    assert [p.text for p in result.provision if p.source is None] == [sections["F"][-1]]
+    salt_item = next(p for p in result.provision if p.text.startswith("A speech and language therapist"))
+    assert salt_item.section == "F" and salt_item.source is not None
+    assert (salt_item.source.document, salt_item.source.document_id, salt_item.source.page) == (SALT.name, "doc-1", 2)
+    assert "943" in salt_item.source.excerpt and nhs not in salt_item.source.excerpt
+    phonics = next(p for p in result.provision if "phonics" in p.text)
+    assert phonics.source is not None and (phonics.source.document, phonics.source.document_id) == (EP.name, None)
+    assert result.findings == run_checks(read_plan(write_draft(sections, "headings")), FRONT_SHEET, advice=[EP, salt])
+    # a finding's source is masked the same way
+    sections["F"] = [item for item in sections["F"] if "speech and language therapist" not in str(item)]
+    dropped = [f for f in _findings(sections, [EP, salt]) if f.check == "advice_not_in_plan"]
+    assert dropped and all(nhs not in f.source and nhs not in f.excerpt for f in dropped)  # type: ignore[operator]
+
+
+def test_without_advice_every_item_is_listed_with_no_source() -> None:
+    from service.qa.checks import check_plan
+
+    provision = check_plan(read_plan(write_draft(clean_sections())), FRONT_SHEET).provision
+    assert len(provision) == 5 and all(p.source is None and p.section == "F" for p in provision)
+
+
+@pytest.mark.skipif(
+    not national_drafts.TEMPLATE.exists() and os.environ.get("CI") != "true",
+    reason=f"the national template is not at {national_drafts.TEMPLATE} (../shared/templates/)",
+)
+def test_an_item_in_a_side_by_side_row_keeps_its_area_and_row() -> None:
+    import random
+
+    from service.qa.checks import check_plan
+    from service.qa.profiles import read_with
+
+    draft = national_drafts.build(random.Random(3), [])
+    plan, _ = read_with(draft.data)
+    first = check_plan(plan, draft.front_sheet).provision
+    in_rows = [p for p in first if p.section == "F" and p.area is not None and p.row is not None]
+    assert in_rows
+    chosen = in_rows[-1]
+    advice = AdviceDocument("Advice", ["Background.", f"We recommend the following. {chosen.text}"], "doc-9")
+    traced = next(p for p in check_plan(plan, draft.front_sheet, advice=[advice]).provision if p.text == chosen.text)
+    assert (traced.area, traced.row) == (chosen.area, chosen.row)
+    assert traced.source is not None and (traced.source.document_id, traced.source.page) == ("doc-9", 2)

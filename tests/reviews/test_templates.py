@@ -89,7 +89,8 @@ async def test_an_uploaded_draft_is_read_with_the_profile_the_contract_names(ten
     out = io.BytesIO()
     document.save(out)
     data = out.getvalue()
-    unnamed = [(f["check"], f["section"]) for f in run_qa(data, {"queries": [], "missing_advice": [], "notes": "n"})]
+    qa = run_qa(data, {"queries": [], "missing_advice": [], "notes": "n"})
+    unnamed = [(f["check"], f["section"]) for f in qa.findings]
     assert ("section_missing", "J") in unnamed  # the built-in reading does not know this LA's label
     draft = await drafts.upload(writer, bundle.id, chunks_of(data), filename="plan.docx", content_type=DOCX)
     assert [f for f in draft.qa_findings if f["severity"] == "error"] == []
