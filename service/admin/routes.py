@@ -86,7 +86,8 @@ ENDPOINTS = [
     Endpoint("POST", "/v1/admin/users", invite_user, ADMINS,
              "Invite a person of your own organisation by email (a provider's admin its staff, an LA's admin its "
              "staff); they accept by signing in. The same email and role again returns the user (200)", "admin",
-             body=UserInvite, response=UserOut, status=201, errors=(403, 409, 422)),
+             body=UserInvite, response=UserOut, status=201, errors=(403, 409, 422),
+             replays="The person invited before with this email and role"),
     Endpoint("GET", "/v1/admin/users", list_users, ADMINS,
              "Your organisation's people: role, active, invited, joined", "admin", response=UserList),
     Endpoint("PATCH", "/v1/admin/users/{user_id}", change_user, ADMINS,
