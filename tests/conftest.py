@@ -70,6 +70,8 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", "dated: the outcome depends on the date; CI runs it at every test instant")
+    config.addinivalue_line("markers", "real_clock: talks to a process on the machine's own clock (an OpenID "
+                            "Provider): never dated, and skipped when the run starts at another instant")
     value = config.getoption("--clock")
     if value:
         import time_machine
@@ -104,5 +106,10 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         if path not in reads_clock:
             source = path.read_text() if path.suffix == ".py" else ""
             reads_clock[path] = "clock.now()" in source or "clock.today()" in source
+        if item.get_closest_marker("real_clock") is not None:
+            # its peer's cookies and tokens expire by the real clock: moved, the test would only see them expire
+            if config.getoption("--clock"):
+                item.add_marker(pytest.mark.skip(reason="real_clock: its peer runs on the machine's own clock"))
+            continue
         if reads_clock[path] or path.relative_to(root).as_posix().startswith(DATED):
             item.add_marker(pytest.mark.dated)

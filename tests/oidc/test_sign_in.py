@@ -39,6 +39,10 @@ from tests.oidc.provider import (
     through_provider,
 )
 
+# The provider runs on the machine's own clock: its interaction cookies and tokens expire by it, so this module never
+# runs at a moved instant (it moves time itself, relative to now, where a test needs it).
+pytestmark = pytest.mark.real_clock
+
 # the provider's development login takes the person's subject (`sub`) as the login name
 ADA, GRACE, MALLORY = "entra-0001-ada", "entra-0002-grace", "entra-0666-mallory"
 ACCOUNTS = {
