@@ -22,7 +22,6 @@ from faker import Faker
 from contracts.qa import FrontSheet
 from tests.benchmarks.qa_drafts import (
     AREAS,
-    CHECK_NAMES,
     FREQ,
     NEEDS,
     OUTCOMES,
@@ -34,6 +33,7 @@ from tests.benchmarks.qa_drafts import (
     WHAT,
     _Builder,
     _nhs_number,
+    planted_defects,
 )
 
 TEMPLATE = Path(__file__).resolve().parents[3] / "shared" / "templates" / "dfe-change-programme-ehcp-template.docx"
@@ -480,13 +480,4 @@ def build(rng: random.Random, defects: list[str]) -> NationalDraft:
 def generate(count: int, seed: int) -> list[NationalDraft]:
     """`count` drafts: about a third clean, the rest with one or two planted defects of the original checks."""
     rng = random.Random(seed)
-    drafts: list[NationalDraft] = []
-    for index in range(count):
-        roll = rng.random()
-        defects: list[str] = []
-        if roll >= 0.35:
-            defects.append(CHECK_NAMES[index % len(CHECK_NAMES)])
-        if roll >= 0.8:
-            defects.append(rng.choice(CHECK_NAMES))
-        drafts.append(build(rng, defects))
-    return drafts
+    return [build(rng, planted_defects(rng, index)) for index in range(count)]

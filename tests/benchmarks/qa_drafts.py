@@ -696,16 +696,18 @@ def build_draft(rng: random.Random, defects: list[str]) -> Draft:
 CHECK_NAMES = CHECKS[: CHECKS.index("front_sheet_missing") + 1]
 
 
+def planted_defects(rng: random.Random, index: int) -> list[str]:
+    """The defects the index-th draft of a set carries: none for about a third, else one or two of CHECK_NAMES."""
+    roll = rng.random()
+    defects: list[str] = []
+    if roll >= 0.35:
+        defects.append(CHECK_NAMES[index % len(CHECK_NAMES)])
+    if roll >= 0.8:
+        defects.append(rng.choice(CHECK_NAMES))
+    return defects
+
+
 def generate(count: int, seed: int) -> list[Draft]:
     """`count` drafts: about a third clean, the rest with one or two planted defects of any check."""
     rng = random.Random(seed)
-    drafts: list[Draft] = []
-    for index in range(count):
-        roll = rng.random()
-        defects: list[str] = []
-        if roll >= 0.35:
-            defects.append(CHECK_NAMES[index % len(CHECK_NAMES)])
-        if roll >= 0.8:
-            defects.append(rng.choice(CHECK_NAMES))
-        drafts.append(build_draft(rng, defects))
-    return drafts
+    return [build_draft(rng, planted_defects(rng, index)) for index in range(count)]
