@@ -329,6 +329,9 @@ _LABELLED_NAME = re.compile(
     rf"(?P<name>{_NAME_RUN})"
 )
 _SALUTATION = re.compile(rf"\bDear[ \t]+(?P<name>{_NAME_RUN})")
+# A letter's subject line names whom it is about ("Re: Ffion White, NHS number ...", "Patient: ..."), or a matter
+# ("Re: Annual review"): a name only when its first word is a given name or no everyday English word.
+_REGARDING = re.compile(rf"(?i:(?<![\w'\u2019])(?:re|regarding|patient|subject)[ \t]*:[ \t]*)(?P<name>{_NAME_RUN})")
 _SIGN_OFF = re.compile(
     r"(?i:\b(?:yours\s+(?:sincerely|faithfully|truly)|kind\s+regards|best\s+wishes|many\s+thanks|"
     r"with\s+thanks|regards|signed))[ \t]*,?[ \t]*\n(?:[ \t]*\n){0,3}[ \t]*"
@@ -567,6 +570,11 @@ def _name_candidates(text: str) -> Iterator[TextFinding]:
             if span:
                 yield TextFinding("person_name", span[0], span[1], confidence)
     names = gazetteer()
+    for match in _REGARDING.finditer(text):
+        span = _trim_name(text, match.start("name"), match.end("name"))
+        words = _name_words(text[span[0]:span[1]]) if span else []
+        if words and (words[0] in names.any_given or not is_common_word(words[0])):
+            yield TextFinding("person_name", span[0], span[1], 0.85)
     for match in _TITLED.finditer(text):
         span = _trim_name(text, match.start(), match.end("name"))
         words = _name_words(match.group("name"))
@@ -702,9 +710,43 @@ def _merge_same_kind(findings: list[TextFinding]) -> list[TextFinding]:
     return merged
 
 
+# Identifiers that wrap onto the next line in a narrow column or a table cell ("0113 496" / "1120", "81 Church" /
+# "Close"): looked for again with each line break inside a paragraph read as a space.
+_WRAPPING = (_nhs, _ni_number, _phone, _date_of_birth, _address)
+_LINE_BREAK_IN_PARAGRAPH = re.compile(r"(?<=\S)[ \t]*\n(?=[ \t]*\S)")
+_WRAP_MARGIN = 60
+
+
+def _wrapped(text: str) -> Iterator[TextFinding]:
+    """Findings that exist only when a paragraph's line breaks are read as spaces (offsets are the text's own).
+
+    Every kind that wraps carries digits, so only the breaks with a digit close by are looked at, each in a window
+    of the text around it: the page is not read twice."""
+    windows: list[list[int]] = []
+    for match in _LINE_BREAK_IN_PARAGRAPH.finditer(text):
+        if not re.search(r"\d", text[max(0, match.start() - 30) : match.end() + 30]):
+            continue
+        start, end = max(0, match.start() - _WRAP_MARGIN), min(len(text), match.end() + _WRAP_MARGIN)
+        if windows and start <= windows[-1][1]:
+            windows[-1][1] = end
+        else:
+            windows.append([start, end])
+    for start, end in windows:
+        window = text[start:end]
+        joined = _LINE_BREAK_IN_PARAGRAPH.sub(lambda match: " " * len(match.group(0)), window)
+        for detector in _WRAPPING:
+            for finding in detector(joined):
+                head, newline, _ = window[finding.start : finding.end].partition("\n")
+                # the break falls inside the identifier, after at least two of its parts ("81 Church" / "Close"),
+                # not after a stray number ending the line above ("Flat 5" / "Dear Mrs Green")
+                if newline and len(head.split()) >= 2:
+                    yield TextFinding(finding.kind, start + finding.start, start + finding.end, finding.confidence)
+
+
 def scan_text(text: str) -> list[TextFinding]:
     """Every identifier found in the text, sorted by position then kind."""
     found = [finding for detector in DETECTORS for finding in detector(text)]
+    found += _wrapped(text)
     # A birth date is also a date and a phone-like run may be an NHS number: the stronger reading wins.
     nhs_spans = [(f.start, f.end) for f in found if f.kind in ("nhs_number", "upn")]
     found = [

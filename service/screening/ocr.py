@@ -475,6 +475,7 @@ _WORD = re.compile(r"(?<![\w.@])[0-9A-Za-z]+(?![\w@]|\.\w)")
 _COMMA_DIGIT = re.compile(r"(?<=\d{4}),(?=\d)|(?<=[^\W\d_]),(?=\d)")
 _EMAIL_GAPS = re.compile(r"([\w.%+-]+)\s*(?:@|\(a\)|©)\s*([\w-]+(?:\s*\.\s*[\w-]+)+)")
 _EMAIL_LOCAL_GAP = re.compile(r"(?<![\w.])([A-Za-z][\w%+-]*\.)\s(?=[\w.%+-]+@)")
+_ZERO_APOSTROPHE = re.compile(r"(?<![\w'])0'(?=[A-Z][a-z])")  # "0'Brien" is O'Brien
 _DIGITS_GLUED_TO_WORD = re.compile(r"(?<=\d{3})(?=[a-z]{3})")
 # an NHS number whose groups OCR ran together or split elsewhere ("451170 5941"): regrouped when its check digit holds
 _NHS_GROUPS = re.compile(r"(?<![\w/.-])\d{1,7}(?: \d{1,7}){1,2}(?![\w/]|[.,]\d)")
@@ -509,12 +510,24 @@ def _fix_digits(token: str) -> str:
 
 def _fix_letters(token: str) -> str:
     """A 0 or 1 inside a word of letters ("0liver", "Ho11and") is the letter O or l."""
+    from service.screening.detectors import english_count, gazetteer
+
     letters = sum(char.isalpha() for char in token)
     lower = sum(char.islower() for char in token)
-    # a word ("0liver"), not a code in capitals ("PE1Y", "A1")
-    if letters < 3 or lower < 2 or any(char.isdigit() for char in token if char not in "01"):
+    if any(char.isdigit() for char in token if char not in "01"):
         return token
-    if letters < 0.6 * len(token):
+    stem = token.rstrip("01")
+    if len(token) >= 3 and stem.isalpha() and stem != token and (stem.islower() or stem[1:].islower()):
+        # a short everyday word ending in ones ("ca11", "wi11", "a11"): a word only when it reads as one
+        word = token.replace("1", "l").replace("0", "o")
+        return word if english_count(word.lower()) else token
+    if token[:1] == "l" and token[1:].isalpha() and token[1:].islower() and not english_count(token):
+        # a capital I read as l at the start of a name ("lonut", "lsla")
+        names = gazetteer()
+        named = "I" + token[1:]
+        return named if named in names.any_given or named in names.any_family else token
+    # a word ("0liver"), not a code in capitals ("PE1Y", "A1")
+    if letters < 3 or lower < 2 or letters < 0.6 * len(token):
         return token
     out = []
     for index, char in enumerate(token):
@@ -541,6 +554,7 @@ def normalise(text: str) -> str:
     text = _POSTCODE_SHAPE.sub(_repair_postcode, text)
     text = _TOKEN.sub(lambda match: _fix_digits(match.group(0)), text)
     text = _WORD.sub(lambda match: _fix_letters(match.group(0)), text)
+    text = _ZERO_APOSTROPHE.sub("O'", text)
     text = _EMAIL_GAPS.sub(lambda m: m.group(1) + "@" + re.sub(r"\s+", "", m.group(2)), text)
     text = _EMAIL_LOCAL_GAP.sub(r"\1", text)
     text = _POSTCODE_INWARD_O.sub(r"\g<1>0\2", text)

@@ -109,6 +109,8 @@ def evaluate(documents: list[ScanDocument], engine: str) -> dict[str, Any]:
     clean_flagged: list[str] = []
     ceiling: Counter[str] = Counter()  # labels the detectors find in the same words typed
     found_of_ceiling: Counter[str] = Counter()
+    legible: Counter[str] = Counter()  # labels on pages a person can read (not a scrawl or a blurred photo)
+    found_of_legible: Counter[str] = Counter()
     for document in documents:
         texts: dict[int, list[str]] = defaultdict(list)
 
@@ -142,6 +144,9 @@ def evaluate(documents: list[ScanDocument], engine: str) -> dict[str, Any]:
                     examples[f"FN {label.kind} typed-found"].append(f"{label.value} (typed: {typed_as[0]})")
             if found:
                 found_labels[label.kind] += 1
+            if label.page not in document.unreadable_pages:
+                legible[label.kind] += 1
+                found_of_legible[label.kind] += found
             if found or label.page in unreadable:
                 caught_labels[label.kind] += 1
             if not found:
@@ -161,7 +166,8 @@ def evaluate(documents: list[ScanDocument], engine: str) -> dict[str, Any]:
         if not document.labels and not document.unreadable_pages and not document.may_be_unreadable \
                 and report.findings:
             clean_flagged.append(document.name)
-    return dict(ceiling=ceiling, found_of_ceiling=found_of_ceiling, tp=tp, fp=fp,
+    return dict(ceiling=ceiling, found_of_ceiling=found_of_ceiling, legible=legible, found_of_legible=found_of_legible,
+                tp=tp, fp=fp,
                 found=found_labels, caught=caught_labels, labels=labels, examples=examples,
                 unreadable_right=unreadable_right, unreadable_wrong=unreadable_wrong,
                 unreadable_missed=unreadable_missed, pictures=pictures, seconds=seconds, clean_flagged=clean_flagged)
@@ -191,6 +197,11 @@ def print_quality(result: dict[str, Any], engine: str, verbose: bool) -> None:
     print(f"  of the identifiers the detectors find when the same words are typed (text layer): "
           f"{sum(of_ceiling.values())}/{sum(ceiling.values())} = {share:.3f} found from the pictures; per kind: "
           + ", ".join(f"{k} {of_ceiling[k]}/{ceiling[k]}" for k in KINDS if ceiling[k]))
+    legible, of_legible = result["legible"], result["found_of_legible"]
+    print(f"  of the identifiers on pages a person can read (all but scrawls nobody could read): "
+          f"{sum(of_legible.values())}/{sum(legible.values())} = "
+          f"{sum(of_legible.values()) / max(1, sum(legible.values())):.3f} found; per kind: "
+          + ", ".join(f"{k} {of_legible[k]}/{legible[k]}" for k in KINDS if legible[k]))
     print(f"  unreadable_content: {result['unreadable_right']} right (handwriting, photographs), "
           f"{result['unreadable_wrong']} on pages a person reads with nothing but type, "
           f"{result['unreadable_missed']} scrawls not flagged")

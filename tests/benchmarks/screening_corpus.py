@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from reportlab.lib.pagesizes import A4
 from reportlab.pdfgen.canvas import Canvas
 
-from service.screening.detectors import POSTCODE_AREAS, UPN_LETTERS
+from service.screening.detectors import POSTCODE_AREAS, UPN_LETTERS, nhs_number_valid
 
 GIVEN = [
     "Oliver",
@@ -472,11 +472,20 @@ def _planted(rng: random.Random) -> tuple[str, list[tuple[str, str]]]:
     ]
 
 
+def _reference(rng: random.Random) -> str:
+    """A case reference written like an NHS number ("866 663 0000") whose check digit fails, as a real one would
+    ten times in eleven: a look-alike, not an NHS number the corpus forgot to label."""
+    while True:
+        digits = nhs_number(rng, valid=False)[:6] + "0000"
+        if not nhs_number_valid(digits):
+            return f"{digits[:3]} {digits[3:6]} {digits[6:]}"
+
+
 def _lookalike(rng: random.Random) -> str:
     template, _ = rng.choice(LOOKALIKES)
     extra = rng.choice(
         [
-            f"Reference {nhs_number(rng, valid=False)[:3]} {nhs_number(rng, valid=False)[3:6]} 0000.",
+            f"Reference {_reference(rng)}.",
             f"Old pupil record {upn(rng, valid=False)} (superseded).",
             f"Ref no. {nhs_number(rng, valid=False)}.",
         ]

@@ -383,3 +383,33 @@ def test_a_lone_name_doing_what_a_child_does_is_a_weak_finding(text: str, name: 
 )
 def test_british_words_and_the_fields_words_doing_things_are_not_names(text: str) -> None:
     assert found(text, "person_name") == []
+
+
+@pytest.mark.parametrize(
+    ("text", "name"),
+    [("Re: Ffion White, NHS number 657 816 5533", "Ffion White"), ("RE: Oliver BENNETT (DOB 3.4.2016)", "Oliver BENNETT"),
+     ("Patient: Kayden Okonkwo", "Kayden Okonkwo")],
+)
+def test_a_letters_subject_line_names_whom_it_is_about(text: str, name: str) -> None:
+    assert found(text, "person_name") == [name]
+
+
+@pytest.mark.parametrize("text", ["Re: Annual review of the plan", "Subject: Speech and Language Therapy",
+                                  "RE: EHCP draft"])
+def test_a_subject_line_naming_a_matter_is_no_name(text: str) -> None:
+    assert found(text, "person_name") == []
+
+
+@pytest.mark.parametrize(
+    ("text", "kind", "value"),
+    [("Grandmother's number 0113 496\n1120.", "phone", "0113 496\n1120"),
+     ("The family moved to 81 Church\nClose, Halifax.", "address", "81 Church\nClose"),
+     ("Hospital letter quotes NHS number 943 476\n5919.", "nhs_number", "943 476\n5919"),
+     ("She was born on 3 March\n2019 in Leeds.", "date_of_birth", "3 March\n2019")],
+)
+def test_identifiers_wrapped_onto_the_next_line_are_found(text: str, kind: str, value: str) -> None:
+    assert found(text, kind) == [value]
+
+
+def test_lines_of_separate_paragraphs_are_not_joined() -> None:
+    assert found("Tel 0113 496\n\n1120 pupils attend.", "phone") == []

@@ -181,6 +181,10 @@ def test_a_scanned_page_with_a_text_layer_reports_each_identifier_once() -> None
         ("NHS No. 0233188762are on file", "NHS No. 0233188762 are on file"),
         ("Lives near NNg 2NF", "Lives near NN9 2NF"),  # handwriting's 9 read as g
         ("Leeds LSq 2AB", "Leeds LS9 2AB"),
+        ("Please ca11 07599 477642", "Please call 07599 477642"),  # a short word's l read as 1
+        ("She wi11 attend", "She will attend"),
+        ("Sibling: lsla (14)", "Sibling: Isla (14)"),  # a name's capital I read as l
+        ("Ciaran 0'Brien", "Ciaran O'Brien"),
     ],
 )
 def test_normalising_restores_what_a_reader_sees(read: str, meant: str) -> None:
@@ -188,7 +192,8 @@ def test_normalising_restores_what_a_reader_sees(read: str, meant: str) -> None:
 
 
 @pytest.mark.parametrize("kept", ["SO16 0AB", "OL1 1AA", "AB123456D", "B12345678901A", "McDonald and MacLeod",
-                                  "0113 496 0123", "1,000,000", "Key Stage 2", "iPad"])
+                                  "0113 496 0123", "1,000,000", "Key Stage 2", "iPad",
+                                  "the A1 road", "x1 and B11", "Ab1", "lorry", "lefore"])
 def test_normalising_leaves_what_is_already_right(kept: str) -> None:
     assert normalise(kept) == kept
 
