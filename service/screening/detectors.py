@@ -36,7 +36,6 @@ class TextFinding:
 
 _NHS = re.compile(r"(?<![\w+/.-])(\d{3})([ -]?)(\d{3})\2(\d{4})(?![\w/]|[.,]\d|[ -]\d)")
 _NHS_CONTEXT = re.compile(r"\bNHS\b|\bCHI\b", re.IGNORECASE)
-_NHS_LABEL_BEFORE = re.compile(r"\bNHS[ \t]*(?:no\.?|number|num\.?|#)?[ \t]*[:\-]?[ \t]*$", re.IGNORECASE)
 _ISBN_CONTEXT = re.compile(r"ISBN|ISSN|DOI|tel|phone|mobile|fax", re.IGNORECASE)
 
 
@@ -66,16 +65,28 @@ def _nhs(text: str) -> Iterator[TextFinding]:
         yield TextFinding("nhs_number", match.start(), match.end(), confidence)
 
 
+# As OCR reads a handwritten or poorly scanned label and number: "NHS no", "NH.S ne", "NHS me:"; then nine to
+# eleven digits in two to four groups ("573 669 2968", "94 762 5389", "407 8.53 6018": a digit lost or doubled,
+# a speck read as a point).
+_MISREAD_NHS = re.compile(
+    r"\bN\W?H\W?[S5$][ \t]*(?:(?:number|[A-Za-z]{1,3})\.?[ \t]*)?[:\-#]?[ \t]*"
+    r"(?P<number>\d{2,4}(?:[ .]{1,2}\d[\d.]{0,4}){1,3})(?![\w/])"
+)
+
+
 def misread_nhs_numbers(text: str) -> list[TextFinding]:
-    """NHS numbers OCR misread: right after its label, a number written 3-3-4 whose check digit fails. Typed, that
-    is a made-up or mistyped number; read from a scan or handwriting, it is far likelier the child's number with
-    one digit misread (4 as 1, 8 as 3), and it still all but names the child."""
+    """NHS numbers OCR misread: right after its label, a number of about ten digits that is no valid NHS number.
+    Typed, that is a made-up or mistyped number; read from a scan or handwriting, it is far likelier the child's
+    number with a digit misread (4 as 1, 8 as 3), lost or doubled, and it still all but names the child."""
     found = []
-    for match in _NHS.finditer(text):
-        digits = _ascii_digits(match.group(1) + match.group(3) + match.group(4))
-        before = text[max(0, match.start() - 60) : match.start()]
-        if match.group(2) and not nhs_number_valid(digits) and _NHS_LABEL_BEFORE.search(before):
-            found.append(TextFinding("nhs_number", match.start(), match.end(), 0.7))
+    for match in _MISREAD_NHS.finditer(text):
+        number = match.group("number").rstrip(". ")
+        digits = _ascii_digits(re.sub(r"\D", "", number))
+        phone_like = digits.startswith("0") and len(number.split()[0]) >= 4
+        read_right = _NHS.fullmatch(number) is not None and nhs_number_valid(digits)  # the text detector's
+        if 9 <= len(digits) <= 11 and not phone_like and not read_right:
+            start = match.start("number")
+            found.append(TextFinding("nhs_number", start, start + len(number), 0.7))
     return found
 
 
@@ -737,9 +748,9 @@ def _wrapped(text: str) -> Iterator[TextFinding]:
         for detector in _WRAPPING:
             for finding in detector(joined):
                 head, newline, _ = window[finding.start : finding.end].partition("\n")
-                # the break falls inside the identifier, after at least two of its parts ("81 Church" / "Close"),
-                # not after a stray number ending the line above ("Flat 5" / "Dear Mrs Green")
-                if newline and len(head.split()) >= 2:
+                # the break falls inside the identifier; in an address after a word of its street ("81 Church" /
+                # "Close"), not after a stray number ending the line above ("Flat 5" / "Dear Mrs Green")
+                if newline and len(head.split()) >= (2 if finding.kind == "address" else 1):
                     yield TextFinding(finding.kind, start + finding.start, start + finding.end, finding.confidence)
 
 

@@ -479,10 +479,10 @@ _ZERO_APOSTROPHE = re.compile(r"(?<![\w'])0'(?=[A-Z][a-z])")  # "0'Brien" is O'B
 _DIGITS_GLUED_TO_WORD = re.compile(r"(?<=\d{3})(?=[a-z]{3})")
 # an NHS number whose groups OCR ran together or split elsewhere ("451170 5941"): regrouped when its check digit holds
 _NHS_GROUPS = re.compile(r"(?<![\w/.-])\d{1,7}(?: \d{1,7}){1,2}(?![\w/]|[.,]\d)")
-# a postcode whose digits OCR read as letters ("PElY 2JT", "RG2l 4AB", handwriting's "NNg 2NF"; "LS6 ZQT" stays: Z is
-# no digit here)
+# a postcode whose digits OCR read as letters ("PElY 2JT", "RG2l 4AB", handwriting's "NNg 2NF", "CVi5"; "LS6 ZQT"
+# stays: Z is no digit here), or whose inward code it split ("LN11 1 WD")
 _POSTCODE_SHAPE = re.compile(
-    r"(?<![\w-])([A-Z058]{1,2})([0-9lIO|gq])([0-9A-Z]|[lIO|gq])?( ?)([0-9Ogq])([A-Z]{2})(?![\w-])"
+    r"(?<![\w-])([A-Z058]{1,2})([0-9lIiO|gq])([0-9A-Z]|[lIiO|gq])?(\.? ?)([0-9Ogq]) ?([A-Z]{2})(?![\w-])"
 )
 _POSTCODE_INWARD_O = re.compile(r"(?<![\w-])([A-Z]{1,2}\d[A-Z\d]?\s?)[Oo]([A-Z]{2})(?![\w-])")
 
@@ -573,8 +573,9 @@ def _repair_postcode(match: re.Match[str]) -> str:
     area = area.translate(_AREA_FIX)  # "0X4 1LP" is Oxford's
     if area not in POSTCODE_AREAS:
         return match.group(0)
-    fix = str.maketrans("lI|Ogq", "111099")
-    tail = (tail or "").translate(fix) if tail in ("l", "I", "|", "g", "q") else tail or ""
+    fix = str.maketrans("lIi|Ogq", "1111099")
+    tail = (tail or "").translate(fix) if tail in ("l", "I", "i", "|", "g", "q") else tail or ""
+    space = " " if "." in space else space  # "NE4R. 8LS": a speck read as a point
     repaired = f"{area}{digit.translate(fix)}{tail}"
     return f"{repaired}{space}{inward_digit.translate(fix)}{inward}"
 

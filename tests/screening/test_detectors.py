@@ -8,6 +8,7 @@ from hypothesis import strategies as st
 
 from service.screening.detectors import (
     UPN_LETTERS,
+    misread_nhs_numbers,
     nhs_number_valid,
     scan_text,
     upn_check_letter,
@@ -405,7 +406,9 @@ def test_a_subject_line_naming_a_matter_is_no_name(text: str) -> None:
     [("Grandmother's number 0113 496\n1120.", "phone", "0113 496\n1120"),
      ("The family moved to 81 Church\nClose, Halifax.", "address", "81 Church\nClose"),
      ("Hospital letter quotes NHS number 943 476\n5919.", "nhs_number", "943 476\n5919"),
-     ("She was born on 3 March\n2019 in Leeds.", "date_of_birth", "3 March\n2019")],
+     ("She was born on 3 March\n2019 in Leeds.", "date_of_birth", "3 March\n2019"),
+     ("Grandmother's number 07737\n836466.", "phone", "07737\n836466"),
+     ("Parent's National Insurance number TE\n58 27 94 C was given.", "ni_number", "TE\n58 27 94 C")],
 )
 def test_identifiers_wrapped_onto_the_next_line_are_found(text: str, kind: str, value: str) -> None:
     assert found(text, kind) == [value]
@@ -413,3 +416,21 @@ def test_identifiers_wrapped_onto_the_next_line_are_found(text: str, kind: str, 
 
 def test_lines_of_separate_paragraphs_are_not_joined() -> None:
     assert found("Tel 0113 496\n\n1120 pupils attend.", "phone") == []
+    assert found("Flat 5\nDear Mrs Green,", "address") == []
+
+
+@pytest.mark.parametrize(
+    ("text", "number"),
+    [("NHS ne 573 669 2968", "573 669 2968"),  # a digit misread, the label too
+     ("NHS no 591 048 942", "591 048 942"),  # a digit lost
+     ("NH.S no 407 8.53 6018", "407 8.53 6018"),  # a speck read as a point
+     ("NHS number: 943 476 5918", "943 476 5918")],
+)
+def test_numbers_ocr_misread_after_an_nhs_label_are_still_nhs_numbers(text: str, number: str) -> None:
+    assert [text[f.start : f.end] for f in misread_nhs_numbers(text)] == [number]
+
+
+@pytest.mark.parametrize("text", ["NHS Trust 0113 496 0000", "NHS 111 and Childline 0800 1111",
+                                  "NHS no 943 476 5919", "NHS 2019 guidance 2020", "NHS No. 12 345 678"])
+def test_what_is_no_misread_nhs_number(text: str) -> None:
+    assert misread_nhs_numbers(text) == []

@@ -185,6 +185,9 @@ def test_a_scanned_page_with_a_text_layer_reports_each_identifier_once() -> None
         ("She wi11 attend", "She will attend"),
         ("Sibling: lsla (14)", "Sibling: Isla (14)"),  # a name's capital I read as l
         ("Ciaran 0'Brien", "Ciaran O'Brien"),
+        ("Lives near LN11 1 WD", "Lives near LN11 1WD"),  # the inward code split
+        ("Lives near CVi5 2ER", "Lives near CV15 2ER"),
+        ("near NE4R. 8LS", "near NE4R 8LS"),
     ],
 )
 def test_normalising_restores_what_a_reader_sees(read: str, meant: str) -> None:
