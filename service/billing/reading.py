@@ -18,7 +18,7 @@ import asyncio
 import threading
 from collections.abc import AsyncIterator, Callable, Iterator
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime, timedelta
 from typing import IO, Any, TypeVar, cast
 from uuid import UUID
 
@@ -31,6 +31,7 @@ from contracts.billing import (
     MonthSummary,
     PayoutHeader,
     PayoutLine,
+    payment_terms_text,
 )
 from service import clock
 from service.billing.exports import (
@@ -113,6 +114,9 @@ async def invoice_header(books: Month, la: Organisation) -> InvoiceHeader:
     credits = await lines.filter(kind=LineKind.CREDIT).annotate(net=Sum("net_pence")).first().values("net")
     po_numbers = await lines.filter(purchase_order_id__isnull=False).distinct().values_list(
         "purchase_order__po_number", flat=True)
+    provider = await Organisation.get(id=books.provider_id)
+    issued_on = issued.issued_on if issued and books.status == "final" else None
+    terms = payment_terms_days(provider, la)
     return InvoiceHeader(
         invoice_number=issued.number if issued and books.status == "final" else None,
         document_type="credit_note" if net + vat < 0 else "invoice", status=books.status, month=books.month,
@@ -120,7 +124,32 @@ async def invoice_header(books: Month, la: Organisation) -> InvoiceHeader:
         issued_on=issued.issued_on if issued and books.status == "final" else None,
         po_numbers=tuple(sorted({str(p) for p in po_numbers})), line_count=count, net_pence=net, vat_pence=vat,
         gross_pence=net + vat, credits_net_pence=int((credits or {}).get("net") or 0),
+        supplier_address_lines=tuple(provider.address_lines or ()), supplier_postcode=provider.postcode,
+        supplier_vat_number=provider.vat_number, customer_address_lines=tuple(la.address_lines or ()),
+        customer_postcode=la.postcode, payment_terms_days=terms, payment_terms=payment_terms_text(terms),
+        time_of_supply=time_of_supply(books.month, issued_on) if issued_on else None,
+        due_on=issued_on + timedelta(days=terms) if issued_on else None,
     )
+
+
+DEFAULT_PAYMENT_TERMS_DAYS = 30
+TAX_POINT_DAYS = 14
+
+
+def payment_terms_days(provider: Organisation, la: Organisation) -> int:
+    """The LA's own payment terms, else its writing service's, else 30 days."""
+    for days in (la.payment_terms_days, provider.payment_terms_days):
+        if days is not None:
+            return days
+    return DEFAULT_PAYMENT_TERMS_DAYS
+
+
+def time_of_supply(month: str, issued_on: date) -> date:
+    """The tax point of a month's supplies: the date of issue when the invoice is issued within 14 days of the
+    month's end (HMRC's 14-day rule), else the month's last day (the latest basic tax point of its lines)."""
+    year, number = int(month[:4]), int(month[5:7])
+    last_day = date(year + number // 12, number % 12 + 1, 1) - timedelta(days=1)
+    return issued_on if last_day <= issued_on <= last_day + timedelta(days=TAX_POINT_DAYS) else last_day
 
 
 async def payout_header(books: Month, writer_id: UUID | None) -> PayoutHeader:

@@ -45,14 +45,14 @@ from service.billing.terms import allowed_work_types, card_of, check_rate_card, 
 from service.clock import london_date
 from service.contracts_in_force import contract_between, contract_of
 from service.errors import Conflict, InvalidInput, NotFound
-from service.models import BillableLine, BillingBook, Bundle, Event, LaContract, LineKind, Tier
+from service.models import BillableLine, BillingBook, Bundle, CreditNote, Event, LaContract, LineKind, Tier
 from service.sla.service import calendar_of
 
 # what a ledger row is read as, for the exports and for corrections (one query, joined)
 INVOICE_VALUES = (
     "id", "kind", "cause", "month", "la_id", "purchase_order__po_number", "bundle__reference", "work_type", "pages",
     "express", "late_working_days", "event_on", "base_pence", "page_band_pence", "express_pence",
-    "sla_credit_pence", "net_pence", "vat_rate_bp", "vat_pence", "corrects_line_id",
+    "sla_credit_pence", "net_pence", "vat_rate_bp", "vat_pence", "corrects_line_id", "description",
 )
 PAYOUT_VALUES = (
     "id", "cause", "month", "writer_id", "writer__user__name", "bundle__reference", "work_type", "pages", "express",
@@ -89,12 +89,14 @@ async def book_of(provider_id: UUID, conn: BaseDBAsyncClient, *, lock: bool) -> 
     now = clock.now()
     if dialect == "postgres":
         await conn.execute_query(
-            "INSERT INTO billing_book (provider_id, invoice_prefix, last_invoice_number, updated_at) "
-            "VALUES ($1, 'INV', 0, $2) ON CONFLICT (provider_id) DO NOTHING", [provider_id, now])
+            "INSERT INTO billing_book (provider_id, invoice_prefix, last_invoice_number, credit_note_prefix, "
+            "last_credit_note_number, updated_at) VALUES ($1, 'INV', 0, 'CN', 0, $2) "
+            "ON CONFLICT (provider_id) DO NOTHING", [provider_id, now])
     else:
         await conn.execute_query(
-            "INSERT INTO billing_book (provider_id, invoice_prefix, last_invoice_number, updated_at) "
-            "VALUES (?, 'INV', 0, ?) ON CONFLICT (provider_id) DO NOTHING", [str(provider_id), now.isoformat()])
+            "INSERT INTO billing_book (provider_id, invoice_prefix, last_invoice_number, credit_note_prefix, "
+            "last_credit_note_number, updated_at) VALUES (?, 'INV', 0, 'CN', 0, ?) "
+            "ON CONFLICT (provider_id) DO NOTHING", [str(provider_id), now.isoformat()])
     query = BillingBook.filter(provider_id=provider_id).using_db(conn)
     if lock:
         query = query.select_for_update()
@@ -250,8 +252,21 @@ def invoice_line(row: dict[str, Any]) -> InvoiceLine:
         base_pence=row["base_pence"], page_band_pence=row["page_band_pence"], express_pence=row["express_pence"],
         sla_credit_pence=row["sla_credit_pence"], net_pence=row["net_pence"], vat_rate_bp=row["vat_rate_bp"],
         vat_pence=row["vat_pence"], gross_pence=row["net_pence"] + row["vat_pence"],
-        corrects_line_id=row["corrects_line_id"],
+        corrects_line_id=row["corrects_line_id"], description=line_description(row),
     )
+
+
+def line_description(row: dict[str, Any]) -> str:
+    """What the line supplied, as the invoice describes it: the ledger's description, the LA's case reference, and
+    the pages and turnaround of a delivery."""
+    what = str(row.get("description") or row["work_type"]).replace("_", " ")
+    what = what[:1].upper() + what[1:]
+    details = [f"case {row['bundle__reference']}"] if row.get("bundle__reference") else []
+    if row["pages"]:
+        details.append(f"{row['pages']} pages")
+    if row["express"]:
+        details.append("express")
+    return f"{what} ({', '.join(details)})" if details else what
 
 
 def payout_line(row: dict[str, Any]) -> PayoutLine:
@@ -270,7 +285,29 @@ def line_out(line: BillableLine) -> LedgerLineOut:
     return LedgerLineOut(line_id=str(line.id), kind=line.kind.value, cause=line.cause, month=line.month,
                          bundle_id=str(line.bundle_id), net_pence=line.net_pence,  # type: ignore[attr-defined]
                          vat_pence=line.vat_pence,
-                         corrects_line_id=str(line.corrects_line_id) if line.corrects_line_id else None)  # type: ignore[attr-defined]
+                         corrects_line_id=str(line.corrects_line_id) if line.corrects_line_id else None,  # type: ignore[attr-defined]
+                         credit_note_number=getattr(line, "credit_note_number", None))
+
+
+def credit_note_number(prefix: str, number: int) -> str:
+    return f"{prefix}-{number:06d}"
+
+
+async def issue_credit_note(credit: BillableLine, corrects: BillableLine, reason: str, issued_on: date,
+                user_id: UUID | None, conn: BaseDBAsyncClient) -> CreditNote:
+    """The credit note for `credit` (a credit line just written), numbered next in the provider's series."""
+    provider_id: UUID = credit.provider_id  # type: ignore[attr-defined]
+    book = await book_of(provider_id, conn, lock=True)
+    number = book.last_credit_note_number + 1
+    taken = await BillingBook.filter(id=book.id, last_credit_note_number=book.last_credit_note_number).using_db(
+        conn).update(last_credit_note_number=number)
+    if taken != 1:  # another credit took this number between the read and the write: the caller may retry
+        raise Conflict("another credit note was issued at the same moment; try again")
+    return await CreditNote.create(
+        provider_id=provider_id, la_id=credit.la_id, number=credit_note_number(book.credit_note_prefix, number),  # type: ignore[attr-defined]
+        issued_on=issued_on, reason=reason[:200], line_id=credit.id, corrects_line_id=corrects.id,
+        issued_by_id=user_id, using_db=conn)
+
 
 
 async def correct_line(principal: Principal, line_id: int, reason: str,
@@ -320,6 +357,13 @@ async def correct_line(principal: Principal, line_id: int, reason: str,
                       "sla_credit_pence": credit.sla_credit_pence, "net_pence": credit.net_pence,
                       "vat_rate_bp": credit.vat_rate_bp, "vat_pence": credit.vat_pence}
         try:
-            return await BillableLine.create(using_db=conn, **common, **values)
+            line = await BillableLine.create(using_db=conn, **common, **values)
         except IntegrityError:
             raise Conflict("this line has already been corrected") from None
+        if line.kind == LineKind.CREDIT:
+            note = await issue_credit_note(line, original, reason, event_on, principal.user_id, conn)
+            await audit(principal, "billing.credit_note_issued", object_type="credit_note", object_id=str(note.id),
+                        la_id=original.la_id, data={"number": note.number, "line_id": original.id},  # type: ignore[attr-defined]
+                        using=conn)
+            line.credit_note_number = note.number
+        return line
