@@ -384,6 +384,7 @@ class LedgerLineOut(_Row):
 class CreditNoteQuery(_Row):
     month: Month | None = Field(default=None, pattern=MONTH_PATTERN, description="the month the credit is in")
     la_id: CanonicalId | None = None
+    number: str | None = Field(default=None, max_length=32, description="one credit note by its number")
 
 
 class CreditNoteOut(_Row):

@@ -15,7 +15,6 @@ from uuid import UUID
 
 from contracts.billing import CreditNoteOut
 from service.billing.service import INVOICE_VALUES, invoice_line
-from service.errors import NotFound
 from service.models import BillableLine, CreditNote, Invoice, Organisation
 
 
@@ -54,10 +53,3 @@ def _out(note: CreditNote, provider: Organisation, la: Organisation, rows: dict[
         corrects_invoice_number=invoices.get((la.id, corrected["month"])), corrects_month=corrected["month"],
         corrects_line_id=corrected["id"], line=line, net_pence=line.net_pence, vat_pence=line.vat_pence,
         gross_pence=line.gross_pence)
-
-
-async def credit_note(provider_id: UUID, number: str) -> CreditNoteOut:
-    found = await credit_notes(provider_id, number=number)
-    if not found:
-        raise NotFound("no such credit note")
-    return found[0]

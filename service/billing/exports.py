@@ -271,7 +271,7 @@ def _csv_row_maker(columns: Sequence[Column]) -> Callable[[object], list[object]
     return make
 
 
-def _csv_chunks(rows: Iterable[Sequence[object]]) -> Iterator[bytes]:
+def csv_chunks(rows: Iterable[Sequence[object]]) -> Iterator[bytes]:
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")  # RFC 4180 line ends
     pending = 0
@@ -300,7 +300,7 @@ def _invoice_csv(header: InvoiceHeader, lines: Iterable[InvoiceLine]) -> Iterato
         for line in lines:
             yield ["line", *common, "", *cells(line), *parties]
 
-    return _csv_chunks(rows())
+    return csv_chunks(rows())
 
 
 def postal_address(lines: Sequence[str], postcode: str | None) -> str:
@@ -328,7 +328,7 @@ def _payout_csv(header: PayoutHeader, lines: Iterable[PayoutLine]) -> Iterator[b
         for line in lines:
             yield ["line", header.status, header.month, "", *cells(line)]
 
-    return _csv_chunks(rows())
+    return csv_chunks(rows())
 
 
 def _summary_csv(summary: MonthSummary, invoices: Iterable[InvoiceHeader]) -> Iterator[bytes]:
@@ -342,7 +342,7 @@ def _summary_csv(summary: MonthSummary, invoices: Iterable[InvoiceHeader]) -> It
                pounds(summary.invoices_gross_pence), pounds(summary.credits_net_pence), summary.invoice_count,
                summary.payout_line_count, pounds(summary.payouts_pence), pounds(summary.margin_pence)]
 
-    return _csv_chunks(rows())
+    return csv_chunks(rows())
 
 
 # ---- JSON ----------------------------------------------------------------------------------------------------
