@@ -20,7 +20,8 @@ Month = str  # YYYY-MM, validated by the pattern on each field
 MONTH_PATTERN = r"^\d{4}-(0[1-9]|1[0-2])$"
 DocumentStatus = Literal["draft", "final"]  # draft: the month is not closed and any figure may still change
 InvoiceLineKind = Literal["invoice", "credit"]
-InvoiceLineCause = Literal["delivery", "amendment", "correction"]
+InvoiceLineCause = Literal["delivery", "amendment", "correction", "manual"]
+MANUAL_WORK_TYPE = "manual"  # the work type of a manual line (finance's own, no bundle)
 PayoutLineCause = Literal["delivery", "acceptance", "amendment", "correction"]
 
 
@@ -44,8 +45,8 @@ class InvoiceLine(_Row):
     month: Month = Field(pattern=MONTH_PATTERN)
     la_id: str = Field(min_length=1)
     po_number: str | None
-    bundle_reference: str
-    work_type: WorkTypeName
+    bundle_reference: str  # empty on a manual line
+    work_type: WorkTypeName | Literal["manual"]
     pages: StrictInt = Field(ge=0)
     express: StrictBool
     late_working_days: StrictInt = Field(ge=0)
@@ -374,11 +375,26 @@ class LedgerLineOut(_Row):
     kind: Literal["invoice", "payout", "credit"]
     cause: str
     month: Month = Field(pattern=MONTH_PATTERN)
-    bundle_id: str
+    bundle_id: str | None  # none on a manual line
     net_pence: int
     vat_pence: int
     corrects_line_id: str | None
     credit_note_number: str | None = None  # the credit note issued for an invoice line's credit
+
+
+class ManualLineCreate(_Row):
+    """A line finance adds to an LA's invoice for an open month: what it is for, its net amount (pence; negative for
+    an agreed reduction) and its VAT rate (UK rates: 0, 5% or 20%, in basis points)."""
+
+    description: str = Field(min_length=1, max_length=200, pattern=r"\S")
+    amount_pence: StrictInt = Field(ge=-10**9, le=10**9)
+    vat_rate_bp: Literal[0, 500, 2000] = 2000
+
+    @model_validator(mode="after")
+    def _not_zero(self) -> ManualLineCreate:
+        if self.amount_pence == 0:
+            raise ValueError("amount_pence: a line of nothing is no line")
+        return self
 
 
 class CreditNoteQuery(_Row):

@@ -14,6 +14,7 @@ from contracts.billing import (
     ExportQuery,
     LedgerLineOut,
     LineCredit,
+    ManualLineCreate,
     MonthClosed,
     PayoutExportQuery,
     PurchaseOrderChange,
@@ -25,6 +26,7 @@ from contracts.billing import (
 )
 from service.auth.principal import Principal
 from service.billing import credit_notes, orders, reading
+from service.billing.manual_lines import add_manual_line
 from service.billing.month_close_service import close_month, list_months, parse_month, set_books_start
 from service.billing.rate_card import RateCard
 from service.billing.service import contract_for, correct_line, line_out, set_rate_card
@@ -93,6 +95,12 @@ async def credit(call: Call) -> LedgerLineOut:
     body: LineCredit = call.body
     return line_out(await correct_line(call.principal, call.path_int("line_id", missing="no such line"), body.reason,
                                        body.amount_pence))
+
+
+async def manual_line(call: Call) -> LedgerLineOut:
+    body: ManualLineCreate = call.body
+    return line_out(await add_manual_line(call.principal, call.path_uuid("la_id"),
+                                          str(call.request.path_params["month"]), body))
 
 
 def _la_scope(principal: Principal, la_id: UUID | None) -> UUID | None:
@@ -167,6 +175,10 @@ ENDPOINTS = [
              "its credit note (numbered in its own series); with amount_pence, part of an invoice line's net",
              "billing",
              body=LineCredit, response=LedgerLineOut, status=201, errors=(404, 409, 422)),
+    Endpoint("POST", "/v1/billing/months/{month}/invoices/{la_id}/lines", manual_line, FINANCE,
+             "Add a manual line to an LA's invoice for an open month (a description, a net amount, a VAT rate); "
+             "audited", "billing", body=ManualLineCreate, response=LedgerLineOut, status=201,
+             errors=(404, 409, 422)),
     Endpoint("GET", "/v1/billing/credit-notes", list_credit_notes, INVOICE_READERS,
              "Credit notes in number order (of a month, of an LA, or ?number=CN-000001): supplier, customer, the "
              "invoice and line each corrects, the amounts; an LA sees its own", "billing", query=CreditNoteQuery,

@@ -25,7 +25,7 @@ from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
-from contracts.billing import InvoiceLine, LedgerLineOut, PayoutLine
+from contracts.billing import MANUAL_WORK_TYPE, InvoiceLine, LedgerLineOut, PayoutLine
 from service import clock
 from service.audit.service import audit
 from service.auth.principal import Principal
@@ -247,7 +247,7 @@ def invoice_line(row: dict[str, Any]) -> InvoiceLine:
     return InvoiceLine(
         line_id=row["id"], kind=str(row["kind"]), cause=cause_name(row["cause"]),  # type: ignore[arg-type]
         month=row["month"], la_id=str(row["la_id"]), po_number=row["purchase_order__po_number"],
-        bundle_reference=row["bundle__reference"], work_type=row["work_type"], pages=row["pages"],
+        bundle_reference=row["bundle__reference"] or "", work_type=row["work_type"], pages=row["pages"],
         express=bool(row["express"]), late_working_days=row["late_working_days"], event_on=event_on(row),
         base_pence=row["base_pence"], page_band_pence=row["page_band_pence"], express_pence=row["express_pence"],
         sla_credit_pence=row["sla_credit_pence"], net_pence=row["net_pence"], vat_rate_bp=row["vat_rate_bp"],
@@ -259,6 +259,8 @@ def invoice_line(row: dict[str, Any]) -> InvoiceLine:
 def line_description(row: dict[str, Any]) -> str:
     """What the line supplied, as the invoice describes it: the ledger's description, the LA's case reference, and
     the pages and turnaround of a delivery."""
+    if row["work_type"] == MANUAL_WORK_TYPE:
+        return str(row["description"])  # finance's own words
     what = str(row.get("description") or row["work_type"]).replace("_", " ")
     what = what[:1].upper() + what[1:]
     details = [f"case {row['bundle__reference']}"] if row.get("bundle__reference") else []
@@ -283,7 +285,8 @@ def payout_line(row: dict[str, Any]) -> PayoutLine:
 
 def line_out(line: BillableLine) -> LedgerLineOut:
     return LedgerLineOut(line_id=str(line.id), kind=line.kind.value, cause=line.cause, month=line.month,
-                         bundle_id=str(line.bundle_id), net_pence=line.net_pence,  # type: ignore[attr-defined]
+                         bundle_id=str(line.bundle_id) if line.bundle_id else None,  # type: ignore[attr-defined]
+                         net_pence=line.net_pence,
                          vat_pence=line.vat_pence,
                          corrects_line_id=str(line.corrects_line_id) if line.corrects_line_id else None,  # type: ignore[attr-defined]
                          credit_note_number=getattr(line, "credit_note_number", None))

@@ -8,7 +8,8 @@ from tortoise.migrations import operations as ops
 
 class Migration(migrations.Migration):
     """The parties on a full VAT invoice (address, postcode, VAT number, payment terms on an organisation) and credit
-    notes as documents of their own, numbered in their own gapless series per writing service."""
+    notes as documents of their own, numbered in their own gapless series per writing service; a manual invoice line
+    (finance's, for an LA) has no bundle."""
 
     dependencies = [('models', '0012_draft_qa_provision')]
 
@@ -45,6 +46,11 @@ class Migration(migrations.Migration):
             model_name='BillingBook',
             name='last_credit_note_number',
             field=fields.IntField(default=0),
+        ),
+        ops.AlterField(
+            model_name='BillableLine',
+            name='bundle',
+            field=fields.ForeignKeyField('models.Bundle', source_field='bundle_id', null=True, db_constraint=True, to_field='id', related_name='lines', on_delete=OnDelete.RESTRICT),
         ),
         ops.CreateModel(
             name='CreditNote',

@@ -151,8 +151,9 @@ class BillableLine(Model):
     la: fields.ForeignKeyRelation[Organisation] = fields.ForeignKeyField(
         "models.Organisation", related_name="la_lines", on_delete=fields.RESTRICT
     )
-    bundle: fields.ForeignKeyRelation[Bundle] = fields.ForeignKeyField(
-        "models.Bundle", related_name="lines", on_delete=fields.RESTRICT
+    # the bundle the line bills or pays; none on a manual line (finance's own, cause `manual:<uuid>`)
+    bundle: fields.ForeignKeyNullableRelation[Bundle] = fields.ForeignKeyField(
+        "models.Bundle", related_name="lines", null=True, on_delete=fields.RESTRICT
     )
     writer: fields.ForeignKeyNullableRelation[Writer] = fields.ForeignKeyField(
         "models.Writer", related_name="lines", null=True, on_delete=fields.RESTRICT

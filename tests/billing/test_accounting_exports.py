@@ -314,3 +314,48 @@ async def test_the_provider_command_sets_the_supplier_details(tenant: Tenant) ->
     provider = await Organisation.get(id=tenant.provider.id)
     assert (provider.address_lines, provider.postcode, provider.vat_number, provider.payment_terms_days) == (
         ["1 Quill Lane"], "LS1 4AP", SUPPLIER_VAT, 14)
+
+
+async def test_finance_adds_a_manual_line_to_an_open_month_audited(
+    client: httpx.AsyncClient, tenant: Tenant, other_tenant: Tenant,
+) -> None:
+    await _line(tenant, "2026-04", 45_000)
+    finance = tenant.auth("finance")
+    path = f"/v1/billing/months/2026-04/invoices/{tenant.la.id}/lines"
+    with time_machine.travel(datetime(2026, 5, 4, 9, tzinfo=UTC), tick=False):
+        for body in ({"description": "x", "amount_pence": 0}, {"description": "x", "amount_pence": 100,
+                                                                "vat_rate_bp": 1_700},
+                     {"description": " ", "amount_pence": 100}, {"amount_pence": 100}):
+            refused = await client.post(path, headers=finance, json=body)
+            assert refused.status_code == 422, (body, refused.text)
+            assert refused.headers["content-type"].startswith("application/problem+json")
+        future = await client.post(f"/v1/billing/months/2026-06/invoices/{tenant.la.id}/lines", headers=finance,
+                                   json={"description": "later", "amount_pence": 100})
+        assert future.status_code == 422 and "not begun" in future.json()["detail"]
+        theirs = await client.post(f"/v1/billing/months/2026-04/invoices/{other_tenant.la.id}/lines",
+                                   headers=finance, json={"description": "x", "amount_pence": 100})
+        assert theirs.status_code == 404
+        la_admin = await client.post(path, headers=tenant.auth("la_admin"), json={"description": "x",
+                                                                                  "amount_pence": 100})
+        assert la_admin.status_code == 403
+        added = await client.post(path, headers=finance, json={
+            "description": "Tribunal attendance, 3 hours", "amount_pence": 36_000, "vat_rate_bp": 0})
+        assert added.status_code == 201, added.text
+        assert (added.json()["net_pence"], added.json()["vat_pence"], added.json()["bundle_id"]) == (36_000, 0, None)
+        entry = await AuditEntry.get(action="billing.manual_line_added", object_id=added.json()["line_id"])
+        assert entry.data["amount_pence"] == 36_000
+        draft = (await client.get(f"/v1/billing/months/2026-04/invoices/{tenant.la.id}", params={"format": "json"},
+                                  headers=finance)).json()
+        assert [(line["cause"], line["description"], line["net_pence"]) for line in draft["lines"]][-1] == (
+            "manual", "Tribunal attendance, 3 hours", 36_000)
+        assert (await client.post("/v1/billing/months/2026-04/close", headers=finance)).status_code == 200
+        closed = await client.post(path, headers=finance, json={"description": "too late", "amount_pence": 100})
+        assert closed.status_code == 409 and "2026-05" in closed.json()["detail"]
+    xero = _rows((await client.get("/v1/billing/months/2026-04/summary", params={"format": "xero"},
+                                   headers=finance)).content)
+    assert [(r["*Description"], r["*TaxType"], r["TaxAmount"]) for r in xero][-1] == (
+        "Tribunal attendance, 3 hours", "No VAT", "0.00")
+    sage = _rows((await client.get("/v1/billing/months/2026-04/summary", params={"format": "sage"},
+                                   headers=finance)).content)
+    assert [(r["Type"], r["Details"], r["Net Amount"], r["Tax Code"]) for r in sage][-1] == (
+        "SI", "Tribunal attendance, 3 hours", "360.00", "T0")
