@@ -34,7 +34,7 @@ from service.billing.terms import card_of
 from service.bundles import submission
 from service.errors import NotFound
 from service.http import Call, Endpoint
-from service.models import Role
+from service.models import CreditNote, Role
 
 FINANCE = frozenset({Role.FINANCE})
 # what ?format= answers with: CSV, XLSX or JSON
@@ -93,8 +93,10 @@ async def close(call: Call) -> MonthClosed:
 
 async def credit(call: Call) -> LedgerLineOut:
     body: LineCredit = call.body
-    return line_out(await correct_line(call.principal, call.path_int("line_id", missing="no such line"), body.reason,
-                                       body.amount_pence))
+    line = await correct_line(call.principal, call.path_int("line_id", missing="no such line"), body.reason,
+                              body.amount_pence)
+    note = await CreditNote.filter(line_id=line.id).first()
+    return line_out(line, note.number if note is not None else None)
 
 
 async def manual_line(call: Call) -> LedgerLineOut:

@@ -283,13 +283,13 @@ def payout_line(row: dict[str, Any]) -> PayoutLine:
     )
 
 
-def line_out(line: BillableLine) -> LedgerLineOut:
+def line_out(line: BillableLine, credit_note_number: str | None = None) -> LedgerLineOut:
     return LedgerLineOut(line_id=str(line.id), kind=line.kind.value, cause=line.cause, month=line.month,
                          bundle_id=str(line.bundle_id) if line.bundle_id else None,  # type: ignore[attr-defined]
                          net_pence=line.net_pence,
                          vat_pence=line.vat_pence,
                          corrects_line_id=str(line.corrects_line_id) if line.corrects_line_id else None,  # type: ignore[attr-defined]
-                         credit_note_number=getattr(line, "credit_note_number", None))
+                         credit_note_number=credit_note_number)
 
 
 def credit_note_number(prefix: str, number: int) -> str:
@@ -318,7 +318,8 @@ async def correct_line(principal: Principal, line_id: int, reason: str,
     """Finance cancels a line: a credit line (invoice) or a reversal (payout) in the first open month, at once.
 
     With `amount_pence`, an invoice line is credited in part: that much of its net (at most all of it), VAT at the
-    line's rate. A line is corrected once; a credit or reversal is not itself corrected (write a fresh line).
+    line's rate. A line is corrected once; a credit or reversal is not itself corrected (write a fresh line). An
+    invoice line's credit is issued as a credit note in the same transaction (`issue_credit_note`), audited.
     """
     now = clock.now()
     async with in_transaction() as conn:
@@ -368,5 +369,4 @@ async def correct_line(principal: Principal, line_id: int, reason: str,
             await audit(principal, "billing.credit_note_issued", object_type="credit_note", object_id=str(note.id),
                         la_id=original.la_id, data={"number": note.number, "line_id": original.id},  # type: ignore[attr-defined]
                         using=conn)
-            line.credit_note_number = note.number
         return line
