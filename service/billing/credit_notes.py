@@ -14,6 +14,7 @@ from typing import Any
 from uuid import UUID
 
 from contracts.billing import CreditNoteOut
+from service.billing.parties import issued
 from service.billing.service import INVOICE_VALUES, invoice_line
 from service.models import BillableLine, CreditNote, Invoice, Organisation
 
@@ -45,11 +46,13 @@ def _out(note: CreditNote, provider: Organisation, la: Organisation, rows: dict[
          invoices: dict[tuple[UUID, str], str]) -> CreditNoteOut:
     line = invoice_line(rows[note.line_id])  # type: ignore[attr-defined]
     corrected = rows[note.corrects_line_id]  # type: ignore[attr-defined]
+    parties = issued(note.parties, provider, la)
+    supplier, customer = parties.supplier, parties.customer
     return CreditNoteOut(
-        credit_note_number=note.number, issued_on=note.issued_on, month=line.month, supplier_name=provider.name,
-        supplier_address_lines=tuple(provider.address_lines or ()), supplier_postcode=provider.postcode,
-        supplier_vat_number=provider.vat_number, la_id=str(la.id), customer_name=la.name,
-        customer_address_lines=tuple(la.address_lines or ()), customer_postcode=la.postcode, reason=note.reason,
+        credit_note_number=note.number, issued_on=note.issued_on, month=line.month, supplier_name=supplier.name,
+        supplier_address_lines=supplier.address_lines, supplier_postcode=supplier.postcode,
+        supplier_vat_number=supplier.vat_number, la_id=str(la.id), customer_name=customer.name,
+        customer_address_lines=customer.address_lines, customer_postcode=customer.postcode, reason=note.reason,
         corrects_invoice_number=invoices.get((la.id, corrected["month"])), corrects_month=corrected["month"],
         corrects_line_id=corrected["id"], line=line, net_pence=line.net_pence, vat_pence=line.vat_pence,
         gross_pence=line.gross_pence)

@@ -47,6 +47,8 @@ from service.billing.exports import (
 )
 from service.billing.lines import month_of
 from service.billing.month_close_service import INVOICED, parse_month
+from service.billing.parties import Party as IssuedParty
+from service.billing.parties import issued as issued_to
 from service.billing.service import INVOICE_VALUES, PAYOUT_VALUES, invoice_line, payout_line
 from service.billing.totals import BillingMismatch, month_summary
 from service.errors import Conflict, NotFound
@@ -129,8 +131,10 @@ async def invoice_header(books: Month, la: Organisation) -> InvoiceHeader:
     po_numbers = await lines.filter(purchase_order_id__isnull=False).distinct().values_list(
         "purchase_order__po_number", flat=True)
     provider = await Organisation.get(id=books.provider_id)
-    issued_on = issued.issued_on if issued and books.status == "final" else None
-    terms = payment_terms_days(provider, la)
+    final = issued is not None and books.status == "final"
+    issued_on = issued.issued_on if issued is not None and final else None
+    parties = issued_to(issued.parties if issued is not None and final else None, provider, la)
+    terms = parties.payment_terms_days
     return InvoiceHeader(
         invoice_number=issued.number if issued and books.status == "final" else None,
         document_type="credit_note" if net + vat < 0 else "invoice", status=books.status, month=books.month,
@@ -138,24 +142,15 @@ async def invoice_header(books: Month, la: Organisation) -> InvoiceHeader:
         issued_on=issued.issued_on if issued and books.status == "final" else None,
         po_numbers=tuple(sorted({str(p) for p in po_numbers})), line_count=count, net_pence=net, vat_pence=vat,
         gross_pence=net + vat, credits_net_pence=int((credits or {}).get("net") or 0),
-        supplier_address_lines=tuple(provider.address_lines or ()), supplier_postcode=provider.postcode,
-        supplier_vat_number=provider.vat_number, customer_address_lines=tuple(la.address_lines or ()),
-        customer_postcode=la.postcode, payment_terms_days=terms, payment_terms=payment_terms_text(terms),
+        supplier_address_lines=parties.supplier.address_lines, supplier_postcode=parties.supplier.postcode,
+        supplier_vat_number=parties.supplier.vat_number, customer_address_lines=parties.customer.address_lines,
+        customer_postcode=parties.customer.postcode, payment_terms_days=terms, payment_terms=payment_terms_text(terms),
         time_of_supply=time_of_supply(books.month, issued_on) if issued_on else None,
         due_on=issued_on + timedelta(days=terms) if issued_on else None,
     )
 
 
-DEFAULT_PAYMENT_TERMS_DAYS = 30
 TAX_POINT_DAYS = 14
-
-
-def payment_terms_days(provider: Organisation, la: Organisation) -> int:
-    """The LA's own payment terms, else its writing service's, else 30 days."""
-    for days in (la.payment_terms_days, provider.payment_terms_days):
-        if days is not None:
-            return days
-    return DEFAULT_PAYMENT_TERMS_DAYS
 
 
 def time_of_supply(month: str, issued_on: date) -> date:
@@ -308,9 +303,10 @@ async def sales_documents(books: Month, la_id: UUID | None) -> list[Document]:
         if not lines:
             continue  # the month's lines for this LA are all credits: each is a credit note of its own
         orders = sorted({line.po_number for line in lines if line.po_number})
+        parties = issued_to(invoice.parties, provider, la)
         documents.append(Document(
-            type="sales_invoice", number=invoice.number, party=_customer(la), issued_on=invoice.issued_on,
-            due_on=invoice.issued_on + timedelta(days=payment_terms_days(provider, la)),
+            type="sales_invoice", number=invoice.number, party=_customer(la.id, parties.customer),
+            issued_on=invoice.issued_on, due_on=invoice.issued_on + timedelta(days=parties.payment_terms_days),
             reference="; ".join(orders) or f"Planwright {books.month}",
             lines=tuple(AccountingLine(line.description, line.net_pence, line.vat_pence, line.vat_rate_bp)
                         for line in lines)))
@@ -318,16 +314,16 @@ async def sales_documents(books: Month, la_id: UUID | None) -> list[Document]:
         corrected = note.corrects_invoice_number or f"{note.corrects_month} invoice"
         documents.append(Document(
             type="sales_credit", number=note.credit_note_number,
-            party=Party(note.customer_name, account_reference("LA", note.la_id), note.customer_address_lines,
-                        note.customer_postcode),
+            party=_customer(note.la_id, IssuedParty(name=note.customer_name, address_lines=note.customer_address_lines,
+                                                    postcode=note.customer_postcode)),
             issued_on=note.issued_on, due_on=note.issued_on,
             reference=f"{corrected} line {note.corrects_line_id}",
             lines=(AccountingLine(note.line.description, -note.net_pence, -note.vat_pence, note.line.vat_rate_bp),)))
     return documents
 
 
-def _customer(la: Organisation) -> Party:
-    return Party(la.name, account_reference("LA", str(la.id)), tuple(la.address_lines or ()), la.postcode)
+def _customer(la_id: UUID | str, customer: IssuedParty) -> Party:
+    return Party(customer.name, account_reference("LA", str(la_id)), customer.address_lines, customer.postcode)
 
 
 async def bill_documents(books: Month, writer_id: UUID | None) -> list[Document]:

@@ -31,6 +31,7 @@ from service.audit.service import audit
 from service.auth.principal import Principal
 from service.billing.lines import credit_line, month_of, partial_credit_line, payout_reversal
 from service.billing.month_close import month_for_event
+from service.billing.parties import parties_of, stored
 from service.billing.rate_card import PayoutEvent, RateCard
 from service.billing.rating import (
     RatedDelivery,
@@ -45,7 +46,17 @@ from service.billing.terms import allowed_work_types, card_of, check_rate_card, 
 from service.clock import london_date
 from service.contracts_in_force import contract_between, contract_of
 from service.errors import Conflict, InvalidInput, NotFound
-from service.models import BillableLine, BillingBook, Bundle, CreditNote, Event, LaContract, LineKind, Tier
+from service.models import (
+    BillableLine,
+    BillingBook,
+    Bundle,
+    CreditNote,
+    Event,
+    LaContract,
+    LineKind,
+    Organisation,
+    Tier,
+)
 from service.sla.service import calendar_of
 
 # what a ledger row is read as, for the exports and for corrections (one query, joined)
@@ -306,7 +317,9 @@ async def issue_credit_note(credit: BillableLine, corrects: BillableLine, reason
         conn).update(last_credit_note_number=number)
     if taken != 1:  # another credit took this number between the read and the write: the caller may retry
         raise Conflict("another credit note was issued at the same moment; try again")
-    return await CreditNote.create(
+    parties = parties_of(await Organisation.filter(id=provider_id).using_db(conn).get(),
+                         await Organisation.filter(id=credit.la_id).using_db(conn).get())  # type: ignore[attr-defined]
+    return await CreditNote.create(parties=stored(parties),
         provider_id=provider_id, la_id=credit.la_id, number=credit_note_number(book.credit_note_prefix, number),  # type: ignore[attr-defined]
         issued_on=issued_on, reason=reason[:200], line_id=credit.id, corrects_line_id=corrects.id,
         issued_by_id=user_id, using_db=conn)

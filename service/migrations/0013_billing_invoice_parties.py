@@ -47,6 +47,11 @@ class Migration(migrations.Migration):
             name='last_credit_note_number',
             field=fields.IntField(default=0),
         ),
+        ops.AddField(
+            model_name='Invoice',
+            name='parties',
+            field=fields.JSONField(null=True, encoder=functools.partial(dumps, separators=(',', ':')), decoder=loads),
+        ),
         ops.AlterField(
             model_name='BillableLine',
             name='bundle',
@@ -65,6 +70,7 @@ class Migration(migrations.Migration):
                 ('corrects_line', fields.ForeignKeyField('models.BillableLine', source_field='corrects_line_id', db_constraint=True, to_field='id', related_name='credit_notes', on_delete=OnDelete.RESTRICT)),
                 ('issued_by', fields.ForeignKeyField('models.User', source_field='issued_by_id', null=True, db_constraint=True, to_field='id', related_name='credit_notes_issued', on_delete=OnDelete.RESTRICT)),
                 ('created_at', fields.DatetimeField(auto_now=False, auto_now_add=True)),
+                ('parties', fields.JSONField(encoder=functools.partial(dumps, separators=(',', ':')), decoder=loads)),
             ],
             options={'table': 'credit_note', 'app': 'models', 'unique_together': (('provider', 'number'),), 'pk_attr': 'id', 'table_description': 'A credit note: a document of its own, numbered as it is issued, naming the invoice line it corrects.'},
             bases=['Model'],

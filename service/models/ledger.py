@@ -103,6 +103,9 @@ class Invoice(Model):
         "models.User", related_name="invoices_closed", null=True, on_delete=fields.RESTRICT
     )
     created_at = fields.DatetimeField(auto_now_add=True)
+    # the supplier, the customer and the payment terms as they stood at close (service/billing/parties.py);
+    # null on an invoice issued before they were kept
+    parties: dict[str, Any] | None = fields.JSONField(null=True)
 
     class Meta:
         table = "invoice"
@@ -136,6 +139,8 @@ class CreditNote(Model):
         "models.User", related_name="credit_notes_issued", null=True, on_delete=fields.RESTRICT
     )
     created_at = fields.DatetimeField(auto_now_add=True)
+    # the supplier, the customer and the payment terms as they stood at issue (service/billing/parties.py)
+    parties: dict[str, Any] = fields.JSONField()
 
     class Meta:
         table = "credit_note"

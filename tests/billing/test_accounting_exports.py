@@ -359,3 +359,24 @@ async def test_finance_adds_a_manual_line_to_an_open_month_audited(
                                    headers=finance)).content)
     assert [(r["Type"], r["Details"], r["Net Amount"], r["Tax Code"]) for r in sage][-1] == (
         "SI", "Tribunal attendance, 3 hours", "360.00", "T0")
+
+
+async def test_an_issued_document_keeps_the_parties_it_was_issued_to(
+    client: httpx.AsyncClient, tenant: Tenant,
+) -> None:
+    await _closed_month(client, tenant)
+    finance = tenant.auth("finance")
+    path = f"/v1/billing/months/2026-04/invoices/{tenant.la.id}"
+    before = {fmt: (await client.get(path, params={"format": fmt}, headers=finance)).content
+              for fmt in ("csv", "xero", "sage")}
+    moved = await client.patch(f"/v1/organisations/{tenant.la.id}", headers=tenant.auth("admin"), json={
+        "address_lines": ["New Civic Centre"], "postcode": "WF1 1AA", "payment_terms_days": 60})
+    assert moved.status_code == 200, moved.text
+    await Organisation.filter(id=tenant.provider.id).update(vat_number="GB999999973")
+    # a closed month's files are byte-identical: the invoice keeps the parties and terms it was issued with
+    assert {fmt: (await client.get(path, params={"format": fmt}, headers=finance)).content
+            for fmt in ("csv", "xero", "sage")} == before
+    [note] = (await client.get("/v1/billing/credit-notes", params={"number": "CN-000001"},
+                               headers=finance)).json()["items"]
+    assert (note["customer_address_lines"], note["supplier_vat_number"]) == (["County Hall", "Wakefield"],
+                                                                             SUPPLIER_VAT)
