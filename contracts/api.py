@@ -6,7 +6,7 @@ from datetime import date, datetime
 from typing import Annotated, Literal
 from uuid import UUID
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator, model_validator
 
 WorkTypeName = Literal["new_plan", "phase_transfer", "annual_review_amendment", "reassessment", "statement_transfer"]
 TierName = Literal["standard", "express"]
@@ -553,14 +553,70 @@ class ReportOut(Strict):
 # --- organisations: a writing service's LA clients and their contract versions ---------------------------------
 
 
-class OrganisationCreate(Strict):
+AddressLine = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
+# a UK postcode (outward and inward codes; BFPO and GIR 0AA too), any case, one space or none between
+UK_POSTCODE = r"^(?i:GIR ?0AA|BFPO ?\d{1,4}|[A-Z]{1,2}\d[A-Z\d]? ?\d[A-Z]{2})$"
+
+
+def uk_vat_number(value: str) -> str:
+    """A UK VAT registration number as HMRC writes it (`GB` and 9 digits, or 12 for a branch), its check digits
+    verified (the weighted mod-97 sum, old series or the 9755 series); ValueError when it is not one."""
+    compact = value.replace(" ", "").upper()
+    digits = compact.removeprefix("GB")
+    if not digits.isdigit() or len(digits) not in (9, 12):
+        raise ValueError("a UK VAT number is GB and 9 digits (12 for a branch)")
+    total = sum(int(d) * w for d, w in zip(digits[:7], range(8, 1, -1), strict=True)) + int(digits[7:9])
+    if total % 97 != 0 and (total + 55) % 97 != 0:
+        raise ValueError("the VAT number's check digits are wrong")
+    return f"GB{digits}"
+
+
+class PartyDetails(Strict):
+    """An organisation as a party on a VAT invoice: its postal address (up to 4 lines and a postcode), its UK VAT
+    registration number (the writing service's is printed on every invoice), and its payment terms in days after
+    the invoice is issued (an LA's own, else its writing service's, else 30). Absent: left as it is."""
+
+    address_lines: list[AddressLine] | None = Field(default=None, max_length=4)
+    postcode: str | None = Field(default=None, pattern=UK_POSTCODE, max_length=10)
+    vat_number: str | None = Field(default=None, max_length=20)
+    payment_terms_days: int | None = Field(default=None, ge=0, le=120)
+
+    @field_validator("vat_number")
+    @classmethod
+    def _vat_number(cls, value: str | None) -> str | None:
+        return None if value is None else uk_vat_number(value)
+
+    @field_validator("postcode")
+    @classmethod
+    def _postcode(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
+        compact = value.replace(" ", "").upper()
+        return f"{compact[:-3]} {compact[-3:]}"
+
+    def party_fields(self) -> dict[str, object]:
+        """The details given, as the organisation row stores them."""
+        return self.model_dump(include={"address_lines", "postcode", "vat_number", "payment_terms_days"},
+                               exclude_unset=True)
+
+
+class OrganisationCreate(PartyDetails):
     """A new LA client of the caller's writing service. The same name again answers the LA already made (200)."""
 
     name: str = Field(min_length=1, max_length=200)
 
 
-class OrganisationRename(Strict):
-    name: str = Field(min_length=1, max_length=200)
+class OrganisationRename(PartyDetails):
+    """Rename an LA client and/or set its invoice details (at least one field)."""
+
+    name: str | None = Field(default=None, min_length=1, max_length=200)
+
+    @model_validator(mode="after")
+    def _something(self) -> OrganisationRename:
+        if not self.model_fields_set:
+            raise ValueError("name one thing to change: name, address_lines, postcode, vat_number or "
+                             "payment_terms_days")
+        return self
 
 
 class OrganisationOut(Strict):
@@ -570,6 +626,10 @@ class OrganisationOut(Strict):
     provider_id: UUID | None
     archived_at: datetime | None
     created_at: datetime
+    address_lines: list[str] = []
+    postcode: str | None = None
+    vat_number: str | None = None
+    payment_terms_days: int | None = None
 
 
 class OrganisationList(Strict):

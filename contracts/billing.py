@@ -20,7 +20,8 @@ Month = str  # YYYY-MM, validated by the pattern on each field
 MONTH_PATTERN = r"^\d{4}-(0[1-9]|1[0-2])$"
 DocumentStatus = Literal["draft", "final"]  # draft: the month is not closed and any figure may still change
 InvoiceLineKind = Literal["invoice", "credit"]
-InvoiceLineCause = Literal["delivery", "amendment", "correction"]
+InvoiceLineCause = Literal["delivery", "amendment", "correction", "manual"]
+MANUAL_WORK_TYPE = "manual"  # the work type of a manual line (finance's own, no bundle)
 PayoutLineCause = Literal["delivery", "acceptance", "amendment", "correction"]
 
 
@@ -44,8 +45,8 @@ class InvoiceLine(_Row):
     month: Month = Field(pattern=MONTH_PATTERN)
     la_id: str = Field(min_length=1)
     po_number: str | None
-    bundle_reference: str
-    work_type: WorkTypeName
+    bundle_reference: str  # empty on a manual line
+    work_type: WorkTypeName | Literal["manual"]
     pages: StrictInt = Field(ge=0)
     express: StrictBool
     late_working_days: StrictInt = Field(ge=0)
@@ -59,11 +60,24 @@ class InvoiceLine(_Row):
     vat_pence: StrictInt
     gross_pence: StrictInt
     corrects_line_id: StrictInt | None = None
+    # the line as a full VAT invoice describes it: what was supplied, how many, at what unit price (net)
+    description: str = ""
+    quantity: StrictInt = Field(default=1, ge=1)
+    unit_price_pence: StrictInt | None = None  # net / quantity; filled in when absent
 
     @computed_field  # type: ignore[prop-decorator]
     @property
     def vat_rate_percent(self) -> float:
         return self.vat_rate_bp / 100
+
+    @model_validator(mode="before")
+    @classmethod
+    def _unit_price(cls, data: Any) -> Any:
+        if isinstance(data, dict) and data.get("unit_price_pence") is None and isinstance(data.get("net_pence"), int):
+            quantity = data.get("quantity", 1)
+            data = {**data, "unit_price_pence": data["net_pence"] // quantity if isinstance(quantity, int)
+                    and quantity > 0 else None}
+        return data
 
     @model_validator(mode="before")
     @classmethod
@@ -88,6 +102,8 @@ class InvoiceLine(_Row):
             raise ValueError("a credit line names the line it corrects and is never positive")
         if self.kind == "invoice" and self.sla_credit_pence > 0:
             raise ValueError("sla_credit_pence is zero or negative on an invoice line")
+        if self.unit_price_pence is not None and self.unit_price_pence * self.quantity != self.net_pence:
+            raise ValueError("net_pence is not quantity x unit_price_pence")
         return self
 
 
@@ -112,6 +128,20 @@ class InvoiceHeader(_Row):
     vat_pence: StrictInt
     gross_pence: StrictInt
     credits_net_pence: StrictInt  # the credit lines' share of net_pence (zero or negative)
+    # the parties and terms of a full VAT invoice (HMRC VAT Notice 700/21 section 16.3): the supplier's address and
+    # VAT registration number, the customer's address, the time of supply (tax point), the payment terms and the
+    # date payment is due. Absent on an invoice built before they were kept; the tax point and due date are
+    # absent on a draft.
+    supplier_address_lines: tuple[str, ...] = ()
+    supplier_postcode: str | None = None
+    supplier_vat_number: str | None = None
+    customer_address_lines: tuple[str, ...] = ()
+    customer_postcode: str | None = None
+    time_of_supply: date | None = None
+    payment_terms_days: StrictInt | None = Field(default=None, ge=0)
+    due_on: date | None = None
+
+    payment_terms: str | None = None  # as printed: `payment_terms_text(payment_terms_days)`
 
     @model_validator(mode="after")
     def _consistent(self) -> InvoiceHeader:
@@ -125,6 +155,11 @@ class InvoiceHeader(_Row):
         if self.document_type != expected:
             raise ValueError(f"document_type is {expected!r} for a gross of {self.gross_pence}")
         return self
+
+
+def payment_terms_text(days: int) -> str:
+    """Payment terms as an invoice prints them."""
+    return "Payment due on receipt" if days == 0 else f"Payment within {days} days of the invoice date"
 
 
 class PayoutLine(_Row):
@@ -194,7 +229,7 @@ class MonthSummary(_Row):
 
 # ---- API bodies (service/billing/routes.py) -------------------------------------------------------------------
 
-ExportFormatName = Literal["csv", "xlsx", "json"]
+ExportFormatName = Literal["csv", "xlsx", "json", "xero", "sage"]
 
 
 class ExportQuery(_Row):
@@ -340,7 +375,60 @@ class LedgerLineOut(_Row):
     kind: Literal["invoice", "payout", "credit"]
     cause: str
     month: Month = Field(pattern=MONTH_PATTERN)
-    bundle_id: str
+    bundle_id: str | None  # none on a manual line
     net_pence: int
     vat_pence: int
     corrects_line_id: str | None
+    credit_note_number: str | None = None  # the credit note issued for an invoice line's credit
+
+
+class ManualLineCreate(_Row):
+    """A line finance adds to an LA's invoice for an open month: what it is for, its net amount (pence; negative for
+    an agreed reduction) and its VAT rate (UK rates: 0, 5% or 20%, in basis points)."""
+
+    description: str = Field(min_length=1, max_length=200, pattern=r"\S")
+    amount_pence: StrictInt = Field(ge=-10**9, le=10**9)
+    vat_rate_bp: Literal[0, 500, 2000] = 2000
+
+    @model_validator(mode="after")
+    def _not_zero(self) -> ManualLineCreate:
+        if self.amount_pence == 0:
+            raise ValueError("amount_pence: a line of nothing is no line")
+        return self
+
+
+class CreditNoteQuery(_Row):
+    month: Month | None = Field(default=None, pattern=MONTH_PATTERN, description="the month the credit is in")
+    la_id: CanonicalId | None = None
+    number: str | None = Field(default=None, max_length=32, description="one credit note by its number")
+
+
+class CreditNoteOut(_Row):
+    """A credit note: a document of its own, numbered in its own gapless series per writing service as it is issued
+    (`CN-000001`), naming the invoice and the line it corrects; never part of an invoice. Amounts are negative
+    (integer pence). `corrects_invoice_number` is None while the corrected line's month is not closed (the invoice
+    for `corrects_month` is not issued yet)."""
+
+    credit_note_number: str
+    issued_on: date
+    month: Month = Field(pattern=MONTH_PATTERN)  # the month of the books the credit is in
+    supplier_name: str
+    supplier_address_lines: tuple[str, ...]
+    supplier_postcode: str | None
+    supplier_vat_number: str | None
+    la_id: str
+    customer_name: str
+    customer_address_lines: tuple[str, ...]
+    customer_postcode: str | None
+    reason: str
+    corrects_invoice_number: str | None
+    corrects_month: Month = Field(pattern=MONTH_PATTERN)
+    corrects_line_id: StrictInt
+    line: InvoiceLine
+    net_pence: StrictInt
+    vat_pence: StrictInt
+    gross_pence: StrictInt
+
+
+class CreditNoteList(_Row):
+    items: list[CreditNoteOut]

@@ -8,11 +8,32 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 from urllib.parse import urlsplit
+from uuid import UUID
 
-from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 ENV_PREFIX = "PLANWRIGHT_"
+
+
+class AccountingCodes(BaseModel):
+    """What the Xero and Sage 50 imports (service/billing/accounting.py) code each line to: the sales and purchase
+    accounts (Xero account codes, Sage 50 nominal codes), the tax rate or tax code per VAT rate (basis points:
+    2000 is 20%), the writers' bills' tax (writers are paid outside the scope of VAT unless told otherwise), and the
+    days a writer's bill is due after its month ends. The defaults are each product's UK standard chart and rates."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    xero_sales_account: str = Field(default="200", min_length=1, max_length=10)
+    xero_purchases_account: str = Field(default="310", min_length=1, max_length=10)
+    xero_sales_tax: dict[int, str] = Field(default_factory=lambda: {
+        2000: "20% (VAT on Income)", 500: "5% (VAT on Income)", 0: "No VAT"})
+    xero_bill_tax: str = "No VAT"
+    sage_sales_nominal: str = Field(default="4000", pattern=r"^\d{1,8}$")
+    sage_purchases_nominal: str = Field(default="5000", pattern=r"^\d{1,8}$")
+    sage_sales_tax: dict[int, str] = Field(default_factory=lambda: {2000: "T1", 500: "T5", 0: "T0"})
+    sage_bill_tax: str = Field(default="T9", pattern=r"^T\d$")
+    bill_terms_days: int = Field(default=14, ge=0, le=120)
 
 
 class Settings(BaseSettings):
@@ -121,6 +142,13 @@ class Settings(BaseSettings):
     denied_audit_per_minute: int = Field(default=10, ge=1)
     probe_threshold: int = Field(default=20, ge=2)
     probe_window_seconds: int = Field(default=600, ge=1)
+    # the Xero and Sage exports' account and tax codes (JSON, e.g. '{"xero_sales_account": "4000"}'), and a
+    # writing service's own where it differs (JSON keyed by its organisation id)
+    accounting_codes: AccountingCodes = Field(default_factory=AccountingCodes)
+    accounting_codes_by_provider: dict[UUID, AccountingCodes] = Field(default_factory=dict)
+
+    def accounting_codes_of(self, provider_id: UUID) -> AccountingCodes:
+        return self.accounting_codes_by_provider.get(provider_id, self.accounting_codes)
 
     @field_validator("cors_origins")
     @classmethod

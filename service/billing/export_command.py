@@ -1,4 +1,5 @@
-"""Export a month's invoice (one LA), writer payouts or summary as CSV, XLSX or JSON; DRAFT until it is closed."""
+"""Export a month's invoice (one LA), writer payouts or summary as CSV, XLSX or JSON (DRAFT until it is closed), or
+a closed month in Xero's or Sage 50's import layout."""
 
 from __future__ import annotations
 
@@ -16,7 +17,9 @@ def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--month", required=True, help="YYYY-MM")
     parser.add_argument("--la", help="the LA whose invoice (invoice only)")
     parser.add_argument("--writer", help="one writer's payouts (payouts only; all writers when absent)")
-    parser.add_argument("--format", choices=("csv", "xlsx", "json"), default="csv")
+    parser.add_argument("--format", choices=("csv", "xlsx", "json", "xero", "sage"), default="csv",
+                        help="xero, sage: a closed month in Xero's or Sage 50's import layout (invoice and summary: "
+                             "invoices and credit notes; payouts: supplier bills)")
     parser.add_argument("--output", "-o", help="the file to write (default: standard output); named as the API "
                                                "names it when this is a directory")
     add_user_argument(parser)

@@ -81,10 +81,18 @@ INVOICE_LINE_COLUMNS: tuple[Column, ...] = (
     Column("vat_gbp", "money", "vat_pence"),
     Column("gross_gbp", "money", "gross_pence"),
     Column("corrects_line_id", "int", "corrects_line_id"),
+    Column("description", "text", "description"),
+    Column("quantity", "int", "quantity"),
+    Column("unit_price_gbp", "money", "unit_price_pence"),
+)
+# the parties and terms of a full VAT invoice, on every record after the line columns (added later, so at the end)
+INVOICE_PARTY_COLUMNS: tuple[str, ...] = (
+    "supplier_name", "supplier_address", "supplier_vat_number", "customer_address", "time_of_supply",
+    "payment_terms", "due_on",
 )
 INVOICE_CSV_COLUMNS: tuple[str, ...] = (
     "record", "document_status", "invoice_number", "document_type", "month", "la_id", "la_name", "issued_on",
-    "line_count", *(column.name for column in INVOICE_LINE_COLUMNS),
+    "line_count", *(column.name for column in INVOICE_LINE_COLUMNS), *INVOICE_PARTY_COLUMNS,
 )
 PAYOUT_LINE_COLUMNS: tuple[Column, ...] = (
     Column("line_id", "int", "line_id"),
@@ -158,7 +166,12 @@ def export_invoice(header: InvoiceHeader, lines: Iterable[InvoiceLine], out: IO[
             ("Status", "text", header.status.upper()), ("Invoice number", "text", header.invoice_number),
             ("Document type", "text", header.document_type), ("Provider", "text", header.provider_name),
             ("LA", "text", header.la_name), ("LA id", "text", header.la_id), ("Month", "text", header.month),
-            ("Issued on", "date", header.issued_on), ("PO numbers", "text", "; ".join(header.po_numbers)),
+            ("Issued on", "date", header.issued_on),
+            ("Supplier address", "text", postal_address(header.supplier_address_lines, header.supplier_postcode)),
+            ("Supplier VAT number", "text", header.supplier_vat_number or ""),
+            ("Customer address", "text", postal_address(header.customer_address_lines, header.customer_postcode)),
+            ("Time of supply", "date", header.time_of_supply), ("Payment terms", "text", header.payment_terms or ""),
+            ("Due on", "date", header.due_on), ("PO numbers", "text", "; ".join(header.po_numbers)),
             ("Lines", "int", header.line_count), ("Net", "money", header.net_pence),
             ("VAT", "money", header.vat_pence), ("Gross", "money", header.gross_pence),
             ("Of which credits (net)", "money", header.credits_net_pence),
@@ -258,7 +271,7 @@ def _csv_row_maker(columns: Sequence[Column]) -> Callable[[object], list[object]
     return make
 
 
-def _csv_chunks(rows: Iterable[Sequence[object]]) -> Iterator[bytes]:
+def csv_chunks(rows: Iterable[Sequence[object]]) -> Iterator[bytes]:
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")  # RFC 4180 line ends
     pending = 0
@@ -280,12 +293,28 @@ def _invoice_csv(header: InvoiceHeader, lines: Iterable[InvoiceLine]) -> Iterato
                   header.la_name, header.issued_on.isoformat() if header.issued_on else ""]
         totals = {"po_number": "; ".join(header.po_numbers), "net_gbp": pounds(header.net_pence),
                   "vat_gbp": pounds(header.vat_pence), "gross_gbp": pounds(header.gross_pence)}
-        yield ["invoice", *common, header.line_count, *(totals.get(c.name, "") for c in INVOICE_LINE_COLUMNS)]
+        parties = _invoice_parties(header)
+        yield ["invoice", *common, header.line_count, *(totals.get(c.name, "") for c in INVOICE_LINE_COLUMNS),
+               *parties]
         cells = _csv_row_maker(INVOICE_LINE_COLUMNS)
         for line in lines:
-            yield ["line", *common, "", *cells(line)]
+            yield ["line", *common, "", *cells(line), *parties]
 
-    return _csv_chunks(rows())
+    return csv_chunks(rows())
+
+
+def postal_address(lines: Sequence[str], postcode: str | None) -> str:
+    """An address on one line: its lines and postcode joined by `, ` (empty when none is kept)."""
+    return ", ".join([*lines, *([postcode] if postcode else [])])
+
+
+def _invoice_parties(header: InvoiceHeader) -> list[str]:
+    """The `INVOICE_PARTY_COLUMNS` cells of an invoice."""
+    return [header.provider_name, postal_address(header.supplier_address_lines, header.supplier_postcode),
+            header.supplier_vat_number or "",
+            postal_address(header.customer_address_lines, header.customer_postcode),
+            header.time_of_supply.isoformat() if header.time_of_supply else "", header.payment_terms or "",
+            header.due_on.isoformat() if header.due_on else ""]
 
 
 def _payout_csv(header: PayoutHeader, lines: Iterable[PayoutLine]) -> Iterator[bytes]:
@@ -299,7 +328,7 @@ def _payout_csv(header: PayoutHeader, lines: Iterable[PayoutLine]) -> Iterator[b
         for line in lines:
             yield ["line", header.status, header.month, "", *cells(line)]
 
-    return _csv_chunks(rows())
+    return csv_chunks(rows())
 
 
 def _summary_csv(summary: MonthSummary, invoices: Iterable[InvoiceHeader]) -> Iterator[bytes]:
@@ -313,7 +342,7 @@ def _summary_csv(summary: MonthSummary, invoices: Iterable[InvoiceHeader]) -> It
                pounds(summary.invoices_gross_pence), pounds(summary.credits_net_pence), summary.invoice_count,
                summary.payout_line_count, pounds(summary.payouts_pence), pounds(summary.margin_pence)]
 
-    return _csv_chunks(rows())
+    return csv_chunks(rows())
 
 
 # ---- JSON ----------------------------------------------------------------------------------------------------

@@ -30,10 +30,11 @@ from service.billing.month_close import (
     first_open_month,
     invoice_numbers,
 )
+from service.billing.parties import parties_of, stored
 from service.billing.service import book_of
 from service.clock import london_date
 from service.errors import Conflict, InvalidInput, NotFound
-from service.models import BillableLine, BillingBook, Invoice, LineKind
+from service.models import BillableLine, BillingBook, Invoice, LineKind, Organisation
 
 MONTH = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
 INVOICED = (LineKind.INVOICE, LineKind.CREDIT)
@@ -150,13 +151,15 @@ async def close_month(principal: Principal, month: str) -> MonthClosed:
         by_la = {str(row["la_id"]): row for row in totals}
         numbers = invoice_numbers(book.invoice_prefix, book.last_invoice_number, by_la)
         issued_on = london_date(at)
+        provider = await Organisation.filter(id=provider_id).using_db(conn).get()
+        las = {str(org.id): org for org in await Organisation.filter(id__in=list(by_la)).using_db(conn)}
         created = []
         for la_id, number in sorted(numbers.items(), key=lambda item: item[1]):
             row = by_la[la_id]
             created.append(await Invoice.create(
                 provider_id=provider_id, la_id=UUID(la_id), month=month, number=number, issued_on=issued_on,
                 line_count=int(row["lines"]), net_pence=int(row["net"] or 0), vat_pence=int(row["vat"] or 0),
-                closed_by_id=principal.user_id, using_db=conn))
+                closed_by_id=principal.user_id, parties=stored(parties_of(provider, las[la_id])), using_db=conn))
         await BillingBook.filter(id=book.id).using_db(conn).update(
             last_closed_month=month, last_invoice_number=book.last_invoice_number + len(numbers))
         await audit(principal, "billing.month_closed", object_type="billing_month", object_id=month,

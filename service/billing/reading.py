@@ -18,7 +18,7 @@ import asyncio
 import threading
 from collections.abc import AsyncIterator, Callable, Iterator
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime, timedelta
 from typing import IO, Any, TypeVar, cast
 from uuid import UUID
 
@@ -26,13 +26,18 @@ from tortoise.functions import Count, Sum
 
 from contracts.billing import (
     DocumentStatus,
+    ExportFormatName,
     InvoiceHeader,
     InvoiceLine,
     MonthSummary,
     PayoutHeader,
     PayoutLine,
+    payment_terms_text,
 )
-from service import clock
+from service import clock, runtime
+from service.billing.accounting import Document, Layout, Party, account_reference, write_bills, write_sales
+from service.billing.accounting import Line as AccountingLine
+from service.billing.credit_notes import credit_notes
 from service.billing.exports import (
     ExportFormat,
     export_filename,
@@ -42,10 +47,22 @@ from service.billing.exports import (
 )
 from service.billing.lines import month_of
 from service.billing.month_close_service import INVOICED, parse_month
+from service.billing.parties import Party as IssuedParty
+from service.billing.parties import issued as issued_to
 from service.billing.service import INVOICE_VALUES, PAYOUT_VALUES, invoice_line, payout_line
 from service.billing.totals import BillingMismatch, month_summary
-from service.errors import NotFound
-from service.models import BillableLine, BillingBook, Invoice, LineKind, Organisation, OrganisationKind, Writer
+from service.errors import Conflict, NotFound
+from service.models import (
+    BillableLine,
+    BillingBook,
+    CreditNote,
+    Invoice,
+    LineKind,
+    Organisation,
+    OrganisationKind,
+    Writer,
+)
+from service.settings import AccountingCodes
 
 BATCH = 2_000
 QUEUE_CHUNKS = 8
@@ -113,6 +130,11 @@ async def invoice_header(books: Month, la: Organisation) -> InvoiceHeader:
     credits = await lines.filter(kind=LineKind.CREDIT).annotate(net=Sum("net_pence")).first().values("net")
     po_numbers = await lines.filter(purchase_order_id__isnull=False).distinct().values_list(
         "purchase_order__po_number", flat=True)
+    provider = await Organisation.get(id=books.provider_id)
+    final = issued is not None and books.status == "final"
+    issued_on = issued.issued_on if issued is not None and final else None
+    parties = issued_to(issued.parties if issued is not None and final else None, provider, la)
+    terms = parties.payment_terms_days
     return InvoiceHeader(
         invoice_number=issued.number if issued and books.status == "final" else None,
         document_type="credit_note" if net + vat < 0 else "invoice", status=books.status, month=books.month,
@@ -120,7 +142,28 @@ async def invoice_header(books: Month, la: Organisation) -> InvoiceHeader:
         issued_on=issued.issued_on if issued and books.status == "final" else None,
         po_numbers=tuple(sorted({str(p) for p in po_numbers})), line_count=count, net_pence=net, vat_pence=vat,
         gross_pence=net + vat, credits_net_pence=int((credits or {}).get("net") or 0),
+        supplier_address_lines=parties.supplier.address_lines, supplier_postcode=parties.supplier.postcode,
+        supplier_vat_number=parties.supplier.vat_number, customer_address_lines=parties.customer.address_lines,
+        customer_postcode=parties.customer.postcode, payment_terms_days=terms, payment_terms=payment_terms_text(terms),
+        time_of_supply=time_of_supply(books.month, issued_on) if issued_on else None,
+        due_on=issued_on + timedelta(days=terms) if issued_on else None,
     )
+
+
+TAX_POINT_DAYS = 14
+
+
+def time_of_supply(month: str, issued_on: date) -> date:
+    """The tax point of a month's supplies: the date of issue when the invoice is issued within 14 days of the
+    month's end (HMRC's 14-day rule), else the month's last day (the latest basic tax point of its lines)."""
+    last_day = month_end(month)
+    return issued_on if last_day <= issued_on <= last_day + timedelta(days=TAX_POINT_DAYS) else last_day
+
+
+def month_end(month: str) -> date:
+    """The last day of a YYYY-MM month."""
+    year, number = int(month[:4]), int(month[5:7])
+    return date(year + number // 12, number % 12 + 1, 1) - timedelta(days=1)
 
 
 async def payout_header(books: Month, writer_id: UUID | None) -> PayoutHeader:
@@ -191,25 +234,135 @@ def _pulled(batches: AsyncIterator[list[T]], loop: asyncio.AbstractEventLoop) ->
         yield from batch
 
 
-async def invoice_export(books: Month, la: Organisation, fmt: ExportFormat) -> Export:
+async def invoice_export(books: Month, la: Organisation, fmt: ExportFormatName) -> Export:
+    if fmt in LAYOUTS:
+        return await sales_export(books, cast(Layout, fmt), la)
+    table = cast(ExportFormat, fmt)  # csv, xlsx or json
     header = await invoice_header(books, la)
     loop = asyncio.get_running_loop()
-    return Export(export_filename("invoice", books.month, fmt, books.status, str(la.id)), MEDIA_TYPES[fmt],
-                  lambda out: export_invoice(header, _pulled(invoice_lines(books, la.id), loop), out, fmt))
+    return Export(export_filename("invoice", books.month, table, books.status, str(la.id)), MEDIA_TYPES[table],
+                  lambda out: export_invoice(header, _pulled(invoice_lines(books, la.id), loop), out, table))
 
 
-async def payouts_export(books: Month, writer_id: UUID | None, fmt: ExportFormat) -> Export:
+async def payouts_export(books: Month, writer_id: UUID | None, fmt: ExportFormatName) -> Export:
+    if fmt in LAYOUTS:
+        return await bills_export(books, cast(Layout, fmt), writer_id)
+    table = cast(ExportFormat, fmt)  # csv, xlsx or json
     header = await payout_header(books, writer_id)
     loop = asyncio.get_running_loop()
     party = str(writer_id) if writer_id else None
-    return Export(export_filename("payouts", books.month, fmt, books.status, party), MEDIA_TYPES[fmt],
-                  lambda out: export_payouts(header, _pulled(payout_lines(books, writer_id), loop), out, fmt))
+    return Export(export_filename("payouts", books.month, table, books.status, party), MEDIA_TYPES[table],
+                  lambda out: export_payouts(header, _pulled(payout_lines(books, writer_id), loop), out, table))
 
 
-async def summary_export(books: Month, fmt: ExportFormat) -> Export:
+async def summary_export(books: Month, fmt: ExportFormatName) -> Export:
+    if fmt in LAYOUTS:
+        return await sales_export(books, cast(Layout, fmt), None)
+    table = cast(ExportFormat, fmt)  # csv, xlsx or json
     month, headers, payouts = await summary(books)
-    return Export(export_filename("summary", books.month, fmt, books.status), MEDIA_TYPES[fmt],
-                  lambda out: export_month_summary(month, headers, payouts, out, fmt))
+    return Export(export_filename("summary", books.month, table, books.status), MEDIA_TYPES[table],
+                  lambda out: export_month_summary(month, headers, payouts, out, table))
+
+
+# ---- accounting software's imports (service/billing/accounting.py) ---------------------------------------------
+
+LAYOUTS = ("xero", "sage")
+
+
+def _final(books: Month) -> None:
+    if books.status != "final":
+        raise Conflict(f"{books.month} is not closed: an accounting import carries final numbers, so export it "
+                       "once the month is closed (csv, xlsx or json show the draft)")
+
+
+def _codes(provider_id: UUID) -> AccountingCodes:
+    return runtime.current().settings.accounting_codes_of(provider_id)
+
+
+def _accounting_filename(document: str, month: str, layout: Layout, party: str | None = None) -> str:
+    return "-".join(["planwright", document, *([party] if party else []), month, layout]) + ".csv"
+
+
+async def sales_documents(books: Month, la_id: UUID | None) -> list[Document]:
+    """The closed month's invoices (their invoice lines) and credit notes, of one LA or all, in number order.
+
+    A credit line written before credit notes were documents of their own stays on its month's invoice."""
+    invoices = Invoice.filter(provider_id=books.provider_id, month=books.month)
+    if la_id is not None:
+        invoices = invoices.filter(la_id=la_id)
+    issued = await invoices.order_by("number")
+    las = {org.id: org for org in await Organisation.filter(id__in=[i.la_id for i in issued])}  # type: ignore[attr-defined]
+    provider = await Organisation.get(id=books.provider_id)
+    noted = set(await CreditNote.filter(provider_id=books.provider_id).values_list("line_id", flat=True))
+    documents: list[Document] = []
+    for invoice in issued:
+        la = las[invoice.la_id]  # type: ignore[attr-defined]
+        rows = await BillableLine.filter(provider_id=books.provider_id, month=books.month, la_id=la.id,
+                                         kind__in=INVOICED).order_by("id").values(*INVOICE_VALUES)
+        lines = [invoice_line(row) for row in rows if row["id"] not in noted]
+        if not lines:
+            continue  # the month's lines for this LA are all credits: each is a credit note of its own
+        orders = sorted({line.po_number for line in lines if line.po_number})
+        parties = issued_to(invoice.parties, provider, la)
+        documents.append(Document(
+            type="sales_invoice", number=invoice.number, party=_customer(la.id, parties.customer),
+            issued_on=invoice.issued_on, due_on=invoice.issued_on + timedelta(days=parties.payment_terms_days),
+            reference="; ".join(orders) or f"Planwright {books.month}",
+            lines=tuple(AccountingLine(line.description, line.net_pence, line.vat_pence, line.vat_rate_bp)
+                        for line in lines)))
+    for note in await credit_notes(books.provider_id, month=books.month, la_id=la_id):
+        corrected = note.corrects_invoice_number or f"{note.corrects_month} invoice"
+        documents.append(Document(
+            type="sales_credit", number=note.credit_note_number,
+            party=_customer(note.la_id, IssuedParty(name=note.customer_name, address_lines=note.customer_address_lines,
+                                                    postcode=note.customer_postcode)),
+            issued_on=note.issued_on, due_on=note.issued_on,
+            reference=f"{corrected} line {note.corrects_line_id}",
+            lines=(AccountingLine(note.line.description, -note.net_pence, -note.vat_pence, note.line.vat_rate_bp),)))
+    return documents
+
+
+def _customer(la_id: UUID | str, customer: IssuedParty) -> Party:
+    return Party(customer.name, account_reference("LA", str(la_id)), customer.address_lines, customer.postcode)
+
+
+async def bill_documents(books: Month, writer_id: UUID | None) -> list[Document]:
+    """The closed month's payouts as one bill per writer (writers in name order), each due BILL_TERMS after the
+    month's last day."""
+    codes = _codes(books.provider_id)
+    last_day = month_end(books.month)
+    by_writer: dict[str, list[PayoutLine]] = {}
+    async for batch in payout_lines(books, writer_id):
+        for line in batch:
+            by_writer.setdefault(line.writer_id, []).append(line)
+    documents = []
+    for writer, lines in sorted(by_writer.items(), key=lambda item: (item[1][0].writer_name, item[0])):
+        documents.append(Document(
+            type="purchase_invoice", number=f"PAY-{books.month}-{writer.replace('-', '')[:8].upper()}",
+            party=Party(lines[0].writer_name or writer, account_reference("W", writer)), issued_on=last_day,
+            due_on=last_day + timedelta(days=codes.bill_terms_days), reference=f"Planwright payouts {books.month}",
+            lines=tuple(AccountingLine(f"{line.work_type.replace('_', ' ')} ({line.cause}), case "
+                                       f"{line.bundle_reference}", line.net_pence, 0, 0) for line in lines)))
+    return documents
+
+
+async def sales_export(books: Month, layout: Layout, la: Organisation | None) -> Export:
+    _final(books)
+    documents = await sales_documents(books, la.id if la is not None else None)
+    codes = _codes(books.provider_id)
+    name = _accounting_filename("invoice" if la is not None else "sales", books.month, layout,
+                                str(la.id) if la is not None else None)
+    return Export(name, MEDIA_TYPES["csv"], lambda out: write_sales(out, layout, documents, codes))
+
+
+async def bills_export(books: Month, layout: Layout, writer_id: UUID | None) -> Export:
+    _final(books)
+    if writer_id is not None:
+        await payout_header(books, writer_id)  # another service's writer: 404
+    documents = await bill_documents(books, writer_id)
+    codes = _codes(books.provider_id)
+    name = _accounting_filename("payouts", books.month, layout, str(writer_id) if writer_id else None)
+    return Export(name, MEDIA_TYPES["csv"], lambda out: write_bills(out, layout, documents, codes))
 
 
 class _Cancelled(Exception):

@@ -9,9 +9,12 @@ from starlette.responses import StreamingResponse
 from contracts.billing import (
     BillingMonthList,
     BooksStart,
+    CreditNoteList,
+    CreditNoteQuery,
     ExportQuery,
     LedgerLineOut,
     LineCredit,
+    ManualLineCreate,
     MonthClosed,
     PayoutExportQuery,
     PurchaseOrderChange,
@@ -22,7 +25,8 @@ from contracts.billing import (
     PurchaseOrderStatement,
 )
 from service.auth.principal import Principal
-from service.billing import orders, reading
+from service.billing import credit_notes, orders, reading
+from service.billing.manual_lines import add_manual_line
 from service.billing.month_close_service import close_month, list_months, parse_month, set_books_start
 from service.billing.rate_card import RateCard
 from service.billing.service import contract_for, correct_line, line_out, set_rate_card
@@ -30,11 +34,11 @@ from service.billing.terms import card_of
 from service.bundles import submission
 from service.errors import NotFound
 from service.http import Call, Endpoint
-from service.models import Role
+from service.models import CreditNote, Role
 
 FINANCE = frozenset({Role.FINANCE})
 # what ?format= answers with: CSV, XLSX or JSON
-EXPORT_MEDIA_TYPES = tuple(media.split(";")[0] for media in reading.MEDIA_TYPES.values())
+EXPORT_MEDIA_TYPES = tuple(media.split(";")[0] for media in reading.MEDIA_TYPES.values())  # xero, sage: CSV
 LA = frozenset({Role.LA_OFFICER, Role.LA_ADMIN})
 INVOICE_READERS = FINANCE | LA
 PO_MANAGERS = frozenset({Role.FINANCE, Role.LA_ADMIN})
@@ -89,8 +93,31 @@ async def close(call: Call) -> MonthClosed:
 
 async def credit(call: Call) -> LedgerLineOut:
     body: LineCredit = call.body
-    return line_out(await correct_line(call.principal, call.path_int("line_id", missing="no such line"), body.reason,
-                                       body.amount_pence))
+    line = await correct_line(call.principal, call.path_int("line_id", missing="no such line"), body.reason,
+                              body.amount_pence)
+    note = await CreditNote.filter(line_id=line.id).first()
+    return line_out(line, note.number if note is not None else None)
+
+
+async def manual_line(call: Call) -> LedgerLineOut:
+    body: ManualLineCreate = call.body
+    return line_out(await add_manual_line(call.principal, call.path_uuid("la_id"),
+                                          str(call.request.path_params["month"]), body))
+
+
+def _la_scope(principal: Principal, la_id: UUID | None) -> UUID | None:
+    """The LA whose documents are asked for: an LA's own always (another LA's answers 404); finance any or all."""
+    if principal.is_la:
+        if la_id is not None and la_id != principal.organisation_id:
+            raise NotFound("no such LA")
+        return principal.organisation_id
+    return la_id
+
+
+async def list_credit_notes(call: Call) -> CreditNoteList:
+    q: CreditNoteQuery = call.query
+    return CreditNoteList(items=await credit_notes.credit_notes(
+        _provider(call.principal), month=q.month, la_id=_la_scope(call.principal, q.la_id), number=q.number))
 
 
 async def add_purchase_order(call: Call) -> PurchaseOrderOut:
@@ -128,14 +155,17 @@ ENDPOINTS = [
              "The months of the books, oldest first: state (closed, closable, ended, current) and totals",
              "billing", response=BillingMonthList),
     Endpoint("GET", "/v1/billing/months/{month}/invoices/{la_id}", invoice, INVOICE_READERS,
-             "An LA's invoice for the month (header then lines; DRAFT until the month is closed)", "billing",
-             query=ExportQuery, produces=EXPORT_MEDIA_TYPES, errors=(404,)),
+             "An LA's invoice for the month (header then lines; DRAFT until the month is closed); ?format=xero or "
+             "sage: the closed month's invoice and credit notes in Xero's or Sage 50's import layout", "billing",
+             query=ExportQuery, produces=EXPORT_MEDIA_TYPES, errors=(404, 409)),
     Endpoint("GET", "/v1/billing/months/{month}/payouts", payouts, FINANCE,
-             "The month's writer payouts (all writers, or ?writer_id=), DRAFT until closed", "billing",
-             query=PayoutExportQuery, produces=EXPORT_MEDIA_TYPES, errors=(404,)),
+             "The month's writer payouts (all writers, or ?writer_id=), DRAFT until closed; ?format=xero or sage: "
+             "the closed month's payouts as one supplier bill per writer", "billing",
+             query=PayoutExportQuery, produces=EXPORT_MEDIA_TYPES, errors=(404, 409)),
     Endpoint("GET", "/v1/billing/months/{month}/summary", month_summary, FINANCE,
-             "The month summary: one record per LA invoice, then totals, payouts and margin", "billing",
-             query=ExportQuery, produces=EXPORT_MEDIA_TYPES, errors=(404,)),
+             "The month summary: one record per LA invoice, then totals, payouts and margin; ?format=xero or sage: "
+             "every invoice and credit note of the closed month in the import layout", "billing",
+             query=ExportQuery, produces=EXPORT_MEDIA_TYPES, errors=(404, 409)),
     Endpoint("PUT", "/v1/billing/books/start", books_start, FINANCE,
              "Set the month the books start (before any month is closed): months before it never close",
              "billing", body=BooksStart, response=BillingMonthList, errors=(409, 422)),
@@ -143,9 +173,18 @@ ENDPOINTS = [
              "Close the month: gapless invoice numbers, frozen figures; closing again changes nothing", "billing",
              response=MonthClosed, errors=(404, 409, 422)),
     Endpoint("POST", "/v1/billing/lines/{line_id}/credit", credit, FINANCE,
-             "Correct a line: a credit line (or payout reversal) in the first open month; with amount_pence, part of "
-             "an invoice line's net", "billing",
+             "Correct a line: a credit line (or payout reversal) in the first open month, and for an invoice line "
+             "its credit note (numbered in its own series); with amount_pence, part of an invoice line's net",
+             "billing",
              body=LineCredit, response=LedgerLineOut, status=201, errors=(404, 409, 422)),
+    Endpoint("POST", "/v1/billing/months/{month}/invoices/{la_id}/lines", manual_line, FINANCE,
+             "Add a manual line to an LA's invoice for an open month (a description, a net amount, a VAT rate); "
+             "audited", "billing", body=ManualLineCreate, response=LedgerLineOut, status=201,
+             errors=(404, 409, 422)),
+    Endpoint("GET", "/v1/billing/credit-notes", list_credit_notes, INVOICE_READERS,
+             "Credit notes in number order (of a month, of an LA, or ?number=CN-000001): supplier, customer, the "
+             "invoice and line each corrects, the amounts; an LA sees its own", "billing", query=CreditNoteQuery,
+             response=CreditNoteList, errors=(404,)),
     Endpoint("POST", "/v1/billing/purchase-orders", add_purchase_order, PO_MANAGERS,
              "Add a purchase order (an LA admin its own; finance names the LA); releases held bundles that fit",
              "billing", body=PurchaseOrderCreate, response=PurchaseOrderOut, status=201, errors=(404, 409, 422)),

@@ -25,12 +25,13 @@ from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
-from contracts.billing import InvoiceLine, LedgerLineOut, PayoutLine
+from contracts.billing import MANUAL_WORK_TYPE, InvoiceLine, LedgerLineOut, PayoutLine
 from service import clock
 from service.audit.service import audit
 from service.auth.principal import Principal
 from service.billing.lines import credit_line, month_of, partial_credit_line, payout_reversal
 from service.billing.month_close import month_for_event
+from service.billing.parties import parties_of, stored
 from service.billing.rate_card import PayoutEvent, RateCard
 from service.billing.rating import (
     RatedDelivery,
@@ -45,14 +46,24 @@ from service.billing.terms import allowed_work_types, card_of, check_rate_card, 
 from service.clock import london_date
 from service.contracts_in_force import contract_between, contract_of
 from service.errors import Conflict, InvalidInput, NotFound
-from service.models import BillableLine, BillingBook, Bundle, Event, LaContract, LineKind, Tier
+from service.models import (
+    BillableLine,
+    BillingBook,
+    Bundle,
+    CreditNote,
+    Event,
+    LaContract,
+    LineKind,
+    Organisation,
+    Tier,
+)
 from service.sla.service import calendar_of
 
 # what a ledger row is read as, for the exports and for corrections (one query, joined)
 INVOICE_VALUES = (
     "id", "kind", "cause", "month", "la_id", "purchase_order__po_number", "bundle__reference", "work_type", "pages",
     "express", "late_working_days", "event_on", "base_pence", "page_band_pence", "express_pence",
-    "sla_credit_pence", "net_pence", "vat_rate_bp", "vat_pence", "corrects_line_id",
+    "sla_credit_pence", "net_pence", "vat_rate_bp", "vat_pence", "corrects_line_id", "description",
 )
 PAYOUT_VALUES = (
     "id", "cause", "month", "writer_id", "writer__user__name", "bundle__reference", "work_type", "pages", "express",
@@ -89,12 +100,14 @@ async def book_of(provider_id: UUID, conn: BaseDBAsyncClient, *, lock: bool) -> 
     now = clock.now()
     if dialect == "postgres":
         await conn.execute_query(
-            "INSERT INTO billing_book (provider_id, invoice_prefix, last_invoice_number, updated_at) "
-            "VALUES ($1, 'INV', 0, $2) ON CONFLICT (provider_id) DO NOTHING", [provider_id, now])
+            "INSERT INTO billing_book (provider_id, invoice_prefix, last_invoice_number, credit_note_prefix, "
+            "last_credit_note_number, updated_at) VALUES ($1, 'INV', 0, 'CN', 0, $2) "
+            "ON CONFLICT (provider_id) DO NOTHING", [provider_id, now])
     else:
         await conn.execute_query(
-            "INSERT INTO billing_book (provider_id, invoice_prefix, last_invoice_number, updated_at) "
-            "VALUES (?, 'INV', 0, ?) ON CONFLICT (provider_id) DO NOTHING", [str(provider_id), now.isoformat()])
+            "INSERT INTO billing_book (provider_id, invoice_prefix, last_invoice_number, credit_note_prefix, "
+            "last_credit_note_number, updated_at) VALUES (?, 'INV', 0, 'CN', 0, ?) "
+            "ON CONFLICT (provider_id) DO NOTHING", [str(provider_id), now.isoformat()])
     query = BillingBook.filter(provider_id=provider_id).using_db(conn)
     if lock:
         query = query.select_for_update()
@@ -245,13 +258,28 @@ def invoice_line(row: dict[str, Any]) -> InvoiceLine:
     return InvoiceLine(
         line_id=row["id"], kind=str(row["kind"]), cause=cause_name(row["cause"]),  # type: ignore[arg-type]
         month=row["month"], la_id=str(row["la_id"]), po_number=row["purchase_order__po_number"],
-        bundle_reference=row["bundle__reference"], work_type=row["work_type"], pages=row["pages"],
+        bundle_reference=row["bundle__reference"] or "", work_type=row["work_type"], pages=row["pages"],
         express=bool(row["express"]), late_working_days=row["late_working_days"], event_on=event_on(row),
         base_pence=row["base_pence"], page_band_pence=row["page_band_pence"], express_pence=row["express_pence"],
         sla_credit_pence=row["sla_credit_pence"], net_pence=row["net_pence"], vat_rate_bp=row["vat_rate_bp"],
         vat_pence=row["vat_pence"], gross_pence=row["net_pence"] + row["vat_pence"],
-        corrects_line_id=row["corrects_line_id"],
+        corrects_line_id=row["corrects_line_id"], description=line_description(row),
     )
+
+
+def line_description(row: dict[str, Any]) -> str:
+    """What the line supplied, as the invoice describes it: the ledger's description, the LA's case reference, and
+    the pages and turnaround of a delivery."""
+    if row["work_type"] == MANUAL_WORK_TYPE:
+        return str(row["description"])  # finance's own words
+    what = str(row.get("description") or row["work_type"]).replace("_", " ")
+    what = what[:1].upper() + what[1:]
+    details = [f"case {row['bundle__reference']}"] if row.get("bundle__reference") else []
+    if row["pages"]:
+        details.append(f"{row['pages']} pages")
+    if row["express"]:
+        details.append("express")
+    return f"{what} ({', '.join(details)})" if details else what
 
 
 def payout_line(row: dict[str, Any]) -> PayoutLine:
@@ -266,11 +294,36 @@ def payout_line(row: dict[str, Any]) -> PayoutLine:
     )
 
 
-def line_out(line: BillableLine) -> LedgerLineOut:
+def line_out(line: BillableLine, credit_note_number: str | None = None) -> LedgerLineOut:
     return LedgerLineOut(line_id=str(line.id), kind=line.kind.value, cause=line.cause, month=line.month,
-                         bundle_id=str(line.bundle_id), net_pence=line.net_pence,  # type: ignore[attr-defined]
+                         bundle_id=str(line.bundle_id) if line.bundle_id else None,  # type: ignore[attr-defined]
+                         net_pence=line.net_pence,
                          vat_pence=line.vat_pence,
-                         corrects_line_id=str(line.corrects_line_id) if line.corrects_line_id else None)  # type: ignore[attr-defined]
+                         corrects_line_id=str(line.corrects_line_id) if line.corrects_line_id else None,  # type: ignore[attr-defined]
+                         credit_note_number=credit_note_number)
+
+
+def credit_note_number(prefix: str, number: int) -> str:
+    return f"{prefix}-{number:06d}"
+
+
+async def issue_credit_note(credit: BillableLine, corrects: BillableLine, reason: str, issued_on: date,
+                user_id: UUID | None, conn: BaseDBAsyncClient) -> CreditNote:
+    """The credit note for `credit` (a credit line just written), numbered next in the provider's series."""
+    provider_id: UUID = credit.provider_id  # type: ignore[attr-defined]
+    book = await book_of(provider_id, conn, lock=True)
+    number = book.last_credit_note_number + 1
+    taken = await BillingBook.filter(id=book.id, last_credit_note_number=book.last_credit_note_number).using_db(
+        conn).update(last_credit_note_number=number)
+    if taken != 1:  # another credit took this number between the read and the write: the caller may retry
+        raise Conflict("another credit note was issued at the same moment; try again")
+    parties = parties_of(await Organisation.filter(id=provider_id).using_db(conn).get(),
+                         await Organisation.filter(id=credit.la_id).using_db(conn).get())  # type: ignore[attr-defined]
+    return await CreditNote.create(parties=stored(parties),
+        provider_id=provider_id, la_id=credit.la_id, number=credit_note_number(book.credit_note_prefix, number),  # type: ignore[attr-defined]
+        issued_on=issued_on, reason=reason[:200], line_id=credit.id, corrects_line_id=corrects.id,
+        issued_by_id=user_id, using_db=conn)
+
 
 
 async def correct_line(principal: Principal, line_id: int, reason: str,
@@ -278,7 +331,8 @@ async def correct_line(principal: Principal, line_id: int, reason: str,
     """Finance cancels a line: a credit line (invoice) or a reversal (payout) in the first open month, at once.
 
     With `amount_pence`, an invoice line is credited in part: that much of its net (at most all of it), VAT at the
-    line's rate. A line is corrected once; a credit or reversal is not itself corrected (write a fresh line).
+    line's rate. A line is corrected once; a credit or reversal is not itself corrected (write a fresh line). An
+    invoice line's credit is issued as a credit note in the same transaction (`issue_credit_note`), audited.
     """
     now = clock.now()
     async with in_transaction() as conn:
@@ -320,6 +374,12 @@ async def correct_line(principal: Principal, line_id: int, reason: str,
                       "sla_credit_pence": credit.sla_credit_pence, "net_pence": credit.net_pence,
                       "vat_rate_bp": credit.vat_rate_bp, "vat_pence": credit.vat_pence}
         try:
-            return await BillableLine.create(using_db=conn, **common, **values)
+            line = await BillableLine.create(using_db=conn, **common, **values)
         except IntegrityError:
             raise Conflict("this line has already been corrected") from None
+        if line.kind == LineKind.CREDIT:
+            note = await issue_credit_note(line, original, reason, event_on, principal.user_id, conn)
+            await audit(principal, "billing.credit_note_issued", object_type="credit_note", object_id=str(note.id),
+                        la_id=original.la_id, data={"number": note.number, "line_id": original.id},  # type: ignore[attr-defined]
+                        using=conn)
+        return line

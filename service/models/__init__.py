@@ -1,7 +1,7 @@
 """The tortoise-orm models of Planwright; one app, "models", migrated by tortoise's built-in migrator."""
 
 from service.models.bundles import Bundle, BundleStatus, Document, Event, Tier, WorkType
-from service.models.ledger import BillableLine, BillingBook, Invoice, LaContract, LineKind
+from service.models.ledger import BillableLine, BillingBook, CreditNote, Invoice, LaContract, LineKind
 from service.models.orders import PurchaseOrder
 from service.models.people import (
     ApiToken,
@@ -38,6 +38,7 @@ __all__ = [
     "BillingBook",
     "Bundle",
     "BundleStatus",
+    "CreditNote",
     "DeliveryStatus",
     "Document",
     "DownloadLink",

@@ -74,6 +74,9 @@ class BillingBook(Model):
     last_closed_month = fields.CharField(max_length=7, null=True)
     # the first month of the books when finance sets one; otherwise the month of the first billable event
     starts_month = fields.CharField(max_length=7, null=True)
+    # credit notes are numbered in a series of their own (CN-000001), gapless, as each is issued
+    credit_note_prefix = fields.CharField(max_length=16, default="CN")
+    last_credit_note_number = fields.IntField(default=0)
     updated_at = fields.DatetimeField(auto_now=True)
 
     class Meta:
@@ -100,10 +103,48 @@ class Invoice(Model):
         "models.User", related_name="invoices_closed", null=True, on_delete=fields.RESTRICT
     )
     created_at = fields.DatetimeField(auto_now_add=True)
+    # the supplier, the customer and the payment terms as they stood at close (service/billing/parties.py);
+    # null on an invoice issued before they were kept
+    parties: dict[str, Any] | None = fields.JSONField(null=True)
 
     class Meta:
         table = "invoice"
         unique_together = (("provider", "number"), ("provider", "la", "month"))
+
+
+class CreditNote(Model):
+    """A credit note: a document of its own, numbered as it is issued, naming the invoice line it corrects.
+
+    Its one credit line (`line`) is the ledger's record of the amount; `corrects_line` is the invoice line it
+    corrects (its invoice is the LA's invoice for that line's month).
+    """
+
+    id = fields.BigIntField(primary_key=True)
+    provider: fields.ForeignKeyRelation[Organisation] = fields.ForeignKeyField(
+        "models.Organisation", related_name="credit_notes_issued", on_delete=fields.RESTRICT
+    )
+    la: fields.ForeignKeyRelation[Organisation] = fields.ForeignKeyField(
+        "models.Organisation", related_name="credit_notes", on_delete=fields.RESTRICT
+    )
+    number = fields.CharField(max_length=32)
+    issued_on = fields.DateField()
+    reason = fields.CharField(max_length=200)
+    line: fields.OneToOneRelation[BillableLine] = fields.OneToOneField(
+        "models.BillableLine", related_name="credit_note", on_delete=fields.RESTRICT
+    )
+    corrects_line: fields.ForeignKeyRelation[BillableLine] = fields.ForeignKeyField(
+        "models.BillableLine", related_name="credit_notes", on_delete=fields.RESTRICT
+    )
+    issued_by: fields.ForeignKeyNullableRelation[User] = fields.ForeignKeyField(
+        "models.User", related_name="credit_notes_issued", null=True, on_delete=fields.RESTRICT
+    )
+    created_at = fields.DatetimeField(auto_now_add=True)
+    # the supplier, the customer and the payment terms as they stood at issue (service/billing/parties.py)
+    parties: dict[str, Any] = fields.JSONField()
+
+    class Meta:
+        table = "credit_note"
+        unique_together = (("provider", "number"),)
 
 
 class BillableLine(Model):
@@ -115,8 +156,9 @@ class BillableLine(Model):
     la: fields.ForeignKeyRelation[Organisation] = fields.ForeignKeyField(
         "models.Organisation", related_name="la_lines", on_delete=fields.RESTRICT
     )
-    bundle: fields.ForeignKeyRelation[Bundle] = fields.ForeignKeyField(
-        "models.Bundle", related_name="lines", on_delete=fields.RESTRICT
+    # the bundle the line bills or pays; none on a manual line (finance's own, cause `manual:<uuid>`)
+    bundle: fields.ForeignKeyNullableRelation[Bundle] = fields.ForeignKeyField(
+        "models.Bundle", related_name="lines", null=True, on_delete=fields.RESTRICT
     )
     writer: fields.ForeignKeyNullableRelation[Writer] = fields.ForeignKeyField(
         "models.Writer", related_name="lines", null=True, on_delete=fields.RESTRICT

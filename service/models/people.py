@@ -45,6 +45,13 @@ class Organisation(Model):
     created_at = fields.DatetimeField(auto_now_add=True)
     # an archived LA client submits no new bundles; its history (bundles, lines, audit) stays
     archived_at = fields.DatetimeField(null=True)
+    # the party on a VAT invoice (service/organisations/parties.py checks them): the postal address as lines, the
+    # postcode, the UK VAT registration number (a writing service's), and the days an invoice is due after issue
+    # (an LA's own terms, else its writing service's, else 30)
+    address_lines: list[str] = fields.JSONField(default=list)
+    postcode = fields.CharField(max_length=10, null=True)
+    vat_number = fields.CharField(max_length=14, null=True)
+    payment_terms_days = fields.IntField(null=True)
 
     class Meta:
         table = "organisation"

@@ -5,7 +5,9 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from contracts.api import ContractVersionCreate, OrganisationList, OrganisationOut
+from pydantic import ValidationError
+
+from contracts.api import ContractVersionCreate, OrganisationList, OrganisationOut, PartyDetails
 from service.auth.acting import Acting
 from service.cli import UsageError
 from service.commands.books import BooksCommand, read_body, uuid_arg
@@ -13,6 +15,29 @@ from service.commands.books import BooksCommand, read_body, uuid_arg
 
 def _name(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--name", required=True, help="the organisation's name")
+    _party(parser)
+
+
+def _party(parser: argparse.ArgumentParser) -> None:
+    """The organisation's details as a party on a VAT invoice (each optional; absent: left as it is)."""
+    parser.add_argument("--address-line", action="append", dest="address_lines", metavar="LINE",
+                        help="a line of the postal address (repeat, up to 4)")
+    parser.add_argument("--postcode", help="the UK postcode")
+    parser.add_argument("--vat-number", help="the UK VAT registration number (GB and 9 digits)")
+    parser.add_argument("--payment-terms-days", type=int, help="days an invoice is due after issue (0-120)")
+
+
+def _party_fields(args: argparse.Namespace) -> dict[str, object]:
+    """The details given on the command line, checked as the API checks them (exit 2 naming the option)."""
+    given = {key: getattr(args, key) for key in ("address_lines", "postcode", "vat_number", "payment_terms_days")
+             if getattr(args, key, None) is not None}
+    try:
+        return PartyDetails.model_validate(given).party_fields()
+    except ValidationError as exc:
+        first = exc.errors(include_url=False, include_input=False)[0]
+        field = str(first["loc"][0]) if first["loc"] else "address_lines"
+        option = "--address-line" if field == "address_lines" else "--" + field.replace("_", "-")
+        raise UsageError(f"{option}: {first['msg']}") from None
 
 
 def _la(parser: argparse.ArgumentParser) -> None:
@@ -25,7 +50,7 @@ async def _provider(args: argparse.Namespace, _: None) -> OrganisationOut:
     name = args.name.strip()
     if not name or len(name) > 200:
         raise UsageError("--name: 1 to 200 characters")
-    org, _created = await service.create_provider(name)
+    org, _created = await service.create_provider(name, _party_fields(args))
     return service.organisation_out(org)
 
 
@@ -34,7 +59,7 @@ async def _create(args: argparse.Namespace, acting: Acting) -> OrganisationOut:
 
     if not args.name.strip() or len(args.name) > 200:
         raise UsageError("--name: 1 to 200 characters")
-    org, _created = await service.create_client(acting, args.name)
+    org, _created = await service.create_client(acting, args.name, _party_fields(args))
     return service.organisation_out(org)
 
 
@@ -43,7 +68,8 @@ async def _rename(args: argparse.Namespace, acting: Acting) -> OrganisationOut:
 
     if not args.name.strip() or len(args.name) > 200:
         raise UsageError("--name: 1 to 200 characters")
-    return service.organisation_out(await service.rename_client(acting, uuid_arg(args.la, "--la"), args.name))
+    return service.organisation_out(await service.rename_client(acting, uuid_arg(args.la, "--la"), args.name,
+                                                                _party_fields(args)))
 
 
 async def _archive(args: argparse.Namespace, acting: Acting) -> OrganisationOut:
@@ -90,7 +116,7 @@ def _la_and_name(parser: argparse.ArgumentParser) -> None:
     _name(parser)
 
 
-org_rename = BooksCommand("Rename an LA client", _la_and_name, _rename)
+org_rename = BooksCommand("Rename an LA client and set its invoice details", _la_and_name, _rename)
 org_archive = BooksCommand("Archive an LA client: no new bundles; work in hand and history stay", _la, _archive)
 org_list = BooksCommand("A writing service's LA clients", lambda p: None, _list)
 contract_add = BooksCommand("Add a version of an LA's contract, in force from its start day", _contract_args,

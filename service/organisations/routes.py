@@ -29,7 +29,8 @@ def _created(body: OrganisationOut | ContractVersionOut, created: bool) -> Respo
 
 async def create_client(call: Call) -> Response:
     body: OrganisationCreate = call.body
-    org, created = await service.create_client(acting_from_request(call.principal, call.request), body.name)
+    org, created = await service.create_client(acting_from_request(call.principal, call.request), body.name,
+                                               body.party_fields())
     return _created(service.organisation_out(org), created)
 
 
@@ -46,7 +47,8 @@ async def get_client(call: Call) -> OrganisationOut:
 async def rename_client(call: Call) -> OrganisationOut:
     body: OrganisationRename = call.body
     acting = acting_from_request(call.principal, call.request)
-    return service.organisation_out(await service.rename_client(acting, call.path_uuid("la_id"), body.name))
+    return service.organisation_out(await service.rename_client(acting, call.path_uuid("la_id"), body.name,
+                                                                body.party_fields()))
 
 
 async def archive_client(call: Call) -> OrganisationOut:
@@ -68,14 +70,16 @@ async def list_contract_versions(call: Call) -> ContractVersionList:
 
 ENDPOINTS = [
     Endpoint("POST", "/v1/organisations", create_client, PROVIDER_ADMIN,
-             "Add an LA client of your writing service (the same name again answers the LA already made, 200)",
+             "Add an LA client of your writing service, with its invoice details (the same name again answers the LA "
+             "already made, 200)",
              "organisations", body=OrganisationCreate, response=OrganisationOut, status=201, errors=(422,),
              replays="The LA client of this name made before"),
     Endpoint("GET", "/v1/organisations", list_clients, PROVIDER_READERS,
              "Your writing service's LA clients, archived ones included", "organisations", response=OrganisationList),
     Endpoint("GET", "/v1/organisations/{la_id}", get_client, PROVIDER_READERS, "One LA client", "organisations",
              response=OrganisationOut, errors=(404,)),
-    Endpoint("PATCH", "/v1/organisations/{la_id}", rename_client, PROVIDER_ADMIN, "Rename an LA client",
+    Endpoint("PATCH", "/v1/organisations/{la_id}", rename_client, PROVIDER_ADMIN,
+             "Rename an LA client and/or set its invoice details (address, postcode, VAT number, payment terms)",
              "organisations", body=OrganisationRename, response=OrganisationOut, errors=(404, 409, 422)),
     Endpoint("POST", "/v1/organisations/{la_id}/archive", archive_client, PROVIDER_ADMIN,
              "Archive an LA client: no new bundles; work in hand and history stay", "organisations",

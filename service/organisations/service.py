@@ -40,7 +40,9 @@ def _invalid(field: str, message: str) -> InvalidInput:
 def organisation_out(org: Organisation) -> OrganisationOut:
     return OrganisationOut(id=org.id, kind=org.kind.value, name=org.name,
                            provider_id=org.provider_id, archived_at=org.archived_at,  # type: ignore[attr-defined]
-                           created_at=org.created_at)
+                           created_at=org.created_at, address_lines=list(org.address_lines or []),
+                           postcode=org.postcode, vat_number=org.vat_number,
+                           payment_terms_days=org.payment_terms_days)
 
 
 async def client(acting: Acting, la_id: UUID, conn: BaseDBAsyncClient | None = None) -> Organisation:
@@ -59,8 +61,10 @@ async def clients(acting: Acting) -> list[Organisation]:
                 .order_by("name", "id"))
 
 
-async def create_client(acting: Acting, name: str) -> tuple[Organisation, bool]:
-    """A new LA client; an LA of the same name already on the books is answered as it is (created False)."""
+async def create_client(acting: Acting, name: str,
+                        details: dict[str, Any] | None = None) -> tuple[Organisation, bool]:
+    """A new LA client with its invoice details (`PartyDetails.party_fields`); an LA of the same name already on
+    the books is answered as it is (created False)."""
     name = name.strip()
     if not name:
         raise _invalid("name", "must not be blank")
@@ -75,20 +79,23 @@ async def create_client(acting: Acting, name: str) -> tuple[Organisation, bool]:
         if existing is not None:
             return existing, False
         org = await Organisation.create(kind=OrganisationKind.LA, name=name, provider_id=acting.provider_id,
-                                        using_db=conn)
+                                        using_db=conn, **(details or {}))
         await audit(acting.principal, "organisation.created", object_type="organisation", object_id=org.id,
                     la_id=org.id, data=acting.audit_data(name=name), using=conn)
     return org, True
 
 
-async def rename_client(acting: Acting, la_id: UUID, name: str) -> Organisation:
-    name = name.strip()
-    if not name:
+async def rename_client(acting: Acting, la_id: UUID, name: str | None,
+                        details: dict[str, Any] | None = None) -> Organisation:
+    """Rename an LA client (name None: keep it) and set the invoice details given."""
+    name = name.strip() if name is not None else None
+    if name == "":
         raise _invalid("name", "must not be blank")
     async with in_transaction() as conn:
         org = await client(acting, la_id, conn)
-        if org.name == name:
-            return org
+        await set_party_details(acting, org, details or {}, conn)
+        if name is None or org.name == name:
+            return await Organisation.filter(id=la_id).using_db(conn).get()
         clash = await Organisation.filter(kind=OrganisationKind.LA, provider_id=acting.provider_id,
                                           name=name).exclude(id=org.id).using_db(conn).exists()
         if clash:
@@ -98,6 +105,18 @@ async def rename_client(acting: Acting, la_id: UUID, name: str) -> Organisation:
         await audit(acting.principal, "organisation.renamed", object_type="organisation", object_id=org.id,
                     la_id=org.id, data=acting.audit_data(old_name=old, name=name), using=conn)
     return await Organisation.get(id=la_id)
+
+
+async def set_party_details(acting: Acting, org: Organisation, details: dict[str, Any],
+                            conn: BaseDBAsyncClient) -> None:
+    """Store an organisation's invoice details (checked by `contracts.api.PartyDetails`), audited when they change."""
+    changed = {key: value for key, value in details.items() if getattr(org, key) != value}
+    if not changed:
+        return
+    await Organisation.filter(id=org.id).using_db(conn).update(**changed)
+    await audit(acting.principal, "organisation.invoice_details_set", object_type="organisation",
+                object_id=org.id, la_id=org.id if org.kind == OrganisationKind.LA else None,
+                data=acting.audit_data(fields=sorted(changed)), using=conn)
 
 
 async def archive_client(acting: Acting, la_id: UUID) -> Organisation:
@@ -213,15 +232,17 @@ def version_out(row: LaContract, in_force: bool) -> ContractVersionOut:
         closure_days=[date.fromisoformat(d) for d in row.closure_days], in_force=in_force, created_at=row.created_at)
 
 
-async def create_provider(name: str) -> tuple[Organisation, bool]:
+async def create_provider(name: str, details: dict[str, Any] | None = None) -> tuple[Organisation, bool]:
     """A writing service on the instance (the operator's act, at the command line): the same name again answers
-    the one already made."""
+    the one already made, with the invoice details given set on it (the supplier on its invoices)."""
     name = name.strip()
     async with in_transaction() as conn:
         existing = await Organisation.filter(kind=OrganisationKind.PROVIDER, name=name).using_db(conn).first()
         if existing is not None:
-            return existing, False
-        org = await Organisation.create(kind=OrganisationKind.PROVIDER, name=name, using_db=conn)
+            await set_party_details(acting_from_cli(existing.id), existing, details or {}, conn)
+            return await Organisation.filter(id=existing.id).using_db(conn).get(), False
+        org = await Organisation.create(kind=OrganisationKind.PROVIDER, name=name, using_db=conn,
+                                        **(details or {}))
         acting = acting_from_cli(org.id)
         await audit(None, "organisation.created", object_type="organisation", object_id=org.id,
                     data=acting.audit_data(name=name, kind="provider"), using=conn)

@@ -282,6 +282,9 @@ POLICIES: dict[str, Policy] = {
     "PUT /v1/billing/books/start": Policy(owned=False, body=lambda w: {"starts_month": "2026-01"}),
     "POST /v1/billing/months/{month}/close": COLLECTION,
     "POST /v1/billing/lines/{line_id}/credit": Policy(owned=True, body=lambda w: {"reason": "matrix"}),
+    "GET /v1/billing/credit-notes": COLLECTION,
+    "POST /v1/billing/months/{month}/invoices/{la_id}/lines": Policy(
+        owned=True, body=lambda w: {"description": "matrix", "amount_pence": 100}),
     "POST /v1/billing/purchase-orders": Policy(
         owned=True, body=lambda w: {"po_number": "PO-MATRIX", "value_pence": 1000, "la_id": w.ids["la_id"]}),
     "GET /v1/billing/rate-cards/{la_id}": OWNED,
@@ -386,7 +389,7 @@ def test_every_route_declares_its_tenancy_policy() -> None:
     assert POLICIES.keys() - routes == set(), "these policies name routes that no longer exist"
 
 
-# 117 protected routes x 8 roles x (own tenant, other tenant) = 1,872 cells, each one real request
+# 119 protected routes x 8 roles x (own tenant, other tenant) = 1,904 cells, each one real request
 MATRIX_CELLS = len(PROTECTED) * len(ROLES) * 2
 
 
