@@ -60,6 +60,8 @@ class OcrLine:
     box: tuple[float, float, float, float]  # x0, y0, x1, y1 in the picture's pixels
     # the same box with the page's skew taken out: what reading order is worked out from
     level: tuple[float, float, float, float] | None = None
+    # the line's four corners as the detector found them (a skewed line's box is taller than the line)
+    corners: tuple[tuple[float, float], ...] | None = None
 
     @property
     def row_box(self) -> tuple[float, float, float, float]:
@@ -187,6 +189,15 @@ def _sideways(boxes: list[Any]) -> bool:
     return tall_count >= 3 and tall > 1.5 * wide
 
 
+def _crop(array: np.ndarray, line: OcrLine) -> np.ndarray:
+    """The line's own pixels: its corners straightened (on a skewed page its upright box takes in the lines beside)."""
+    from rapidocr.utils.process_img import get_rotate_crop_image
+
+    if line.corners is not None:
+        return get_rotate_crop_image(array, np.asarray(line.corners, dtype=np.float32))  # type: ignore[no-any-return]
+    return array[int(line.box[1]) : int(line.box[3]) + 1, int(line.box[0]) : int(line.box[2]) + 1]
+
+
 def _reads_better_turned(engine: Any, array: np.ndarray, lines: list[OcrLine]) -> bool:
     """The page's longest lines, read poorly as they are, read better turned half round: a page fed in upside down.
 
@@ -202,8 +213,7 @@ def _reads_better_turned(engine: Any, array: np.ndarray, lines: list[OcrLine]) -
     as_is = float(np.mean([line.confidence for line in wide]))
     if as_is >= DOUBT_CONFIDENCE:
         return False
-    crops = [cv2.rotate(array[int(line.box[1]) : int(line.box[3]) + 1, int(line.box[0]) : int(line.box[2]) + 1],
-                        cv2.ROTATE_180) for line in wide]
+    crops = [cv2.rotate(_crop(array, line), cv2.ROTATE_180) for line in wide]
     turned = float(np.mean(engine._load_rec_model()(TextRecInput(img=crops)).scores))
     return turned > as_is + 0.05
 
@@ -242,7 +252,8 @@ def _recognise(engine: Any, array: np.ndarray, result: OcrResult, deadline: floa
                 (float(points[:, 0].min()), float(points[:, 1].min()),
                  float(points[:, 0].max()), float(points[:, 1].max())),
                 (float(level[:, 0].min()), float(level[:, 1].min()),
-                 float(level[:, 0].max()), float(level[:, 1].max()))))
+                 float(level[:, 0].max()), float(level[:, 1].max())),
+                tuple((float(x), float(y)) for x, y in points)))
 
 
 def read_picture(picture: Image.Image, *, deadline: float, threads: int = 2) -> OcrResult:

@@ -241,6 +241,14 @@ def test_a_page_scanned_sideways_or_upside_down_is_turned_and_read(turn: int) ->
     assert {(1, "nhs_number"), (1, "postcode"), (1, "person_name")} <= kinds(report)
 
 
+def test_a_skewed_page_upside_down_is_turned_too() -> None:
+    # skewed, a long line's upright box takes in the lines beside it: the test read of it turned must use its corners
+    lines = [OLIVER] + ["Assessment was carried out over two sessions in a quiet room with the teacher present."] * 12
+    page = typed(lines, full_page=True).rotate(2.5, expand=True, fillcolor=255).rotate(180, expand=True)
+    result = read_picture(page, deadline=time.monotonic() + 120)
+    assert result.turned == 180 and result.unreadable is None and "943 476 5919" in result.text
+
+
 def test_an_upright_page_is_not_turned() -> None:
     result = read_picture(typed(["Child A enjoys Lego and swimming.", "Reading is a relative strength for her."],
                                 full_page=True), deadline=time.monotonic() + 60)
