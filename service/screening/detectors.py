@@ -640,6 +640,46 @@ def _pair_is_name(names: Gazetteer, first: str, last: str) -> bool:
     return last in names.family and english_count(first) < RARE_WORD_COUNT
 
 
+_CAPITALISED_PAIR = re.compile(r"(?<![\w'\u2019-])(?P<given>[A-Z][a-z]{1,14})[ ]+(?P<family>[A-Z][a-z]{1,19})(?![\w-])")
+
+
+def _near_name(word: str, names: frozenset[str], choices: list[str]) -> bool:
+    """The word is a name in the lists, or no English word that one or two letters misread away is one."""
+    if word in names:
+        return True
+    if english_count(word) or len(word) < 3:
+        return False
+    from rapidfuzz import process
+    from rapidfuzz.distance import Levenshtein
+
+    cutoff = 1 if len(word) <= 5 else 2
+    return process.extractOne(word, choices, scorer=Levenshtein.distance, score_cutoff=cutoff) is not None
+
+
+@lru_cache(maxsize=1)
+def _name_choices() -> tuple[list[str], list[str]]:
+    names = gazetteer()
+    return sorted(names.any_given), sorted(names.any_family)
+
+
+def misread_names(text: str) -> list[TextFinding]:
+    """Names in handwriting OCR read a letter or two wrong ("Rhan Wde", "Anelia Prithard", "Grace Polerts"): two
+    capitalised words, each a name in the lists or no English word within a letter or two of one, at least one of
+    them misread. Only for pictures OCR could not vouch for; a weak 0.5, like a lone name."""
+    names = gazetteer()
+    givens, families = _name_choices()
+    found = []
+    for match in _CAPITALISED_PAIR.finditer(text):
+        given, family = match.group("given"), match.group("family")
+        if given in names.any_given and family in names.any_family:
+            continue  # the pair rule's to judge
+        if given.lower() in _NOT_NAME_WORDS or family.lower() in _NOT_NAME_WORDS:
+            continue
+        if _near_name(given, names.any_given, givens) and _near_name(family, names.any_family, families):
+            found.append(TextFinding("person_name", match.start(), match.end(), 0.5))
+    return found
+
+
 # --- Addresses ----------------------------------------------------------------------------------
 
 _STREET_TYPES = (

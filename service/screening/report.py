@@ -12,7 +12,7 @@ from typing import cast
 
 from contracts.screening import DocumentReport, FindingKind, FindingSource, ScreeningFinding, ScreenReport
 from service.screening.denylist import DenyList
-from service.screening.detectors import TextFinding, misread_nhs_numbers, scan_text
+from service.screening.detectors import TextFinding, misread_names, misread_nhs_numbers, scan_text
 from service.screening.extract import document_people, extract_pages
 from service.screening.filetype import OLE_MAGIC, detect_type, extension_agrees
 from service.screening.ocr import OcrResult
@@ -85,6 +85,18 @@ def _identifier_key(value: str) -> str:
     return re.sub(r"[\W_]+", "", value).lower()
 
 
+def identifiers(text: str, *, source: str = "text", doubtful: bool = False) -> list[TextFinding]:
+    """The identifiers in a page's text. Read by OCR, also NHS numbers after their label that OCR misread; read from
+    a picture OCR could not vouch for (handwriting), also names read a letter or two wrong."""
+    found = scan_text(text)
+    if source == "ocr":
+        found.extend(misread_nhs_numbers(text))
+        if doubtful:
+            names = [(f.start, f.end) for f in found if f.kind == "person_name"]
+            found.extend(f for f in misread_names(text) if not any(s < f.end and f.start < e for s, e in names))
+    return found
+
+
 def _page_findings(
     text: str,
     page: int,
@@ -93,12 +105,11 @@ def _page_findings(
     source: str = "text",
     picture: str | None = None,
     known: set[str] | None = None,
+    doubtful: bool = False,
 ) -> list[ScreeningFinding]:
     """Findings in one page's text. `known` holds the identifiers already found on the page (keys): a scanned page
     with a text layer is read twice, and what both readings find is reported once, from the text."""
-    found = scan_text(text)
-    if source == "ocr":
-        found.extend(misread_nhs_numbers(text))
+    found = identifiers(text, source=source, doubtful=doubtful)
     if deny is not None:
         found.extend(deny.find(text))
     if known is not None:
@@ -170,7 +181,7 @@ def picture_findings(
             if options.on_read is not None:
                 options.on_read(picture, text, result)
             findings.extend(_page_findings(text, picture.page, deny, source="ocr", picture=name,
-                                           known=keys[picture.page]))
+                                           known=keys[picture.page], doubtful=result.unreadable is not None))
             if result.unreadable is not None:
                 findings.append(_unreadable(picture, result.unreadable))
                 break

@@ -32,7 +32,7 @@ from PIL import Image
 
 from service.screening.detectors import scan_text
 from service.screening.ocr import MAX_SIDE, OcrLine, OcrResult, assess, read_picture
-from service.screening.report import OcrOptions, screen_document
+from service.screening.report import OcrOptions, identifiers, screen_document
 from tests.benchmarks.bench_screening import _overlaps as _text_overlaps
 from tests.benchmarks.memory import PeakMemory
 from tests.benchmarks.ocr_corpus import ScanDocument, bundle_pages, make_set
@@ -123,8 +123,11 @@ def evaluate(documents: list[ScanDocument], engine: str) -> dict[str, Any]:
     found_of_legible: Counter[str] = Counter()
     for document in documents:
         texts: dict[int, list[str]] = defaultdict(list)
+        doubtful: dict[tuple[int, int], bool] = {}
 
-        def seen(picture: Any, text: str, result: OcrResult, texts: dict[int, list[str]] = texts) -> None:
+        def seen(picture: Any, text: str, result: OcrResult, texts: dict[int, list[str]] = texts,
+                 doubtful: dict[tuple[int, int], bool] = doubtful) -> None:
+            doubtful[picture.page, len(texts[picture.page])] = result.unreadable is not None
             texts[picture.page].append(text)
 
         options = OcrOptions(reader=reader, on_read=seen, page_seconds=60)
@@ -133,8 +136,10 @@ def evaluate(documents: list[ScanDocument], engine: str) -> dict[str, Any]:
         seconds += time.perf_counter() - started
         pictures += sum(len(v) for v in texts.values())
         unreadable = {f.page for f in report.findings if f.kind == "unreadable_content"}
-        hits = [(page, f.kind, text[f.start : f.end]) for page, page_texts in texts.items() for text in page_texts
-                for f in scan_text(text)]
+        # scored on what screening reports (the same function), with each picture's text for the values
+        hits = [(page, f.kind, text[f.start : f.end]) for page, page_texts in texts.items()
+                for index, text in enumerate(page_texts)
+                for f in identifiers(text, source="ocr", doubtful=doubtful[page, index])]
         for page, kind, value in hits:
             if any(lb.page == page and lb.kind == kind and _overlaps(value, lb.value) for lb in document.labels):
                 tp[kind] += 1

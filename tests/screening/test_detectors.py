@@ -8,6 +8,7 @@ from hypothesis import strategies as st
 
 from service.screening.detectors import (
     UPN_LETTERS,
+    misread_names,
     misread_nhs_numbers,
     nhs_number_valid,
     scan_text,
@@ -434,3 +435,18 @@ def test_numbers_ocr_misread_after_an_nhs_label_are_still_nhs_numbers(text: str,
                                   "NHS no 943 476 5919", "NHS 2019 guidance 2020", "NHS No. 12 345 678"])
 def test_what_is_no_misread_nhs_number(text: str) -> None:
     assert misread_nhs_numbers(text) == []
+
+
+@pytest.mark.parametrize(
+    ("text", "name"),
+    [("Notes from home visit . Rhan Wde", "Rhan Wde"), ("Nots fom home visit . Grace Polerts", "Grace Polerts"),
+     ("Seen with Anelia Prithard today", "Anelia Prithard")],
+)
+def test_names_handwriting_ocr_misread_are_names_in_doubtful_pictures(text: str, name: str) -> None:
+    assert [text[f.start : f.end] for f in misread_names(text)] == [name]
+
+
+@pytest.mark.parametrize("text", ["Notes from Home Visit and Key Stage", "Local Offer and Class Teacher",
+                                  "Speech Language Therapist", "Oliver Bennett"])
+def test_words_and_names_read_right_are_no_misread_names(text: str) -> None:
+    assert misread_names(text) == []

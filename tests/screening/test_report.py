@@ -116,3 +116,11 @@ def test_mask_keeps_separators_and_shows_at_most_a_third() -> None:
     assert mask("943 476 5919", 3) == "943 *** ****"
     assert mask("Jo", 1) == "**"
     assert mask("Jane Smith", 1) == "J*** *****"
+
+
+def test_misread_names_count_only_in_pictures_ocr_could_not_vouch_for() -> None:
+    from service.screening.report import identifiers
+
+    text = "Notes from home visit . Rhan Wde"
+    assert [f.kind for f in identifiers(text, source="ocr", doubtful=True)] == ["person_name"]
+    assert identifiers(text, source="ocr") == [] and identifiers(text) == []
