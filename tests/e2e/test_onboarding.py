@@ -47,11 +47,10 @@ from tests.oidc.provider import (
     CLIENT_SECRET,
     Account,
     OpenIdProvider,
-    install,
     new_keys,
     through_provider,
 )
-from tests.oidc.test_sign_in import new_browser
+from tests.oidc.test_sign_in import new_browser, op_folder  # noqa: F401 - the provider's installed packages
 from tests.service_fixtures import eventually
 
 # the provider runs on the machine's clock (its cookies and codes expire by it): this module never moves time
@@ -65,11 +64,6 @@ PEOPLE = {key: Account(sub=f"sub-{key}-{TAG}", email=f"{key}.{TAG}@onboarding.ex
                       "north_admin", "north_officer", "south_admin", "south_officer")}
 
 
-@pytest.fixture(scope="module")
-def op_folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return install(tmp_path_factory.mktemp("oidc-provider"))
-
-
 @pytest.fixture
 def smtp(monkeypatch: pytest.MonkeyPatch) -> Iterator[Sink]:
     settings: Settings = current().settings
@@ -81,7 +75,7 @@ def smtp(monkeypatch: pytest.MonkeyPatch) -> Iterator[Sink]:
 
 
 @pytest.fixture
-def op(op_folder: Path, smtp: Sink) -> Iterator[OpenIdProvider]:
+def op(op_folder: Path, smtp: Sink) -> Iterator[OpenIdProvider]:  # noqa: F811 - op_folder: tests/oidc's
     provider = OpenIdProvider(op_folder, {a.sub: a for a in PEOPLE.values()})
     provider.start(new_keys("onboarding-key"))
     oidc.forget_issuers()

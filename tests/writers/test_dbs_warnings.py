@@ -4,38 +4,24 @@ pseudonym, never by name, in the notice, the email and the log."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import UTC, datetime, time, timedelta
 from typing import Any
 
 import httpx
-import pytest
 import time_machine
 from structlog.testing import capture_logs
 
 from service import clock
 from service.models import Notification, User
 from service.notifications.service import send, writer_pseudonym
-from service.runtime import current
-from service.settings import Settings
 from service.writers.dbs_warnings import warn_expiring_dbs
 from tests.factories import Tenant
-from tests.notifications.smtp_sink import Sink, smtp_sink
+from tests.notifications.smtp_sink import Sink
+from tests.notifications.test_notifications import smtp  # noqa: F401 - the SMTP server fixture
 from tests.service_fixtures import eventually
 
 TERMS = {"skills": ["new_plan"], "hours_per_week": 30, "max_concurrent": 3, "excluded_las": [],
          "dbs_number": "001234567890"}
-
-
-@pytest.fixture
-def smtp(monkeypatch: pytest.MonkeyPatch) -> Iterator[Sink]:
-    settings: Settings = current().settings
-    with smtp_sink() as sink:
-        monkeypatch.setattr(settings, "smtp_host", "127.0.0.1")
-        monkeypatch.setattr(settings, "smtp_port", sink.port)
-        monkeypatch.setattr(settings, "smtp_starttls", False)
-        monkeypatch.setattr(settings, "smtp_from", "noreply@planwright.test")
-        yield sink
 
 
 def noon(day: Any) -> datetime:
@@ -43,7 +29,7 @@ def noon(day: Any) -> datetime:
 
 
 async def test_coordinators_are_warned_once_29_days_before_a_dbs_certificate_expires(
-    client: httpx.AsyncClient, tenant: Tenant, smtp: Sink
+    client: httpx.AsyncClient, tenant: Tenant, smtp: Sink  # noqa: F811 - the fixture imported above
 ) -> None:
     coordinator = tenant.users["coordinator"]
     await User.filter(id=coordinator.id).update(email="coordinator@provider.example")
