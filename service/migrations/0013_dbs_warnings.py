@@ -12,7 +12,7 @@ class Migration(migrations.Migration):
     operations = [
         ops.AlterModelOptions(
             name='Notification',
-            options={'table': 'notification', 'app': 'models', 'unique_together': (('event', 'user', 'kind'),), 'pk_attr': 'id', 'table_description': 'A notice to one user, about a timeline event or about a writer; shown in the app, emailed when possible.'},
+            options={'table': 'notification', 'app': 'models', 'unique_together': (('event', 'user', 'kind'),), 'pk_attr': 'id', 'table_description': 'A notice to one user, about a timeline event or about a writer: shown in the app, emailed when possible.'},
         ),
         ops.AlterField(
             model_name='Notification',

@@ -97,7 +97,7 @@ class NotificationStatus(StrEnum):
 
 
 class Notification(Model):
-    """A notice to one user, about a timeline event or about a writer; shown in the app, emailed when possible.
+    """A notice to one user, about a timeline event or about a writer: shown in the app, emailed when possible.
 
     A writer's notice (a DBS certificate running out) has no event nor bundle."""
 
