@@ -12,6 +12,7 @@ from tortoise.transactions import in_transaction
 
 from contracts.api import WriterDetail, WriterInvite, WriterTerms
 from service import clock
+from service.admin.people import Steward, add_invited, user_by_email
 from service.allocation.overrides import release_writer_work
 from service.allocation.rounds import HOLDING
 from service.audit.service import audit
@@ -158,8 +159,6 @@ async def invite(acting: Acting, body: WriterInvite) -> tuple[Writer, bool]:
     """A writer on the books (invited: no offers until onboarded): a person invited by email now (their user and
     invitation made as service/admin/people.py makes any, and emailed), or a user of the writing service with the
     writer role. The same user or email again answers the writer already made (created False)."""
-    from service.admin.people import Steward, add_invited, user_by_email
-
     terms = _terms_of(body)
     if terms["starts_on"] < clock.today():
         raise InvalidInput("body.starts_on: a writer's terms take effect today or later")
