@@ -35,7 +35,7 @@ from starlette.applications import Starlette
 from service import clock
 from service.auth import oidc
 from service.auth.sessions import COOKIE
-from service.models import AuditEntry, Bundle
+from service.models import AuditEntry, Bundle, Notification, NotificationStatus
 from service.runtime import current
 from service.settings import Settings
 from tests.clocked import clocked_command
@@ -52,6 +52,7 @@ from tests.oidc.provider import (
 )
 from tests.oidc.test_sign_in import new_browser, op_folder  # noqa: F401 - the provider's installed packages
 from tests.service_fixtures import eventually
+from tests.webhooks.helpers import settle
 
 # the provider runs on the machine's clock (its cookies and codes expire by it): this module never moves time
 pytestmark = pytest.mark.real_clock
@@ -334,6 +335,20 @@ async def test_an_operator_brings_up_a_writing_service_whose_people_sign_in_and_
         line = next(r for r in csv.DictReader(io.StringIO(invoice.text))
                     if r["record"] == "line" and r["bundle_reference"] == reference)
         assert line["net_gbp"] == net
+
+    # the people hear of their work at the addresses they were invited with (the notifications, emailed), and
+    # every notice of this journey is out before the test ends
+    async def reviewer_told() -> list[EmailMessage]:
+        return [m for m in smtp.messages
+                if m["To"] == PEOPLE["qa_reviewer"].email and "waiting for review" in m["Subject"]]
+
+    assert len(await settle(reviewer_told)) == 2
+
+    async def all_out() -> bool:
+        return not await Notification.filter(user__email__in=[a.email for a in PEOPLE.values()],
+                                             status=NotificationStatus.PENDING).exists()
+
+    await settle(all_out)
 
     # 10. deactivating a person cuts them off at their very next request: the officer by their LA's admin (API),
     # a writer by the operator (command line)
