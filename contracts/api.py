@@ -696,11 +696,23 @@ class WriterTerms(Strict):
     starts_on: date | None = None
 
 
-class WriterInvite(WriterTerms):
-    """A writer on the books for a user of the writing service with the writer role. Invited writers get no offers
-    until onboarded. The same user again answers the writer already made (200)."""
+EMAIL_PATTERN = r"^[^@\s]+@[^@\s]+\.[^@\s]+$"
 
-    user_id: UUID
+
+class WriterInvite(WriterTerms):
+    """A writer on the books: a person invited by `email` (with their `name`; they accept by signing in, as any
+    invited person), or a `user_id` of the writing service with the writer role. Invited writers get no offers until
+    onboarded. The same user or email again answers the writer already made (200)."""
+
+    user_id: UUID | None = None
+    email: str | None = Field(None, min_length=3, max_length=254, pattern=EMAIL_PATTERN)
+    name: str | None = Field(None, min_length=1, max_length=200)
+
+    @model_validator(mode="after")
+    def _one_person(self) -> WriterInvite:
+        if (self.user_id is None) == (self.email is None) or (self.email is None) != (self.name is None):
+            raise ValueError("name the writer by user_id, or by email and name (one of the two)")
+        return self
 
 
 class WriterStatusChange(Strict):
@@ -733,7 +745,6 @@ class WriterOffboarded(Strict):
 
 # --- people: invitations, roles, sign-in with OpenID Connect, sessions (issue 22) ---
 
-EMAIL_PATTERN = r"^[^@\s]+@[^@\s]+\.[^@\s]+$"
 # the roles an admin gives by invitation: an LA's admin its LA's roles; a provider's admin its staff's (writers come
 # with their contracts, through the writers' lifecycle)
 InvitableRole = Literal["la_officer", "la_admin", "coordinator", "qa_reviewer", "finance", "admin"]

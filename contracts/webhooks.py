@@ -149,14 +149,15 @@ class SecurityNotice(Strict):
 
 NotificationKind = Literal[
     "offer.made", "draft.returned", "amendment.requested", "draft.awaiting_review", "bundle.unassigned",
-    "sla.at_risk", "sla.breached",
+    "sla.at_risk", "sla.breached", "writer.dbs_expiring",
 ]
 
 
 class NotificationOut(Strict):
     id: UUID
     kind: NotificationKind
-    bundle_id: UUID
+    bundle_id: UUID | None = Field(None, description="the bundle it is about (none for a notice about a writer)")
+    writer_id: UUID | None = Field(None, description="the writer it is about (a coordinator's notice)")
     subject: str
     status: Literal["pending", "sent", "failed", "skipped"]
     created_at: datetime

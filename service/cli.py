@@ -57,6 +57,11 @@ COMMANDS: dict[str, str] = {
     "writer reinstate": "service.writers.commands:writer_reinstate",
     "writer offboard": "service.writers.commands:writer_offboard",
     "writer list": "service.writers.commands:writer_list",
+    "user invite": "service.admin.commands:user_invite",
+    "user list": "service.admin.commands:user_list",
+    "user role": "service.admin.commands:user_role",
+    "user deactivate": "service.admin.commands:user_deactivate",
+    "user sign-in": "service.admin.commands:user_sign_in",
 }
 
 

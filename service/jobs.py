@@ -17,6 +17,7 @@ class Job(StrEnum):
     ALLOCATION_ROUND = "allocation.round"
     EXPIRE_OFFERS = "offers.expire"
     SLA_MONITOR = "sla.monitor"
+    DBS_WARNINGS = "writers.dbs_warnings"  # coordinators warned of DBS certificates running out
     SWEEP = "maintenance.sweep"  # re-derives what a lost message would have done
     DELIVER_WEBHOOK = "webhooks.deliver"  # delivery_id, manual
     SEND_NOTIFICATION = "notifications.send"  # notification_id

@@ -56,9 +56,18 @@ async def sla_monitor() -> None:
     await run_monitor()
 
 
+@dramatiq.actor(actor_name=Job.DBS_WARNINGS, max_retries=3, queue_name=QUEUE)
+async def dbs_warnings() -> None:
+    """Warn coordinators of writers' DBS certificates running out, once per writer per certificate."""
+    from service.writers.dbs_warnings import warn_expiring_dbs
+
+    await warn_expiring_dbs()
+
+
 @dramatiq.actor(actor_name=Job.SWEEP, max_retries=3, queue_name=QUEUE)
 async def sweep() -> None:
-    """Re-derive what a lost message would have done: screen stuck bundles, expire offers, run a round."""
+    """Re-derive what a lost message would have done: screen stuck bundles, expire offers, run a round; and the
+    periodic passes (SLA alerts, DBS warnings)."""
     from service.intake.screening_service import stuck_bundles, unscreened_documents
 
     for bundle_id in await stuck_bundles():
@@ -68,6 +77,7 @@ async def sweep() -> None:
     expire_offers.send()
     allocation_round.send()
     sla_monitor.send()
+    dbs_warnings.send()
 
 
 @dramatiq.actor(actor_name=Job.PURGE_RETENTION, max_retries=3, queue_name=QUEUE)

@@ -49,21 +49,25 @@ async def break_glass_revoke(call: Call) -> None:
     await service.break_glass_revoke(call.principal, call.path_uuid("token_id"), body.reason)
 
 
+def _steward(call: Call) -> people.Steward:
+    return people.steward_from_request(call.principal, call.request)
+
+
 async def invite_user(call: Call) -> Response:
-    user, created = await people.invite(call.principal, call.body)
+    user, created = await people.invite(_steward(call), call.body)
     return Response(user.model_dump_json(), status_code=201 if created else 200, media_type="application/json")
 
 
 async def list_users(call: Call) -> UserList:
-    return await people.people(call.principal)
+    return await people.people(_steward(call))
 
 
 async def change_user(call: Call) -> UserOut:
-    return await people.change(call.principal, call.path_uuid("user_id"), call.body)
+    return await people.change(_steward(call), call.path_uuid("user_id"), call.body)
 
 
 async def deactivate_user(call: Call) -> UserOut:
-    return await people.deactivate(call.principal, call.path_uuid("user_id"))
+    return await people.deactivate(_steward(call), call.path_uuid("user_id"))
 
 
 async def get_sign_in(call: Call) -> IdentityProviderOut:
@@ -71,7 +75,7 @@ async def get_sign_in(call: Call) -> IdentityProviderOut:
 
 
 async def set_sign_in(call: Call) -> IdentityProviderOut:
-    return await people.set_identity_provider(call.principal, call.body)
+    return await people.set_identity_provider(_steward(call), call.body)
 
 
 async def list_sessions(call: Call) -> SessionList:

@@ -19,7 +19,7 @@ from service import clock
 from service.audit.service import audit
 from service.auth.principal import Principal
 from service.auth.pseudonyms import pseudonym
-from service.auth.tokens import issue_token
+from service.auth.tokens import issue_token, may_hold_tokens
 from service.errors import InvalidInput, NotFound
 from service.models import ApiToken, Organisation, OrganisationKind, User
 from service.runtime import current
@@ -46,6 +46,9 @@ async def issue(principal: Principal, body: TokenCreate) -> TokenIssued:
     user = await User.filter(id=body.user_id, organisation_id=principal.organisation_id, active=True).first()
     if user is None:
         raise NotFound("no such user")
+    if not may_hold_tokens(user.role):
+        raise _invalid("user_id", f"a {user.role.value} holds no API tokens (people in that role sign in); tokens "
+                                  "are for the roles that connect systems")
     organisation = await Organisation.get(id=principal.organisation_id)
     if body.la_scope is not None:
         # an LA user's token is about its own LA anyway; a provider's may be narrowed to one of its client LAs

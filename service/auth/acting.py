@@ -34,14 +34,21 @@ class Acting:
 
 def acting_from_request(principal: Principal, request: Request) -> Acting:
     """A provider's staff member calling the API (their organisation is the writing service)."""
-    host = request.client.host if request.client else "unknown"
-    return Acting(provider_id=principal.organisation_id, principal=principal, origin=f"api {host}")
+    return Acting(provider_id=principal.organisation_id, principal=principal, origin=request_origin(request))
 
 
-def acting_from_cli(provider_id: UUID) -> Acting:
-    """The operator at the command line, on one writing service's books."""
+def request_origin(request: Request) -> str:
+    return f"api {request.client.host if request.client else 'unknown'}"
+
+
+def cli_origin() -> str:
     try:
         user = getpass.getuser()
     except (KeyError, OSError):
         user = "unknown"
-    return Acting(provider_id=provider_id, principal=None, origin=f"cli {user}@{socket.gethostname()}")
+    return f"cli {user}@{socket.gethostname()}"
+
+
+def acting_from_cli(provider_id: UUID) -> Acting:
+    """The operator at the command line, on one writing service's books."""
+    return Acting(provider_id=provider_id, principal=None, origin=cli_origin())

@@ -11,6 +11,7 @@ from service.audit.service import audit
 from service.auth.oidc import Identity, NotInvited, mapped_role
 from service.auth.principal import principal_for
 from service.auth.sessions import StartedSession, start_session
+from service.auth.tokens import end_tokens_of_role
 from service.models import Organisation, OrganisationKind, User
 from service.models.people import LA_ROLES, PROVIDER_ROLES, Role
 
@@ -51,8 +52,9 @@ async def sign_in(identity: Identity, *, ip: str | None) -> StartedSession:
             if won != 1:
                 raise await _refuse(identity, "not invited")
         if role is not None and role != user.role:
-            changes = {"from": user.role.value, "to": role.value}
             await User.filter(id=user.id).using_db(conn).update(role=role)
+            changes = {"from": user.role.value, "to": role.value,
+                       "tokens_revoked": await end_tokens_of_role(user.id, role, using=conn)}
             user.role = role
         principal = principal_for(user)
         if joining:

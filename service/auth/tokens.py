@@ -1,4 +1,4 @@
-"""API tokens: random, shown once, stored as SHA-256, revocable."""
+"""API tokens: random, shown once, stored as SHA-256, revocable; held only by the roles that run systems."""
 
 from __future__ import annotations
 
@@ -12,9 +12,18 @@ from tortoise.backends.base.client import BaseDBAsyncClient
 
 from service import clock
 from service.errors import NotFound
-from service.models import ApiToken, User
+from service.models import ApiToken, Role, User
 
 TOKEN_PREFIX = "pw_"  # noqa: S105 - a public prefix, not a secret
+# Who may hold API tokens: the roles that connect systems (a provider's admin, coordinators and finance; an LA's
+# admin for its case system; the operator's metrics scrape). Writers, QA reviewers and LA case officers are people
+# at a screen: they sign in, and hold no token (a provider's break-glass token for an LA user is the exception, short
+# and announced: service/admin/service.py).
+TOKEN_ROLES = frozenset({Role.ADMIN, Role.COORDINATOR, Role.FINANCE, Role.LA_ADMIN, Role.OPERATOR})
+
+
+def may_hold_tokens(role: Role) -> bool:
+    return role in TOKEN_ROLES
 
 
 @dataclass(frozen=True)
@@ -46,3 +55,11 @@ async def revoke_token(token_id: UUID, *, organisation_id: UUID | None = None) -
         query = query.filter(user__organisation_id=organisation_id)
     if await query.update(revoked_at=clock.now()) == 0:
         raise NotFound("no such active token")
+
+
+async def end_tokens_of_role(user_id: UUID, role: Role, *, using: BaseDBAsyncClient) -> int:
+    """A user whose (new) role may hold no tokens loses every live one now; how many were ended."""
+    if may_hold_tokens(role):
+        return 0
+    return await ApiToken.filter(user_id=user_id, revoked_at__isnull=True).using_db(using).update(
+        revoked_at=clock.now())

@@ -35,7 +35,7 @@ def run(args: argparse.Namespace) -> int:
         from datetime import timedelta
 
         from service import clock
-        from service.auth.tokens import issue_token
+        from service.auth.tokens import issue_token, may_hold_tokens
         from service.models import Organisation, OrganisationKind, Role, User
 
         if user_id is None:  # the first operator made, or a new one
@@ -47,6 +47,8 @@ def run(args: argparse.Namespace) -> int:
             user = await User.filter(id=user_id, active=True).first()
         if user is None:
             return None
+        if not may_hold_tokens(user.role):
+            raise UsageError(f"--user: a {user.role.value} holds no API tokens (people in that role sign in)")
         expires = clock.now() + timedelta(days=args.days) if args.days else None
         return (await issue_token(user, label=args.label, expires_at=expires)).token
 

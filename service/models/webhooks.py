@@ -8,7 +8,7 @@ from tortoise import fields
 from tortoise.models import Model
 
 from service.models.bundles import Bundle, Event
-from service.models.people import Organisation, User
+from service.models.people import Organisation, User, Writer
 
 
 class WebhookEndpoint(Model):
@@ -97,17 +97,22 @@ class NotificationStatus(StrEnum):
 
 
 class Notification(Model):
-    """A notice to one user about one timeline event: shown in the app, emailed when SMTP is configured."""
+    """A notice to one user, about a timeline event or about a writer: shown in the app, emailed when possible.
+
+    A writer's notice (a DBS certificate running out) has no event nor bundle."""
 
     id = fields.UUIDField(primary_key=True)
     user: fields.ForeignKeyRelation[User] = fields.ForeignKeyField(
         "models.User", related_name="notifications", on_delete=fields.CASCADE
     )
-    event: fields.ForeignKeyRelation[Event] = fields.ForeignKeyField(
-        "models.Event", related_name="notifications", on_delete=fields.CASCADE
+    event: fields.ForeignKeyNullableRelation[Event] = fields.ForeignKeyField(
+        "models.Event", related_name="notifications", on_delete=fields.CASCADE, null=True
     )
-    bundle: fields.ForeignKeyRelation[Bundle] = fields.ForeignKeyField(
-        "models.Bundle", related_name="notifications", on_delete=fields.CASCADE
+    bundle: fields.ForeignKeyNullableRelation[Bundle] = fields.ForeignKeyField(
+        "models.Bundle", related_name="notifications", on_delete=fields.CASCADE, null=True
+    )
+    writer: fields.ForeignKeyNullableRelation[Writer] = fields.ForeignKeyField(
+        "models.Writer", related_name="notifications", on_delete=fields.CASCADE, null=True
     )
     kind = fields.CharField(max_length=64)
     subject = fields.CharField(max_length=200)

@@ -17,6 +17,7 @@ PHRASES: dict[str, str] = {
     "bundle.unassigned": "A bundle is back in the queue with no writer",
     "sla.at_risk": "A bundle's turnaround is at risk",
     "sla.breached": "A bundle's turnaround was missed",
+    "writer.dbs_expiring": "A writer's DBS certificate expires soon",
 }
 
 
@@ -24,15 +25,19 @@ def subject(kind: str, reference: str) -> str:
     return f"Planwright: {PHRASES[kind]} ({reference})"[:200]
 
 
-def link_path(kind: str, bundle_id: str) -> str:
+def link_path(kind: str, object_id: str) -> str:
     if kind == "offer.made":
         return "/v1/offers"
     if kind == "draft.awaiting_review":
         return "/v1/qa/queue"
-    return f"/v1/bundles/{bundle_id}"
+    if kind.startswith("writer."):
+        return f"/v1/writers/{object_id}"
+    return f"/v1/bundles/{object_id}"
 
 
-def compose(*, kind: str, reference: str, bundle_id: str, sender: str, recipient: str) -> EmailMessage:
+def compose(*, kind: str, reference: str, object_id: str, sender: str, recipient: str) -> EmailMessage:
+    """A notice's email: what happened and to which bundle (its reference) or writer (their pseudonym, never a
+    name), and where to look."""
     message = EmailMessage()
     message["Subject"] = subject(kind, reference)
     message["From"] = sender
@@ -40,8 +45,8 @@ def compose(*, kind: str, reference: str, bundle_id: str, sender: str, recipient
     message["Date"] = formatdate(localtime=False)
     message["Message-ID"] = make_msgid(domain=sender.rpartition("@")[2] or None)
     message.set_content(
-        f"{PHRASES[kind]}: bundle {reference}.\n\n"
-        f"Open it in Planwright: {link_path(kind, bundle_id)}\n\n"
+        f"{PHRASES[kind]}: {'writer' if kind.startswith('writer.') else 'bundle'} {reference}.\n\n"
+        f"Open it in Planwright: {link_path(kind, object_id)}\n\n"
         "Case details are never sent by email.\n"
     )
     return message

@@ -11,6 +11,7 @@ from tortoise.backends.base.client import BaseDBAsyncClient
 from contracts.webhooks import NotificationOut
 from service import clock
 from service.auth.principal import Principal
+from service.auth.pseudonyms import pseudonym
 from service.jobs import Job
 from service.logging import get_logger
 from service.models import (
@@ -73,7 +74,7 @@ async def send(notification_id: UUID) -> NotificationStatus | None:
     """Email one pending notification. Raises SendFailed (to be retried) until MAX_SEND_ATTEMPTS, then fails it."""
     settings = current().settings
     notice = await Notification.filter(id=notification_id, status=NotificationStatus.PENDING).select_related(
-        "user", "bundle").first()
+        "user", "bundle", "writer").first()
     if notice is None:
         return None
     if settings.smtp_host is None or not notice.user.email:
@@ -85,7 +86,12 @@ async def send(notification_id: UUID) -> NotificationStatus | None:
                                     attempts=notice.attempts).update(attempts=attempt)
     if won != 1:
         return None
-    message = email.compose(kind=notice.kind, reference=notice.bundle.reference, bundle_id=str(notice.bundle.id),
+    if notice.bundle is not None:
+        reference, object_id = notice.bundle.reference, notice.bundle.id
+    else:
+        assert notice.writer is not None
+        reference, object_id = writer_pseudonym(notice.writer), notice.writer.id
+    message = email.compose(kind=notice.kind, reference=reference, object_id=str(object_id),
                             sender=settings.smtp_from, recipient=notice.user.email)
     try:
         await asyncio.to_thread(email.send, settings, message)
@@ -101,6 +107,28 @@ async def send(notification_id: UUID) -> NotificationStatus | None:
                                                    error=None)
     log.info("notification.sent", kind=notice.kind)
     return NotificationStatus.SENT
+
+
+def writer_pseudonym(writer: Writer) -> str:
+    """How a notice, an email or a log line names a writer: the provider's own pseudonym for them, never a name."""
+    return pseudonym(writer.provider_id, writer.id, Role.WRITER)  # type: ignore[attr-defined]
+
+
+async def notify_coordinators(writer: Writer, kind: str, detail: str, conn: BaseDBAsyncClient) -> int:
+    """A notice about a writer to each active coordinator of the writer's provider, in the caller's transaction
+    (emailed when SMTP is configured); how many."""
+    can_email = current().settings.smtp_host is not None
+    coordinators = await User.filter(organisation_id=writer.provider_id,  # type: ignore[attr-defined]
+                                     role=Role.COORDINATOR, active=True).using_db(conn).order_by("id")
+    for user in coordinators:
+        emailed = can_email and bool(user.email)
+        notice = await Notification.create(
+            user_id=user.id, writer_id=writer.id, kind=kind,
+            subject=email.subject(kind, f"{writer_pseudonym(writer)}, {detail}"),
+            status=NotificationStatus.PENDING if emailed else NotificationStatus.SKIPPED, using_db=conn)
+        if emailed:
+            await enqueue(Job.SEND_NOTIFICATION, using=conn, notification_id=str(notice.id))
+    return len(coordinators)
 
 
 def sign_in_url(organisation_id: UUID) -> str:
@@ -144,5 +172,6 @@ async def send_invitation(invitation_id: UUID) -> InvitationStatus | None:
 async def mine(principal: Principal, *, limit: int = 50) -> list[NotificationOut]:
     rows = await Notification.filter(user_id=principal.user_id).order_by("-created_at").limit(limit)
     return [NotificationOut(id=r.id, kind=r.kind, bundle_id=r.bundle_id,  # type: ignore[arg-type,attr-defined]
+                            writer_id=r.writer_id,  # type: ignore[attr-defined]
                             subject=r.subject, status=r.status.value, created_at=r.created_at)
             for r in rows]

@@ -24,7 +24,10 @@ def _reason(parser: argparse.ArgumentParser) -> None:
 
 
 def _invite_args(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--user", required=True, help="the user's id (a user of the writing service, role writer)")
+    who = parser.add_mutually_exclusive_group(required=True)
+    who.add_argument("--email", help="invite the writer by email (with --name): they accept by signing in")
+    who.add_argument("--user", help="the user's id (a user of the writing service, role writer)")
+    parser.add_argument("--name", help="the writer's name (with --email)")
     parser.add_argument("--terms", required=True, metavar="FILE", help=TERMS_HELP)
 
 
@@ -36,7 +39,11 @@ def _terms_args(parser: argparse.ArgumentParser) -> None:
 async def _invite(args: argparse.Namespace, acting: Acting) -> Any:
     from service.writers import service
 
-    body = read_body(args.terms, WriterInvite, user_id=str(uuid_arg(args.user, "--user")))
+    if args.email is not None and not args.name:
+        raise UsageError("--name: the writer's name, with --email")
+    who = ({"email": args.email, "name": args.name} if args.email is not None
+           else {"user_id": str(uuid_arg(args.user, "--user"))})
+    body = read_body(args.terms, WriterInvite, **who)
     writer, _created = await service.invite(acting, body)
     return await service.detail(writer)
 
@@ -79,7 +86,7 @@ async def _list(args: argparse.Namespace, acting: Acting) -> Any:
             await Writer.filter(provider_id=acting.provider_id).order_by("created_at", "id")]
 
 
-writer_invite = BooksCommand("Put a writer on the books for a user with the writer role (invited: no offers yet)",
+writer_invite = BooksCommand("A writer on the books: invited by email, or a user with the writer role (no offers yet)",
                              _invite_args, _invite)
 writer_terms = BooksCommand("New terms for a writer from a day (skills, hours, slots, conflicts, DBS certificate)",
                             _terms_args, _terms)

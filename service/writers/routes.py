@@ -94,10 +94,11 @@ async def declare_conflict(call: Call) -> WriterDetail:
 
 ENDPOINTS = [
     Endpoint("POST", "/v1/writers", invite_writer, COORDINATOR,
-             "Put a writer on the books (invited: no offers until onboarded) for a user of your writing service with "
-             "the writer role; the same user again answers the writer already made, 200", "writers",
+             "Put a writer on the books (invited: no offers until onboarded): invite them by email (with their "
+             "name; emailed, they accept by signing in) or name a user of your writing service with the writer "
+             "role; the same email or user again answers the writer already made, 200", "writers",
              body=WriterInvite, response=WriterDetail, status=201, errors=(404, 409, 422),
-             replays="The writer made before for this user"),
+             replays="The writer made before for this email or user"),
     Endpoint("GET", "/v1/writers/{writer_id}", get_writer, COORDINATOR,
              "One writer: status, terms in force, DBS certificate (dbs_expiring: within 30 days)", "writers",
              response=WriterDetail, errors=(404,)),

@@ -12,6 +12,7 @@ from tortoise.transactions import in_transaction
 
 from contracts.api import WriterDetail, WriterInvite, WriterTerms
 from service import clock
+from service.admin.people import Steward, add_invited, user_by_email
 from service.allocation.overrides import release_writer_work
 from service.allocation.rounds import HOLDING
 from service.audit.service import audit
@@ -155,15 +156,24 @@ def _terms_of(body: WriterTerms) -> dict[str, Any]:
 
 
 async def invite(acting: Acting, body: WriterInvite) -> tuple[Writer, bool]:
-    """A writer on the books for a user of the writing service with the writer role (invited: no offers until
-    onboarded). The same user again answers the writer already made (created False)."""
+    """A writer on the books (invited: no offers until onboarded): a person invited by email now (their user and
+    invitation made as service/admin/people.py makes any, and emailed), or a user of the writing service with the
+    writer role. The same user or email again answers the writer already made (created False)."""
     terms = _terms_of(body)
     if terms["starts_on"] < clock.today():
         raise InvalidInput("body.starts_on: a writer's terms take effect today or later")
     async with in_transaction() as conn:
         await Organisation.filter(id=acting.provider_id).using_db(conn).select_for_update().first()
-        user = await User.filter(id=body.user_id, organisation_id=acting.provider_id, active=True).using_db(
-            conn).first()
+        if body.email is not None:
+            user = await user_by_email(acting.provider_id, body.email, conn)
+            if user is None:
+                steward = Steward(acting.provider_id, False, acting.principal, acting.origin)
+                user = await add_invited(steward, name=body.name or "", email=body.email, role=Role.WRITER, conn=conn)
+            elif not user.active:
+                raise Conflict("this email belongs to a deactivated user of the writing service")
+        else:
+            user = await User.filter(id=body.user_id, organisation_id=acting.provider_id, active=True).using_db(
+                conn).first()
         if user is None:
             raise NotFound("no such user")
         if user.role != Role.WRITER:

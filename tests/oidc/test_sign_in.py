@@ -162,7 +162,7 @@ async def test_groups_map_to_roles_as_the_organisations_admin_set(
     me = (await browser.get(f"{APP_ORIGIN}/v1/me")).json()
     assert me["role"] == "la_admin"
     entry = await AuditEntry.filter(action="user.role_mapped", object_id=me["user_id"]).first()
-    assert entry is not None and entry.data == {"from": "la_officer", "to": "la_admin"}
+    assert entry is not None and entry.data == {"from": "la_officer", "to": "la_admin", "tokens_revoked": 0}
     # a provider's roles cannot be mapped by an LA's admin
     refused = await client.put("/v1/admin/sign-in", headers=tenant.auth("la_admin"), json={
         "issuer": op.issuer, "client_id": CLIENT_ID, "role_map": {"pw-admins": "admin"}})
@@ -200,8 +200,9 @@ async def test_an_uninvited_person_gets_nothing(
 async def test_deactivating_a_user_cuts_off_their_session_and_tokens_at_the_next_request(
     client: httpx.AsyncClient, tenant: Tenant, op: OpenIdProvider, browser: httpx.AsyncClient, app: Starlette
 ) -> None:
+    # an LA admin: a role that may hold a token for the LA's case system, besides the sign-in session
     start = await set_up(client, tenant, op, invite={"email": "ada.lovelace@county.example", "name": "Ada",
-                                                     "role": "la_officer"})
+                                                     "role": "la_admin"})
     assert (await sign_in(browser, start, ADA)).status_code == 303
     me = (await browser.get(f"{APP_ORIGIN}/v1/me")).json()
     token = await client.post("/v1/admin/tokens", headers=tenant.auth("la_admin"),
@@ -215,7 +216,8 @@ async def test_deactivating_a_user_cuts_off_their_session_and_tokens_at_the_next
     assert (await client.get("/v1/me", headers=bearer)).status_code == 401
     entry = await AuditEntry.filter(action="user.deactivated", object_id=me["user_id"]).first()
     assert entry is not None and entry.actor_id == tenant.users["la_admin"].id
-    assert entry.data == {"tokens_revoked": 1, "sessions_revoked": 1}
+    assert (entry.data["tokens_revoked"], entry.data["sessions_revoked"]) == (1, 1)
+    assert entry.data["origin"].startswith("api ")
     # and signing in again gets them nothing
     async with new_browser(app) as fresh:
         again = await sign_in(fresh, start, ADA)

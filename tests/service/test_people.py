@@ -4,13 +4,19 @@ reverse; deactivation ends tokens and sessions at once and is audited; creates a
 
 from __future__ import annotations
 
+import asyncio
+import functools
+import json
+import os
+import subprocess
+import sys
 from collections.abc import Iterator
 
 import httpx
 import pytest
 
 from service.auth.sessions import COOKIE, start_session
-from service.models import AuditEntry, Invitation, User
+from service.models import ApiToken, AuditEntry, Invitation, User
 from service.runtime import current
 from service.settings import Settings
 from tests.factories import Tenant
@@ -54,7 +60,7 @@ async def test_an_invitation_is_emailed_with_the_organisations_sign_in_link(
     listed = (await client.get("/v1/admin/users", headers=tenant.auth("la_admin"))).json()["items"]
     assert [u["invitation_status"] for u in listed if u["id"] == user["id"]] == ["sent"]
     entry = await AuditEntry.filter(action="user.invited", object_id=user["id"]).first()
-    assert entry is not None and entry.actor_id == tenant.users["la_admin"].id and entry.data == {"role": "la_officer"}
+    assert entry is not None and entry.actor_id == tenant.users["la_admin"].id and entry.data["role"] == "la_officer"
 
 
 async def test_inviting_again_is_idempotent_and_a_different_role_conflicts(
@@ -113,7 +119,7 @@ async def test_a_role_change_is_audited_and_takes_effect_on_the_next_request(
     assert changed.status_code == 200 and changed.json()["role"] == "la_admin"
     assert (await client.get("/v1/admin/users", headers=tenant.auth("la_officer"))).status_code == 200
     entry = await AuditEntry.filter(action="user.role_changed", object_id=str(officer.id)).first()
-    assert entry is not None and entry.data == {"from": "la_officer", "to": "la_admin"}
+    assert entry is not None and (entry.data["from"], entry.data["to"]) == ("la_officer", "la_admin")
     # an admin cannot demote or deactivate itself (another admin must)
     me = tenant.users["la_admin"]
     assert (await client.patch(f"/v1/admin/users/{me.id}", headers=tenant.auth("la_admin"),
@@ -156,3 +162,96 @@ async def test_an_admin_ends_a_session_and_a_person_ends_their_own(client: httpx
     assert (await client.delete(f"/v1/admin/sessions/{first.id}", headers=tenant.auth("la_admin"))).status_code == 204
     assert (await client.get("/v1/me", headers=as_first)).status_code == 401
     assert await AuditEntry.filter(action="session.revoked", object_id=str(first.id)).count() == 1
+
+
+async def test_only_the_roles_that_connect_systems_hold_api_tokens(client: httpx.AsyncClient, tenant: Tenant) -> None:
+    """Writers, QA reviewers and LA case officers sign in; the admins, coordinators and finance may hold tokens."""
+    for admin, role in (("la_admin", "la_officer"), ("admin", "writer1"), ("admin", "qa_reviewer")):
+        refused = await client.post("/v1/admin/tokens", headers=tenant.auth(admin),
+                                    json={"user_id": str(tenant.users[role].id)})
+        assert refused.status_code == 422, (role, refused.text)
+        assert refused.headers["content-type"].startswith("application/problem+json")
+        assert refused.json()["errors"][0]["field"] == "body.user_id"
+    assert not await ApiToken.filter(user_id=tenant.users["la_officer"].id, issued_by_id__isnull=False).exists()
+    for admin, role in (("la_admin", "la_admin"), ("admin", "coordinator"), ("admin", "finance")):
+        issued = await client.post("/v1/admin/tokens", headers=tenant.auth(admin),
+                                   json={"user_id": str(tenant.users[role].id)})
+        assert issued.status_code == 201, (role, issued.text)
+
+
+async def test_a_role_that_may_hold_no_tokens_loses_them_at_once(client: httpx.AsyncClient, tenant: Tenant) -> None:
+    invited = await client.post("/v1/admin/users", headers=tenant.auth("admin"), json={
+        "email": "exports@provider.example", "name": "Exports", "role": "finance"})
+    user_id = invited.json()["id"]
+    issued = await client.post("/v1/admin/tokens", headers=tenant.auth("admin"),
+                               json={"user_id": user_id, "label": "month-end export"})
+    bearer = {"Authorization": f"Bearer {issued.json()['token']}"}
+    assert (await client.get("/v1/me", headers=bearer)).status_code == 200
+    changed = await client.patch(f"/v1/admin/users/{user_id}", headers=tenant.auth("admin"),
+                                 json={"role": "qa_reviewer"})
+    assert changed.status_code == 200 and changed.json()["role"] == "qa_reviewer"
+    assert (await client.get("/v1/me", headers=bearer)).status_code == 401
+    entry = await AuditEntry.filter(action="user.role_changed", object_id=user_id).first()
+    assert entry is not None and entry.data["tokens_revoked"] == 1 and entry.data["to"] == "qa_reviewer"
+    # a role that may hold tokens keeps them
+    kept = await client.post("/v1/admin/tokens", headers=tenant.auth("admin"),
+                             json={"user_id": str(tenant.users["coordinator"].id)})
+    await client.patch(f"/v1/admin/users/{tenant.users['coordinator'].id}", headers=tenant.auth("admin"),
+                       json={"role": "finance"})
+    assert (await client.get("/v1/me", headers={"Authorization": f"Bearer {kept.json()['token']}"})).status_code == 200
+
+
+def _planwright(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "service.cli", *args], capture_output=True, text=True,
+                          env=dict(os.environ), timeout=120, check=False)
+
+
+async def test_the_operator_manages_an_organisations_people_from_the_command_line(
+    client: httpx.AsyncClient, tenant: Tenant, other_tenant: Tenant
+) -> None:
+    run = functools.partial(asyncio.to_thread, _planwright)
+    la = str(tenant.la.id)
+    invited = await run("user", "invite", "--org", la, "--email", "Head.Of.Send@County.example", "--name", "Head",
+                        "--role", "la_admin")
+    assert invited.returncode == 0, invited.stderr
+    head = json.loads(invited.stdout)
+    assert head["role"] == "la_admin" and head["email"] == "head.of.send@county.example" and head["invited"]
+    again = await run("user", "invite", "--org", la, "--email", "head.of.send@county.example", "--name", "Head",
+                      "--role", "la_admin")
+    assert json.loads(again.stdout)["id"] == head["id"]
+    entry = await AuditEntry.filter(action="user.invited", object_id=head["id"]).first()
+    assert entry is not None and entry.actor_id is None and entry.data["origin"].startswith("cli ")
+    assert entry.la_id == tenant.la.id  # on the LA's own record
+    listed = json.loads((await run("user", "list", "--org", la)).stdout)["items"]
+    assert head["id"] in {u["id"] for u in listed}
+    # bad input: exit 2 with one line naming what is wrong, and nothing written
+    for args, words in (
+        (("user", "invite", "--org", la, "--email", "x@y.example", "--name", "X", "--role", "admin"), "admin"),
+        (("user", "invite", "--org", la, "--email", "not-an-email", "--name", "X", "--role", "la_officer"), "email"),
+        (("user", "invite", "--org", "nobody", "--email", "x@y.example", "--name", "X", "--role", "la_officer"),
+         "--org"),
+        (("user", "role", "--org", la, "--user", str(other_tenant.users["la_officer"].id), "--role", "la_admin"),
+         "no such user"),
+        (("user", "sign-in", "--org", la, "--issuer", "https://login.example", "--client-id", "pw", "--role-map",
+          "nogroup"), "--role-map"),
+    ):
+        refused = await run(*args)
+        assert refused.returncode == 2 and words in refused.stderr, (args, refused.stderr)
+    assert not await User.filter(email="x@y.example").exists()
+    # the officer, given a token by the LA's admin as an admin, loses it when made an officer again
+    officer = tenant.users["la_officer"]
+    made = await run("user", "role", "--org", la, "--user", str(officer.id), "--role", "la_admin")
+    assert json.loads(made.stdout)["role"] == "la_admin"
+    token = (await run("tokens", "create", "--user", str(officer.id))).stdout.strip()
+    assert (await client.get("/v1/me", headers={"Authorization": f"Bearer {token}"})).status_code == 200
+    back = await run("user", "role", "--org", la, "--user", str(officer.id), "--role", "la_officer")
+    assert back.returncode == 0, back.stderr
+    assert (await client.get("/v1/me", headers={"Authorization": f"Bearer {token}"})).status_code == 401
+    refused_token = await run("tokens", "create", "--user", str(officer.id))
+    assert refused_token.returncode == 2 and "holds no API tokens" in refused_token.stderr
+    # deactivation from the command line ends the person's access at the next request
+    finance_auth = tenant.auth("finance")
+    assert (await client.get("/v1/me", headers=finance_auth)).status_code == 200
+    off = await run("user", "deactivate", "--org", str(tenant.provider.id), "--user", str(tenant.users["finance"].id))
+    assert off.returncode == 0 and json.loads(off.stdout)["active"] is False, off.stderr
+    assert (await client.get("/v1/me", headers=finance_auth)).status_code == 401

@@ -164,3 +164,28 @@ async def test_a_writer_made_with_a_user_token_reaches_offers_once_onboarded(cli
     await client.post(f"/v1/writers/{invited.json()['id']}/onboard", headers=solo.auth("coordinator"),
                       json={"reason": "checked"})
     assert await offered_writers(solo) == {invited.json()["id"]}
+
+
+async def test_a_writer_is_invited_by_email_and_named_one_way_only(client: httpx.AsyncClient, tenant: Tenant) -> None:
+    terms = {**TERMS, "dbs_expires": (clock.today() + timedelta(days=400)).isoformat()}
+    coordinator = tenant.auth("coordinator")
+    for who in ({"email": "w@example.org"}, {"email": "w@example.org", "name": "W",
+                                              "user_id": str(tenant.users["writer1"].id)}, {}):
+        refused = await client.post("/v1/writers", headers=coordinator, json={**terms, **who})
+        assert refused.status_code == 422 and refused.headers["content-type"].startswith("application/problem+json")
+    assert not await User.filter(email="w@example.org").exists()
+    invited = await client.post("/v1/writers", headers=coordinator,
+                                json={**terms, "email": "New.Writer@Example.org", "name": "New Writer"})
+    assert invited.status_code == 201 and invited.json()["status"] == "invited", invited.text
+    user = await User.get(id=invited.json()["user_id"])
+    assert (user.role, user.email, user.organisation_id) == (  # type: ignore[attr-defined]
+        Role.WRITER, "new.writer@example.org", tenant.provider.id)
+    again = await client.post("/v1/writers", headers=coordinator,
+                              json={**terms, "email": "new.writer@example.org", "name": "New Writer"})
+    assert again.status_code == 200 and again.json()["id"] == invited.json()["id"]
+    # an email of the service's staff is no writer's
+    staff = await client.post("/v1/admin/users", headers=tenant.auth("admin"),
+                              json={"email": "staff@example.org", "name": "Staff", "role": "finance"})
+    clash = await client.post("/v1/writers", headers=coordinator,
+                              json={**terms, "email": "staff@example.org", "name": "Staff"})
+    assert staff.status_code == 201 and clash.status_code == 409
