@@ -360,6 +360,11 @@ class _State:
         found: IntArray = cands[ok]
         return found
 
+    def fitting_elsewhere(self, b: int, w: int) -> IntArray:
+        """The writers other than w where b would fit on time."""
+        others = self.p.cands(b)
+        return self.fitting_writers(b, others[others != w])
+
     def add(self, w: int, b: int) -> None:
         p = self.p
         self.slack[w, p.due_index[b] :] -= p.effort[b]
@@ -798,9 +803,7 @@ def _insert_by_moving(state: _State, b: int, cands: IntArray) -> tuple[bool, int
             cost += 1
             if not state.feasible_exchange(w, [a], b):
                 continue
-            others = p.cands(a)
-            others = others[others != w]
-            targets = state.fitting_writers(a, others)
+            targets = state.fitting_elsewhere(a, w)
             if targets.size == 0:
                 continue
             state.remove(w, a)
@@ -830,16 +833,12 @@ def _spread(state: _State, passes: int = SPREAD_PASSES) -> None:
             w = int(state.owner[b])
             if p.bundles[b].preferred_writer is not None:
                 continue
-            others = p.cands(b)
-            others = others[others != w]
-            ws = state.fitting_writers(b, others)
+            ws = state.fitting_elsewhere(b, w)
             if ws.size == 0:
                 continue
-            finish = (state.load[ws] + p.effort[b]) / state.hours_per_day[ws]
-            i = int(np.argmin(finish))
-            if finish[i] + 1e-9 < state.load[w] / state.hours_per_day[w]:
+            w2 = state.best_writer(b, ws)
+            if (state.load[w2] + p.effort[b]) / state.hours_per_day[w2] + 1e-9 < state.load[w] / state.hours_per_day[w]:
                 state.remove(w, b)
-                w2 = int(ws[i])
                 state.add(w2, b)
                 state.reason[b] = Reason(Basis.REPACKED, _writer_name(p, w2))
                 moved += 1

@@ -37,7 +37,8 @@ The model, per working day (weekends, bank holidays: no arrivals, no work):
    draft passes; it is on time when that day is on or before its `due`.
 
 The platforms' rules route only to writers online today (not on leave, not off sick), as TaskRouter and
-Omni-Channel route only to available agents. Offers are answered on the day they are made (one round a day; the service's window is a working day).
+Omni-Channel route only to available agents. Offers are answered on the day they are made (one round a day;
+the service's window is a working day).
 A bundle no writer in the pool can take (skills, conflicts) stays queued under every policy; it is counted
 (`Scenario.never_eligible`) and stays in the backlog. Sickness is not known in advance: a spell becomes
 leave (known to the engine) on the day it starts, for its whole length. Held bundles stay with a sick

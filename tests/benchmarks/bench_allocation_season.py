@@ -113,7 +113,9 @@ def main(argv: list[str]) -> None:
     parser.add_argument("--start", type=date.fromisoformat, default=date(2026, 9, 1))
     parser.add_argument("--jobs", type=int, default=2)
     parser.add_argument("--policies", nargs="+", default=list(POLICIES))
-    parser.add_argument("--no-bound", dest="bound", action="store_false", help="skip the LP bound (about 40 s a season)")
+    parser.add_argument(
+        "--no-bound", dest="bound", action="store_false", help="skip the LP bound (about 40 s a season)"
+    )
     args = parser.parse_args(argv)
     seeds = range(args.first_seed, args.first_seed + args.seasons)
     names = [*args.policies, *([BOUND] if args.bound else [])]
@@ -124,16 +126,24 @@ def main(argv: list[str]) -> None:
     )
     print(f"{'seed':>6} {'policy':>15} " + " ".join(f"{c:>9}" for c in COLUMNS), flush=True)
     results = []
-    with ProcessPoolExecutor(max_workers=args.jobs) as pool:
+    pool = ProcessPoolExecutor(max_workers=args.jobs)
+    try:
         for seed, arrivals, peak_ratio, rows in pool.map(_season, [(s, args) for s in seeds]):
             results.append(rows)
             for name in names:
                 print(_line(str(seed), name, rows[name]))
             print(
                 f"{'':>6} {arrivals} arrivals, busiest month {peak_ratio:.2f}x the mean, "
-                f"{rows['_wall']['seconds']:.0f}s",
+                f"{rows['_wall']['seconds']:.0f}s; on-time weight "
+                + " ".join(f"{n}={rows[n]['on-time weight']:.1f}" for n in names),
                 flush=True,
             )
+    except KeyboardInterrupt:  # the seasons finished so far are summed up below
+        print(f"\ninterrupted: {len(results)} of {len(seeds)} seasons", flush=True)
+    finally:
+        pool.shutdown(wait=False, cancel_futures=True)
+    if not results:
+        return
     print()
     for name in names:
         mean = {c: statistics.fmean(r[name][c] for r in results) for c in COLUMNS}

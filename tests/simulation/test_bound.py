@@ -16,28 +16,16 @@ from service.simulation.simulate import (
     build_scenario,
     run_policy,
 )
+from tests.simulation.test_season import MONDAY
+from tests.simulation.test_season import QUIET as SEASON_QUIET
+from tests.simulation.test_season import _writer as season_writer
 
-MONDAY = date(2027, 3, 1)
 # No declines, timeouts, noise, sickness or QA returns: true work is the estimate.
-QUIET = SimulationConfig(
-    start=MONDAY, days=12, writers=1, decline_rate=0.0, timeout_rate=0.0, effort_noise=0.0, sickness_rate=0.0,
-    qa_pass_rate=1.0,
-)
+QUIET = replace(SEASON_QUIET, qa_pass_rate=1.0)
 
 
 def _writer(**over: object) -> SimWriter:
-    base: dict[str, object] = {
-        "id": "w-1",
-        "hours_per_day": 4.0,
-        "skills": ("new_plan",),
-        "excluded_las": (),
-        "max_concurrent": 4,
-        "dbs_expires": date(2030, 1, 1),
-        "leave": frozenset(),
-        "sick_spells": (),
-    }
-    base.update(over)
-    return SimWriter(**base)  # type: ignore[arg-type]
+    return season_writer("w-1", **({"hours_per_day": 4.0} | over))
 
 
 def _bundle(id: str, weight: float, **over: object) -> SimBundle:
