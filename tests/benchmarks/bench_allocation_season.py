@@ -103,7 +103,7 @@ def _line(label: str, name: str, row: dict[str, float]) -> str:
 
 def main(argv: list[str]) -> None:
     parser = argparse.ArgumentParser(prog="bench_allocation_season")
-    parser.add_argument("--seasons", type=int, default=10, help="the issue's 20 take about 20 minutes on 2 cores")
+    parser.add_argument("--seasons", type=int, default=8, help="the issue's 20 take about 25 minutes on 2 cores")
     parser.add_argument("--first-seed", type=int, default=101, help="seeds 1-10 were used to develop the engine")
     parser.add_argument("--writers", type=int, default=60)
     parser.add_argument("--las", type=int, default=12)
