@@ -114,7 +114,7 @@ def main(argv: list[str]) -> None:
     parser.add_argument("--jobs", type=int, default=2)
     parser.add_argument("--policies", nargs="+", default=list(POLICIES))
     parser.add_argument(
-        "--no-bound", dest="bound", action="store_false", help="skip the LP bound (about 40 s a season)"
+        "--no-bound", dest="bound", action="store_false", help="skip the LP bound (30 s to 2 minutes a season)"
     )
     args = parser.parse_args(argv)
     seeds = range(args.first_seed, args.first_seed + args.seasons)
