@@ -23,7 +23,9 @@ its hours by D (earliest-deadline-first sequencing is then optimal). The engine:
    hours stranded between due dates; its answer is kept when it is better, and step 4 polishes it.
    Steps 3 to 5 run on operation budgets that shrink with the instance (not on a clock), so the result
    never depends on machine speed or load;
-6. moves on-time bundles to their `preferred_writer` where that costs nothing;
+6. spreads the plan: moves on-time bundles to writers who would finish their load sooner, keeping each on
+   time (`_spread`), so the slack is shared and one overrun does not make a tightly packed writer late;
+   then moves on-time bundles to their `preferred_writer` where that costs nothing;
 7. gives the remaining bundles, in due order, to the eligible writer with a free slot who would finish
    them soonest (late work), and leaves the rest queued with a reason.
 
@@ -357,6 +359,11 @@ class _State:
         ok = (self.free[cands] > 0) & (self.suf[k][cands] + EPS >= p.effort[b])
         found: IntArray = cands[ok]
         return found
+
+    def fitting_elsewhere(self, b: int, w: int) -> IntArray:
+        """The writers other than w where b would fit on time."""
+        others = self.p.cands(b)
+        return self.fitting_writers(b, others[others != w])
 
     def add(self, w: int, b: int) -> None:
         p = self.p
@@ -796,9 +803,7 @@ def _insert_by_moving(state: _State, b: int, cands: IntArray) -> tuple[bool, int
             cost += 1
             if not state.feasible_exchange(w, [a], b):
                 continue
-            others = p.cands(a)
-            others = others[others != w]
-            targets = state.fitting_writers(a, others)
+            targets = state.fitting_elsewhere(a, w)
             if targets.size == 0:
                 continue
             state.remove(w, a)
@@ -809,6 +814,36 @@ def _insert_by_moving(state: _State, b: int, cands: IntArray) -> tuple[bool, int
             state.reason[a] = Reason(Basis.MOVED_FOR_ANOTHER, _writer_name(p, w2))
             return True, cost
     return False, cost
+
+
+SPREAD_PASSES = 3
+
+
+def _spread(state: _State, passes: int = SPREAD_PASSES) -> None:
+    """Move on-time bundles to writers who would finish their whole load sooner, keeping every one on time.
+
+    The search packs writers to their hours by each due date (tightest fit), which is optimal when efforts are
+    exact; in a season they are not (noise, QA returns), and a writer planned to the hour runs late at the first
+    overrun while another sits idle. Each move here keeps the on-time weight and lowers the day the busier writer
+    is done, so the plan keeps the same bundles on time with slack spread over the pool."""
+    p = state.p
+    for _ in range(passes):
+        moved = 0
+        for b in sorted(np.flatnonzero(state.owner >= 0).tolist(), key=lambda b: (-p.effort[b], b)):
+            w = int(state.owner[b])
+            if p.bundles[b].preferred_writer is not None:
+                continue
+            ws = state.fitting_elsewhere(b, w)
+            if ws.size == 0:
+                continue
+            w2 = state.best_writer(b, ws)
+            if (state.load[w2] + p.effort[b]) / state.hours_per_day[w2] + 1e-9 < state.load[w] / state.hours_per_day[w]:
+                state.remove(w, b)
+                state.add(w2, b)
+                state.reason[b] = Reason(Basis.REPACKED, _writer_name(p, w2))
+                moved += 1
+        if not moved:
+            break
 
 
 def _honour_preferences(state: _State) -> None:
@@ -865,6 +900,7 @@ def allocate_explained(instance: Instance, *, budget: int | None = None) -> Expl
         out = _ruin_and_recreate(state, out, rounds - rounds // 2)
     else:
         out = _ruin_and_recreate(state, out, rounds)
+    _spread(state)
     _honour_preferences(state)
     return _finish(p, state, out, started)
 

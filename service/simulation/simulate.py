@@ -36,7 +36,9 @@ The model, per working day (weekends, bank holidays: no arrivals, no work):
    of `rework_share` of the draft's effort (at most `MAX_RETURNS` returns). A bundle is complete when its
    draft passes; it is on time when that day is on or before its `due`.
 
-Offers are answered on the day they are made (one round a day; the service's window is a working day).
+The platforms' rules route only to writers online today (not on leave, not off sick), as TaskRouter and
+Omni-Channel route only to available agents. Offers are answered on the day they are made (one round a day;
+the service's window is a working day).
 A bundle no writer in the pool can take (skills, conflicts) stays queued under every policy; it is counted
 (`Scenario.never_eligible`) and stays in the backlog. Sickness is not known in advance: a spell becomes
 leave (known to the engine) on the day it starts, for its whole length. Held bundles stay with a sick
@@ -99,9 +101,10 @@ EXPRESS_WEIGHT = 1.5
 STATUTORY_CLOSE_WORKING_DAYS = 15  # statutory date this close behind the draft: weight + 1
 # Arrival rate multipliers per calendar month (index 1-12). Phase transfers bunch from November to
 # February ahead of the 15 February deadline; new assessments (new plans, reassessments) rise in the
-# spring rush (March to May); everything dips in August and at Christmas.
+# spring rush (March to May); everything dips in August and at Christmas. Over all work the busiest month
+# (January) brings about twice the monthly mean, as in the field.
 SEASON: dict[str, tuple[float, ...]] = {
-    "phase_transfer": (0.0, 2.4, 1.2, 0.6, 0.3, 0.3, 0.3, 0.2, 0.1, 0.3, 0.6, 1.6, 1.8),
+    "phase_transfer": (0.0, 3.6, 1.2, 0.5, 0.25, 0.25, 0.25, 0.15, 0.05, 0.25, 0.5, 1.6, 2.2),
     "new_assessment": (0.0, 1.0, 1.0, 1.5, 1.6, 1.4, 1.0, 0.8, 0.4, 0.8, 1.0, 1.0, 0.7),
     "other": (0.0, 1.0, 1.0, 1.1, 0.9, 1.1, 1.1, 1.0, 0.5, 1.0, 1.1, 1.1, 0.8),
 }
@@ -792,8 +795,10 @@ def platform_round(view: RoundView, policy: Policy) -> RoundOutcome:
     idle_since = dict(view.last_assigned)
     order = {w.id: i for i, w in enumerate(instance.writers)}
     plan: Plan = []
+    # A writer on leave or off sick is offline: the platforms route only to writers available now.
+    online = [w for w in instance.writers if view.today not in view.absences[w.id]]
     for b in instance.bundles:  # the queue is in arrival order
-        cands = [w for w in instance.writers if free[w.id] > 0 and eligible(w, b)]
+        cands = [w for w in online if free[w.id] > 0 and eligible(w, b)]
         if not cands:
             continue
         if policy.rule == "fcfs":

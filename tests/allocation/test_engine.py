@@ -166,3 +166,40 @@ def test_each_reason_is_data_naming_the_writer_the_bundle_ended_with() -> None:
     assert all(code == basis.value for code, basis in left_out.values())
     assert left_out["b-4"][1] == Basis.NO_ELIGIBLE_WRITER
     assert all(explained.why[b].writer is None for b in left_out)
+
+
+def test_spreading_moves_work_off_a_tightly_packed_writer_and_keeps_it_on_time() -> None:
+    from service.allocation.engine import _prepare, _spread, _State
+
+    # Both bundles fit w-1's 12 hours by Tuesday; packed there, w-1 has no slack and w-2 sits idle.
+    inst = instance(
+        [writer("w-1"), writer("w-2")],
+        [bundle("b-1", due="2027-01-12"), bundle("b-2", due="2027-01-12")],
+    )
+    state = _State(_prepare(inst))
+    state.add(0, 0)
+    state.add(0, 1)
+    _spread(state)
+    assert sorted(state.owner.tolist()) == [0, 1]
+    assert state.on_time_weight == 2.0
+    # And the engine's own answer shares the work, both on time.
+    result = allocate(inst)
+    assert {a.writer for a in result.assignments} == {"w-1", "w-2"}
+    assert all(a.on_time for a in result.assignments)
+
+
+def test_spreading_never_moves_a_bundle_where_it_would_be_late() -> None:
+    from service.allocation.engine import _prepare, _spread, _State
+
+    # w-2 has 3 hours a day: b-1 (6 h, due Monday) would be late there, so it stays with w-1; b-2 (3 h, due
+    # Tuesday) fits there and moves.
+    inst = instance(
+        [writer("w-1"), writer("w-2", hours_per_day=3.0)],
+        [bundle("b-1", due="2027-01-11"), bundle("b-2", effort_hours=3.0, due="2027-01-12")],
+    )
+    state = _State(_prepare(inst))
+    state.add(0, 0)
+    state.add(0, 1)
+    _spread(state)
+    assert state.owner.tolist() == [0, 1]
+    assert state.on_time_weight == 2.0

@@ -135,6 +135,15 @@ def test_longest_idle_gives_the_oldest_work_to_the_writer_idle_longest_then_the_
     assert plan == [("b-old", "w-2"), ("b-new", "w-1")]
 
 
+@pytest.mark.parametrize("rule", ["longest-idle", "most-available", "fcfs"])
+def test_the_platforms_route_only_to_writers_available_today(rule: str) -> None:
+    # w-1 would win every rule (idle longest, most free slots, first in the pool), but is on leave today.
+    writers = (_writer("w-1", max_concurrent=6), _writer("w-2"))
+    last = {"w-1": (MONDAY - timedelta(days=9), 0), "w-2": (MONDAY - timedelta(days=1), 1)}
+    view = _view(writers, [_bundle("b-1")], last_assigned=last, absences={"w-1": {MONDAY}, "w-2": set()})
+    assert platform_round(view, POLICIES[rule]).plan == [("b-1", "w-2")]
+
+
 def test_most_available_picks_the_most_free_capacity_and_fcfs_the_least_loaded() -> None:
     writers = (_writer("w-1", max_concurrent=3), _writer("w-2", max_concurrent=6))
     view = _view(writers, [_bundle("b-1")])
