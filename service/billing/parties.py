@@ -55,6 +55,17 @@ def parties_of(provider: Organisation, la: Organisation) -> Parties:
                    payment_terms_days=payment_terms_days(provider, la))
 
 
+# what a full VAT invoice must say of its supplier (HMRC VAT Notice 700/21, 16.3), as the organisation's fields
+SUPPLIER_FIELDS = ("name", "address_lines", "postcode", "vat_number")
+
+
+def supplier_gaps(provider: Organisation) -> list[str]:
+    """The supplier details a full VAT invoice needs that the writing service has not set, in `SUPPLIER_FIELDS`
+    order (empty when it can issue one)."""
+    party = _party(provider)
+    return [field for field in SUPPLIER_FIELDS if not getattr(party, field)]
+
+
 def stored(parties: Parties) -> dict[str, Any]:
     return parties.model_dump(mode="json")
 

@@ -162,6 +162,57 @@ async def test_credit_notes_are_documents_of_their_own_naming_the_invoice_and_li
     assert (await client.get("/v1/billing/credit-notes", headers=tenant.auth("writer"))).status_code == 403
 
 
+async def test_a_months_credit_notes_export_as_a_document_of_their_own(
+    client: httpx.AsyncClient, tenant: Tenant, other_tenant: Tenant, tmp_path: Path,
+) -> None:
+    lines = await _closed_month(client, tenant)
+    finance = tenant.auth("finance")
+    path = "/v1/billing/months/2026-05/credit-notes"
+    csv_answer = await client.get(path, headers=finance)
+    assert csv_answer.status_code == 200, csv_answer.text
+    assert "planwright-credit-notes-2026-05.csv" in csv_answer.headers["content-disposition"]
+    rows = _rows(csv_answer.content)
+    assert [(r["record"], r["credit_note_number"], r["corrects_invoice_number"], r["corrects_line_id"],
+             r["net_gbp"], r["vat_gbp"], r["gross_gbp"]) for r in rows] == [
+        ("credit_notes", "", "", "", "-400.00", "-80.00", "-480.00"),
+        ("credit_note", "CN-000001", "INV-000001", str(lines["first"]), "-100.00", "-20.00", "-120.00"),
+        ("credit_note", "CN-000002", "INV-000001", str(lines["second"]), "-300.00", "-60.00", "-360.00")]
+    assert {r["document_status"] for r in rows} == {"final"}
+    assert rows[1]["supplier_vat_number"] == SUPPLIER_VAT and rows[1]["customer_address"].endswith("WF1 2QW")
+    xlsx = await client.get(path, params={"format": "xlsx"}, headers=finance)
+    assert xlsx.status_code == 200 and xlsx.content.startswith(b"PK")
+    # in the import layouts: the credit notes alone, as the summary's import shows them
+    for fmt, number in (("xero", "*InvoiceNumber"), ("sage", "Reference")):
+        layout = await client.get(path, params={"format": fmt}, headers=finance)
+        assert layout.status_code == 200, layout.text
+        assert [row[number] for row in _rows(layout.content)] == ["CN-000001", "CN-000002"]
+    # April's invoice in Xero's layout carries its own lines only, never a credit
+    april = _rows((await client.get(f"/v1/billing/months/2026-04/invoices/{tenant.la.id}",
+                                    params={"format": "xero"}, headers=finance)).content)
+    assert {row["*InvoiceNumber"] for row in april} == {"INV-000001"}
+    # the month summary: no invoice for the LA in May, its credits apart
+    [la] = (await client.get("/v1/billing/months/2026-05/summary", params={"format": "json"},
+                             headers=finance)).json()["invoices"]
+    assert (la["invoice_number"], la["document_type"], la["net_pence"], la["credits_net_pence"],
+            la["credit_note_count"], la["balance_gross_pence"]) == (None, "credit_note", 0, -40_000, 2, -48_000)
+    # an LA reads its own (and only its own); another tenant's LA is unknown; a writer may not
+    own = await client.get(path, params={"format": "json"}, headers=tenant.auth("la_officer"))
+    assert own.status_code == 200 and own.json()["header"]["la_id"] == str(tenant.la.id), own.text
+    assert len(own.json()["credit_notes"]) == 2
+    theirs = await client.get(path, params={"la_id": str(other_tenant.la.id)}, headers=tenant.auth("la_officer"))
+    assert theirs.status_code == 404
+    assert (await client.get(path, params={"la_id": str(other_tenant.la.id)}, headers=finance)).status_code == 404
+    assert (await client.get(path, headers=tenant.auth("writer"))).status_code == 403
+    # and by the command, the same bytes
+    user = str(tenant.users["finance"].id)
+    done = planwright("export", "credit-notes", "--month", "2026-05", "--user", user, "-o", str(tmp_path))
+    assert done.returncode == 0, done.stderr
+    assert (tmp_path / "planwright-credit-notes-2026-05.csv").read_bytes() == csv_answer.content
+    la_user = str(tenant.users["la_officer"].id)
+    refused = planwright("export", "credit-notes", "--month", "2026-05", "--user", la_user)
+    assert refused.returncode == 2 and "its own" in refused.stderr
+
+
 async def test_credit_note_numbers_stay_gapless_when_credits_come_at_once(
     client: httpx.AsyncClient, tenant: Tenant,
 ) -> None:

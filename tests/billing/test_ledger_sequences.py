@@ -244,7 +244,8 @@ async def check(books: Books, jobs: list[Job]) -> None:
                 continue
             assert [line.net_pence for line in charged if line.kind == LineKind.INVOICE] == [rated[0].net_pence]
             assert [line.net_pence for line in charged if line.kind == LineKind.PAYOUT] in ([], [rated[1].net_pence])
-    # sums reconcile: a closed month's invoices are the sums of its lines, frozen since the close
+    # sums reconcile: a closed month's invoices are the sums of its invoice lines (a credit is a credit note of its
+    # own, never on an invoice), frozen since the close
     invoices = await Invoice.filter(provider_id=books.provider.id)
     stored: dict[str, list[tuple[str, int, int, int]]] = defaultdict(list)
     for invoice in invoices:
@@ -253,7 +254,7 @@ async def check(books: Books, jobs: list[Job]) -> None:
     assert {month: sorted(rows) for month, rows in stored.items()} == {
         month: rows for month, rows in books.closed_totals.items() if rows}
     for month, rows in books.closed_totals.items():
-        billed = [line for line in lines if line.month == month and line.kind != LineKind.PAYOUT]
+        billed = [line for line in lines if line.month == month and line.kind == LineKind.INVOICE]
         summed = [(str(books.la.id), len(billed), sum(line.net_pence for line in billed),
                    sum(line.vat_pence for line in billed))] if billed else []
         assert rows == summed, f"{month} changed after it closed"
