@@ -528,6 +528,8 @@ class CreditNoteOut(_Row):
     customer_address_lines: tuple[str, ...]
     customer_postcode: str | None
     reason: str
+    customer_email: str | None = None  # the LA's billing contact when the note was issued
+    customer_account_reference: str | None = None  # the LA's Sage 50 account reference, if it has one of its own
     corrects_invoice_number: str | None
     corrects_month: Month = Field(pattern=MONTH_PATTERN)
     corrects_line_id: StrictInt

@@ -24,6 +24,8 @@ class Party(BaseModel):
     address_lines: tuple[str, ...] = ()
     postcode: str | None = None
     vat_number: str | None = None
+    email: str | None = None  # the billing contact's (an LA's)
+    account_reference: str | None = None  # in Sage 50 (an LA's; none: the default made from its id)
 
 
 class Parties(BaseModel):
@@ -46,7 +48,7 @@ def payment_terms_days(provider: Organisation, la: Organisation) -> int:
 
 def _party(org: Organisation) -> Party:
     return Party(name=org.name, address_lines=tuple(org.address_lines or ()), postcode=org.postcode,
-                 vat_number=org.vat_number)
+                 vat_number=org.vat_number, email=org.billing_email, account_reference=org.sage_account_reference)
 
 
 def parties_of(provider: Organisation, la: Organisation) -> Parties:

@@ -344,8 +344,9 @@ async def sales_documents(books: Month, la_id: UUID | None, *, invoices: bool = 
         corrected = note.corrects_invoice_number or f"{note.corrects_month} invoice"
         documents.append(Document(
             type="sales_credit", number=note.credit_note_number,
-            party=_customer(note.la_id, IssuedParty(name=note.customer_name, address_lines=note.customer_address_lines,
-                                                    postcode=note.customer_postcode)),
+            party=_customer(note.la_id, IssuedParty(
+                name=note.customer_name, address_lines=note.customer_address_lines, postcode=note.customer_postcode,
+                email=note.customer_email, account_reference=note.customer_account_reference)),
             issued_on=note.issued_on, due_on=note.issued_on,
             reference=f"{corrected} line {note.corrects_line_id}",
             lines=(AccountingLine(note.line.description, -note.net_pence, -note.vat_pence, note.line.vat_rate_bp),)))
@@ -353,7 +354,9 @@ async def sales_documents(books: Month, la_id: UUID | None, *, invoices: bool = 
 
 
 def _customer(la_id: UUID | str, customer: IssuedParty) -> Party:
-    return Party(customer.name, account_reference("LA", str(la_id)), customer.address_lines, customer.postcode)
+    """The LA as a customer in an import: its own Sage 50 account reference, else the default made from its id."""
+    return Party(customer.name, customer.account_reference or account_reference("LA", str(la_id)),
+                 customer.address_lines, customer.postcode, customer.email)
 
 
 async def bill_documents(books: Month, writer_id: UUID | None) -> list[Document]:

@@ -115,7 +115,7 @@ class Invoice(Model):
 class CreditNote(Model):
     """A credit note: a document of its own, numbered as it is issued, naming the invoice line it corrects.
 
-    Its one credit line (`line`) is the ledger's record of the amount; `corrects_line` is the invoice line it
+    Its one credit line (`line`) is the ledger's record of the amount, and `corrects_line` is the invoice line it
     corrects (its invoice is the LA's invoice for that line's month).
     """
 

@@ -352,6 +352,50 @@ async def test_party_details_are_validated_and_audited(client: httpx.AsyncClient
     assert await AuditEntry.filter(action="organisation.invoice_details_set", object_id=str(tenant.la.id)).exists()
 
 
+async def test_an_las_billing_contact_and_sage_account_reach_the_imports(
+    client: httpx.AsyncClient, tenant: Tenant,
+) -> None:
+    admin = tenant.auth("admin")
+    path = f"/v1/organisations/{tenant.la.id}"
+    for body in ({"billing_email": "not an email"}, {"billing_email": "a@b"}, {"sage_account_reference": "TOO-LONG1"},
+                 {"sage_account_reference": "WAKEFIELD1"}):
+        refused = await client.patch(path, headers=admin, json=body)
+        assert refused.status_code == 422, (body, refused.text)
+        assert refused.headers["content-type"].startswith("application/problem+json")
+    set_ = await client.patch(path, headers=admin, json={"billing_email": "invoices@wakefield.gov.uk",
+                                                         "sage_account_reference": "wake01"})
+    assert set_.status_code == 200, set_.text
+    assert (set_.json()["billing_email"], set_.json()["sage_account_reference"]) == (
+        "invoices@wakefield.gov.uk", "WAKE01")
+    audited = await AuditEntry.filter(action="organisation.invoice_details_set", object_id=str(tenant.la.id)).all()
+    assert any({"billing_email", "sage_account_reference"} <= set(entry.data["fields"]) for entry in audited)
+    made = await client.post("/v1/organisations", headers=admin, json={
+        "name": "Borough with a contact", "billing_email": "ap@borough.gov.uk"})
+    assert made.status_code == 201 and made.json()["billing_email"] == "ap@borough.gov.uk", made.text
+    assert made.json()["sage_account_reference"] is None  # the default, made from its id, as before
+    await _closed_month(client, tenant)
+    finance = tenant.auth("finance")
+    xero = _rows((await client.get("/v1/billing/months/2026-05/summary", params={"format": "xero"},
+                                   headers=finance)).content)
+    assert [row["EmailAddress"] for row in xero] == ["invoices@wakefield.gov.uk"] * 2
+    sage = _rows((await client.get(f"/v1/billing/months/2026-04/invoices/{tenant.la.id}",
+                                   params={"format": "sage"}, headers=finance)).content)
+    assert {row["Account Reference"] for row in sage} == {"WAKE01"}
+    # the command sets them too, checked alike (exit 2 naming the option)
+    def org(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(clocked_command("service.cli", "org", "rename", "--provider", str(tenant.provider.id),
+                                              "--la", str(tenant.la.id), "--name", tenant.la.name, *args),
+                              capture_output=True, text=True, env=dict(os.environ), timeout=120, check=False)
+
+    bad = await asyncio.to_thread(org, "--billing-email", "nobody")
+    assert bad.returncode == 2 and "--billing-email" in bad.stderr, bad.stderr
+    done = await asyncio.to_thread(org, "--billing-email", "finance@wakefield.gov.uk", "--sage-account-reference",
+                                   "WMDC")
+    assert done.returncode == 0, done.stderr
+    la = await Organisation.get(id=tenant.la.id)
+    assert (la.billing_email, la.sage_account_reference) == ("finance@wakefield.gov.uk", "WMDC")
+
+
 async def test_the_provider_command_sets_the_supplier_details(tenant: Tenant) -> None:
     def org(*args: str) -> subprocess.CompletedProcess[str]:
         return subprocess.run(clocked_command("service.cli", "org", "provider", *args), capture_output=True,

@@ -64,6 +64,7 @@ from service.models import (
     WorkType,
     Writer,
 )
+from tests.factories import SUPPLIER_DETAILS
 
 EXAMPLES = 2_000  # the same on every run: CI's two suites each run them all
 BUNDLES = 3
@@ -118,7 +119,7 @@ class Books:
 
 async def new_books() -> Books:
     tag = uuid.uuid4().hex[:6]
-    provider = await Organisation.create(kind=OrganisationKind.PROVIDER, name=f"Sequences {tag}")
+    provider = await Organisation.create(kind=OrganisationKind.PROVIDER, name=f"Sequences {tag}", **SUPPLIER_DETAILS)
     la = await Organisation.create(kind=OrganisationKind.LA, name=f"County {tag}", provider=provider)
     card = standard_rate_card()
     await LaContract.create(la=la, provider=provider, starts_on=date(2025, 1, 1),
