@@ -608,7 +608,10 @@ class PartyDetails(Strict):
 
     def party_fields(self) -> dict[str, object]:
         """The details given, as the organisation row stores them."""
-        return self.model_dump(include=set(PARTY_FIELDS), exclude_unset=True)
+        given = self.model_dump(include=set(PARTY_FIELDS), exclude_unset=True)
+        if "address_lines" in given and given["address_lines"] is None:
+            given["address_lines"] = []  # null clears the address: the row keeps a list
+        return given
 
 
 PARTY_FIELDS = ("address_lines", "postcode", "vat_number", "payment_terms_days", "billing_email",

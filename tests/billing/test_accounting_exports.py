@@ -350,6 +350,8 @@ async def test_party_details_are_validated_and_audited(client: httpx.AsyncClient
     set_ = await client.patch(f"/v1/organisations/{tenant.la.id}", headers=admin, json={"payment_terms_days": 10})
     assert set_.status_code == 200 and set_.json()["name"] == tenant.la.name
     assert await AuditEntry.filter(action="organisation.invoice_details_set", object_id=str(tenant.la.id)).exists()
+    cleared = await client.patch(f"/v1/organisations/{tenant.la.id}", headers=admin, json={"address_lines": None})
+    assert cleared.status_code == 200 and cleared.json()["address_lines"] == [], cleared.text
 
 
 async def test_an_las_billing_contact_and_sage_account_reach_the_imports(
