@@ -553,6 +553,9 @@ class ReportOut(Strict):
 # --- organisations: a writing service's LA clients and their contract versions ---------------------------------
 
 
+EMAIL_PATTERN = r"^[^@\s]+@[^@\s]+\.[^@\s]+$"
+# a Sage 50 account reference: up to 8 letters and digits (Sage 50 keeps them upper case)
+SAGE_ACCOUNT_REFERENCE_PATTERN = r"^[A-Za-z0-9]{1,8}$"
 AddressLine = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
 # a UK postcode (outward and inward codes; BFPO and GIR 0AA too), any case, one space or none between
 UK_POSTCODE = r"^(?i:GIR ?0AA|BFPO ?\d{1,4}|[A-Z]{1,2}\d[A-Z\d]? ?\d[A-Z]{2})$"
@@ -574,12 +577,21 @@ def uk_vat_number(value: str) -> str:
 class PartyDetails(Strict):
     """An organisation as a party on a VAT invoice: its postal address (up to 4 lines and a postcode), its UK VAT
     registration number (the writing service's is printed on every invoice), and its payment terms in days after
-    the invoice is issued (an LA's own, else its writing service's, else 30). Absent: left as it is."""
+    the invoice is issued (an LA's own, else its writing service's, else 30). An LA also has a billing contact's
+    email (Xero's `EmailAddress`, where the invoice is sent) and its account reference in Sage 50 (default: `LA`
+    and the first characters of its id). Absent: left as it is."""
 
     address_lines: list[AddressLine] | None = Field(default=None, max_length=4)
     postcode: str | None = Field(default=None, pattern=UK_POSTCODE, max_length=10)
     vat_number: str | None = Field(default=None, max_length=20)
     payment_terms_days: int | None = Field(default=None, ge=0, le=120)
+    billing_email: str | None = Field(default=None, min_length=3, max_length=254, pattern=EMAIL_PATTERN)
+    sage_account_reference: str | None = Field(default=None, pattern=SAGE_ACCOUNT_REFERENCE_PATTERN)
+
+    @field_validator("sage_account_reference")
+    @classmethod
+    def _sage_account_reference(cls, value: str | None) -> str | None:
+        return None if value is None else value.upper()
 
     @field_validator("vat_number")
     @classmethod
@@ -596,8 +608,14 @@ class PartyDetails(Strict):
 
     def party_fields(self) -> dict[str, object]:
         """The details given, as the organisation row stores them."""
-        return self.model_dump(include={"address_lines", "postcode", "vat_number", "payment_terms_days"},
-                               exclude_unset=True)
+        given = self.model_dump(include=set(PARTY_FIELDS), exclude_unset=True)
+        if "address_lines" in given and given["address_lines"] is None:
+            given["address_lines"] = []  # null clears the address: the row keeps a list
+        return given
+
+
+PARTY_FIELDS = ("address_lines", "postcode", "vat_number", "payment_terms_days", "billing_email",
+                "sage_account_reference")
 
 
 class OrganisationCreate(PartyDetails):
@@ -614,8 +632,7 @@ class OrganisationRename(PartyDetails):
     @model_validator(mode="after")
     def _something(self) -> OrganisationRename:
         if not self.model_fields_set:
-            raise ValueError("name one thing to change: name, address_lines, postcode, vat_number or "
-                             "payment_terms_days")
+            raise ValueError(f"name one thing to change: name, {', '.join(PARTY_FIELDS)}")
         return self
 
 
@@ -630,6 +647,8 @@ class OrganisationOut(Strict):
     postcode: str | None = None
     vat_number: str | None = None
     payment_terms_days: int | None = None
+    billing_email: str | None = None
+    sage_account_reference: str | None = None
 
 
 class OrganisationList(Strict):

@@ -127,7 +127,9 @@ class InvoiceHeader(_Row):
     net_pence: StrictInt
     vat_pence: StrictInt
     gross_pence: StrictInt
-    credits_net_pence: StrictInt  # the credit lines' share of net_pence (zero or negative)
+    # the credit lines' share of net_pence: zero on an invoice built since credits are credit notes of their own
+    # (`CreditNoteOut`, never a line of an invoice); kept so a reader of older files finds the field
+    credits_net_pence: StrictInt
     # the parties and terms of a full VAT invoice (HMRC VAT Notice 700/21 section 16.3): the supplier's address and
     # VAT registration number, the customer's address, the time of supply (tax point), the payment terms and the
     # date payment is due. Absent on an invoice built before they were kept; the tax point and due date are
@@ -202,29 +204,130 @@ class PayoutHeader(_Row):
     net_pence: StrictInt
 
 
+def _balance_as_written(data: Any, invoiced: str) -> Any:
+    """A row read back from the JSON export carries its computed `balance_*_pence`: each must agree with the
+    invoiced and credited figures it is the sum of."""
+    if not isinstance(data, dict) or not any(key.startswith("balance_") for key in data):
+        return data
+    data = dict(data)
+    for part in ("net", "vat", "gross"):
+        written = data.pop(f"balance_{part}_pence", None)
+        expected = data.get(invoiced.format(part), 0) + data.get(f"credits_{part}_pence", 0)
+        if written is not None and written != expected:
+            raise ValueError(f"balance_{part}_pence {written!r} is not invoiced + credited ({expected})")
+    return data
+
+
+class LaMonthTotals(_Row):
+    """One LA's month in the summary: what was invoiced (its invoice, if it has one), what was credited (its credit
+    notes of the month, each a document of its own), and the balance of the two."""
+
+    invoice_number: str | None  # None on a draft, and when the LA has only credit notes in the month
+    document_type: Literal["invoice", "credit_note"]  # `credit_note`: the LA has no invoice, only credit notes
+    status: DocumentStatus
+    month: Month = Field(pattern=MONTH_PATTERN)
+    la_id: str = Field(min_length=1)
+    la_name: str
+    line_count: StrictInt = Field(ge=0)  # lines on the invoice
+    net_pence: StrictInt  # invoiced
+    vat_pence: StrictInt
+    gross_pence: StrictInt
+    credits_net_pence: StrictInt  # credited: the credit notes' net (zero or negative), not inside net_pence
+    credit_note_count: StrictInt = Field(ge=0)
+    credits_vat_pence: StrictInt
+    credits_gross_pence: StrictInt
+
+    @model_validator(mode="before")
+    @classmethod
+    def _balance(cls, data: Any) -> Any:
+        return _balance_as_written(data, "{}_pence")
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def balance_net_pence(self) -> int:
+        return self.net_pence + self.credits_net_pence
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def balance_vat_pence(self) -> int:
+        return self.vat_pence + self.credits_vat_pence
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def balance_gross_pence(self) -> int:
+        return self.gross_pence + self.credits_gross_pence
+
+    @model_validator(mode="after")
+    def _adds_up(self) -> LaMonthTotals:
+        if self.gross_pence != self.net_pence + self.vat_pence:
+            raise ValueError("gross_pence is not net + VAT")
+        if self.credits_gross_pence != self.credits_net_pence + self.credits_vat_pence:
+            raise ValueError("credits_gross_pence is not credits net + VAT")
+        return self
+
+
 class MonthSummary(_Row):
-    """A month in one row: what was invoiced, what was paid out, and the margin between them (net of VAT)."""
+    """A month in one row: what was invoiced, what was credited, what was paid out, and the margin (net of VAT)."""
 
     status: DocumentStatus
     month: Month = Field(pattern=MONTH_PATTERN)
     provider_name: str
     invoice_count: StrictInt = Field(ge=0)
     invoice_line_count: StrictInt = Field(ge=0)
-    invoices_net_pence: StrictInt
+    invoices_net_pence: StrictInt  # invoiced only: credit notes are documents of their own
     invoices_vat_pence: StrictInt
     invoices_gross_pence: StrictInt
-    credits_net_pence: StrictInt  # already inside invoices_net_pence; shown apart so a reader sees the corrections
+    credits_net_pence: StrictInt  # the month's credit notes' net (zero or negative), not inside invoices_net_pence
     payout_line_count: StrictInt = Field(ge=0)
     payouts_pence: StrictInt
-    margin_pence: StrictInt
+    margin_pence: StrictInt  # invoices net + credits net - payouts
+    credit_note_count: StrictInt = Field(default=0, ge=0)
+    credits_vat_pence: StrictInt = 0
+    credits_gross_pence: StrictInt = 0
+
+    @model_validator(mode="before")
+    @classmethod
+    def _balance(cls, data: Any) -> Any:
+        return _balance_as_written(data, "invoices_{}_pence")
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def balance_net_pence(self) -> int:
+        return self.invoices_net_pence + self.credits_net_pence
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def balance_vat_pence(self) -> int:
+        return self.invoices_vat_pence + self.credits_vat_pence
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def balance_gross_pence(self) -> int:
+        return self.invoices_gross_pence + self.credits_gross_pence
 
     @model_validator(mode="after")
     def _margin(self) -> MonthSummary:
         if self.invoices_gross_pence != self.invoices_net_pence + self.invoices_vat_pence:
             raise ValueError("invoices_gross_pence is not net + VAT")
-        if self.margin_pence != self.invoices_net_pence - self.payouts_pence:
-            raise ValueError("margin_pence is not invoices net - payouts")
+        if self.credits_gross_pence != self.credits_net_pence + self.credits_vat_pence:
+            raise ValueError("credits_gross_pence is not credits net + VAT")
+        if self.margin_pence != self.invoices_net_pence + self.credits_net_pence - self.payouts_pence:
+            raise ValueError("margin_pence is not invoices net + credits net - payouts")
         return self
+
+
+class CreditNotesHeader(_Row):
+    """A month's credit notes (of one LA, or all): the totals the credit notes must add up to."""
+
+    status: DocumentStatus  # draft while the month is not closed (a note's corrected invoice may not be numbered)
+    month: Month = Field(pattern=MONTH_PATTERN)
+    provider_name: str
+    la_id: str | None
+    la_name: str | None
+    credit_note_count: StrictInt = Field(ge=0)
+    net_pence: StrictInt
+    vat_pence: StrictInt
+    gross_pence: StrictInt
 
 
 # ---- API bodies (service/billing/routes.py) -------------------------------------------------------------------
@@ -234,6 +337,10 @@ ExportFormatName = Literal["csv", "xlsx", "json", "xero", "sage"]
 
 class ExportQuery(_Row):
     format: ExportFormatName = "csv"
+
+
+class CreditNoteExportQuery(ExportQuery):
+    la_id: CanonicalId | None = Field(default=None, description="one LA's credit notes; all LAs when absent")
 
 
 class PayoutExportQuery(ExportQuery):
@@ -333,11 +440,11 @@ class BillingMonthOut(_Row):
 
     month: Month = Field(pattern=MONTH_PATTERN)
     state: MonthState
-    invoice_lines: int  # invoice and credit lines
-    invoices_net_pence: int
+    invoice_lines: int  # the invoices' lines (charges and manual lines)
+    invoices_net_pence: int  # invoiced
     invoices_vat_pence: int
     invoices_gross_pence: int
-    credits_net_pence: int  # the credits among them (zero or negative)
+    credits_net_pence: int  # credited: the month's credit notes (zero or negative), not inside invoices_net_pence
     payout_lines: int
     payouts_pence: int
     invoice_numbers: list[str]  # once closed, in number order
@@ -421,6 +528,8 @@ class CreditNoteOut(_Row):
     customer_address_lines: tuple[str, ...]
     customer_postcode: str | None
     reason: str
+    customer_email: str | None = None  # the LA's billing contact when the note was issued
+    customer_account_reference: str | None = None  # the LA's Sage 50 account reference, if it has one of its own
     corrects_invoice_number: str | None
     corrects_month: Month = Field(pattern=MONTH_PATTERN)
     corrects_line_id: StrictInt

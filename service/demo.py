@@ -7,6 +7,8 @@ import os
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
+from typing import Any
+from uuid import UUID
 
 from tortoise.transactions import in_transaction
 
@@ -39,6 +41,10 @@ DEMO_OPERATOR = "Demo operator"
 # `planwright seed --second-provider`: a writing service of its own with its own client LA, to see tenancy at work
 SECOND_PROVIDER = "Second Plan Writing Service"
 SECOND_LA = "Second County Council"
+# the writing services' supplier details, which a full VAT invoice names (a month with VAT closes only with them);
+# a made-up address, and a VAT number whose check digits are valid
+DEMO_SUPPLIER: dict[str, Any] = {"address_lines": ["1 Demo Street", "Leeds"], "postcode": "LS1 1AA",
+                                 "vat_number": "GB123456782"}
 TOKENS_FILE = Path("var/demo-tokens.json")
 ALL_SKILLS = ["new_plan", "phase_transfer", "annual_review_amendment", "reassessment", "statement_transfer", "post16"]
 
@@ -92,7 +98,7 @@ async def seed_demo() -> DemoTenant:
     today = clock.today()
     people: list[tuple[str, User]] = []
     async with in_transaction():
-        provider = await Organisation.create(kind=OrganisationKind.PROVIDER, name=DEMO_PROVIDER)
+        provider = await Organisation.create(kind=OrganisationKind.PROVIDER, name=DEMO_PROVIDER, **DEMO_SUPPLIER)
         la = await Organisation.create(kind=OrganisationKind.LA, name=DEMO_LA, provider=provider)
         # whoever runs the instance: its token reads the instance-wide /metrics (Prometheus scrapes with it)
         operator = await Organisation.create(kind=OrganisationKind.OPERATOR, name=DEMO_OPERATOR)
@@ -160,7 +166,7 @@ async def seed_second_provider() -> DemoTenant:
     today = clock.today()
     people: list[tuple[str, User]] = []
     async with in_transaction():
-        provider = await Organisation.create(kind=OrganisationKind.PROVIDER, name=SECOND_PROVIDER)
+        provider = await Organisation.create(kind=OrganisationKind.PROVIDER, name=SECOND_PROVIDER, **DEMO_SUPPLIER)
         la = await _client_la(provider, SECOND_LA, today, po_number="SECOND-PO-0001", po_pence=2_000_000)
         for key, role, org in [
             ("p2_la_officer", Role.LA_OFFICER, la),
@@ -203,6 +209,7 @@ async def seed_last_month() -> list[str]:
     if await Bundle.filter(la_id=la.id, reference__startswith="DEMO-LM-").exists():
         return []
     provider_id = la.provider_id  # type: ignore[attr-defined]
+    await _supplier_details(provider_id)
     officer = await User.get(organisation_id=la.id, name=PEOPLE["la_officer"])
     writer = await Writer.get(user__name=PEOPLE["writer1"], provider_id=provider_id)
     order = await PurchaseOrder.filter(la_id=la.id).order_by("created_at").first()
@@ -227,6 +234,15 @@ async def seed_last_month() -> list[str]:
             await move(bundle.id, BundleStatus.ACCEPTED, conn=conn, expect=BundleStatus.DELIVERED)
             written.append(reference)
     return written
+
+
+async def _supplier_details(provider_id: UUID) -> None:
+    """A demo seeded before supplier details were kept gets the demo's, so its month with VAT can close."""
+    from service.billing.parties import supplier_gaps
+
+    provider = await Organisation.get(id=provider_id)
+    if gaps := [name for name in supplier_gaps(provider) if name in DEMO_SUPPLIER]:
+        await Organisation.filter(id=provider_id).update(**{name: DEMO_SUPPLIER[name] for name in gaps})
 
 
 def print_welcome(tenant: DemoTenant, settings: Settings) -> None:

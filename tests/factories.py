@@ -27,6 +27,10 @@ from service.models import (
     WriterContract,
 )
 
+# the supplier details a full VAT invoice names, so a month with VAT closes (service/billing/parties.py)
+SUPPLIER_DETAILS: dict[str, Any] = {"address_lines": ["1 Quill Lane", "Leeds"], "postcode": "LS1 4AP",
+                                    "vat_number": "GB123456782"}
+
 
 @dataclass
 class Tenant:
@@ -42,7 +46,8 @@ class Tenant:
 
 async def make_tenant(*, writer_skills: list[list[str]] | None = None) -> Tenant:
     tag = uuid.uuid4().hex[:6]
-    provider = await Organisation.create(kind=OrganisationKind.PROVIDER, name=f"Writing service {tag}")
+    provider = await Organisation.create(kind=OrganisationKind.PROVIDER, name=f"Writing service {tag}",
+                                         **SUPPLIER_DETAILS)
     la = await Organisation.create(kind=OrganisationKind.LA, name=f"County {tag}", provider=provider)
     card = standard_rate_card(prices_pence={**standard_rate_card().prices_pence, "new_plan": 42_000},
                               payouts_pence={**standard_rate_card().payouts_pence, "new_plan": 28_000})

@@ -71,6 +71,7 @@ class Party:
     account_reference: str  # Sage 50's A/C reference (Xero matches contacts by name)
     address_lines: tuple[str, ...] = ()
     postcode: str | None = None
+    email: str | None = None  # Xero's EmailAddress: the customer's billing contact
 
 
 @dataclass(frozen=True)
@@ -127,7 +128,8 @@ def xero_sales_rows(documents: Iterable[Document], codes: AccountingCodes) -> It
         sign = -1 if doc.type == "sales_credit" else 1
         address = [*doc.party.address_lines, "", "", "", ""][:4]
         for line in doc.lines:
-            yield [doc.party.name, "", *address, "", "", doc.party.postcode or "", "", doc.number, doc.reference,
+            yield [doc.party.name, doc.party.email or "", *address, "", "", doc.party.postcode or "", "", doc.number,
+                   doc.reference,
                    day(doc.issued_on), day(doc.due_on), pounds(sign * doc.total_pence), "", line.description,
                    str(sign), pounds(line.net_pence), "", codes.xero_sales_account,
                    _tax(codes.xero_sales_tax, line.vat_rate_bp), pounds(sign * line.vat_pence), "", "", "", "",

@@ -53,6 +53,7 @@ def _out(note: CreditNote, provider: Organisation, la: Organisation, rows: dict[
         supplier_address_lines=supplier.address_lines, supplier_postcode=supplier.postcode,
         supplier_vat_number=supplier.vat_number, la_id=str(la.id), customer_name=customer.name,
         customer_address_lines=customer.address_lines, customer_postcode=customer.postcode, reason=note.reason,
+        customer_email=customer.email, customer_account_reference=customer.account_reference,
         corrects_invoice_number=invoices.get((la.id, corrected["month"])), corrects_month=corrected["month"],
         corrects_line_id=corrected["id"], line=line, net_pence=line.net_pence, vat_pence=line.vat_pence,
         gross_pence=line.gross_pence)

@@ -1,4 +1,5 @@
-"""Billing exports: an LA's invoice, the writers' payouts and the month summary, as CSV, XLSX or JSON.
+"""Billing exports: an LA's invoice, the month's credit notes, the writers' payouts and the month summary, as CSV,
+XLSX or JSON. An invoice carries only its own lines (a credit is a credit note of its own, never an invoice line).
 
 Pure and streaming: rows come in as iterables (a generator over a million lines is fine), bytes go out to a
 binary file object, and memory stays bounded (XLSX uses xlsxwriter's constant_memory mode, which flushes each
@@ -34,16 +35,32 @@ from xlsxwriter.format import Format
 from xlsxwriter.utility import xl_rowcol_to_cell
 from xlsxwriter.worksheet import Worksheet
 
-from contracts.billing import DocumentStatus, InvoiceHeader, InvoiceLine, MonthSummary, PayoutHeader, PayoutLine
-from service.billing.totals import verified_invoice_lines, verified_invoices, verified_payout_lines
+from contracts.billing import (
+    CreditNoteOut,
+    CreditNotesHeader,
+    DocumentStatus,
+    InvoiceHeader,
+    InvoiceLine,
+    LaMonthTotals,
+    MonthSummary,
+    PayoutHeader,
+    PayoutLine,
+)
+from service.billing.totals import (
+    verified_credit_notes,
+    verified_invoice_lines,
+    verified_invoices,
+    verified_payout_lines,
+)
 
 ExportFormat = Literal["csv", "xlsx", "json"]
-Document = Literal["invoice", "payouts", "summary"]
+Document = Literal["invoice", "payouts", "summary", "credit-notes"]
 CellKind = Literal["text", "int", "money", "date", "bool", "rate"]
 FORMATS: tuple[ExportFormat, ...] = ("csv", "xlsx", "json")
 XLSX_MAX_ROWS = 1_048_576
 # the plain table sheet of each document's XLSX; its name never changes (a draft says so in document_status)
-TABLE_SHEETS: dict[str, str] = {"Invoice": "Lines", "Payouts": "Lines", "Summary": "Invoices"}
+TABLE_SHEETS: dict[str, str] = {"Invoice": "Lines", "Payouts": "Lines", "Summary": "Invoices",
+                                "Credit notes": "Notes"}
 TABLE_STATUS_COLUMN = "document_status"
 CSV_CHUNK_ROWS = 2_000
 
@@ -123,9 +140,49 @@ SUMMARY_COLUMNS: tuple[Column, ...] = (
     Column("gross_gbp", "money", "gross_pence"),
     Column("credits_gbp", "money", "credits_net_pence"),
 )
+# what was credited beside what was invoiced, and the balance (added when credits left the invoice, so at the end)
+SUMMARY_CREDIT_COLUMNS: tuple[Column, ...] = (
+    Column("credit_note_count", "int", "credit_note_count"),
+    Column("credits_vat_gbp", "money", "credits_vat_pence"),
+    Column("credits_gross_gbp", "money", "credits_gross_pence"),
+    Column("balance_net_gbp", "money", "balance_net_pence"),
+    Column("balance_vat_gbp", "money", "balance_vat_pence"),
+    Column("balance_gross_gbp", "money", "balance_gross_pence"),
+)
 SUMMARY_CSV_COLUMNS: tuple[str, ...] = (
     "record", "document_status", "month", *(column.name for column in SUMMARY_COLUMNS),
     "invoice_count", "payout_line_count", "payouts_gbp", "margin_gbp",
+    *(column.name for column in SUMMARY_CREDIT_COLUMNS),
+)
+# a credit note: the document, the invoice and line it corrects, then its one line (`CreditNoteRow`)
+CREDIT_NOTE_COLUMNS: tuple[Column, ...] = (
+    Column("credit_note_number", "text", "credit_note_number"),
+    Column("issued_on", "date", "issued_on"),
+    Column("la_id", "text", "la_id"),
+    Column("la_name", "text", "customer_name"),
+    Column("reason", "text", "reason"),
+    Column("corrects_invoice_number", "text", "corrects_invoice_number"),
+    Column("corrects_month", "text", "corrects_month"),
+    Column("corrects_line_id", "int", "corrects_line_id"),
+    Column("line_id", "int", "line.line_id"),
+    Column("cause", "text", "line.cause"),
+    Column("po_number", "text", "line.po_number"),
+    Column("bundle_reference", "text", "line.bundle_reference"),
+    Column("work_type", "text", "line.work_type"),
+    Column("event_on", "date", "line.event_on"),
+    Column("description", "text", "line.description"),
+    Column("quantity", "int", "line.quantity"),
+    Column("unit_price_gbp", "money", "line.unit_price_pence"),
+    Column("net_gbp", "money", "net_pence"),
+    Column("vat_rate_percent", "rate", "line.vat_rate_bp"),
+    Column("vat_gbp", "money", "vat_pence"),
+    Column("gross_gbp", "money", "gross_pence"),
+)
+CREDIT_NOTE_PARTY_COLUMNS: tuple[str, ...] = ("supplier_name", "supplier_address", "supplier_vat_number",
+                                              "customer_address")
+CREDIT_NOTES_CSV_COLUMNS: tuple[str, ...] = (
+    "record", "document_status", "month", "credit_note_count", *(column.name for column in CREDIT_NOTE_COLUMNS),
+    *CREDIT_NOTE_PARTY_COLUMNS,
 )
 
 
@@ -174,7 +231,6 @@ def export_invoice(header: InvoiceHeader, lines: Iterable[InvoiceLine], out: IO[
             ("Due on", "date", header.due_on), ("PO numbers", "text", "; ".join(header.po_numbers)),
             ("Lines", "int", header.line_count), ("Net", "money", header.net_pence),
             ("VAT", "money", header.vat_pence), ("Gross", "money", header.gross_pence),
-            ("Of which credits (net)", "money", header.credits_net_pence),
         ]
         _write_xlsx(out, sheet="Invoice", status=header.status, title=title, author=header.provider_name,
                     created=_created(header.month, header.issued_on), facts=facts, columns=INVOICE_LINE_COLUMNS,
@@ -209,11 +265,12 @@ def export_payouts(header: PayoutHeader, lines: Iterable[PayoutLine], out: IO[by
 
 
 def export_month_summary(
-    summary: MonthSummary, invoices: Iterable[InvoiceHeader], payouts: PayoutHeader, out: IO[bytes],
+    summary: MonthSummary, invoices: Iterable[LaMonthTotals], payouts: PayoutHeader, out: IO[bytes],
     fmt: ExportFormat,
 ) -> None:
-    """Write the month summary (one row per LA invoice, then the month's totals, payouts and margin), checking
-    that the invoices add up to the summary and that invoices net minus payouts is its margin."""
+    """Write the month summary (one row per LA: invoiced, credited and the balance; then the month's totals,
+    payouts and margin), checking that the rows add up to the summary and that invoices net plus credits net minus
+    payouts is its margin."""
     checked = verified_invoices(summary, invoices, payouts)
     if fmt == "csv":
         _write_chunks(out, _summary_csv(summary, checked))
@@ -230,14 +287,45 @@ def export_month_summary(
             ("Invoices net", "money", summary.invoices_net_pence),
             ("Invoices VAT", "money", summary.invoices_vat_pence),
             ("Invoices gross", "money", summary.invoices_gross_pence),
-            ("Of which credits (net)", "money", summary.credits_net_pence),
+            ("Credit notes", "int", summary.credit_note_count),
+            ("Credits net", "money", summary.credits_net_pence), ("Credits VAT", "money", summary.credits_vat_pence),
+            ("Credits gross", "money", summary.credits_gross_pence),
+            ("Balance net (invoices + credits)", "money", summary.balance_net_pence),
             ("Payout lines", "int", summary.payout_line_count), ("Payouts", "money", summary.payouts_pence),
-            ("Margin (invoices net - payouts)", "money", summary.margin_pence),
+            ("Margin (invoices + credits net - payouts)", "money", summary.margin_pence),
         ]
         _write_xlsx(out, sheet="Summary", status=summary.status, title=title, author=summary.provider_name,
-                    created=_created(summary.month, None), facts=facts, columns=SUMMARY_COLUMNS, rows=checked,
+                    created=_created(summary.month, None), facts=facts,
+                    columns=(*SUMMARY_COLUMNS, *SUMMARY_CREDIT_COLUMNS), rows=checked,
                     expected_rows=summary.invoice_count,
                     margin=(summary.payouts_pence, summary.margin_pence))
+    else:
+        raise ValueError(f"unknown export format {fmt!r}")
+
+
+def export_credit_notes(header: CreditNotesHeader, notes: Iterable[CreditNoteOut], out: IO[bytes],
+                        fmt: ExportFormat) -> None:
+    """Write a month's credit notes (of one LA, or all) as a document of their own, never inside an invoice:
+    the header's totals, then one record per credit note, checking that the notes sum to `header`."""
+    checked = verified_credit_notes(header, notes)
+    if fmt == "csv":
+        _write_chunks(out, _credit_notes_csv(header, checked))
+    elif fmt == "json":
+        _write_chunks(out, _json_document("credit-notes", header.status, "header", header.model_dump_json(),
+                                          "credit_notes", (note.model_dump_json() for note in checked)))
+    elif fmt == "xlsx":
+        whose = header.la_name or "all LAs"
+        title = (f"Credit notes - {whose} - {header.month}" if header.status == "final"
+                 else f"DRAFT credit notes - {whose} - {header.month} - month not closed, more may be issued")
+        facts: list[tuple[str, CellKind, object]] = [
+            ("Status", "text", header.status.upper()), ("Provider", "text", header.provider_name),
+            ("LA", "text", whose), ("LA id", "text", header.la_id), ("Month", "text", header.month),
+            ("Credit notes", "int", header.credit_note_count), ("Net", "money", header.net_pence),
+            ("VAT", "money", header.vat_pence), ("Gross", "money", header.gross_pence),
+        ]
+        _write_xlsx(out, sheet="Credit notes", status=header.status, title=title, author=header.provider_name,
+                    created=_created(header.month, None), facts=facts, columns=CREDIT_NOTE_COLUMNS, rows=checked,
+                    expected_rows=header.credit_note_count)
     else:
         raise ValueError(f"unknown export format {fmt!r}")
 
@@ -331,16 +419,36 @@ def _payout_csv(header: PayoutHeader, lines: Iterable[PayoutLine]) -> Iterator[b
     return csv_chunks(rows())
 
 
-def _summary_csv(summary: MonthSummary, invoices: Iterable[InvoiceHeader]) -> Iterator[bytes]:
+def _summary_csv(summary: MonthSummary, invoices: Iterable[LaMonthTotals]) -> Iterator[bytes]:
     def rows() -> Iterator[Sequence[object]]:
         yield SUMMARY_CSV_COLUMNS
         cells = _csv_row_maker(SUMMARY_COLUMNS)
-        for header in invoices:
-            yield ["invoice", summary.status, summary.month, *cells(header), "", "", "", ""]
+        credit_cells = _csv_row_maker(SUMMARY_CREDIT_COLUMNS)
+        for row in invoices:
+            yield ["invoice", summary.status, summary.month, *cells(row), "", "", "", "", *credit_cells(row)]
         yield ["month", summary.status, summary.month, "", "", "", "", summary.invoice_line_count,
                pounds(summary.invoices_net_pence), pounds(summary.invoices_vat_pence),
                pounds(summary.invoices_gross_pence), pounds(summary.credits_net_pence), summary.invoice_count,
-               summary.payout_line_count, pounds(summary.payouts_pence), pounds(summary.margin_pence)]
+               summary.payout_line_count, pounds(summary.payouts_pence), pounds(summary.margin_pence),
+               summary.credit_note_count, pounds(summary.credits_vat_pence), pounds(summary.credits_gross_pence),
+               pounds(summary.balance_net_pence), pounds(summary.balance_vat_pence),
+               pounds(summary.balance_gross_pence)]
+
+    return csv_chunks(rows())
+
+
+def _credit_notes_csv(header: CreditNotesHeader, notes: Iterable[CreditNoteOut]) -> Iterator[bytes]:
+    def rows() -> Iterator[Sequence[object]]:
+        yield CREDIT_NOTES_CSV_COLUMNS
+        totals = {"la_id": header.la_id or "", "la_name": header.la_name or "", "net_gbp": pounds(header.net_pence),
+                  "vat_gbp": pounds(header.vat_pence), "gross_gbp": pounds(header.gross_pence)}
+        yield ["credit_notes", header.status, header.month, header.credit_note_count,
+               *(totals.get(c.name, "") for c in CREDIT_NOTE_COLUMNS), *("" for _ in CREDIT_NOTE_PARTY_COLUMNS)]
+        cells = _csv_row_maker(CREDIT_NOTE_COLUMNS)
+        for note in notes:
+            yield ["credit_note", header.status, header.month, "", *cells(note), note.supplier_name,
+                   postal_address(note.supplier_address_lines, note.supplier_postcode), note.supplier_vat_number or "",
+                   postal_address(note.customer_address_lines, note.customer_postcode)]
 
     return csv_chunks(rows())
 
@@ -455,10 +563,10 @@ def _write_xlsx(
     if margin is not None:
         # the month summary ends with the payouts and the margin, the margin a formula over the cells above it
         payouts_pence, margin_pence = margin
-        net_index = next(index for index, column in enumerate(columns) if column.name == "net_gbp")
+        net_index = next(index for index, column in enumerate(columns) if column.name == "balance_net_gbp")
         ws.write_string(totals_row + 1, 0, "Payouts", formats["bold"])
         ws.write_number(totals_row + 1, net_index, _xlsx_money(payouts_pence), formats["money_total"])
-        ws.write_string(totals_row + 2, 0, "Margin (net - payouts)", formats["bold"])
+        ws.write_string(totals_row + 2, 0, "Margin (balance net - payouts)", formats["bold"])
         net_cell, payouts_cell = xl_rowcol_to_cell(totals_row, net_index), xl_rowcol_to_cell(totals_row + 1, net_index)
         ws.write_formula(totals_row + 2, net_index, f"={net_cell}-{payouts_cell}", formats["money_total"],
                          _xlsx_money(margin_pence))

@@ -4,9 +4,10 @@ The shell of `service.billing.month_close`, whose pure rules are: a month closes
 close in order, a repeat close changes nothing and a closed month is never reopened. Closing assigns the gapless
 invoice numbers (`month_close.invoice_numbers`, continuing the counter on the provider's `BillingBook` row, which
 every line writer locks too, so no line lands in a month while it closes), stores each LA's invoice with its
-totals, and moves the book's last closed month on. From then every event whose month is closed is written in the
-first open month. A bundle mid-delivery at close has no line yet: it is billed in the month its delivery (or
-acceptance, or amendment) happens.
+totals, and moves the book's last closed month on. A month with an invoice that charges VAT closes only once the
+writing service's name, address and VAT number are set (a full VAT invoice names them). From then every event
+whose month is closed is written in the first open month. A bundle mid-delivery at close has no line yet: it is
+billed in the month its delivery (or acceptance, or amendment) happens.
 """
 
 from __future__ import annotations
@@ -30,14 +31,31 @@ from service.billing.month_close import (
     first_open_month,
     invoice_numbers,
 )
-from service.billing.parties import parties_of, stored
+from service.billing.parties import parties_of, stored, supplier_gaps
 from service.billing.service import book_of
 from service.clock import london_date
 from service.errors import Conflict, InvalidInput, NotFound
 from service.models import BillableLine, BillingBook, Invoice, LineKind, Organisation
 
 MONTH = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
-INVOICED = (LineKind.INVOICE, LineKind.CREDIT)
+# the lines an invoice carries: charges and manual lines. A credit line is a credit note of its own, never a line
+# of an invoice (`service.billing.credit_notes`).
+INVOICED = (LineKind.INVOICE,)
+
+
+class SupplierDetailsMissing(InvalidInput):
+    """The month has an invoice that charges VAT, and a full VAT invoice names its supplier's name, address and
+    VAT registration number: `missing` lists the writing service's fields not set (`address_lines`, `postcode`,
+    `vat_number`). Nothing was closed; set them (`planwright org provider --address-line ... --postcode ...
+    --vat-number ...`) and close the month again."""
+
+    type_, title = "supplier-details-missing", "Supplier details missing"
+
+    def __init__(self, month: str, missing: list[str]) -> None:
+        super().__init__(
+            f"{month} has an invoice that charges VAT, and a full VAT invoice names the writing service's "
+            f"{', '.join(missing)}: set them, then close the month", missing=missing,
+            errors=[{"field": f"provider.{name}", "message": "a full VAT invoice needs it"} for name in missing])
 
 
 def parse_month(value: str, *, missing: type[InvalidInput] | type[NotFound] = NotFound) -> str:
@@ -103,10 +121,10 @@ async def list_months(principal: Principal) -> BillingMonthList:
         kinds = by_month.get(month, {})
         invoice, credit, payout = (kinds.get(kind.value, (0, 0, 0)) for kind in
                                    (LineKind.INVOICE, LineKind.CREDIT, LineKind.PAYOUT))
-        net, vat = invoice[1] + credit[1], invoice[2] + credit[2]
+        net, vat = invoice[1], invoice[2]
         items.append(BillingMonthOut(
             month=month, state=_state(month, current=current, last_closed=last_closed, first_open=first_open),
-            invoice_lines=invoice[0] + credit[0], invoices_net_pence=net, invoices_vat_pence=vat,
+            invoice_lines=invoice[0], invoices_net_pence=net, invoices_vat_pence=vat,
             invoices_gross_pence=net + vat, credits_net_pence=credit[1], payout_lines=payout[0],
             payouts_pence=payout[1], invoice_numbers=numbered.get(month, [])))
         month = next_month(month)
@@ -149,9 +167,13 @@ async def close_month(principal: Principal, month: str) -> MonthClosed:
             conn).annotate(lines=Count("id"), net=Sum("net_pence"), vat=Sum("vat_pence")).group_by(
             "la_id").values("la_id", "lines", "net", "vat")
         by_la = {str(row["la_id"]): row for row in totals}
+        provider = await Organisation.filter(id=provider_id).using_db(conn).get()
+        charges_vat = await BillableLine.filter(provider_id=provider_id, month=month, kind__in=INVOICED,
+                                                vat_rate_bp__gt=0).using_db(conn).exists()
+        if charges_vat and (missing := supplier_gaps(provider)):
+            raise SupplierDetailsMissing(month, missing)
         numbers = invoice_numbers(book.invoice_prefix, book.last_invoice_number, by_la)
         issued_on = london_date(at)
-        provider = await Organisation.filter(id=provider_id).using_db(conn).get()
         las = {str(org.id): org for org in await Organisation.filter(id__in=list(by_la)).using_db(conn)}
         created = []
         for la_id, number in sorted(numbers.items(), key=lambda item: item[1]):

@@ -24,6 +24,8 @@ class Party(BaseModel):
     address_lines: tuple[str, ...] = ()
     postcode: str | None = None
     vat_number: str | None = None
+    email: str | None = None  # the billing contact's (an LA's)
+    account_reference: str | None = None  # in Sage 50 (an LA's; none: the default made from its id)
 
 
 class Parties(BaseModel):
@@ -46,13 +48,24 @@ def payment_terms_days(provider: Organisation, la: Organisation) -> int:
 
 def _party(org: Organisation) -> Party:
     return Party(name=org.name, address_lines=tuple(org.address_lines or ()), postcode=org.postcode,
-                 vat_number=org.vat_number)
+                 vat_number=org.vat_number, email=org.billing_email, account_reference=org.sage_account_reference)
 
 
 def parties_of(provider: Organisation, la: Organisation) -> Parties:
     """The parties as they are now."""
     return Parties(supplier=_party(provider), customer=_party(la),
                    payment_terms_days=payment_terms_days(provider, la))
+
+
+# what a full VAT invoice must say of its supplier (HMRC VAT Notice 700/21, 16.3), as the organisation's fields
+SUPPLIER_FIELDS = ("name", "address_lines", "postcode", "vat_number")
+
+
+def supplier_gaps(provider: Organisation) -> list[str]:
+    """The supplier details a full VAT invoice needs that the writing service has not set, in `SUPPLIER_FIELDS`
+    order (empty when it can issue one)."""
+    party = _party(provider)
+    return [field for field in SUPPLIER_FIELDS if not getattr(party, field)]
 
 
 def stored(parties: Parties) -> dict[str, Any]:

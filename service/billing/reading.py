@@ -25,10 +25,13 @@ from uuid import UUID
 from tortoise.functions import Count, Sum
 
 from contracts.billing import (
+    CreditNoteOut,
+    CreditNotesHeader,
     DocumentStatus,
     ExportFormatName,
     InvoiceHeader,
     InvoiceLine,
+    LaMonthTotals,
     MonthSummary,
     PayoutHeader,
     PayoutLine,
@@ -40,6 +43,7 @@ from service.billing.accounting import Line as AccountingLine
 from service.billing.credit_notes import credit_notes
 from service.billing.exports import (
     ExportFormat,
+    export_credit_notes,
     export_filename,
     export_invoice,
     export_month_summary,
@@ -50,12 +54,11 @@ from service.billing.month_close_service import INVOICED, parse_month
 from service.billing.parties import Party as IssuedParty
 from service.billing.parties import issued as issued_to
 from service.billing.service import INVOICE_VALUES, PAYOUT_VALUES, invoice_line, payout_line
-from service.billing.totals import BillingMismatch, month_summary
+from service.billing.totals import BillingMismatch, la_month, month_summary
 from service.errors import Conflict, NotFound
 from service.models import (
     BillableLine,
     BillingBook,
-    CreditNote,
     Invoice,
     LineKind,
     Organisation,
@@ -127,7 +130,6 @@ async def invoice_header(books: Month, la: Organisation) -> InvoiceHeader:
                                                            issued.vat_pence) != (count, net, vat):
         raise BillingMismatch(f"invoice {issued.number}: the ledger no longer adds up to the totals closed",
                               issued.net_pence, net)
-    credits = await lines.filter(kind=LineKind.CREDIT).annotate(net=Sum("net_pence")).first().values("net")
     po_numbers = await lines.filter(purchase_order_id__isnull=False).distinct().values_list(
         "purchase_order__po_number", flat=True)
     provider = await Organisation.get(id=books.provider_id)
@@ -141,7 +143,7 @@ async def invoice_header(books: Month, la: Organisation) -> InvoiceHeader:
         provider_name=books.provider_name, la_id=str(la.id), la_name=la.name,
         issued_on=issued.issued_on if issued and books.status == "final" else None,
         po_numbers=tuple(sorted({str(p) for p in po_numbers})), line_count=count, net_pence=net, vat_pence=vat,
-        gross_pence=net + vat, credits_net_pence=int((credits or {}).get("net") or 0),
+        gross_pence=net + vat, credits_net_pence=0,
         supplier_address_lines=parties.supplier.address_lines, supplier_postcode=parties.supplier.postcode,
         supplier_vat_number=parties.supplier.vat_number, customer_address_lines=parties.customer.address_lines,
         customer_postcode=parties.customer.postcode, payment_terms_days=terms, payment_terms=payment_terms_text(terms),
@@ -180,14 +182,22 @@ async def payout_header(books: Month, writer_id: UUID | None) -> PayoutHeader:
                         line_count=int((totals or {}).get("n") or 0), net_pence=int((totals or {}).get("net") or 0))
 
 
-async def summary(books: Month) -> tuple[MonthSummary, list[InvoiceHeader], PayoutHeader]:
-    las = await BillableLine.filter(provider_id=books.provider_id, month=books.month, kind__in=INVOICED).distinct(
-        ).values_list("la_id", flat=True)
-    orgs = {org.id: org for org in await Organisation.filter(id__in=list(las))}
-    headers = [await invoice_header(books, orgs[la_id]) for la_id in sorted(orgs, key=str)]
+async def summary(books: Month) -> tuple[MonthSummary, list[LaMonthTotals], PayoutHeader]:
+    """The month per LA: its invoice (if it has one) and its credit notes, in LA id order; then the payouts."""
+    invoiced = set(await BillableLine.filter(provider_id=books.provider_id, month=books.month,
+                                             kind__in=INVOICED).distinct().values_list("la_id", flat=True))
+    notes: dict[str, list[CreditNoteOut]] = {}
+    for note in await credit_notes(books.provider_id, month=books.month):
+        notes.setdefault(note.la_id, []).append(note)
+    orgs = {org.id: org for org in await Organisation.filter(id__in=[*invoiced, *map(UUID, notes)])}
+    rows = []
+    for la_id in sorted(orgs, key=str):
+        header = await invoice_header(books, orgs[la_id]) if la_id in invoiced else None
+        rows.append(la_month(header, notes.get(str(la_id), []), status=books.status, month=books.month,
+                             la_id=str(la_id), la_name=orgs[la_id].name))
     payouts = await payout_header(books, None)
-    return (month_summary(headers, payouts, status=books.status, month=books.month,
-                          provider_name=books.provider_name), headers, payouts)
+    return (month_summary(rows, payouts, status=books.status, month=books.month,
+                          provider_name=books.provider_name), rows, payouts)
 
 
 async def _batches(query_values: Callable[[int], Any]) -> AsyncIterator[list[dict[str, Any]]]:
@@ -255,6 +265,28 @@ async def payouts_export(books: Month, writer_id: UUID | None, fmt: ExportFormat
                   lambda out: export_payouts(header, _pulled(payout_lines(books, writer_id), loop), out, table))
 
 
+async def credit_notes_export(books: Month, la: Organisation | None, fmt: ExportFormatName) -> Export:
+    """The month's credit notes (of one LA, or all) as a document of their own; the notes are read whole (a month
+    has few), and checked against the ledger's own sums of its credit lines."""
+    if fmt in LAYOUTS:
+        return await sales_export(books, cast(Layout, fmt), la, credit_notes_only=True)
+    table = cast(ExportFormat, fmt)  # csv, xlsx or json
+    la_id = la.id if la is not None else None
+    notes = await credit_notes(books.provider_id, month=books.month, la_id=la_id)
+    credits = BillableLine.filter(provider_id=books.provider_id, month=books.month, kind=LineKind.CREDIT)
+    if la_id is not None:
+        credits = credits.filter(la_id=la_id)
+    sums = await credits.annotate(n=Count("id"), net=Sum("net_pence"), vat=Sum("vat_pence")).first().values(
+        "n", "net", "vat")
+    net, vat = int((sums or {}).get("net") or 0), int((sums or {}).get("vat") or 0)
+    header = CreditNotesHeader(status=books.status, month=books.month, provider_name=books.provider_name,
+                               la_id=str(la_id) if la_id else None, la_name=la.name if la is not None else None,
+                               credit_note_count=int((sums or {}).get("n") or 0), net_pence=net, vat_pence=vat,
+                               gross_pence=net + vat)
+    return Export(export_filename("credit-notes", books.month, table, books.status, str(la_id) if la_id else None),
+                  MEDIA_TYPES[table], lambda out: export_credit_notes(header, notes, out, table))
+
+
 async def summary_export(books: Month, fmt: ExportFormatName) -> Export:
     if fmt in LAYOUTS:
         return await sales_export(books, cast(Layout, fmt), None)
@@ -283,39 +315,38 @@ def _accounting_filename(document: str, month: str, layout: Layout, party: str |
     return "-".join(["planwright", document, *([party] if party else []), month, layout]) + ".csv"
 
 
-async def sales_documents(books: Month, la_id: UUID | None) -> list[Document]:
-    """The closed month's invoices (their invoice lines) and credit notes, of one LA or all, in number order.
-
-    A credit line written before credit notes were documents of their own stays on its month's invoice."""
-    invoices = Invoice.filter(provider_id=books.provider_id, month=books.month)
-    if la_id is not None:
-        invoices = invoices.filter(la_id=la_id)
-    issued = await invoices.order_by("number")
-    las = {org.id: org for org in await Organisation.filter(id__in=[i.la_id for i in issued])}  # type: ignore[attr-defined]
-    provider = await Organisation.get(id=books.provider_id)
-    noted = set(await CreditNote.filter(provider_id=books.provider_id).values_list("line_id", flat=True))
+async def sales_documents(books: Month, la_id: UUID | None, *, invoices: bool = True,
+                          notes: bool = True) -> list[Document]:
+    """The closed month's invoices (their invoice lines) and then its credit notes, of one LA or all, in number
+    order: each a document of its own."""
     documents: list[Document] = []
-    for invoice in issued:
-        la = las[invoice.la_id]  # type: ignore[attr-defined]
-        rows = await BillableLine.filter(provider_id=books.provider_id, month=books.month, la_id=la.id,
-                                         kind__in=INVOICED).order_by("id").values(*INVOICE_VALUES)
-        lines = [invoice_line(row) for row in rows if row["id"] not in noted]
-        if not lines:
-            continue  # the month's lines for this LA are all credits: each is a credit note of its own
-        orders = sorted({line.po_number for line in lines if line.po_number})
-        parties = issued_to(invoice.parties, provider, la)
-        documents.append(Document(
-            type="sales_invoice", number=invoice.number, party=_customer(la.id, parties.customer),
-            issued_on=invoice.issued_on, due_on=invoice.issued_on + timedelta(days=parties.payment_terms_days),
-            reference="; ".join(orders) or f"Planwright {books.month}",
-            lines=tuple(AccountingLine(line.description, line.net_pence, line.vat_pence, line.vat_rate_bp)
-                        for line in lines)))
+    if invoices:
+        issued = Invoice.filter(provider_id=books.provider_id, month=books.month)
+        if la_id is not None:
+            issued = issued.filter(la_id=la_id)
+        numbered = await issued.order_by("number")
+        las = {org.id: org for org in await Organisation.filter(id__in=[i.la_id for i in numbered])}  # type: ignore[attr-defined]
+        provider = await Organisation.get(id=books.provider_id)
+        for invoice in numbered:
+            la = las[invoice.la_id]  # type: ignore[attr-defined]
+            lines = [line async for batch in invoice_lines(books, la.id) for line in batch]
+            orders = sorted({line.po_number for line in lines if line.po_number})
+            parties = issued_to(invoice.parties, provider, la)
+            documents.append(Document(
+                type="sales_invoice", number=invoice.number, party=_customer(la.id, parties.customer),
+                issued_on=invoice.issued_on, due_on=invoice.issued_on + timedelta(days=parties.payment_terms_days),
+                reference="; ".join(orders) or f"Planwright {books.month}",
+                lines=tuple(AccountingLine(line.description, line.net_pence, line.vat_pence, line.vat_rate_bp)
+                            for line in lines)))
+    if not notes:
+        return documents
     for note in await credit_notes(books.provider_id, month=books.month, la_id=la_id):
         corrected = note.corrects_invoice_number or f"{note.corrects_month} invoice"
         documents.append(Document(
             type="sales_credit", number=note.credit_note_number,
-            party=_customer(note.la_id, IssuedParty(name=note.customer_name, address_lines=note.customer_address_lines,
-                                                    postcode=note.customer_postcode)),
+            party=_customer(note.la_id, IssuedParty(
+                name=note.customer_name, address_lines=note.customer_address_lines, postcode=note.customer_postcode,
+                email=note.customer_email, account_reference=note.customer_account_reference)),
             issued_on=note.issued_on, due_on=note.issued_on,
             reference=f"{corrected} line {note.corrects_line_id}",
             lines=(AccountingLine(note.line.description, -note.net_pence, -note.vat_pence, note.line.vat_rate_bp),)))
@@ -323,7 +354,9 @@ async def sales_documents(books: Month, la_id: UUID | None) -> list[Document]:
 
 
 def _customer(la_id: UUID | str, customer: IssuedParty) -> Party:
-    return Party(customer.name, account_reference("LA", str(la_id)), customer.address_lines, customer.postcode)
+    """The LA as a customer in an import: its own Sage 50 account reference, else the default made from its id."""
+    return Party(customer.name, customer.account_reference or account_reference("LA", str(la_id)),
+                 customer.address_lines, customer.postcode, customer.email)
 
 
 async def bill_documents(books: Month, writer_id: UUID | None) -> list[Document]:
@@ -346,12 +379,17 @@ async def bill_documents(books: Month, writer_id: UUID | None) -> list[Document]
     return documents
 
 
-async def sales_export(books: Month, layout: Layout, la: Organisation | None) -> Export:
+async def sales_export(books: Month, layout: Layout, la: Organisation | None, *,
+                       credit_notes_only: bool = False) -> Export:
+    """A closed month in an import layout: an LA's invoice (`la`), its or every LA's credit notes
+    (`credit_notes_only`), or every invoice and credit note (the summary's)."""
     _final(books)
-    documents = await sales_documents(books, la.id if la is not None else None)
+    la_id = la.id if la is not None else None
+    documents = await sales_documents(books, la_id, invoices=not credit_notes_only,
+                                      notes=credit_notes_only or la is None)
     codes = _codes(books.provider_id)
-    name = _accounting_filename("invoice" if la is not None else "sales", books.month, layout,
-                                str(la.id) if la is not None else None)
+    document = "credit-notes" if credit_notes_only else "invoice" if la is not None else "sales"
+    name = _accounting_filename(document, books.month, layout, str(la_id) if la_id else None)
     return Export(name, MEDIA_TYPES["csv"], lambda out: write_sales(out, layout, documents, codes))
 
 

@@ -9,6 +9,7 @@ from starlette.responses import StreamingResponse
 from contracts.billing import (
     BillingMonthList,
     BooksStart,
+    CreditNoteExportQuery,
     CreditNoteList,
     CreditNoteQuery,
     ExportQuery,
@@ -76,6 +77,16 @@ async def month_summary(call: Call) -> StreamingResponse:
     q: ExportQuery = call.query
     books = await reading.billing_month(call.principal.organisation_id, str(call.request.path_params["month"]))
     return _streamed(await reading.summary_export(books, q.format))
+
+
+async def credit_notes_document(call: Call) -> StreamingResponse:
+    """The month's credit notes as a document of their own: finance all LAs' (or ?la_id=), an LA its own."""
+    q: CreditNoteExportQuery = call.query
+    provider_id = _provider(call.principal)
+    la_id = _la_scope(call.principal, q.la_id)
+    books = await reading.billing_month(provider_id, str(call.request.path_params["month"]))
+    la = await reading.client_la(provider_id, la_id) if la_id is not None else None
+    return _streamed(await reading.credit_notes_export(books, la, q.format))
 
 
 async def months(call: Call) -> BillingMonthList:
@@ -155,17 +166,23 @@ ENDPOINTS = [
              "The months of the books, oldest first: state (closed, closable, ended, current) and totals",
              "billing", response=BillingMonthList),
     Endpoint("GET", "/v1/billing/months/{month}/invoices/{la_id}", invoice, INVOICE_READERS,
-             "An LA's invoice for the month (header then lines; DRAFT until the month is closed); ?format=xero or "
-             "sage: the closed month's invoice and credit notes in Xero's or Sage 50's import layout", "billing",
+             "An LA's invoice for the month (header then its charges and manual lines; DRAFT until the month is "
+             "closed; credit notes are documents of their own); ?format=xero or sage: the closed month's invoice "
+             "in Xero's or Sage 50's import layout", "billing",
              query=ExportQuery, produces=EXPORT_MEDIA_TYPES, errors=(404, 409)),
     Endpoint("GET", "/v1/billing/months/{month}/payouts", payouts, FINANCE,
              "The month's writer payouts (all writers, or ?writer_id=), DRAFT until closed; ?format=xero or sage: "
              "the closed month's payouts as one supplier bill per writer", "billing",
              query=PayoutExportQuery, produces=EXPORT_MEDIA_TYPES, errors=(404, 409)),
     Endpoint("GET", "/v1/billing/months/{month}/summary", month_summary, FINANCE,
-             "The month summary: one record per LA invoice, then totals, payouts and margin; ?format=xero or sage: "
+             "The month summary: one record per LA (invoiced, credited, balance), then totals, payouts and margin; "
+             "?format=xero or sage: "
              "every invoice and credit note of the closed month in the import layout", "billing",
              query=ExportQuery, produces=EXPORT_MEDIA_TYPES, errors=(404, 409)),
+    Endpoint("GET", "/v1/billing/months/{month}/credit-notes", credit_notes_document, INVOICE_READERS,
+             "The month's credit notes as a document of their own (all LAs, or ?la_id=; an LA its own), DRAFT until "
+             "the month is closed; ?format=xero or sage: the closed month's credit notes in the import layout",
+             "billing", query=CreditNoteExportQuery, produces=EXPORT_MEDIA_TYPES, errors=(404, 409)),
     Endpoint("PUT", "/v1/billing/books/start", books_start, FINANCE,
              "Set the month the books start (before any month is closed): months before it never close",
              "billing", body=BooksStart, response=BillingMonthList, errors=(409, 422)),

@@ -1,5 +1,6 @@
 """Totals and self-checks: invoice and payout headers from their lines, the month summary, and the checks that
-every line adds up, that lines sum to their header, and that invoices minus payouts equal the summary's margin.
+every line adds up, that lines (and credit notes) sum to their header, and that invoices plus credits minus payouts
+equal the summary's margin.
 
 The checks are pass-through generators, so an export verifies a million lines in the one pass that writes them
 and raises `BillingMismatch` at the end if anything fails to add up (the caller then discards the file).
@@ -7,11 +8,21 @@ and raises `BillingMismatch` at the end if anything fails to add up (the caller 
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date
 
-from contracts.billing import DocumentStatus, InvoiceHeader, InvoiceLine, MonthSummary, PayoutHeader, PayoutLine
+from contracts.billing import (
+    CreditNoteOut,
+    CreditNotesHeader,
+    DocumentStatus,
+    InvoiceHeader,
+    InvoiceLine,
+    LaMonthTotals,
+    MonthSummary,
+    PayoutHeader,
+    PayoutLine,
+)
 
 
 class BillingMismatch(ValueError):
@@ -98,23 +109,58 @@ def payout_header(
                         writer_name=writer_name, line_count=totals.line_count, net_pence=totals.net_pence)
 
 
+def la_month(invoice: InvoiceHeader | None, notes: Sequence[CreditNoteOut], *, status: DocumentStatus, month: str,
+             la_id: str, la_name: str) -> LaMonthTotals:
+    """One LA's month: its invoice (if it has one) and its credit notes of the month, side by side."""
+    return LaMonthTotals(
+        invoice_number=invoice.invoice_number if invoice else None,
+        document_type="invoice" if invoice is not None else "credit_note", status=status, month=month, la_id=la_id,
+        la_name=la_name, line_count=invoice.line_count if invoice else 0, net_pence=invoice.net_pence if invoice else 0,
+        vat_pence=invoice.vat_pence if invoice else 0, gross_pence=invoice.gross_pence if invoice else 0,
+        credits_net_pence=sum(note.net_pence for note in notes), credit_note_count=len(notes),
+        credits_vat_pence=sum(note.vat_pence for note in notes),
+        credits_gross_pence=sum(note.gross_pence for note in notes))
+
+
+@dataclass
+class _MonthTotals:
+    invoices: int = 0
+    lines: int = 0
+    net: int = 0
+    vat: int = 0
+    gross: int = 0
+    notes: int = 0
+    credits_net: int = 0
+    credits_vat: int = 0
+    credits_gross: int = 0
+
+    def add(self, row: LaMonthTotals) -> None:
+        self.invoices += row.document_type == "invoice"
+        self.lines += row.line_count
+        self.net += row.net_pence
+        self.vat += row.vat_pence
+        self.gross += row.gross_pence
+        self.notes += row.credit_note_count
+        self.credits_net += row.credits_net_pence
+        self.credits_vat += row.credits_vat_pence
+        self.credits_gross += row.credits_gross_pence
+
+
 def month_summary(
-    invoices: Iterable[InvoiceHeader], payouts: PayoutHeader, *, status: DocumentStatus, month: str,
+    las: Iterable[LaMonthTotals], payouts: PayoutHeader, *, status: DocumentStatus, month: str,
     provider_name: str,
 ) -> MonthSummary:
-    """The month in one row: invoices net of VAT, payouts, and the margin between them."""
-    count = lines = net = vat = gross = credits = 0
-    for header in invoices:
-        count += 1
-        lines += header.line_count
-        net += header.net_pence
-        vat += header.vat_pence
-        gross += header.gross_pence
-        credits += header.credits_net_pence
+    """The month in one row: invoiced and credited (net of VAT), payouts, and the margin between them."""
+    totals = _MonthTotals()
+    for row in las:
+        totals.add(row)
     return MonthSummary(
-        status=status, month=month, provider_name=provider_name, invoice_count=count, invoice_line_count=lines,
-        invoices_net_pence=net, invoices_vat_pence=vat, invoices_gross_pence=gross, credits_net_pence=credits,
-        payout_line_count=payouts.line_count, payouts_pence=payouts.net_pence, margin_pence=net - payouts.net_pence,
+        status=status, month=month, provider_name=provider_name, invoice_count=totals.invoices,
+        invoice_line_count=totals.lines, invoices_net_pence=totals.net, invoices_vat_pence=totals.vat,
+        invoices_gross_pence=totals.gross, credits_net_pence=totals.credits_net, credit_note_count=totals.notes,
+        credits_vat_pence=totals.credits_vat, credits_gross_pence=totals.credits_gross,
+        payout_line_count=payouts.line_count, payouts_pence=payouts.net_pence,
+        margin_pence=totals.net + totals.credits_net - payouts.net_pence,
     )
 
 
@@ -133,6 +179,9 @@ def verified_invoice_lines(header: InvoiceHeader, lines: Iterable[InvoiceLine]) 
     totals = InvoiceTotals()
     for line in lines:
         check_invoice_line(line)
+        if line.kind == "credit":
+            raise BillingMismatch(f"line {line.line_id} is a credit: a credit note of its own, never an invoice's line",
+                                  0, 1)
         if line.month != header.month or line.la_id != header.la_id:
             raise BillingMismatch(f"line {line.line_id} belongs to another invoice (month {line.month})", 0, 1)
         totals.add(line)
@@ -166,56 +215,65 @@ def verified_payout_lines(header: PayoutHeader, lines: Iterable[PayoutLine]) -> 
 
 
 def verified_invoices(
-    summary: MonthSummary, invoices: Iterable[InvoiceHeader], payouts: PayoutHeader,
-) -> Iterator[InvoiceHeader]:
-    """Pass the month's invoice headers through; at the end, the summary must equal their sums and the margin
-    must equal invoices net minus payouts, or `BillingMismatch` is raised."""
+    summary: MonthSummary, las: Iterable[LaMonthTotals], payouts: PayoutHeader,
+) -> Iterator[LaMonthTotals]:
+    """Pass the month's per-LA rows through; at the end, the summary must equal their sums and the margin must equal
+    invoices net plus credits net minus payouts, or `BillingMismatch` is raised."""
     if summary.payouts_pence != payouts.net_pence:
         raise BillingMismatch("summary payouts_pence", payouts.net_pence, summary.payouts_pence)
     if summary.payout_line_count != payouts.line_count:
         raise BillingMismatch("summary payout_line_count", payouts.line_count, summary.payout_line_count)
-    count = lines = net = vat = gross = credits = 0
-    for header in invoices:
-        if header.month != summary.month:
-            raise BillingMismatch(f"invoice for {header.month} in the summary of {summary.month}", 0, 1)
-        if header.gross_pence != header.net_pence + header.vat_pence:
-            raise BillingMismatch("invoice gross_pence (net + VAT)", header.net_pence + header.vat_pence,
-                                  header.gross_pence)
-        count += 1
-        lines += header.line_count
-        net += header.net_pence
-        vat += header.vat_pence
-        gross += header.gross_pence
-        credits += header.credits_net_pence
-        yield header
+    totals = _MonthTotals()
+    for row in las:
+        if row.month != summary.month:
+            raise BillingMismatch(f"invoice for {row.month} in the summary of {summary.month}", 0, 1)
+        if row.gross_pence != row.net_pence + row.vat_pence:
+            raise BillingMismatch("invoice gross_pence (net + VAT)", row.net_pence + row.vat_pence, row.gross_pence)
+        totals.add(row)
+        yield row
     for what, expected, actual in (
-        ("summary invoice_count", count, summary.invoice_count),
-        ("summary invoice_line_count", lines, summary.invoice_line_count),
-        ("summary invoices_net_pence", net, summary.invoices_net_pence),
-        ("summary invoices_vat_pence", vat, summary.invoices_vat_pence),
-        ("summary invoices_gross_pence", gross, summary.invoices_gross_pence),
-        ("summary credits_net_pence", credits, summary.credits_net_pence),
-        ("summary margin_pence (invoices net - payouts)", net - payouts.net_pence, summary.margin_pence),
+        ("summary invoice_count", totals.invoices, summary.invoice_count),
+        ("summary invoice_line_count", totals.lines, summary.invoice_line_count),
+        ("summary invoices_net_pence", totals.net, summary.invoices_net_pence),
+        ("summary invoices_vat_pence", totals.vat, summary.invoices_vat_pence),
+        ("summary invoices_gross_pence", totals.gross, summary.invoices_gross_pence),
+        ("summary credit_note_count", totals.notes, summary.credit_note_count),
+        ("summary credits_net_pence", totals.credits_net, summary.credits_net_pence),
+        ("summary credits_vat_pence", totals.credits_vat, summary.credits_vat_pence),
+        ("summary margin_pence (invoices net + credits net - payouts)",
+         totals.net + totals.credits_net - payouts.net_pence, summary.margin_pence),
     ):
         if expected != actual:
             raise BillingMismatch(what, expected, actual)
 
 
-def verify_month(
-    summary: MonthSummary, invoices: Iterable[tuple[InvoiceHeader, Iterable[InvoiceLine]]],
-    payouts: tuple[PayoutHeader, Iterable[PayoutLine]],
-) -> None:
-    """Check a whole month: every invoice's lines against its header, the payout lines against their header,
-    and the summary against both. Raises `BillingMismatch` on the first figure that does not add up."""
-    payout_head, payout_lines = payouts
-    for _ in verified_payout_lines(payout_head, payout_lines):
-        pass
+def credit_notes_header(notes: Iterable[CreditNoteOut], *, status: DocumentStatus, month: str, provider_name: str,
+                        la_id: str | None = None, la_name: str | None = None) -> CreditNotesHeader:
+    """A month's credit notes' header, totalled from the notes in one pass."""
+    count = net = vat = 0
+    for note in notes:
+        count, net, vat = count + 1, net + note.net_pence, vat + note.vat_pence
+    return CreditNotesHeader(status=status, month=month, provider_name=provider_name, la_id=la_id, la_name=la_name,
+                             credit_note_count=count, net_pence=net, vat_pence=vat, gross_pence=net + vat)
 
-    def headers() -> Iterator[InvoiceHeader]:
-        for header, lines in invoices:
-            for _ in verified_invoice_lines(header, lines):
-                pass
-            yield header
 
-    for _ in verified_invoices(summary, headers(), payout_head):
-        pass
+def verified_credit_notes(header: CreditNotesHeader, notes: Iterable[CreditNoteOut]) -> Iterator[CreditNoteOut]:
+    """Pass the credit notes through, checking each adds up and is of the header's month (and LA), and raise
+    `BillingMismatch` at the end unless they sum to `header`."""
+    count = net = vat = gross = 0
+    for note in notes:
+        check_invoice_line(note.line)
+        if note.month != header.month or (header.la_id is not None and note.la_id != header.la_id):
+            raise BillingMismatch(f"credit note {note.credit_note_number} belongs to another month or LA", 0, 1)
+        if (note.net_pence, note.vat_pence, note.gross_pence) != (
+                note.line.net_pence, note.line.vat_pence, note.line.gross_pence):
+            raise BillingMismatch(f"credit note {note.credit_note_number} against its line", note.line.net_pence,
+                                  note.net_pence)
+        count, net, vat, gross = count + 1, net + note.net_pence, vat + note.vat_pence, gross + note.gross_pence
+        yield note
+    for what, expected, actual in (
+        ("credit_note_count", header.credit_note_count, count), ("credit notes net_pence", header.net_pence, net),
+        ("credit notes vat_pence", header.vat_pence, vat), ("credit notes gross_pence", header.gross_pence, gross),
+    ):
+        if expected != actual:
+            raise BillingMismatch(what, expected, actual)

@@ -52,6 +52,10 @@ class Organisation(Model):
     postcode = fields.CharField(max_length=10, null=True)
     vat_number = fields.CharField(max_length=14, null=True)
     payment_terms_days = fields.IntField(null=True)
+    # an LA's billing contact (the email its invoices go to; Xero's EmailAddress) and its account reference in
+    # Sage 50 (none: `LA` and the first characters of its id, service/billing/accounting.py)
+    billing_email = fields.CharField(max_length=254, null=True)
+    sage_account_reference = fields.CharField(max_length=8, null=True)
 
     class Meta:
         table = "organisation"

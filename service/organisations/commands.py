@@ -7,7 +7,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from contracts.api import ContractVersionCreate, OrganisationList, OrganisationOut, PartyDetails
+from contracts.api import PARTY_FIELDS, ContractVersionCreate, OrganisationList, OrganisationOut, PartyDetails
 from service.auth.acting import Acting
 from service.cli import UsageError
 from service.commands.books import BooksCommand, read_body, uuid_arg
@@ -25,12 +25,14 @@ def _party(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--postcode", help="the UK postcode")
     parser.add_argument("--vat-number", help="the UK VAT registration number (GB and 9 digits)")
     parser.add_argument("--payment-terms-days", type=int, help="days an invoice is due after issue (0-120)")
+    parser.add_argument("--billing-email", help="the billing contact's email (an LA's; Xero's EmailAddress)")
+    parser.add_argument("--sage-account-reference",
+                        help="the LA's account reference in Sage 50 (up to 8 letters and digits)")
 
 
 def _party_fields(args: argparse.Namespace) -> dict[str, object]:
     """The details given on the command line, checked as the API checks them (exit 2 naming the option)."""
-    given = {key: getattr(args, key) for key in ("address_lines", "postcode", "vat_number", "payment_terms_days")
-             if getattr(args, key, None) is not None}
+    given = {key: getattr(args, key) for key in PARTY_FIELDS if getattr(args, key, None) is not None}
     try:
         return PartyDetails.model_validate(given).party_fields()
     except ValidationError as exc:

@@ -42,7 +42,8 @@ def organisation_out(org: Organisation) -> OrganisationOut:
                            provider_id=org.provider_id, archived_at=org.archived_at,  # type: ignore[attr-defined]
                            created_at=org.created_at, address_lines=list(org.address_lines or []),
                            postcode=org.postcode, vat_number=org.vat_number,
-                           payment_terms_days=org.payment_terms_days)
+                           payment_terms_days=org.payment_terms_days, billing_email=org.billing_email,
+                           sage_account_reference=org.sage_account_reference)
 
 
 async def client(acting: Acting, la_id: UUID, conn: BaseDBAsyncClient | None = None) -> Organisation:

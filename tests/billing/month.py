@@ -6,8 +6,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from contracts.billing import InvoiceLine, PayoutLine
-from service.billing.lines import invoice_line, payout_line
+from contracts.billing import CreditNoteOut, InvoiceLine, PayoutLine
+from service.billing.lines import credit_line, invoice_line, payout_line
 from service.billing.rate_card import PageBand, RateCard, SlaCreditRule, Surcharge
 from service.billing.rating import rate_amendment, rate_delivery, rate_payout
 
@@ -109,3 +109,16 @@ def generated_lines(count: int, *, month: str = MONTH, la_id: str = LA_ID) -> It
         rated = rate_delivery(card, work_types[n % 5], (n * 37) % 180, n % 7 == 0, (n * 13) % 9 if n % 4 == 0 else 0)
         yield invoice_line(rated, line_id=n + 1, month=month, la_id=la_id, po_number=f"PO-{n % 3}",
                            bundle_reference=f"REF-{n:07d}", event_on=date(2027, 1, 1 + n % 28))
+
+
+def credit_note(corrected: InvoiceLine, *, line_id: int, number: str, issued_on: date,
+                reason: str = "charged twice") -> CreditNoteOut:
+    """The credit note crediting `corrected` whole, issued in its month."""
+    credit = credit_line(corrected, line_id=line_id, month=corrected.month, event_on=issued_on)
+    return CreditNoteOut(
+        credit_note_number=number, issued_on=issued_on, month=credit.month, supplier_name=PROVIDER,
+        supplier_address_lines=("1 Quill Lane", "Durham"), supplier_postcode="DH1 1AA",
+        supplier_vat_number="GB123456782", la_id=credit.la_id, customer_name=LA_NAME,
+        customer_address_lines=("County Hall",), customer_postcode="DH1 5UL", reason=reason,
+        corrects_invoice_number=None, corrects_month=corrected.month, corrects_line_id=corrected.line_id,
+        line=credit, net_pence=credit.net_pence, vat_pence=credit.vat_pence, gross_pence=credit.gross_pence)

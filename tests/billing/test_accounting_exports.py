@@ -162,6 +162,57 @@ async def test_credit_notes_are_documents_of_their_own_naming_the_invoice_and_li
     assert (await client.get("/v1/billing/credit-notes", headers=tenant.auth("writer"))).status_code == 403
 
 
+async def test_a_months_credit_notes_export_as_a_document_of_their_own(
+    client: httpx.AsyncClient, tenant: Tenant, other_tenant: Tenant, tmp_path: Path,
+) -> None:
+    lines = await _closed_month(client, tenant)
+    finance = tenant.auth("finance")
+    path = "/v1/billing/months/2026-05/credit-notes"
+    csv_answer = await client.get(path, headers=finance)
+    assert csv_answer.status_code == 200, csv_answer.text
+    assert "planwright-credit-notes-2026-05.csv" in csv_answer.headers["content-disposition"]
+    rows = _rows(csv_answer.content)
+    assert [(r["record"], r["credit_note_number"], r["corrects_invoice_number"], r["corrects_line_id"],
+             r["net_gbp"], r["vat_gbp"], r["gross_gbp"]) for r in rows] == [
+        ("credit_notes", "", "", "", "-400.00", "-80.00", "-480.00"),
+        ("credit_note", "CN-000001", "INV-000001", str(lines["first"]), "-100.00", "-20.00", "-120.00"),
+        ("credit_note", "CN-000002", "INV-000001", str(lines["second"]), "-300.00", "-60.00", "-360.00")]
+    assert {r["document_status"] for r in rows} == {"final"}
+    assert rows[1]["supplier_vat_number"] == SUPPLIER_VAT and rows[1]["customer_address"].endswith("WF1 2QW")
+    xlsx = await client.get(path, params={"format": "xlsx"}, headers=finance)
+    assert xlsx.status_code == 200 and xlsx.content.startswith(b"PK")
+    # in the import layouts: the credit notes alone, as the summary's import shows them
+    for fmt, number in (("xero", "*InvoiceNumber"), ("sage", "Reference")):
+        layout = await client.get(path, params={"format": fmt}, headers=finance)
+        assert layout.status_code == 200, layout.text
+        assert [row[number] for row in _rows(layout.content)] == ["CN-000001", "CN-000002"]
+    # April's invoice in Xero's layout carries its own lines only, never a credit
+    april = _rows((await client.get(f"/v1/billing/months/2026-04/invoices/{tenant.la.id}",
+                                    params={"format": "xero"}, headers=finance)).content)
+    assert {row["*InvoiceNumber"] for row in april} == {"INV-000001"}
+    # the month summary: no invoice for the LA in May, its credits apart
+    [la] = (await client.get("/v1/billing/months/2026-05/summary", params={"format": "json"},
+                             headers=finance)).json()["invoices"]
+    assert (la["invoice_number"], la["document_type"], la["net_pence"], la["credits_net_pence"],
+            la["credit_note_count"], la["balance_gross_pence"]) == (None, "credit_note", 0, -40_000, 2, -48_000)
+    # an LA reads its own (and only its own); another tenant's LA is unknown; a writer may not
+    own = await client.get(path, params={"format": "json"}, headers=tenant.auth("la_officer"))
+    assert own.status_code == 200 and own.json()["header"]["la_id"] == str(tenant.la.id), own.text
+    assert len(own.json()["credit_notes"]) == 2
+    theirs = await client.get(path, params={"la_id": str(other_tenant.la.id)}, headers=tenant.auth("la_officer"))
+    assert theirs.status_code == 404
+    assert (await client.get(path, params={"la_id": str(other_tenant.la.id)}, headers=finance)).status_code == 404
+    assert (await client.get(path, headers=tenant.auth("writer"))).status_code == 403
+    # and by the command, the same bytes
+    user = str(tenant.users["finance"].id)
+    done = planwright("export", "credit-notes", "--month", "2026-05", "--user", user, "-o", str(tmp_path))
+    assert done.returncode == 0, done.stderr
+    assert (tmp_path / "planwright-credit-notes-2026-05.csv").read_bytes() == csv_answer.content
+    la_user = str(tenant.users["la_officer"].id)
+    refused = planwright("export", "credit-notes", "--month", "2026-05", "--user", la_user)
+    assert refused.returncode == 2 and "its own" in refused.stderr
+
+
 async def test_credit_note_numbers_stay_gapless_when_credits_come_at_once(
     client: httpx.AsyncClient, tenant: Tenant,
 ) -> None:
@@ -299,6 +350,52 @@ async def test_party_details_are_validated_and_audited(client: httpx.AsyncClient
     set_ = await client.patch(f"/v1/organisations/{tenant.la.id}", headers=admin, json={"payment_terms_days": 10})
     assert set_.status_code == 200 and set_.json()["name"] == tenant.la.name
     assert await AuditEntry.filter(action="organisation.invoice_details_set", object_id=str(tenant.la.id)).exists()
+    cleared = await client.patch(f"/v1/organisations/{tenant.la.id}", headers=admin, json={"address_lines": None})
+    assert cleared.status_code == 200 and cleared.json()["address_lines"] == [], cleared.text
+
+
+async def test_an_las_billing_contact_and_sage_account_reach_the_imports(
+    client: httpx.AsyncClient, tenant: Tenant,
+) -> None:
+    admin = tenant.auth("admin")
+    path = f"/v1/organisations/{tenant.la.id}"
+    for body in ({"billing_email": "not an email"}, {"billing_email": "a@b"}, {"sage_account_reference": "TOO-LONG1"},
+                 {"sage_account_reference": "WAKEFIELD1"}):
+        refused = await client.patch(path, headers=admin, json=body)
+        assert refused.status_code == 422, (body, refused.text)
+        assert refused.headers["content-type"].startswith("application/problem+json")
+    set_ = await client.patch(path, headers=admin, json={"billing_email": "invoices@wakefield.gov.uk",
+                                                         "sage_account_reference": "wake01"})
+    assert set_.status_code == 200, set_.text
+    assert (set_.json()["billing_email"], set_.json()["sage_account_reference"]) == (
+        "invoices@wakefield.gov.uk", "WAKE01")
+    audited = await AuditEntry.filter(action="organisation.invoice_details_set", object_id=str(tenant.la.id)).all()
+    assert any({"billing_email", "sage_account_reference"} <= set(entry.data["fields"]) for entry in audited)
+    made = await client.post("/v1/organisations", headers=admin, json={
+        "name": "Borough with a contact", "billing_email": "ap@borough.gov.uk"})
+    assert made.status_code == 201 and made.json()["billing_email"] == "ap@borough.gov.uk", made.text
+    assert made.json()["sage_account_reference"] is None  # the default, made from its id, as before
+    await _closed_month(client, tenant)
+    finance = tenant.auth("finance")
+    xero = _rows((await client.get("/v1/billing/months/2026-05/summary", params={"format": "xero"},
+                                   headers=finance)).content)
+    assert [row["EmailAddress"] for row in xero] == ["invoices@wakefield.gov.uk"] * 2
+    sage = _rows((await client.get(f"/v1/billing/months/2026-04/invoices/{tenant.la.id}",
+                                   params={"format": "sage"}, headers=finance)).content)
+    assert {row["Account Reference"] for row in sage} == {"WAKE01"}
+    # the command sets them too, checked alike (exit 2 naming the option)
+    def org(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(clocked_command("service.cli", "org", "rename", "--provider", str(tenant.provider.id),
+                                              "--la", str(tenant.la.id), "--name", tenant.la.name, *args),
+                              capture_output=True, text=True, env=dict(os.environ), timeout=120, check=False)
+
+    bad = await asyncio.to_thread(org, "--billing-email", "nobody")
+    assert bad.returncode == 2 and "--billing-email" in bad.stderr, bad.stderr
+    done = await asyncio.to_thread(org, "--billing-email", "finance@wakefield.gov.uk", "--sage-account-reference",
+                                   "WMDC")
+    assert done.returncode == 0, done.stderr
+    la = await Organisation.get(id=tenant.la.id)
+    assert (la.billing_email, la.sage_account_reference) == ("finance@wakefield.gov.uk", "WMDC")
 
 
 async def test_the_provider_command_sets_the_supplier_details(tenant: Tenant) -> None:

@@ -227,11 +227,18 @@ async def test_a_month_of_deliveries_is_billed_to_the_penny_closed_once_and_corr
                               json={"reason": "again"})
     assert twice.status_code == 409
     assert (await client.get(invoice_path, headers=tenant.auth("finance"))).content == final_csv
-    following = await document(client, tenant, f"/v1/billing/months/{next_month(month)}/invoices/{tenant.la.id}")
-    assert following["status"] == "draft"
-    assert [figures(line) for line in following["lines"]] == [
-        ("M-4-late", "credit", "correction", 2, False, 3, -20_000, 0, 0, 3_000, -17_000, -3_400, -20_400)]
-    assert following["lines"][0]["corrects_line_id"] == late_line.id
-    assert following["header"]["credits_net_pence"] == -17_000
-    assert following["header"]["document_type"] == "credit_note"
-    assert isinstance(date.fromisoformat(following["lines"][0]["event_on"]), date)
+    # the credit is a credit note of its own: the next month has no invoice for this LA, only the credit note
+    no_invoice = await client.get(f"/v1/billing/months/{next_month(month)}/invoices/{tenant.la.id}",
+                                  params={"format": "json"}, headers=tenant.auth("finance"))
+    assert no_invoice.status_code == 404
+    following = await document(client, tenant, f"/v1/billing/months/{next_month(month)}/credit-notes")
+    assert following["status"] == "draft" and following["header"]["net_pence"] == -17_000
+    [note] = following["credit_notes"]
+    assert figures(note["line"]) == (
+        "M-4-late", "credit", "correction", 2, False, 3, -20_000, 0, 0, 3_000, -17_000, -3_400, -20_400)
+    assert (note["corrects_line_id"], note["corrects_invoice_number"]) == (late_line.id, number)
+    assert isinstance(date.fromisoformat(note["line"]["event_on"]), date)
+    summary = await document(client, tenant, f"/v1/billing/months/{next_month(month)}/summary")
+    [la] = summary["invoices"]
+    assert (la["document_type"], la["line_count"], la["net_pence"], la["credits_net_pence"],
+            la["credit_note_count"], la["balance_gross_pence"]) == ("credit_note", 0, 0, -17_000, 1, -20_400)

@@ -11,7 +11,7 @@ from pydantic import ValidationError
 from contracts.billing import InvoiceLine
 from service.billing.lines import NaiveTimestamp, credit_line, invoice_line, month_of, next_month, payout_reversal
 from service.billing.rating import rate_delivery
-from service.billing.totals import invoice_header, month_summary, payout_header
+from service.billing.totals import invoice_header, la_month, month_summary, payout_header
 from tests.billing.month import LA_ID, LA_NAME, MONTH, PROVIDER, contract_card, january_lines
 
 
@@ -55,7 +55,8 @@ def test_january_totals_and_margin() -> None:
     assert header.po_numbers == ("PO-2027-001",) and header.document_type == "invoice"
     paid = payout_header(payouts, status="final", month=MONTH, provider_name=PROVIDER)
     assert (paid.line_count, paid.net_pence) == (5, 105_000)
-    summary = month_summary([header], paid, status="final", month=MONTH, provider_name=PROVIDER)
+    row = la_month(header, [], status="final", month=MONTH, la_id=LA_ID, la_name=LA_NAME)
+    summary = month_summary([row], paid, status="final", month=MONTH, provider_name=PROVIDER)
     assert (summary.invoices_net_pence, summary.payouts_pence, summary.margin_pence) == (157_000, 105_000, 52_000)
     assert summary.invoices_gross_pence == 188_400 and summary.credits_net_pence == 0
 

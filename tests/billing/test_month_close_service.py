@@ -166,3 +166,44 @@ async def test_a_payout_is_reversed_by_a_negative_payout_line(client: httpx.Asyn
     elsewhere = await client.post("/v1/billing/lines/999999999/credit", headers=tenant.auth("finance"),
                                   json={"reason": "no such"})
     assert elsewhere.status_code == 404
+
+
+async def test_a_month_with_vat_closes_only_once_the_supplier_can_be_named_in_full(
+    client: httpx.AsyncClient, tenant: Tenant,
+) -> None:
+    from service.models import AuditEntry, BillingBook, Invoice
+
+    await Organisation.filter(id=tenant.provider.id).update(address_lines=[], postcode=None, vat_number=None)
+    await line(tenant, tenant.la, "2026-05", 45_000)
+    finance = tenant.auth("finance")
+    refused = await client.post("/v1/billing/months/2026-05/close", headers=finance)
+    assert refused.status_code == 422, refused.text
+    assert refused.headers["content-type"].startswith("application/problem+json")
+    problem = refused.json()
+    assert problem["type"].endswith("supplier-details-missing")
+    assert problem["missing"] == ["address_lines", "postcode", "vat_number"]
+    assert [e["field"] for e in problem["errors"]] == ["provider.address_lines", "provider.postcode",
+                                                       "provider.vat_number"]
+    # nothing half-closed: no invoice, no number taken, the month still open, nothing audited as closed
+    assert not await Invoice.filter(provider_id=tenant.provider.id).exists()
+    book = await BillingBook.filter(provider_id=tenant.provider.id).first()  # the close's own book rolled back too
+    assert book is None or (book.last_closed_month, book.last_invoice_number) == (None, 0)
+    assert not await AuditEntry.filter(action="billing.month_closed", organisation_id=tenant.provider.id).exists()
+    # the command refuses alike (exit 2, the missing fields named)
+    cli = await asyncio.to_thread(planwright, "close", "--month", "2026-05", "--user", str(tenant.users["finance"].id))
+    assert cli.returncode == 2 and "vat_number" in cli.stderr, cli.stderr
+    # one detail still missing is named alone; once all are set the month closes
+    await Organisation.filter(id=tenant.provider.id).update(address_lines=["1 Quill Lane"], postcode="LS1 4AP")
+    still = await client.post("/v1/billing/months/2026-05/close", headers=finance)
+    assert still.status_code == 422 and still.json()["missing"] == ["vat_number"]
+    await Organisation.filter(id=tenant.provider.id).update(vat_number="GB123456782")
+    closed = await client.post("/v1/billing/months/2026-05/close", headers=finance)
+    assert closed.status_code == 200 and closed.json()["invoices"][0]["invoice_number"] == "INV-000001"
+
+
+async def test_a_month_without_vat_closes_without_a_vat_number(client: httpx.AsyncClient, tenant: Tenant) -> None:
+    await Organisation.filter(id=tenant.provider.id).update(address_lines=[], postcode=None, vat_number=None)
+    await line(tenant, tenant.la, "2026-05", 45_000)
+    await BillableLine.filter(provider_id=tenant.provider.id).update(vat_rate_bp=0, vat_pence=0)
+    closed = await client.post("/v1/billing/months/2026-05/close", headers=tenant.auth("finance"))
+    assert closed.status_code == 200, closed.text

@@ -36,11 +36,11 @@ async def test_months_list_state_and_totals_from_the_books_start(
     assert all(next_month(a) == b for a, b in pairwise(months))
     by_month = {item["month"]: item for item in body["items"]}
     march = by_month["2026-03"]
-    # the payout line is not invoiced; the credit is (VAT follows the helper's net // 5)
+    # the payout line is not invoiced; the credit is credited apart, never inside what was invoiced
     assert (march["state"], march["invoice_lines"], march["invoices_net_pence"], march["invoices_vat_pence"],
             march["invoices_gross_pence"], march["credits_net_pence"], march["payout_lines"],
             march["payouts_pence"], march["invoice_numbers"]) == (
-        "closed", 2, 35_000, 7_000, 42_000, -10_000, 1, 30_000, ["INV-000001"])
+        "closed", 1, 45_000, 9_000, 54_000, -10_000, 1, 30_000, ["INV-000001"])
     assert by_month["2026-04"]["state"] == "closable" and by_month["2026-04"]["invoice_lines"] == 0
     assert by_month["2026-05"]["state"] == "ended" and by_month["2026-05"]["invoices_net_pence"] == 20_000
     assert by_month[current]["state"] == "current"

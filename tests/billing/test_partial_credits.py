@@ -28,10 +28,22 @@ async def test_finance_credits_part_of_a_line_up_to_its_net_once(client: httpx.A
     assert (credit.base_pence, credit.vat_rate_bp) == (-10_001, 2_000)
     again = await client.post(path, headers=finance, json={"reason": "and the rest", "amount_pence": 100})
     assert again.status_code == 409
-    # the month's draft invoice shows the credit beside the line it corrects, and still adds up
-    invoice = await client.get(f"/v1/billing/months/{credit.month}/invoices/{tenant.la.id}",
+    # the credit is a credit note of its own: the month's credit notes document shows it, and adds up
+    notes = await client.get(f"/v1/billing/months/{credit.month}/credit-notes", params={"format": "json"},
+                             headers=finance)
+    assert notes.status_code == 200, notes.text
+    document = notes.json()
+    assert (document["document"], document["status"]) == ("credit-notes", "draft")
+    assert (document["header"]["credit_note_count"], document["header"]["net_pence"]) == (1, -10_001)
+    [note] = document["credit_notes"]
+    assert (note["corrects_line_id"], note["line"]["line_id"], note["reason"]) == (
+        original.id, credit.id, "section F rewritten by the LA")
+    # and the invoice of the corrected line's month lists only what was invoiced
+    invoice = await client.get(f"/v1/billing/months/{original.month}/invoices/{tenant.la.id}",
                                params={"format": "json"}, headers=finance)
     assert invoice.status_code == 200, invoice.text
+    assert [line["line_id"] for line in invoice.json()["lines"]] == [original.id]
+    assert invoice.json()["header"]["net_pence"] == 45_000
 
 
 async def test_a_payout_is_reversed_whole_never_in_part(client: httpx.AsyncClient, tenant: Tenant) -> None:

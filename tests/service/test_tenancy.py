@@ -278,6 +278,7 @@ POLICIES: dict[str, Policy] = {
     "GET /v1/billing/months/{month}/invoices/{la_id}": OWNED,
     "GET /v1/billing/months/{month}/payouts": COLLECTION,
     "GET /v1/billing/months/{month}/summary": COLLECTION,
+    "GET /v1/billing/months/{month}/credit-notes": COLLECTION,
     "GET /v1/billing/months": COLLECTION,
     "PUT /v1/billing/books/start": Policy(owned=False, body=lambda w: {"starts_month": "2026-01"}),
     "POST /v1/billing/months/{month}/close": COLLECTION,
@@ -389,7 +390,7 @@ def test_every_route_declares_its_tenancy_policy() -> None:
     assert POLICIES.keys() - routes == set(), "these policies name routes that no longer exist"
 
 
-# 119 protected routes x 8 roles x (own tenant, other tenant) = 1,904 cells, each one real request
+# 120 protected routes x 8 roles x (own tenant, other tenant) = 1,920 cells, each one real request
 MATRIX_CELLS = len(PROTECTED) * len(ROLES) * 2
 
 
