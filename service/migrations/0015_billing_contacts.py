@@ -6,7 +6,7 @@ class Migration(migrations.Migration):
     """An LA's billing contact email (Xero's EmailAddress on its invoices and credit notes) and its Sage 50 account
     reference (none: the default made from its id, as before)."""
 
-    dependencies = [('models', '0013_billing_invoice_parties')]
+    dependencies = [('models', '0014_dbs_warnings')]
 
     initial = False
 
