@@ -21,6 +21,12 @@ class Strict(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
 
+# A skill a writer's terms name and a bundle may require: a work type or an area of need ("post16", "semh").
+# The allocation engine matches them exactly (ALLOCATION.md), so each is one lower-case name, never empty.
+Skill = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=40,
+                                         pattern=r"^[a-z0-9][a-z0-9_-]*$")]
+
+
 class BundleCreate(Strict):
     """An anonymised case bundle: the LA's own case reference (never a name), the work wanted, the dates.
 
@@ -30,7 +36,8 @@ class BundleCreate(Strict):
     reference: str = Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9][A-Za-z0-9._/-]*$")
     work_type: WorkTypeName
     tier: TierName = "standard"
-    requires: list[str] = Field(default_factory=list, max_length=10)
+    requires: list[Skill] = Field(default_factory=list, max_length=10,
+                                  description="areas of need the writer must have as skills (\"post16\")")
     statutory_due: date | None = None
     duplicate_reference: bool = Field(
         default=False, description="true: create it even though a live bundle of the LA has this reference")
@@ -705,7 +712,7 @@ WriterStatusName = Literal["invited", "active", "suspended", "offboarded"]
 class WriterTerms(Strict):
     """What a writer may take, from `starts_on` (default today) until changed."""
 
-    skills: list[str] = Field(min_length=1, max_length=40, description="work types and areas of need")
+    skills: list[Skill] = Field(min_length=1, max_length=40, description="work types and areas of need")
     hours_per_week: float = Field(gt=0, le=60)
     max_concurrent: int = Field(ge=1, le=50)
     excluded_las: list[UUID] = Field(default_factory=list, max_length=200,

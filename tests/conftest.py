@@ -84,7 +84,8 @@ def pytest_configure(config: pytest.Config) -> None:
             raise pytest.UsageError(str(exc)) from None
         traveller = time_machine.travel(start, tick=True)
         traveller.start()
-        os.environ["PLANWRIGHT_TEST_CLOCK"] = value  # modules read it at import (tests/billing/test_ledger_sequences.py)
+        # modules read it at import (tests/billing/test_ledger_sequences.py)
+        os.environ["PLANWRIGHT_TEST_CLOCK"] = value
         config.stash[_TRAVELLER] = traveller
 
 

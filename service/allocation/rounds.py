@@ -21,6 +21,7 @@ from datetime import date, datetime
 from typing import Any
 from uuid import UUID
 
+from pydantic import ValidationError
 from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.transactions import in_transaction
 
@@ -58,6 +59,8 @@ WORK_LEFT = frozenset({BundleStatus.ALLOCATED, BundleStatus.DRAFTING, BundleStat
 ROUND_LOCK_KEY = 0x504C_414E_5752  # "PLANWR"
 # held by the one request waiting for the running round (a session lock, given up as soon as the round lock is had)
 ROUND_WAITER_KEY = ROUND_LOCK_KEY + 1
+UNPLANNABLE = ("unplannable: a writer's terms or a bundle's needs here are not ones the engine can read (an empty "
+               "or malformed skill); set the writers' terms again")
 WORKING_DAYS_PER_WEEK = 5
 _process_lock = asyncio.Lock()
 _process_waiting = False
@@ -322,7 +325,16 @@ async def _round(conn: BaseDBAsyncClient, provider_id: UUID | None, *, write: bo
     now = clock.now()  # taken once the lock is had: a request may have waited for it
     plans = {}
     for provider in await _providers(conn, provider_id):
-        plans[provider] = plan = await plan_round(provider, conn, now=now)
+        try:
+            plans[provider] = plan = await plan_round(provider, conn, now=now)
+        except ValidationError as exc:
+            # One writing service's rows the engine cannot take (terms written before today's checks) must not
+            # stop every other service's round; retrying would fail the same way, so its bundles say why instead.
+            log.error("allocation.provider_unplanned", provider_id=str(provider), errors=exc.error_count())
+            if write:
+                await Bundle.filter(provider_id=provider, status=BundleStatus.QUEUED).using_db(conn).update(
+                    allocation_note={"unassigned": UNPLANNABLE, "at": now.isoformat()})
+            continue
         if write:
             await _write(plan, conn, now=now)
     if write and plans:

@@ -584,7 +584,7 @@ def _name_candidates(text: str) -> Iterator[TextFinding]:
     for match in _REGARDING.finditer(text):
         span = _trim_name(text, match.start("name"), match.end("name"))
         words = _name_words(text[span[0]:span[1]]) if span else []
-        if words and (words[0] in names.any_given or not is_common_word(words[0])):
+        if span and words and (words[0] in names.any_given or not is_common_word(words[0])):
             yield TextFinding("person_name", span[0], span[1], 0.85)
     for match in _TITLED.finditer(text):
         span = _trim_name(text, match.start(), match.end("name"))

@@ -194,7 +194,7 @@ def _crop(array: np.ndarray, line: OcrLine) -> np.ndarray:
     from rapidocr.utils.process_img import get_rotate_crop_image
 
     if line.corners is not None:
-        return get_rotate_crop_image(array, np.asarray(line.corners, dtype=np.float32))  # type: ignore[no-any-return]
+        return get_rotate_crop_image(array, np.asarray(line.corners, dtype=np.float32))
     return array[int(line.box[1]) : int(line.box[3]) + 1, int(line.box[0]) : int(line.box[2]) + 1]
 
 

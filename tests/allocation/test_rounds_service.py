@@ -9,7 +9,7 @@ import httpx
 
 from service import clock
 from service.allocation.rounds import run_round
-from service.models import Bundle, BundleStatus, Event, Offer, OfferStatus, Tier, WorkType
+from service.models import Bundle, BundleStatus, Event, Offer, OfferStatus, Tier, WorkType, WriterContract
 from service.offers.service import expire_due_offers
 from tests.factories import Tenant, make_tenant
 
@@ -212,3 +212,17 @@ async def test_a_full_writer_cannot_be_given_more_by_hand(client: httpx.AsyncCli
                                  json={"writer_id": str(writer.id), "reason": "capacity test"}) for b in ids]
     assert [a.status_code for a in answers] == [200, 200, 409]
     assert "free slot" in answers[2].json()["detail"]
+
+
+async def test_one_services_unreadable_terms_leave_every_other_services_round_alone(tenant: Tenant,
+                                                                                    other_tenant: Tenant) -> None:
+    """Terms kept before skills were checked (an empty name) stop that service's round, with a note on its
+    bundles; the round goes on for every other service on the instance instead of failing for all."""
+    (theirs,) = await queued(other_tenant, 1)
+    (ours,) = await queued(tenant, 1)
+    await WriterContract.filter(writer_id=other_tenant.writers["writer1"].id).update(skills=["new_plan", ""])
+    plans = await run_round()
+    assert tenant.provider.id in plans and other_tenant.provider.id not in plans
+    assert (await Bundle.get(id=ours)).status == BundleStatus.OFFERED
+    stuck = await Bundle.get(id=theirs)
+    assert stuck.status == BundleStatus.QUEUED and stuck.allocation_note["unassigned"].startswith("unplannable")

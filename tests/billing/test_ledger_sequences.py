@@ -20,7 +20,6 @@ on every run (locally and in CI, both databases), and a tenth as many at each te
 from __future__ import annotations
 
 import os
-
 import uuid
 from collections import defaultdict
 from dataclasses import dataclass, field

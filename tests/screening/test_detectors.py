@@ -389,7 +389,8 @@ def test_british_words_and_the_fields_words_doing_things_are_not_names(text: str
 
 @pytest.mark.parametrize(
     ("text", "name"),
-    [("Re: Ffion White, NHS number 657 816 5533", "Ffion White"), ("RE: Oliver BENNETT (DOB 3.4.2016)", "Oliver BENNETT"),
+    [("Re: Ffion White, NHS number 657 816 5533", "Ffion White"),
+     ("RE: Oliver BENNETT (DOB 3.4.2016)", "Oliver BENNETT"),
      ("Patient: Kayden Okonkwo", "Kayden Okonkwo")],
 )
 def test_a_letters_subject_line_names_whom_it_is_about(text: str, name: str) -> None:

@@ -7,7 +7,7 @@ import hashlib
 import httpx
 import pytest
 
-from service.models import Bundle, Document, Event
+from service.models import Bundle, Document, Event, User
 from service.runtime import current
 from tests.factories import Tenant
 from tests.files import DOCX, EP_REPORT, PDF, SALT_REPORT, TXT
@@ -51,10 +51,11 @@ async def test_malformed_json_is_400_malformed_json(client: httpx.AsyncClient, t
 async def test_nul_characters_answer_422_on_every_database(client: httpx.AsyncClient, tenant: Tenant) -> None:
     """Found by the API fuzzer: PostgreSQL text cannot hold NUL, so a body or query carrying one was a 500 there."""
     la = tenant.auth("la_officer")
-    body = problem(await client.post("/v1/bundles", headers=la, json={"reference": "NUL-1", "requires": ["A\u0000B"],
-                                                                        "work_type": "new_plan"}), 422)
-    assert "NUL" in str(body["detail"])
     bundle_id, _ = await new_bundle(client, tenant, with_document=False)
+    body = problem(await client.post("/v1/admin/users", headers=tenant.auth("la_admin"), json={
+        "email": "nul@example.org", "name": "A\u0000B", "role": "la_officer"}), 422)
+    assert "NUL" in str(body["detail"])
+    assert not await User.filter(email="nul@example.org").exists()
     problem(await client.post(f"/v1/bundles/{bundle_id}/documents", params={"filename": "ep\x00.pdf"},
                               content=EP_REPORT, headers={**la, "Content-Type": PDF}), 422)
     assert await Bundle.filter(la_id=tenant.la.id).count() == 1

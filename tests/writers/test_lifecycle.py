@@ -189,3 +189,20 @@ async def test_a_writer_is_invited_by_email_and_named_one_way_only(client: httpx
     clash = await client.post("/v1/writers", headers=coordinator,
                               json={**terms, "email": "staff@example.org", "name": "Staff"})
     assert staff.status_code == 201 and clash.status_code == 409
+
+
+async def test_a_skill_is_one_lower_case_name_and_nothing_else_is_kept(client: httpx.AsyncClient,
+                                                                      solo: Tenant) -> None:
+    """Found by the API fuzzer: terms with an empty skill were kept, and the next round, whose engine refuses an
+    empty name, failed for every writing service on the instance."""
+    writer_id = solo.writers["writer1"].id
+    before = await WriterContract.filter(writer_id=writer_id).count()
+    for skills in ([""], ["  "], ["new_plan", ""], ["New Plan"], ["post16\u0000"]):
+        refused = await client.put(f"/v1/writers/{writer_id}/terms", headers=solo.auth("coordinator"),
+                                   json={**TERMS, "dbs_expires": "2030-01-01", "skills": skills})
+        assert refused.status_code == 422, (skills, refused.text)
+        assert refused.json()["errors"][0]["field"].startswith("body.skills"), refused.text
+    assert await WriterContract.filter(writer_id=writer_id).count() == before
+    kept = await client.put(f"/v1/writers/{writer_id}/terms", headers=solo.auth("coordinator"),
+                            json={**TERMS, "dbs_expires": "2030-01-01", "skills": [" new_plan ", "post16"]})
+    assert kept.status_code == 200 and kept.json()["skills"] == ["new_plan", "post16"], kept.text
