@@ -7,6 +7,7 @@ Exit status: 0 clean / done, 1 findings, 2 the input could not be read or a sett
 from __future__ import annotations
 
 import argparse
+import functools
 import importlib
 import sys
 from collections.abc import Callable, Sequence
@@ -69,6 +70,21 @@ class UsageError(Exception):
     """Bad input on the command line or in a file: a message and exit status 2."""
 
 
+def usage_errors_exit_2(run: Callable[[argparse.Namespace], int]) -> Callable[[argparse.Namespace], int]:
+    """A command's `run` that reports a UsageError as the dispatcher does (a message, exit status 2), for callers
+    that run the command without the dispatcher (tests, other commands)."""
+
+    @functools.wraps(run)
+    def reported(args: argparse.Namespace) -> int:
+        try:
+            return run(args)
+        except UsageError as exc:
+            print(f"planwright: {exc}", file=sys.stderr)
+            return 2
+
+    return reported
+
+
 def _load(module: str) -> Command:
     """A command's module (or an object in it); one that is missing is a broken install, never a command silently
     left out."""
@@ -100,12 +116,9 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> None:
     parser = build_parser()
     args = parser.parse_args(argv)
-    run = cast(Callable[[argparse.Namespace], int], args._run)
+    run = usage_errors_exit_2(cast(Callable[[argparse.Namespace], int], args._run))
     try:
         code = run(args)
-    except UsageError as exc:
-        print(f"planwright: {exc}", file=sys.stderr)
-        code = 2
     except KeyboardInterrupt:
         code = 130
     sys.exit(code)

@@ -12,7 +12,7 @@ from pydantic import ValidationError
 
 from contracts.allocation import Instance
 from service.allocation.engine import allocate_explained
-from service.cli import UsageError
+from service.cli import UsageError, usage_errors_exit_2
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
@@ -62,14 +62,9 @@ def load_instance(path: Path) -> Instance:
         raise UsageError(f"{path}: invalid instance: {describe(exc)}") from exc
 
 
+@usage_errors_exit_2
 def run(args: argparse.Namespace) -> int:
-    try:
-        instance = load_instance(args.instance)
-    except UsageError as exc:
-        # Reported here rather than left to the dispatcher: under `python -m service.cli` the dispatcher's
-        # UsageError is __main__.UsageError, a different class from the one this module imports.
-        print(f"planwright: {exc}", file=sys.stderr)
-        return 2
+    instance = load_instance(args.instance)
     explained = allocate_explained(instance)
     json.dump(explained.allocation.model_dump(mode="json"), sys.stdout, indent=2)
     sys.stdout.write("\n")

@@ -4,13 +4,12 @@ from __future__ import annotations
 
 import argparse
 import json
-import sys
 from pathlib import Path
 
 from pydantic import ValidationError
 
 from contracts.qa import FrontSheet, ProfileChoice, QaFinding, QaReport, TemplateProfile
-from service.cli import UsageError
+from service.cli import UsageError, usage_errors_exit_2
 from service.qa.advice import AdviceDocument
 from service.qa.checks import Finding, run_checks
 from service.qa.profiles import Chosen, ProfileInvalid, parse_profile, read_with, shipped_profiles
@@ -128,17 +127,10 @@ def build_report(findings: list[Finding], chosen: Chosen | None = None) -> QaRep
     )
 
 
+
+
+@usage_errors_exit_2
 def run(args: argparse.Namespace) -> int:
-    # Reported here rather than left to the dispatcher: under `python -m service.cli` the dispatcher's
-    # UsageError is __main__.UsageError, a different class from the service.cli.UsageError raised here.
-    try:
-        return _run(args)
-    except UsageError as exc:
-        print(f"planwright: {exc}", file=sys.stderr)
-        return 2
-
-
-def _run(args: argparse.Namespace) -> int:
     draft: Path = args.draft
     try:
         data = draft.read_bytes()

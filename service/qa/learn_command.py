@@ -9,7 +9,7 @@ from pathlib import Path
 
 from pydantic import ValidationError
 
-from service.cli import UsageError
+from service.cli import UsageError, usage_errors_exit_2
 from service.qa.profiles import learn, missing_sections
 from service.qa.template import UnreadableDraft
 
@@ -21,15 +21,10 @@ def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--out", type=Path, default=None, help="write the profile here instead of standard output")
 
 
+
+
+@usage_errors_exit_2
 def run(args: argparse.Namespace) -> int:
-    try:
-        return _run(args)
-    except UsageError as exc:
-        print(f"planwright: {exc}", file=sys.stderr)
-        return 2
-
-
-def _run(args: argparse.Namespace) -> int:
     blank: Path = args.blank
     try:
         data = blank.read_bytes()

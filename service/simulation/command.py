@@ -12,7 +12,7 @@ import sys
 from datetime import date
 from pathlib import Path
 
-from service.cli import UsageError
+from service.cli import UsageError, usage_errors_exit_2
 from service.simulation.simulate import (
     POLICIES,
     InvalidSimulation,
@@ -103,13 +103,6 @@ def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--json", action="store_true", help="print the results as JSON")
 
 
-def run(args: argparse.Namespace) -> int:
-    # Reported here as well as by the dispatcher: under `python -m` the dispatcher's UsageError is another class.
-    try:
-        return _run(args)
-    except UsageError as exc:
-        print(f"planwright: {exc}", file=sys.stderr)
-        return 2
 
 
 def config_from_args(args: argparse.Namespace) -> SimulationConfig:
@@ -158,7 +151,8 @@ def policies_from_args(args: argparse.Namespace) -> list[str]:
     return names
 
 
-def _run(args: argparse.Namespace) -> int:
+@usage_errors_exit_2
+def run(args: argparse.Namespace) -> int:
     config = config_from_args(args)
     policies = policies_from_args(args)
     chart: Path | None = args.chart
