@@ -17,7 +17,8 @@ def configure(parser: argparse.ArgumentParser) -> None:
                           "on first use")
     parser.add_argument("--label", default="", help="what the token is for")
     parser.add_argument("--days", type=int, default=None,
-                        help="expire after this many days (at most PLANWRIGHT_TOKEN_MAX_DAYS); default: no expiry")
+                        help="expire after this many days; default and most: the organisation's token lifetimes, as "
+                             "for a token made through the API (PLANWRIGHT_TOKEN_DEFAULT_DAYS, _MAX_DAYS)")
 
 
 def run(args: argparse.Namespace) -> int:
@@ -35,7 +36,9 @@ def run(args: argparse.Namespace) -> int:
         from datetime import timedelta
 
         from service import clock
+        from service.admin.service import lifetime_days
         from service.auth.tokens import issue_token, may_hold_tokens
+        from service.errors import InvalidInput
         from service.models import Organisation, OrganisationKind, Role, User
 
         if user_id is None:  # the first operator made, or a new one
@@ -49,7 +52,11 @@ def run(args: argparse.Namespace) -> int:
             return None
         if not may_hold_tokens(user.role):
             raise UsageError(f"--user: a {user.role.value} holds no API tokens (people in that role sign in)")
-        expires = clock.now() + timedelta(days=args.days) if args.days else None
+        try:  # the same lifetimes as a token made through the API: none lives for ever
+            days = await lifetime_days(await Organisation.get(id=user.organisation_id), args.days)
+        except InvalidInput as exc:
+            raise UsageError(f"--days: {exc.detail.partition(': ')[2]}") from None
+        expires = clock.now() + timedelta(days=days)
         return (await issue_token(user, label=args.label, expires_at=expires)).token
 
     token = with_database(settings, work)

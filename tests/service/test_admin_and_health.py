@@ -5,10 +5,13 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+from datetime import timedelta
 
 import httpx
 
-from service.models import ApiToken
+from service import clock
+from service.models import ApiToken, Organisation
+from service.runtime import current
 from tests.factories import Tenant
 
 
@@ -58,6 +61,16 @@ async def test_tokens_create_prints_a_working_token_once(client: httpx.AsyncClie
     token = result.stdout.strip()
     response = await client.get("/v1/billing/purchase-orders", headers={"Authorization": f"Bearer {token}"})
     assert response.status_code == 200
+    # none lives for ever: without --days, the organisation's default lifetime, as through the API
+    row = await ApiToken.filter(user_id=user.id).order_by("-created_at").first()
+    assert row is not None and row.expires_at is not None
+    days = current().settings.token_default_days
+    assert abs(row.expires_at - (clock.now() + timedelta(days=days))) < timedelta(minutes=5)
+    await Organisation.filter(id=tenant.provider.id).update(token_max_days=7, token_default_days=7)
+    capped = await asyncio.to_thread(
+        subprocess.run, [sys.executable, "-m", "service.cli", "tokens", "create", "--user", str(user.id),
+                         "--days", "30"], capture_output=True, text=True, env=dict(os.environ), timeout=60)
+    assert capped.returncode == 2 and "at most 7 days" in capped.stderr, capped.stderr
 
 
 async def test_tokens_create_operator_prints_a_token_for_the_instance_metrics(
