@@ -219,6 +219,13 @@ class DraftUploadQuery(Strict):
     filename: str = Field(min_length=1, max_length=255)
 
 
+class DraftQuery(DraftUploadQuery):
+    hours_spent: float | None = Field(
+        default=None, gt=0, le=500,
+        description="the hours this draft took you (optional): allocation learns from first drafts how long work "
+                    "takes each writer, and plans your next offers with it")
+
+
 class QaQueue(Strict):
     items: list[DraftOut]
 
@@ -346,9 +353,26 @@ class LearnedRateOut(Strict):
     pool_drafts: int
 
 
+class LearnedSpeedOut(Strict):
+    """A writer's hours over the planned effort on one work type and page band, from the hours they gave with their
+    first drafts (a geometric mean), shrunk toward the pool's, with its basis. 1.2: a fifth longer than planned."""
+
+    work_type: str
+    page_band: Literal["up_to_50", "51_to_150", "over_150"]
+    factor: float
+    own_factor: float | None
+    own_drafts: int
+    pool_factor: float
+    pool_drafts: int
+
+
 class WriterEstimatesOut(Strict):
     writer_id: UUID
     areas: list[LearnedRateOut]
+    speeds: list[LearnedSpeedOut] = Field(default_factory=list)
+    planning_factor: float = Field(
+        default=1.0, description="what the next round plans with: expected hours per planned hour on the queued "
+                                 "work the writer could take (learned speed, and a likely QA return's rework)")
 
 
 class EstimatesOut(Strict):

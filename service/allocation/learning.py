@@ -16,11 +16,17 @@ The accumulators are incremental: `record_*` as work completes, and the next rea
 from __future__ import annotations
 
 import math
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
 PAGE_BANDS: tuple[tuple[str, int], ...] = (("up_to_50", 50), ("51_to_150", 150), ("over_150", 10**9))
 DEFAULT_PRIOR_STRENGTH = 5.0
 DEFAULT_POOL_PASS_RATE = 0.8  # before anything has been through QA
+# A QA return's rework as a share of the draft's hours (the simulator's default; the service records no rework
+# hours of its own), so a likely return counts this much extra effort against a choice.
+REWORK_SHARE = 0.3
+# a round's queued work in groups: (work type, page band, requires, area of need) -> estimated hours
+QueueGroups = Mapping[tuple[str, str, tuple[str, ...], str], float]
 
 
 def page_band(pages: int) -> str:
@@ -28,6 +34,39 @@ def page_band(pages: int) -> str:
         if pages <= upper:
             return name
     return PAGE_BANDS[-1][0]
+
+
+def band_pages(band: str) -> int:
+    """A page count inside the band, to ask for a band's figure."""
+    return {"up_to_50": 30, "51_to_150": 100, "over_150": 200}[band]
+
+
+def effort_factor(
+    groups: QueueGroups,
+    skills: set[str],
+    speed: Callable[[str, int], float],
+    pass_rate: Callable[[str], float] | None = None,
+    *,
+    quality_weight: float = 1.0,
+    rework_share: float = REWORK_SHARE,
+) -> float:
+    """A writer's expected real hours per estimated hour on the queued work they could take.
+
+    `speed(work type, pages)` is the writer's hours over the estimate; with `pass_rate(area)`, a likely QA
+    return's rework counts as effort too (`quality_weight` times its expected hours). Weighted by the estimated
+    hours of the groups the writer has the skills for; 1.0 when there are none. The engine's effort is one
+    figure per bundle, so a round divides the writer's hours a day by this instead of scaling every bundle.
+    """
+    total = weighted = 0.0
+    for (work_type, band, requires, area), hours in groups.items():
+        if work_type not in skills or not set(requires) <= skills:
+            continue
+        f = speed(work_type, band_pages(band))
+        if pass_rate is not None:
+            f *= 1.0 + quality_weight * (1.0 - pass_rate(area)) * rework_share
+        total += hours
+        weighted += hours * f
+    return weighted / total if total > 1e-9 else 1.0
 
 
 @dataclass(frozen=True)
@@ -117,6 +156,20 @@ class Estimates:
             pool=pool.total / pool.n if pool.n else DEFAULT_POOL_PASS_RATE,
             pool_count=pool.n,
         )
+
+    def areas(self) -> list[str]:
+        """The areas of need with a QA verdict in the pool."""
+        return sorted(self._passes_pool)
+
+    def speed_keys(self) -> list[tuple[str, str, int]]:
+        """(work type, page band, a page count in it) for each with a speed observation in the pool."""
+        return sorted((work_type, band, band_pages(band)) for work_type, band in self._speed_pool)
+
+    def speed_value(self, writer: str, work_type: str, pages: int) -> float:
+        return self.speed(writer, work_type, pages).value
+
+    def pass_rate_value(self, writer: str, area: str) -> float:
+        return self.pass_rate(writer, area).value
 
     def observations(self) -> int:
         return sum(s.n for s in self._speed_pool.values())

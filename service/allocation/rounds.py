@@ -14,7 +14,7 @@ A busy round is therefore never an error: nothing a healthy system does is retri
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -29,6 +29,8 @@ from contracts.allocation import CalendarSpec, Instance, InstanceBundle, Instanc
 from service import clock
 from service.allocation.effort import DEFAULT_EFFORT, EffortRule, effort_hours, weight
 from service.allocation.engine import allocate_explained, eligible
+from service.allocation.estimates import planning_factor, provider_estimates, queue_groups
+from service.allocation.learning import Estimates
 from service.bundles.transitions import move
 from service.calendar import WorkingCalendar
 from service.clock import london_date
@@ -219,15 +221,37 @@ async def writer_capacity(provider_id: UUID, today: date, la_contracts: dict[UUI
     return writers
 
 
-def instance_writer(writer_id: UUID, cap: WriterCapacity, extra_skills: list[str]) -> InstanceWriter:
-    """The engine's view of a writer (contracts/allocation.py InstanceWriter)."""
+def instance_writer(writer_id: UUID, cap: WriterCapacity, extra_skills: list[str],
+                    factor: float = 1.0) -> InstanceWriter:
+    """The engine's view of a writer (contracts/allocation.py InstanceWriter). `factor` is the writer's expected
+    hours per planned hour (planning_factors): the engine's effort is one figure per bundle, so the writer's hours a
+    day are divided by it instead, the same plan as scaling every bundle's effort for that writer."""
     c = cap.contract
     return InstanceWriter(
-        id=str(writer_id), hours_per_day=c.hours_per_week / WORKING_DAYS_PER_WEEK,
+        id=str(writer_id), hours_per_day=c.hours_per_week / WORKING_DAYS_PER_WEEK / factor,
         skills=sorted({*c.skills, *extra_skills}), excluded_las=list(c.excluded_las),
         max_concurrent=c.max_concurrent, active_bundles=min(cap.held, c.max_concurrent) if c.max_concurrent else 0,
-        committed_hours=round(cap.committed_hours, 2), leave=sorted(cap.leave), dbs_expires=c.dbs_expires,
+        committed_hours=round(cap.committed_hours / factor, 2), leave=sorted(cap.leave), dbs_expires=c.dbs_expires,
     )
+
+
+def planning_factors(learned: Estimates, writers: dict[UUID, WriterCapacity], queued: Iterable[Bundle],
+                     la_contracts: dict[UUID, LaContract]) -> dict[UUID, float]:
+    """Each writer's expected hours per planned hour on the queued work they could take (estimates.py)."""
+    groups = queue_groups(
+        (b.work_type.value, b.page_count, b.requires, bundle_effort(b, la_contracts.get(b.la_id)))  # type: ignore[attr-defined]
+        for b in queued)
+    return {w: planning_factor(learned, w, cap.contract.skills, groups) for w, cap in writers.items()}
+
+
+async def planning_factors_now(provider_id: UUID, learned: Estimates) -> dict[UUID, float]:
+    """What the next round would plan each writer with, for the coordinator's view of the estimates."""
+    async with in_transaction() as conn:
+        today = clock.today()
+        la_contracts = await contracts_by_la(provider_id, conn)
+        writers = await writer_capacity(provider_id, today, la_contracts, conn)
+        queued = await Bundle.filter(provider_id=provider_id, status=BundleStatus.QUEUED).using_db(conn)
+        return planning_factors(learned, writers, queued, la_contracts)
 
 
 async def plan_round(provider_id: UUID, conn: BaseDBAsyncClient, *, now: datetime) -> Plan:
@@ -263,9 +287,11 @@ async def plan_round(provider_id: UUID, conn: BaseDBAsyncClient, *, now: datetim
             effort_hours=bundle_effort(bundle, contract), due=due,
             weight=weight(due=due, statutory_date=bundle.statutory_due, express=bundle.tier == Tier.EXPRESS),
         ))
+    # planned with what completed work taught: each writer's speed and likely QA returns (estimates.py)
+    factors = planning_factors(await provider_estimates(provider_id, conn), writers, queued, la_contracts)
     instance = Instance(
         now=today, calendar=CalendarSpec(region="england-and-wales", extra_closures=[]),
-        writers=[instance_writer(w, cap, extra_skills[w]) for w, cap in writers.items()],
+        writers=[instance_writer(w, cap, extra_skills[w], factors[w]) for w, cap in writers.items()],
         bundles=instance_bundles,
     )
     # CPU-bound for large rounds: keep it off the event loop

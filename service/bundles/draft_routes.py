@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from contracts.api import BundleOut, DraftOut, DraftUploadQuery, FrontSheetIn
+import functools
+
+from contracts.api import BundleOut, DraftOut, DraftQuery, FrontSheetIn
 from service.bundles.views import bundle_out
 from service.drafts import service as drafts
 from service.drafts.routes import DOCX, WRITER, receive_draft
@@ -16,7 +18,8 @@ async def put_front_sheet(call: Call) -> BundleOut:
 
 
 async def upload_draft(call: Call) -> DraftOut:
-    return await receive_draft(call, drafts.upload, "bundle_id")
+    q: DraftQuery = call.query
+    return await receive_draft(call, functools.partial(drafts.upload, hours_spent=q.hours_spent), "bundle_id")
 
 
 ENDPOINTS = [
@@ -25,5 +28,5 @@ ENDPOINTS = [
              body=FrontSheetIn, response=BundleOut, errors=(404, 409)),
     Endpoint("POST", "/v1/bundles/{bundle_id}/drafts", upload_draft, WRITER,
              "Upload a draft plan (DOCX, streamed); the automated QA findings come back at once", "drafts",
-             query=DraftUploadQuery, response=DraftOut, status=201, raw_body=(DOCX,), errors=(404, 409, 413, 415)),
+             query=DraftQuery, response=DraftOut, status=201, raw_body=(DOCX,), errors=(404, 409, 413, 415)),
 ]

@@ -53,7 +53,7 @@ def run(args: argparse.Namespace) -> int:
         if not may_hold_tokens(user.role):
             raise UsageError(f"--user: a {user.role.value} holds no API tokens (people in that role sign in)")
         try:  # the same lifetimes as a token made through the API: none lives for ever
-            days = await lifetime_days(await Organisation.get(id=user.organisation_id), args.days)
+            days = await lifetime_days(await Organisation.get(id=user.organisation_id), args.days)  # type: ignore[attr-defined]
         except InvalidInput as exc:
             raise UsageError(f"--days: {exc.detail.partition(': ')[2]}") from None
         expires = clock.now() + timedelta(days=days)

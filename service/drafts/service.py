@@ -10,6 +10,7 @@ from tortoise.transactions import in_transaction
 
 from contracts.api import FrontSheetIn
 from service import clock
+from service.allocation.rounds import bundle_effort
 from service.auth import scope
 from service.auth.principal import Principal
 from service.bundles.transitions import move, record
@@ -51,9 +52,11 @@ async def set_front_sheet(principal: Principal, bundle_id: UUID, sheet: FrontShe
 
 
 async def upload(
-    principal: Principal, bundle_id: UUID, chunks: AsyncIterable[bytes], *, filename: str, content_type: str | None
+    principal: Principal, bundle_id: UUID, chunks: AsyncIterable[bytes], *, filename: str, content_type: str | None,
+    hours_spent: float | None = None,
 ) -> Draft:
-    """Store the draft, run the automated checks on it (the writer sees them in the answer), send it to QA."""
+    """Store the draft, run the automated checks on it (the writer sees them in the answer), send it to QA.
+    `hours_spent`, if the writer gives it, is kept beside the bundle's planned effort for allocation to learn from."""
     bundle = await _writers_bundle(principal, bundle_id, UPLOADABLE)
     storage = current().storage
     received = await receive(storage, chunks, prefix="drafts", filename=filename, content_type=content_type,
@@ -71,6 +74,7 @@ async def upload(
                 bundle_id=bundle.id, writer_id=principal.writer_id, cycle=cycle, filename=filename,
                 size=received.stored.size, sha256=received.stored.sha256, storage_key=received.stored.key,
                 front_sheet=bundle.front_sheet, qa_findings=findings, qa_provision=provision,
+                hours_spent=hours_spent, hours_estimated=bundle_effort(bundle, contract) if hours_spent else None,
                 using_db=conn,
             )
             if bundle.status == BundleStatus.ALLOCATED:

@@ -77,6 +77,10 @@ class Draft(Model):
     rendition_key = fields.CharField(max_length=200, null=True)
     rendition_sha256 = fields.CharField(max_length=64, null=True)
     rendition_size = fields.BigIntField(null=True)
+    # the hours the writer says the draft took (optional) and the bundle's planned effort then: allocation learns
+    # each writer's speed from their first drafts (service/allocation/estimates.py)
+    hours_spent = fields.FloatField(null=True)
+    hours_estimated = fields.FloatField(null=True)
     created_at = fields.DatetimeField(auto_now_add=True)
     # set by the retention purge when the stored object is deleted: the row stays as a tombstone
     deleted_at = fields.DatetimeField(null=True)

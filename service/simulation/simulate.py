@@ -53,6 +53,7 @@ time under every policy.
 
 from __future__ import annotations
 
+import functools
 import math
 import random
 import time
@@ -65,7 +66,7 @@ import numpy as np
 from contracts.allocation import Allocation, Instance
 from service.allocation.effort import effort_hours
 from service.allocation.engine import allocate, eligible, free_slots, naive_allocate
-from service.allocation.learning import DEFAULT_PRIOR_STRENGTH, Estimates, page_band
+from service.allocation.learning import DEFAULT_PRIOR_STRENGTH, Estimates, effort_factor, page_band
 from service.calendar import REGIONS, WorkingCalendar
 from service.sla.clock import POST16_REQUIREMENT, derived_statutory_date
 
@@ -611,30 +612,15 @@ def _writer_factors(view: RoundView, policy: Policy) -> dict[str, float]:
         groups[key] = groups.get(key, 0.0) + b.effort_hours
     factors: dict[str, float] = {}
     for w in view.scenario.writers:
-        skills = set(w.skills)
-        total = weighted = 0.0
-        for (work_type, band, requires, area), hours in groups.items():
-            if work_type not in skills or not set(requires) <= skills:
-                continue
-            pages = _band_pages(band)
-            if policy.estimates == "hindsight":
-                f = w.speed_factor(work_type, pages)
-                p = w.pass_probability(area)
-            else:
-                f = view.estimates.speed(w.id, work_type, pages).value
-                p = view.estimates.pass_rate(w.id, area).value
-            if policy.quality:
-                f *= 1.0 + config.quality_weight * (1.0 - p) * config.rework_share
-            elif policy.estimates == "hindsight":
-                f *= 1.0 + (1.0 - p) * config.rework_share
-            total += hours
-            weighted += hours * f
-        factors[w.id] = weighted / total if total > EPS else 1.0
+        if policy.estimates == "hindsight":  # the truth, and a return's expected rework, always
+            factors[w.id] = effort_factor(groups, set(w.skills), w.speed_factor, w.pass_probability,
+                                          rework_share=config.rework_share)
+            continue
+        factors[w.id] = effort_factor(
+            groups, set(w.skills), functools.partial(view.estimates.speed_value, w.id),
+            functools.partial(view.estimates.pass_rate_value, w.id) if policy.quality else None,
+            quality_weight=config.quality_weight, rework_share=config.rework_share)
     return factors
-
-
-def _band_pages(band: str) -> int:
-    return {"up_to_50": 30, "51_to_150": 100, "over_150": 200}[band]
 
 
 def _instance(

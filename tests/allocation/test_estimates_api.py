@@ -1,15 +1,24 @@
-"""The coordinator's read of what allocation has learned: first-time pass rates per writer and area, with basis."""
+"""The coordinator's read of what allocation has learned (speed per work type and page band, first-time pass rates
+per area, with their basis), where it comes from (the hours writers give with their drafts), and rounds that plan
+with it."""
 
 from __future__ import annotations
+
+import math
 
 import httpx
 import pytest
 
+from service import clock
+from service.calendar import WorkingCalendar
 from service.models import Bundle, BundleStatus, Draft, DraftStatus, WorkType
-from tests.factories import Tenant
+from tests.delivery.test_workflow import SHEET, VAGUE_PLAN, drafting_bundle
+from tests.factories import Tenant, make_tenant
+from tests.files import DOCX
 
 
-async def _first_draft(tenant: Tenant, writer: str, requires: list[str], passed: bool, n: int) -> None:
+async def _first_draft(tenant: Tenant, writer: str, requires: list[str], passed: bool, n: int,
+                       hours: tuple[float, float] | None = None, pages: int = 20) -> None:
     bundle = await Bundle.create(
         la=tenant.la,
         provider=tenant.provider,
@@ -19,6 +28,7 @@ async def _first_draft(tenant: Tenant, writer: str, requires: list[str], passed:
         requires=requires,
         status=BundleStatus.DELIVERED,
         writer=tenant.writers[writer],
+        page_count=pages,
     )
     await Draft.create(
         bundle=bundle,
@@ -30,6 +40,8 @@ async def _first_draft(tenant: Tenant, writer: str, requires: list[str], passed:
         storage_key="",
         qa_findings=[],
         status=DraftStatus.PASSED if passed else DraftStatus.RETURNED,
+        hours_spent=hours[0] if hours else None,
+        hours_estimated=hours[1] if hours else None,
     )
 
 
@@ -90,3 +102,72 @@ async def test_only_coordinators_read_the_estimates(client: httpx.AsyncClient, t
         response = await client.get("/v1/allocation/estimates", headers=tenant.auth(role))
         assert response.status_code == 403, role
         assert response.headers["content-type"].startswith("application/problem+json")
+
+
+async def test_speed_is_learned_from_the_hours_writers_give_shrunk_toward_the_pool(
+    client: httpx.AsyncClient, tenant: Tenant
+) -> None:
+    for n in range(5):
+        await _first_draft(tenant, "writer1", [], passed=True, n=n, hours=(20.0, 10.0))  # twice the plan
+        await _first_draft(tenant, "writer2", [], passed=True, n=10 + n, hours=(10.0, 10.0))  # as planned
+    await _first_draft(tenant, "writer2", [], passed=True, n=20)  # no hours given: QA counts it, speed does not
+    await _first_draft(tenant, "writer3", [], passed=True, n=30, hours=(90.0, 30.0), pages=200)  # another band
+    body = (await client.get("/v1/allocation/estimates", headers=tenant.auth("coordinator"))).json()
+    speeds = {w["writer_id"]: {(s["work_type"], s["page_band"]): s for s in w["speeds"]} for w in body["writers"]}
+    one = speeds[str(tenant.writers["writer1"].id)][("new_plan", "up_to_50")]
+    pool = math.log(2) / 2  # the pool's mean log ratio over ten drafts
+    assert (one["own_factor"], one["own_drafts"], one["pool_drafts"]) == (2.0, 5, 10)
+    assert one["pool_factor"] == pytest.approx(math.exp(pool), abs=1e-4)
+    assert one["factor"] == pytest.approx(math.exp((5 * math.log(2) + 5 * pool) / 10), abs=1e-4)
+    two = speeds[str(tenant.writers["writer2"].id)][("new_plan", "up_to_50")]
+    assert two["own_drafts"] == 5 and two["factor"] == pytest.approx(math.exp(5 * pool / 10), abs=1e-4)
+    three = speeds[str(tenant.writers["writer3"].id)]
+    assert three[("new_plan", "over_150")]["own_factor"] == 3.0
+    assert three[("new_plan", "up_to_50")]["own_factor"] is None  # the pool's figure, on no drafts of their own
+    assert all(w["planning_factor"] == 1.0 for w in body["writers"])  # nothing queued: nothing to plan
+
+
+async def test_a_round_plans_a_writer_with_the_speed_they_have_shown(client: httpx.AsyncClient) -> None:
+    """A bundle one writer could finish by its date on the plan's hours, but not at the pace they have shown:
+    the round now says it will be late, and the coordinator sees the factor it planned with."""
+    solo = await make_tenant(writer_skills=[["new_plan"]])
+    for n in range(10):
+        await _first_draft(solo, "writer1", [], passed=True, n=n, hours=(30.0, 10.0))
+    due = WorkingCalendar().add_working_days(clock.today(), 3)
+    queued = await Bundle.create(la=solo.la, provider=solo.provider, created_by=solo.users["la_officer"],
+                                 reference="SLOW-1", work_type=WorkType.NEW_PLAN, status=BundleStatus.QUEUED,
+                                 page_count=20, effort_hours=12.0, queued_at=clock.now(), turnaround_due=due)
+    coordinator = solo.auth("coordinator")
+    plan = (await client.post("/v1/allocation/rounds", headers=coordinator, json={"dry_run": True})).json()
+    (offer,) = plan["offers"]
+    assert offer["bundle_id"] == str(queued.id)
+    # 30 hours a week is 6 a day, 18 or more by the third working day: on time as planned; at three times the
+    # plan, 2 a day: late
+    assert offer["on_time"] is False and "cannot be on time" in offer["reason"], offer
+    body = (await client.get("/v1/allocation/estimates", headers=coordinator)).json()
+    assert body["writers"][0]["planning_factor"] == pytest.approx(3.0, abs=1e-3)
+    await Draft.filter(bundle__provider_id=solo.provider.id).update(hours_spent=None, hours_estimated=None)
+    plan = (await client.post("/v1/allocation/rounds", headers=coordinator, json={"dry_run": True})).json()
+    assert plan["offers"][0]["on_time"] is True
+
+
+async def test_a_writer_gives_the_hours_a_draft_took_with_the_upload(client: httpx.AsyncClient,
+                                                                    tenant: Tenant) -> None:
+    bundle_id = await drafting_bundle(tenant)
+    writer = tenant.auth("writer1")
+    await client.put(f"/v1/bundles/{bundle_id}/front-sheet", headers=writer, json=SHEET)
+    for bad in ("0", "-2", "501", "many"):
+        refused = await client.post(f"/v1/bundles/{bundle_id}/drafts", content=VAGUE_PLAN,
+                                    params={"filename": "plan.docx", "hours_spent": bad},
+                                    headers={**writer, "Content-Type": DOCX})
+        assert refused.status_code == 422, (bad, refused.text)
+        assert refused.json()["errors"][0]["field"] == "query.hours_spent"
+    assert not await Draft.filter(bundle_id=bundle_id).exists()
+    sent = await client.post(f"/v1/bundles/{bundle_id}/drafts", content=VAGUE_PLAN,
+                             params={"filename": "plan.docx", "hours_spent": "7.5"},
+                             headers={**writer, "Content-Type": DOCX})
+    assert sent.status_code == 201, sent.text
+    draft = await Draft.get(bundle_id=bundle_id)
+    bundle = await Bundle.get(id=bundle_id)
+    assert draft.hours_spent == 7.5 and draft.hours_estimated is not None and draft.hours_estimated > 0
+    assert bundle.effort_hours is None  # the plan's figure came from the effort table, kept beside the hours
