@@ -67,7 +67,9 @@ export class Planwright {
 
   async uploadDraft(path: PathOf<"upload_draft">, query: QueryOf<"upload_draft">,
                     bytes: Uint8Array<ArrayBuffer>): Promise<JsonOut<"upload_draft", 201>> {
-    const answer = await this.send("POST", `/v1/bundles/${path.bundle_id}/drafts`, query, { bytes });
+    const q: Record<string, string> = { filename: query.filename };
+    if (query.hours_spent != null) q.hours_spent = String(query.hours_spent);
+    const answer = await this.send("POST", `/v1/bundles/${path.bundle_id}/drafts`, q, { bytes });
     return (await answer.json()) as JsonOut<"upload_draft", 201>;
   }
 
@@ -105,7 +107,7 @@ export async function journey(la: Planwright, writer: Planwright, reviewer: Plan
   const offer = (await writer.offers()).items.find((o) => o.bundle_id === bundle.id);
   if (offer === undefined) throw new Error("no offer yet");
   await writer.acceptOffer({ offer_id: offer.id });
-  const draft = await writer.uploadDraft({ bundle_id: bundle.id }, { filename: "draft.docx" }, draftDocx);
+  const draft = await writer.uploadDraft({ bundle_id: bundle.id }, { filename: "draft.docx", hours_spent: 6.5 }, draftDocx);
   const sheet = await reviewer.reviewSheet({ draft_id: draft.id });
   const checklist: Record<string, boolean> = {};
   for (const item of sheet.manual_items) checklist[item.key] = true;
