@@ -75,5 +75,7 @@ async def set_template(principal: Principal, la_id: UUID, body: LaTemplateIn) ->
     raw = profile.model_dump(mode="json") if profile is not None else None
     async with in_transaction() as conn:
         await LaContract.filter(id=contract.id).using_db(conn).update(qa_template=raw)
-        await audit(principal, "qa.template_set", object_type="la_contract", object_id=contract.id, using=conn)
+        # on the LA's own chain too: the profile its drafts are read with is the LA's business
+        await audit(principal, "qa.template_set", object_type="la_contract", object_id=contract.id, la_id=la_id,
+                    data={"profile": profile.name if profile is not None else None}, using=conn)
     return _out(la_id, raw)

@@ -42,6 +42,7 @@ async def test_a_coordinator_learns_corrects_and_names_the_las_profile(
     contract = await LaContract.get(la_id=tenant.la.id)
     assert contract.qa_template is not None and contract.qa_template["name"] == "county"
     assert await AuditEntry.filter(action="qa.template_set", object_id=str(contract.id)).count() == 1
+    assert await AuditEntry.filter(action="qa.template_set", la_id=tenant.la.id).count() == 1  # the LA's chain
     # another writing service's LA is not there to see
     assert (await client.get(f"/v1/qa/templates/{other_tenant.la.id}", headers=tenant.auth("coordinator"))
             ).status_code == 404
