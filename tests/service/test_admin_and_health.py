@@ -12,6 +12,7 @@ import httpx
 from service import clock
 from service.models import ApiToken, Organisation
 from service.runtime import current
+from tests.clocked import clocked_command
 from tests.factories import Tenant
 
 
@@ -54,7 +55,7 @@ async def test_tokens_create_prints_a_working_token_once(client: httpx.AsyncClie
 
     user = tenant.users["finance"]
     result = await asyncio.to_thread(
-        subprocess.run, [sys.executable, "-m", "service.cli", "tokens", "create", "--user", str(user.id)],
+        subprocess.run, clocked_command("service.cli", "tokens", "create", "--user", str(user.id)),
         capture_output=True, text=True, env=dict(os.environ), timeout=60,
     )
     assert result.returncode == 0, result.stderr
@@ -62,14 +63,14 @@ async def test_tokens_create_prints_a_working_token_once(client: httpx.AsyncClie
     response = await client.get("/v1/billing/purchase-orders", headers={"Authorization": f"Bearer {token}"})
     assert response.status_code == 200
     # none lives for ever: without --days, the organisation's default lifetime, as through the API
-    row = await ApiToken.filter(user_id=user.id).order_by("-created_at").first()
+    row = await ApiToken.filter(prefix=token[:10]).first()
     assert row is not None and row.expires_at is not None
     days = current().settings.token_default_days
     assert abs(row.expires_at - (clock.now() + timedelta(days=days))) < timedelta(minutes=5)
     await Organisation.filter(id=tenant.provider.id).update(token_max_days=7, token_default_days=7)
     capped = await asyncio.to_thread(
-        subprocess.run, [sys.executable, "-m", "service.cli", "tokens", "create", "--user", str(user.id),
-                         "--days", "30"], capture_output=True, text=True, env=dict(os.environ), timeout=60)
+        subprocess.run, clocked_command("service.cli", "tokens", "create", "--user", str(user.id), "--days", "30"),
+        capture_output=True, text=True, env=dict(os.environ), timeout=60)
     assert capped.returncode == 2 and "at most 7 days" in capped.stderr, capped.stderr
 
 
@@ -79,17 +80,18 @@ async def test_tokens_create_operator_prints_a_token_for_the_instance_metrics(
     import asyncio
 
     result = await asyncio.to_thread(
-        subprocess.run, [sys.executable, "-m", "service.cli", "tokens", "create", "--operator", "--days", "30"],
+        subprocess.run, clocked_command("service.cli", "tokens", "create", "--operator", "--days", "30"),
         capture_output=True, text=True, env=dict(os.environ), timeout=60,
     )
     assert result.returncode == 0, result.stderr
-    token = {"Authorization": f"Bearer {result.stdout.strip()}"}
+    printed = result.stdout.strip()
+    token = {"Authorization": f"Bearer {printed}"}
     assert (await client.get("/metrics", headers=token)).status_code == 200
     assert (await client.get("/v1/bundles", headers=token)).status_code == 403
-    row = await ApiToken.filter(label="").order_by("-created_at").first()
+    row = await ApiToken.filter(prefix=printed[:10]).first()
     assert row is not None and row.expires_at is not None
     too_long = await asyncio.to_thread(
-        subprocess.run, [sys.executable, "-m", "service.cli", "tokens", "create", "--operator", "--days", "99999"],
+        subprocess.run, clocked_command("service.cli", "tokens", "create", "--operator", "--days", "99999"),
         capture_output=True, text=True, env=dict(os.environ), timeout=60,
     )
     assert too_long.returncode == 2 and "--days" in too_long.stderr
