@@ -135,7 +135,7 @@ async def test_a_round_plans_a_writer_with_the_speed_they_have_shown(client: htt
         await _first_draft(solo, "writer1", [], passed=True, n=n, hours=(30.0, 10.0))
     due = WorkingCalendar().add_working_days(clock.today(), 3)
     queued = await Bundle.create(la=solo.la, provider=solo.provider, created_by=solo.users["la_officer"],
-                                 reference="SLOW-1", work_type=WorkType.NEW_PLAN, status=BundleStatus.QUEUED,
+                                 reference="PACE-1", work_type=WorkType.NEW_PLAN, status=BundleStatus.QUEUED,
                                  page_count=20, effort_hours=12.0, queued_at=clock.now(), turnaround_due=due)
     coordinator = solo.auth("coordinator")
     plan = (await client.post("/v1/allocation/rounds", headers=coordinator, json={"dry_run": True})).json()

@@ -121,7 +121,7 @@ async def test_a_body_that_arrives_too_slowly_answers_408(
     assert response.headers["content-type"].startswith("application/problem+json")
     assert response.json()["type"].endswith("/request-timeout")
     assert "x-request-id" in response.headers
-    assert not await Bundle.filter(reference="SLOW-1").exists()
+    assert not await Bundle.filter(la_id=tenant.la.id, reference="SLOW-1").exists()
 
 
 async def test_a_stalled_upload_answers_408_and_leaves_no_document(
