@@ -16,10 +16,9 @@ import argparse
 import asyncio
 import statistics
 import time
-from collections.abc import Awaitable, Callable
 from datetime import date
 
-from tests.benchmarks.postgres import asyncpg_url, bench_database
+from tests.benchmarks.postgres import asyncpg_url, bench_database, timed_runs
 
 WORK_TYPES = "ARRAY['new_plan','phase_transfer','annual_review_amendment','reassessment','statement_transfer']"
 BUNDLES = f"""
@@ -93,18 +92,9 @@ async def _bench(drafts: int, queued: int) -> None:
             return len(factors)
 
         writers = await learn()
-        times = await _timed(learn)
+        times = await timed_runs(learn)
         print(f"learned from {drafts:,} first drafts and planned {writers} writers over {queued:,} queued bundles: "
               f"best {min(times):.3f}s, median {statistics.median(times):.3f}s")
-
-
-async def _timed(run: Callable[[], Awaitable[object]], repeats: int = 5) -> list[float]:
-    times = []
-    for _ in range(repeats):
-        t0 = time.perf_counter()
-        await run()
-        times.append(time.perf_counter() - t0)
-    return times
 
 
 def main(argv: list[str]) -> None:

@@ -15,10 +15,9 @@ import argparse
 import asyncio
 import statistics
 import time
-from collections.abc import Awaitable, Callable
 from datetime import date
 
-from tests.benchmarks.postgres import asyncpg_url, bench_database
+from tests.benchmarks.postgres import asyncpg_url, bench_database, timed_runs
 
 GENERATE = """
 INSERT INTO bundle (id, la_id, provider_id, created_by_id, reference, work_type, tier, requires, status,
@@ -64,27 +63,18 @@ async def _bench(rows: int) -> None:
         scope = Scope(provider_id=provider.id)
         start, end = date(2025, 1, 1), date(2025, 12, 31)
         table = await turnaround(scope, start, end)
-        times = await _timed(lambda: turnaround(scope, start, end))
+        times = await timed_runs(lambda: turnaround(scope, start, end))
         delivered = sum(int(r["delivered"] or 0) for r in table.rows if r["dimension"] == "month")
         print(f"turnaround report {start}..{end}: {delivered:,} deliveries in {len(table.rows)} groups; "
               f"best {min(times):.3f}s, median {statistics.median(times):.3f}s (target < 2 s)")
         today = date(2025, 11, 3)  # three years and a quarter of history behind it
         forecast = await capacity_forecast(provider.id, today)
-        times = await _timed(lambda: capacity_forecast(provider.id, today))
+        times = await timed_runs(lambda: capacity_forecast(provider.id, today))
         expected = sum(float(r["expected_arrivals"] or 0) for r in forecast.rows)
         shortfall = sum(float(r["shortfall_hours"] or 0) for r in forecast.rows)
         print(f"capacity forecast from {today}: {expected:,.0f} expected arrivals in 8 weeks "
               f"({forecast.rows[0]['arrivals_basis']}), shortfall {shortfall:,.0f} writer-hours; "
               f"best {min(times):.3f}s, median {statistics.median(times):.3f}s")
-
-
-async def _timed(run: Callable[[], Awaitable[object]], repeats: int = 5) -> list[float]:
-    times = []
-    for _ in range(repeats):
-        t0 = time.perf_counter()
-        await run()
-        times.append(time.perf_counter() - t0)
-    return times
 
 
 def main(argv: list[str]) -> None:

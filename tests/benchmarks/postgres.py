@@ -5,8 +5,9 @@ from __future__ import annotations
 import base64
 import os
 import tempfile
+import time
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 
 SERVER = os.environ.get("PLANWRIGHT_BENCH_POSTGRES_URL",
@@ -44,3 +45,13 @@ async def bench_database(prefix: str) -> AsyncIterator[str]:
     finally:
         await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
         await admin.close()
+
+
+async def timed_runs(run: Callable[[], Awaitable[object]], repeats: int = 5) -> list[float]:
+    """Seconds each of `repeats` runs took (after the caller's own warm-up run)."""
+    times = []
+    for _ in range(repeats):
+        t0 = time.perf_counter()
+        await run()
+        times.append(time.perf_counter() - t0)
+    return times
