@@ -18,7 +18,6 @@ from tortoise.backends.base.client import BaseDBAsyncClient
 
 from contracts.api import EstimatesOut, LearnedRateOut, LearnedSpeedOut, WriterEstimatesOut
 from service.allocation.learning import Estimates, QueueGroups, effort_factor, page_band
-from service.auth.principal import Principal
 from service.models import Draft, DraftStatus, Writer
 
 GENERAL = "general"
@@ -72,8 +71,7 @@ def planning_factor(learned: Estimates, writer_id: UUID, skills: Iterable[str], 
     return effort_factor(groups, set(skills), functools.partial(learned.speed_value, writer), pass_rate)
 
 
-def estimates_out(principal: Principal, learned: Estimates, factors: dict[UUID, float],
-                  writers: Iterable[Writer]) -> EstimatesOut:
+def estimates_out(learned: Estimates, factors: dict[UUID, float], writers: Iterable[Writer]) -> EstimatesOut:
     """The coordinator's view: every writer's learned figures with their basis, and what the next round plans
     each writer with (`factors`, writers taking work now; 1.0 for the rest)."""
     pool_areas = sorted(learned.areas())

@@ -244,24 +244,28 @@ def planning_factors(learned: Estimates, writers: dict[UUID, WriterCapacity], qu
     return {w: planning_factor(learned, w, cap.contract.skills, groups) for w, cap in writers.items()}
 
 
+async def _round_inputs(provider_id: UUID, today: date, conn: BaseDBAsyncClient
+                        ) -> tuple[dict[UUID, LaContract], dict[UUID, WriterCapacity], list[Bundle]]:
+    """What a round of one writing service reads: its LA contracts, its writers' capacity, its queue in order."""
+    la_contracts = await contracts_by_la(provider_id, conn)
+    writers = await writer_capacity(provider_id, today, la_contracts, conn)
+    queued = await Bundle.filter(provider_id=provider_id, status=BundleStatus.QUEUED).using_db(conn).order_by(
+        "turnaround_due", "queued_at", "id"
+    )
+    return la_contracts, writers, queued
+
+
 async def planning_factors_now(provider_id: UUID, learned: Estimates) -> dict[UUID, float]:
     """What the next round would plan each writer with, for the coordinator's view of the estimates."""
     async with in_transaction() as conn:
-        today = clock.today()
-        la_contracts = await contracts_by_la(provider_id, conn)
-        writers = await writer_capacity(provider_id, today, la_contracts, conn)
-        queued = await Bundle.filter(provider_id=provider_id, status=BundleStatus.QUEUED).using_db(conn)
+        la_contracts, writers, queued = await _round_inputs(provider_id, clock.today(), conn)
         return planning_factors(learned, writers, queued, la_contracts)
 
 
 async def plan_round(provider_id: UUID, conn: BaseDBAsyncClient, *, now: datetime) -> Plan:
     """What a round would do for one writing service, with a reason for every queued bundle."""
     today = london_date(now)
-    la_contracts = await contracts_by_la(provider_id, conn)
-    writers = await writer_capacity(provider_id, today, la_contracts, conn)
-    queued = await Bundle.filter(provider_id=provider_id, status=BundleStatus.QUEUED).using_db(conn).order_by(
-        "turnaround_due", "queued_at", "id"
-    )
+    la_contracts, writers, queued = await _round_inputs(provider_id, today, conn)
     plan = Plan()
     if not queued:
         return plan

@@ -24,7 +24,7 @@ async def estimates(call: Call) -> EstimatesOut:
     learned = await provider_estimates(provider_id)
     factors = await planning_factors_now(provider_id, learned)
     writers = await Writer.filter(provider_id=provider_id).order_by("created_at", "id")
-    return estimates_out(call.principal, learned, factors, writers)
+    return estimates_out(learned, factors, writers)
 
 
 ENDPOINTS = [
