@@ -336,10 +336,24 @@ class UnassignedOut(Strict):
     reason: str
 
 
+class QualityTradeOut(Strict):
+    """A round that could keep writers whose first drafts in a bundle's areas pass QA least often off it: how many
+    (bundle, writer) pairs on how many bundles, the planned on-time weight with them kept off and without, and
+    whether the plan kept them off (every LA kept what its contract's quality_cost_limit requires)."""
+
+    kept_off: int
+    bundles: int
+    used: bool
+    on_time_weight: float
+    unrestricted_on_time_weight: float
+
+
 class RoundResult(Strict):
     dry_run: bool
     offers: list[PlannedOfferOut]
     unassigned: list[UnassignedOut]
+    quality: QualityTradeOut | None = Field(
+        default=None, description="present when some writer was in a bundle's weak tail for quality")
 
 
 class LearnedRateOut(Strict):
@@ -705,6 +719,10 @@ class ContractVersionCreate(Strict):
     amendment_window_days: int = Field(default=10, ge=0, le=365)
     offer_window_hours: float = Field(default=8.0, gt=0, le=168)
     closure_days: list[date] = Field(default_factory=list, max_length=366)
+    quality_cost_limit: float = Field(
+        default=0.02, ge=0, le=0.25,
+        description="the share of this LA's planned on-time weight a round may give up to keep writers whose "
+                    "first-time QA pass rate in a bundle's area is in the weak tail off it; 0: never")
 
 
 class ContractVersionOut(Strict):
@@ -720,6 +738,7 @@ class ContractVersionOut(Strict):
     amendment_window_days: int
     offer_window_hours: float
     closure_days: list[date]
+    quality_cost_limit: float
     in_force: bool = Field(description="the version in force today")
     created_at: datetime
 

@@ -16,7 +16,7 @@ The accumulators are incremental: `record_*` as work completes, and the next rea
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 
 PAGE_BANDS: tuple[tuple[str, int], ...] = (("up_to_50", 50), ("51_to_150", 150), ("over_150", 10**9))
@@ -25,6 +25,9 @@ DEFAULT_POOL_PASS_RATE = 0.8  # before anything has been through QA
 # A QA return's rework as a share of the draft's hours (the simulator's default; the service records no rework
 # hours of its own), so a likely return counts this much extra effort against a choice.
 REWORK_SHARE = 0.3
+# A writer this far below the pool's first-time pass rate in an area (both shrunk) is in its weak tail: a round may
+# keep them off the area's bundles, within what the contract lets quality cost (`within_quality_cost`).
+QUALITY_MARGIN = 0.15
 # a round's queued work in groups: (work type, page band, requires, area of need) -> estimated hours
 QueueGroups = Mapping[tuple[str, str, tuple[str, ...], str], float]
 
@@ -173,3 +176,29 @@ class Estimates:
 
     def observations(self) -> int:
         return sum(s.n for s in self._speed_pool.values())
+
+
+def in_weak_tail(learned: Estimates, writer: str, areas: Iterable[str], margin: float = QUALITY_MARGIN) -> bool:
+    """The writer's learned first-time pass rate in any of the areas is more than `margin` below the pool's there
+    (shrunk, so a few returns do not put a writer in it)."""
+    for area in areas:
+        rate = learned.pass_rate(writer, area)
+        if rate.value < rate.pool - margin:
+            return True
+    return False
+
+
+def keep_off(able: Iterable[str], weak: Callable[[str], bool]) -> set[str]:
+    """Of the writers who could take a bundle, those in the weak tail for it; none when that would leave the bundle
+    no writer at all (keeping everyone off only defers the work)."""
+    able = list(able)
+    below = {w for w in able if weak(w)}
+    return below if len(below) < len(able) else set()
+
+
+def within_quality_cost(unrestricted: float, restricted: float, limit: float, *, placed_before: int,
+                        placed_after: int, eps: float = 1e-9) -> bool:
+    """Whether a plan that keeps the weak tail off may replace the plan that does not: it keeps at least
+    `1 - limit` of the planned on-time weight and places as much work (late work included), since a plan that
+    leaves bundles queued to keep them off weaker writers only defers the cost."""
+    return restricted >= (1.0 - limit) * unrestricted - eps and placed_after >= placed_before

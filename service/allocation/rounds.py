@@ -14,6 +14,7 @@ A busy round is therefore never an error: nothing a healthy system does is retri
 from __future__ import annotations
 
 import asyncio
+import functools
 from collections.abc import AsyncIterator, Iterable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
@@ -25,12 +26,12 @@ from pydantic import ValidationError
 from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.transactions import in_transaction
 
-from contracts.allocation import CalendarSpec, Instance, InstanceBundle, InstanceWriter
+from contracts.allocation import Allocation, CalendarSpec, Instance, InstanceBundle, InstanceWriter
 from service import clock
 from service.allocation.effort import DEFAULT_EFFORT, EffortRule, effort_hours, weight
 from service.allocation.engine import allocate_explained, eligible
-from service.allocation.estimates import planning_factor, provider_estimates, queue_groups
-from service.allocation.learning import Estimates
+from service.allocation.estimates import areas_of, planning_factor, provider_estimates, queue_groups
+from service.allocation.learning import Estimates, in_weak_tail, keep_off, within_quality_cost
 from service.bundles.transitions import move
 from service.calendar import WorkingCalendar
 from service.clock import london_date
@@ -153,10 +154,23 @@ class Unplaced:
     reason: str
 
 
+@dataclass(frozen=True)
+class QualityTrade:
+    """A round that could keep writers in the weak tail of first-time QA passes off bundles: how many pairs it
+    kept apart on how many bundles, the planned on-time weight with and without, and which plan it used."""
+
+    kept_off: int
+    bundles: int
+    used: bool
+    on_time_weight: float
+    unrestricted_on_time_weight: float
+
+
 @dataclass
 class Plan:
     offers: list[PlannedOffer] = field(default_factory=list)
     unassigned: list[Unplaced] = field(default_factory=list)
+    quality: QualityTrade | None = None
 
 
 def effort_table(contract: LaContract | None) -> dict[str, EffortRule]:
@@ -263,7 +277,13 @@ async def planning_factors_now(provider_id: UUID, learned: Estimates) -> dict[UU
 
 
 async def plan_round(provider_id: UUID, conn: BaseDBAsyncClient, *, now: datetime) -> Plan:
-    """What a round would do for one writing service, with a reason for every queued bundle."""
+    """What a round would do for one writing service, with a reason for every queued bundle.
+
+    Planned with what completed work taught (estimates.py): each writer's speed and likely QA returns. Where an
+    LA's contract lets quality cost on-time weight (`quality_cost_limit`), writers in the weak tail of first-time
+    passes for a bundle's areas are kept off it, and that plan is used when every LA keeps what its contract
+    requires of the plan that does not (`quality_trade`).
+    """
     today = london_date(now)
     la_contracts, writers, queued = await _round_inputs(provider_id, today, conn)
     plan = Plan()
@@ -271,45 +291,115 @@ async def plan_round(provider_id: UUID, conn: BaseDBAsyncClient, *, now: datetim
         return plan
     instance_bundles: list[InstanceBundle] = []
     by_id: dict[str, Bundle] = {}
-    extra_skills: dict[UUID, list[str]] = {w: [] for w in writers}
+    allowed: dict[str, set[UUID]] = {}  # per-bundle limits the instance format has no field for
     for bundle in queued:
         contract = la_contracts.get(bundle.la_id)  # type: ignore[attr-defined]
         due = bundle.turnaround_due or today
-        requires = list(bundle.requires)
         pinned = bundle.pinned_writer_id  # type: ignore[attr-defined]
         excluded = {UUID(w) for w in bundle.excluded_writers}
         if pinned is not None or excluded:
-            # Per-bundle limits the instance format has no field for: a token only the allowed writers hold.
-            token = f"bundle-ok:{bundle.id}"
-            requires.append(token)
-            for writer_id in writers:
-                if (pinned is None or writer_id == pinned) and writer_id not in excluded:
-                    extra_skills[writer_id].append(token)
+            allowed[str(bundle.id)] = {w for w in writers if (pinned is None or w == pinned) and w not in excluded}
         by_id[str(bundle.id)] = bundle
         instance_bundles.append(InstanceBundle(
-            id=str(bundle.id), la=str(bundle.la_id), work_type=bundle.work_type.value, requires=requires,  # type: ignore[attr-defined]
-            effort_hours=bundle_effort(bundle, contract), due=due,
+            id=str(bundle.id), la=str(bundle.la_id), work_type=bundle.work_type.value,  # type: ignore[attr-defined]
+            requires=list(bundle.requires), effort_hours=bundle_effort(bundle, contract), due=due,
             weight=weight(due=due, statutory_date=bundle.statutory_due, express=bundle.tier == Tier.EXPRESS),
         ))
-    # planned with what completed work taught: each writer's speed and likely QA returns (estimates.py)
-    factors = planning_factors(await provider_estimates(provider_id, conn), writers, queued, la_contracts)
-    instance = Instance(
-        now=today, calendar=CalendarSpec(region="england-and-wales", extra_closures=[]),
-        writers=[instance_writer(w, cap, extra_skills[w], factors[w]) for w, cap in writers.items()],
-        bundles=instance_bundles,
-    )
+    learned = await provider_estimates(provider_id, conn)
+    factors = planning_factors(learned, writers, queued, la_contracts)
+
+    def instance(limits: dict[str, set[UUID]]) -> Instance:
+        return _instance(today, writers, factors, instance_bundles, limits)
+
+    unrestricted = instance(allowed)
     # CPU-bound for large rounds: keep it off the event loop
-    explained = await asyncio.to_thread(allocate_explained, instance)
+    explained = await asyncio.to_thread(allocate_explained, unrestricted)
+    kept_off = _kept_off_for_quality(unrestricted, learned, by_id, la_contracts)
+    if kept_off:
+        restricted_limits = {b: allowed.get(b, set(writers)) - out for b, out in kept_off.items()}
+        restricted = await asyncio.to_thread(allocate_explained, instance({**allowed, **restricted_limits}))
+        plan.quality = quality_trade(explained.allocation, restricted.allocation, unrestricted, kept_off,
+                                     {la: c.quality_cost_limit for la, c in la_contracts.items()})
+        if plan.quality.used:
+            explained = restricted
     for a in explained.allocation.assignments:
+        reason = _reason(explained.reasons.get(a.bundle), a.on_time, by_id[a.bundle])
+        if plan.quality is not None and plan.quality.used and a.bundle in kept_off:
+            areas = ", ".join(areas_of(by_id[a.bundle].requires))
+            reason += (f"; {len(kept_off[a.bundle])} writer(s) whose first drafts in {areas} pass QA least often "
+                       "kept off it")
         plan.offers.append(PlannedOffer(
-            bundle_id=by_id[a.bundle].id, writer_id=UUID(a.writer),
-            reason=_reason(explained.reasons.get(a.bundle), a.on_time, by_id[a.bundle]),
+            bundle_id=by_id[a.bundle].id, writer_id=UUID(a.writer), reason=reason,
             projected_completion=a.projected_completion, on_time=a.on_time,
         ))
     for u in explained.allocation.unassigned:
         plan.unassigned.append(Unplaced(bundle_id=by_id[u.bundle].id,
-                                        reason=_unplaced_reason(u.reason, instance, by_id[u.bundle], writers)))
+                                        reason=_unplaced_reason(u.reason, unrestricted, by_id[u.bundle], writers)))
     return plan
+
+
+def _instance(today: date, writers: dict[UUID, WriterCapacity], factors: dict[UUID, float],
+              bundles: list[InstanceBundle], allowed: dict[str, set[UUID]]) -> Instance:
+    """The engine's instance. A bundle in `allowed` may go only to those writers: it requires a token only they
+    hold (the instance format has no per-bundle list of writers)."""
+    extra_skills: dict[UUID, list[str]] = {w: [] for w in writers}
+    limited = []
+    for b in bundles:
+        if b.id not in allowed:
+            limited.append(b)
+            continue
+        token = f"bundle-ok:{b.id}"
+        limited.append(b.model_copy(update={"requires": [*b.requires, token]}))
+        for w in allowed[b.id]:
+            extra_skills[w].append(token)
+    return Instance(
+        now=today, calendar=CalendarSpec(region="england-and-wales", extra_closures=[]),
+        writers=[instance_writer(w, cap, extra_skills[w], factors[w]) for w, cap in writers.items()],
+        bundles=limited,
+    )
+
+
+def _kept_off_for_quality(instance: Instance, learned: Estimates, by_id: dict[str, Bundle],
+                          la_contracts: dict[UUID, LaContract]) -> dict[str, set[UUID]]:
+    """Per queued bundle whose LA's contract lets quality cost on-time weight: the writers who could take it but
+    are in the weak tail of first-time passes in one of its areas (learning.py), unless that is all of them."""
+    kept_off: dict[str, set[UUID]] = {}
+    for b in instance.bundles:
+        contract = la_contracts.get(by_id[b.id].la_id)  # type: ignore[attr-defined]
+        if contract is None or contract.quality_cost_limit <= 0:
+            continue
+        areas = areas_of(by_id[b.id].requires)
+        able = [w.id for w in instance.writers if eligible(w, b)]
+        out = keep_off(able, functools.partial(in_weak_tail, learned, areas=areas))
+        if out:
+            kept_off[b.id] = {UUID(w) for w in out}
+    return kept_off
+
+
+def quality_trade(unrestricted: Allocation, restricted: Allocation, instance: Instance,
+                  kept_off: dict[str, set[UUID]], limits: dict[UUID, float]) -> QualityTrade:
+    """Whether the plan keeping the weak tail off may be used: every LA keeps, of its bundles' planned on-time
+    weight and of the work placed, what its contract requires of the plan that does not (learning.within_quality_cost;
+    an LA none of whose bundles had a writer kept off gives up nothing)."""
+    la_of = {b.id: b.la for b in instance.bundles}
+    weight_of = {b.id: b.weight for b in instance.bundles}
+    restricted_las = {la_of[b] for b in kept_off}
+
+    def per_la(allocation: Allocation) -> dict[str, tuple[float, int]]:
+        out: dict[str, tuple[float, int]] = {la: (0.0, 0) for la in la_of.values()}
+        for a in allocation.assignments:
+            w, n = out[la_of[a.bundle]]
+            out[la_of[a.bundle]] = (w + (weight_of[a.bundle] if a.on_time else 0.0), n + 1)
+        return out
+
+    before, after = per_la(unrestricted), per_la(restricted)
+    used = all(
+        within_quality_cost(before[la][0], after[la][0], limits.get(UUID(la), 0.0) if la in restricted_las else 0.0,
+                            placed_before=before[la][1], placed_after=after[la][1])
+        for la in before)
+    return QualityTrade(kept_off=sum(len(w) for w in kept_off.values()), bundles=len(kept_off), used=used,
+                        on_time_weight=round(restricted.stats.on_time_weight, 4),
+                        unrestricted_on_time_weight=round(unrestricted.stats.on_time_weight, 4))
 
 
 def _reason(engine_reason: str | None, on_time: bool, bundle: Bundle) -> str:
@@ -369,7 +459,8 @@ async def _round(conn: BaseDBAsyncClient, provider_id: UUID | None, *, write: bo
             await _write(plan, conn, now=now)
     if write and plans:
         made = sum(len(p.offers) for p in plans.values())
-        log.info("allocation.round", offers=made, unassigned=sum(len(p.unassigned) for p in plans.values()))
+        log.info("allocation.round", offers=made, unassigned=sum(len(p.unassigned) for p in plans.values()),
+                 kept_off_for_quality=sum(p.quality.kept_off for p in plans.values() if p.quality and p.quality.used))
     return plans
 
 

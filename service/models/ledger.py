@@ -36,6 +36,9 @@ class LaContract(Model):
     amendment_window_days = fields.IntField(default=10)
     # how long a writer has to answer an offer, in working hours
     offer_window_hours = fields.FloatField(default=8.0)
+    # how much of the planned on-time weight of this LA's bundles a round may give up to keep writers in the weak
+    # tail of first-time QA passes for a bundle's area off it (0: never trade time for quality)
+    quality_cost_limit = fields.FloatField(default=0.02)
     starts_on = fields.DateField()
     created_at = fields.DatetimeField(auto_now_add=True)
     # finding kind -> "block" or "warn" where the LA differs from the defaults (service/intake/policy.py)

@@ -166,7 +166,7 @@ def _terms(body: ContractVersionCreate) -> dict[str, Any]:
         "rate_card": checked_rate_card(body.rate_card, body.amendment_window_days),
         "retention_days": body.retention_days, "screening_policy": dict(body.screening_policy),
         "qa_template": _qa_template(body.qa_profile), "amendment_window_days": body.amendment_window_days,
-        "offer_window_hours": body.offer_window_hours,
+        "offer_window_hours": body.offer_window_hours, "quality_cost_limit": body.quality_cost_limit,
         "closure_days": sorted(d.isoformat() for d in body.closure_days),
     }
 
@@ -230,7 +230,8 @@ def version_out(row: LaContract, in_force: bool) -> ContractVersionOut:
         turnaround_days=row.turnaround_days, rate_card=row.rate_card, retention_days=row.retention_days,
         screening_policy=row.screening_policy, qa_profile=(row.qa_template or {}).get("name"),
         amendment_window_days=row.amendment_window_days, offer_window_hours=row.offer_window_hours,
-        closure_days=[date.fromisoformat(d) for d in row.closure_days], in_force=in_force, created_at=row.created_at)
+        closure_days=[date.fromisoformat(d) for d in row.closure_days], quality_cost_limit=row.quality_cost_limit,
+        in_force=in_force, created_at=row.created_at)
 
 
 async def create_provider(name: str, details: dict[str, Any] | None = None) -> tuple[Organisation, bool]:

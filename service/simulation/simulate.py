@@ -66,7 +66,15 @@ import numpy as np
 from contracts.allocation import Allocation, Instance
 from service.allocation.effort import effort_hours
 from service.allocation.engine import allocate, eligible, free_slots, naive_allocate
-from service.allocation.learning import DEFAULT_PRIOR_STRENGTH, Estimates, effort_factor, page_band
+from service.allocation.learning import (
+    DEFAULT_PRIOR_STRENGTH,
+    Estimates,
+    effort_factor,
+    in_weak_tail,
+    keep_off,
+    page_band,
+    within_quality_cost,
+)
 from service.calendar import REGIONS, WorkingCalendar
 from service.sla.clock import POST16_REQUIREMENT, derived_statutory_date
 
@@ -116,7 +124,6 @@ MEAN_SICK_SPELL = 3.0  # working days
 N_LAS = 14
 KNOWN_LEAVE_DAYS = 120  # how far ahead planned leave is known to a round
 ARRIVALS_PER_WRITER = 90.0  # a year: the pool works about 3/4 of its hours over a year, near all at the peak
-QUALITY_MARGIN = 0.15  # a writer this far below the pool's first-time pass rate in an area is in its weak tail
 MAX_RETURNS = 2  # QA returns a bundle at most this often; the next draft passes
 # The longer the bundle, the more a writer's speed shows: the speed factor is raised to this power per band.
 BAND_EXPONENT: dict[str, float] = {"up_to_50": 1.0, "51_to_150": 1.3, "over_150": 1.7}
@@ -691,28 +698,29 @@ def _pairs(allocation: Allocation) -> Plan:
     return [(a.bundle, a.writer) for a in sorted(allocation.assignments, key=lambda a: (a.writer, a.sequence))]
 
 
-def _kept_off_for_quality(view: RoundView, margin: float = QUALITY_MARGIN) -> dict[str, set[str]]:
-    """Per queued bundle: the writers whose learned first-time pass rate in its area is more than `margin`
-    below the pool's rate there (the weak tail, shrunk: a few returns do not put a writer in it), unless
-    that would leave the bundle none of the writers who could take it."""
+def _kept_off_for_quality(view: RoundView) -> dict[str, set[str]]:
+    """Per queued bundle: the writers in the weak tail for its area (learning.in_weak_tail), unless that would
+    leave the bundle none of the writers who could take it (learning.keep_off)."""
     kept_off: dict[str, set[str]] = {}
-    weak: dict[tuple[str, str], bool] = {}
+    cache: dict[tuple[str, str], bool] = {}
+
+    def weak(writer: str, area: str) -> bool:
+        if (writer, area) not in cache:
+            cache[(writer, area)] = in_weak_tail(view.estimates, writer, [area])
+        return cache[(writer, area)]
+
     for b in view.queue:
         out = view.excluded.get(b.id, set())
         able = [
-            w
+            w.id
             for w in view.scenario.writers
             if b.work_type in w.skills
             and set(b.requires) <= set(w.skills)
             and b.la not in w.excluded_las
             and w.id not in out
         ]
-        for w in able:
-            if (w.id, b.area) not in weak:
-                rate = view.estimates.pass_rate(w.id, b.area)
-                weak[(w.id, b.area)] = rate.value < rate.pool - margin
-        below = {w.id for w in able if weak[(w.id, b.area)]}
-        if below and len(below) < len(able):
+        below = keep_off(able, functools.partial(weak, area=b.area))
+        if below:
             kept_off[b.id] = below
     return kept_off
 
@@ -757,13 +765,10 @@ def _engine_round(view: RoundView, policy: Policy, allocator: Allocator) -> Roun
     closed = _over_share(view, config.fair_share_tolerance) if policy.fair_share else frozenset()
     if kept_off or closed:
         restricted = allocator(_instance(view, factors, absences, closed, kept_off))
-        limit = (1.0 - config.quality_cost_limit) * allocation.stats.on_time_weight
         outcome.unrestricted_weight = allocation.stats.on_time_weight
-        # Within the contract's limit on on-time weight, and placing as much work (late work included):
-        # a plan that leaves bundles queued to keep them off weaker writers only defers the cost.
-        outcome.restricted_used = (
-            restricted.stats.on_time_weight >= limit - EPS and restricted.stats.assigned >= allocation.stats.assigned
-        )
+        outcome.restricted_used = within_quality_cost(
+            allocation.stats.on_time_weight, restricted.stats.on_time_weight, config.quality_cost_limit,
+            placed_before=allocation.stats.assigned, placed_after=restricted.stats.assigned)
         if outcome.restricted_used:
             outcome.plan = _pairs(restricted)
             outcome.on_time_weight = restricted.stats.on_time_weight

@@ -11,7 +11,7 @@ import pytest
 
 from service import clock
 from service.calendar import WorkingCalendar
-from service.models import Bundle, BundleStatus, Draft, DraftStatus, WorkType
+from service.models import Bundle, BundleStatus, Draft, DraftStatus, LaContract, WorkType, WriterContract
 from tests.delivery.test_workflow import SHEET, VAGUE_PLAN, drafting_bundle
 from tests.factories import Tenant, make_tenant
 from tests.files import DOCX
@@ -171,3 +171,70 @@ async def test_a_writer_gives_the_hours_a_draft_took_with_the_upload(client: htt
     bundle = await Bundle.get(id=bundle_id)
     assert draft.hours_spent == 7.5 and draft.hours_estimated is not None and draft.hours_estimated > 0
     assert bundle.effort_hours is None  # the plan's figure came from the effort table, kept beside the hours
+
+
+async def _quality_tenant(weak_hours_per_week: float = 30, strong_hours_per_week: float = 30) -> Tenant:
+    """Two writers who could take the same work: writer1's first drafts have all come back from QA, writer2's
+    have all passed (20 each, so shrinkage leaves writer1 in the weak tail)."""
+    pair = await make_tenant(writer_skills=[["new_plan"], ["new_plan"]])
+    for n in range(20):
+        await _first_draft(pair, "writer1", [], passed=False, n=n)
+        await _first_draft(pair, "writer2", [], passed=True, n=100 + n)
+    await WriterContract.filter(writer=pair.writers["writer1"]).update(hours_per_week=weak_hours_per_week)
+    await WriterContract.filter(writer=pair.writers["writer2"]).update(hours_per_week=strong_hours_per_week)
+    return pair
+
+
+async def _queue(tenant: Tenant, reference: str, working_days: int, effort: float = 12.0) -> Bundle:
+    return await Bundle.create(la=tenant.la, provider=tenant.provider, created_by=tenant.users["la_officer"],
+                               reference=reference, work_type=WorkType.NEW_PLAN, status=BundleStatus.QUEUED,
+                               page_count=20, effort_hours=effort, queued_at=clock.now(),
+                               turnaround_due=WorkingCalendar().add_working_days(clock.today(), working_days))
+
+
+async def test_a_round_keeps_the_weak_tail_off_when_it_costs_no_dates(client: httpx.AsyncClient) -> None:
+    pair = await _quality_tenant(weak_hours_per_week=40)  # the weak writer has more room: the plain plan's pick
+    queued = await _queue(pair, "QUAL-1", working_days=10)
+    coordinator = pair.auth("coordinator")
+    plan = (await client.post("/v1/allocation/rounds", headers=coordinator, json={"dry_run": True})).json()
+    (offer,) = plan["offers"]
+    assert offer["bundle_id"] == str(queued.id) and offer["on_time"] is True
+    assert offer["writer_id"] == str(pair.writers["writer2"].id), plan
+    assert "writer(s) whose first drafts in general pass QA least often kept off it" in offer["reason"]
+    assert plan["quality"] == {"kept_off": 1, "bundles": 1, "used": True, "on_time_weight": 1.0,
+                               "unrestricted_on_time_weight": 1.0}
+    # The contract lets quality cost nothing: the plain plan, and no trade to report.
+    await LaContract.filter(la=pair.la).update(quality_cost_limit=0.0)
+    plan = (await client.post("/v1/allocation/rounds", headers=coordinator, json={"dry_run": True})).json()
+    assert plan["quality"] is None and "least often" not in plan["offers"][0]["reason"]
+    assert plan["offers"][0]["writer_id"] == str(pair.writers["writer1"].id)
+
+
+async def test_quality_never_costs_a_date_beyond_the_contracts_limit(client: httpx.AsyncClient) -> None:
+    """Only the weak writer can be on time (the strong one works 2 hours a week): keeping them off would make the
+    bundle late, a loss of all its on-time weight against the contract's 2%, so the round does not."""
+    pair = await _quality_tenant(strong_hours_per_week=2)
+    await _queue(pair, "QUAL-2", working_days=5)
+    coordinator = pair.auth("coordinator")
+    plan = (await client.post("/v1/allocation/rounds", headers=coordinator, json={"dry_run": True})).json()
+    (offer,) = plan["offers"]
+    assert offer["writer_id"] == str(pair.writers["writer1"].id) and offer["on_time"] is True, plan
+    assert plan["quality"] == {"kept_off": 1, "bundles": 1, "used": False, "on_time_weight": 0.0,
+                               "unrestricted_on_time_weight": 1.0}
+    made = await client.post("/v1/allocation/rounds", headers=coordinator, json={"dry_run": False})
+    assert made.json()["offers"][0]["writer_id"] == str(pair.writers["writer1"].id)
+
+
+async def test_a_contract_version_says_how_much_quality_may_cost(client: httpx.AsyncClient, tenant: Tenant) -> None:
+    admin = tenant.auth("admin")
+    terms = {"starts_on": clock.today().isoformat(), "turnaround_days": {"standard": 10, "express": 5}}
+    for bad in (-0.01, 0.3, "much"):
+        refused = await client.post(f"/v1/organisations/{tenant.la.id}/contracts", headers=admin,
+                                    json={**terms, "quality_cost_limit": bad})
+        assert refused.status_code == 422, refused.text
+        assert refused.json()["errors"][0]["field"] == "body.quality_cost_limit"
+    made = await client.post(f"/v1/organisations/{tenant.la.id}/contracts", headers=admin,
+                             json={**terms, "quality_cost_limit": 0.05})
+    assert made.status_code == 201, made.text
+    assert made.json()["quality_cost_limit"] == 0.05
+    assert (await LaContract.filter(la=tenant.la).order_by("-created_at").first()).quality_cost_limit == 0.05  # type: ignore[union-attr]
