@@ -93,11 +93,13 @@ def _load(module: str) -> Command:
     return cast(Command, getattr(loaded, attribute) if attribute else loaded)
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
+    """The command line's parser. Given the arguments, only the commands they name are loaded (a command's start
+    should not pay for importing every other room); without them, or when they name none, all of them."""
     parser = argparse.ArgumentParser(prog="planwright", description=__doc__.splitlines()[0] if __doc__ else None)
     top = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     groups: dict[str, argparse._SubParsersAction[argparse.ArgumentParser]] = {}
-    for name, module_name in COMMANDS.items():
+    for name, module_name in _named(list(argv) if argv is not None else None).items():
         module = _load(module_name)
         parts = name.split()
         target = top
@@ -113,9 +115,21 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _named(argv: list[str] | None) -> dict[str, str]:
+    """The commands `argv` names: one command, a group's commands, or (naming none) every command."""
+    if not argv:
+        return COMMANDS
+    group = {name: module for name, module in COMMANDS.items() if name.split()[0] == argv[0]}
+    if not group:
+        return COMMANDS
+    one = {name: module for name, module in group.items() if name.split()[1:] == argv[1:2]}
+    return one or group
+
+
 def main(argv: Sequence[str] | None = None) -> None:
-    parser = build_parser()
-    args = parser.parse_args(argv)
+    arguments = list(sys.argv[1:] if argv is None else argv)
+    parser = build_parser(arguments)
+    args = parser.parse_args(arguments)
     run = usage_errors_exit_2(cast(Callable[[argparse.Namespace], int], args._run))
     try:
         code = run(args)

@@ -83,7 +83,9 @@ async def app(settings: Settings) -> AsyncIterator[Starlette]:
     if settings.is_postgres:
         await _on_postgres_server(f'CREATE DATABASE "{TEST_DATABASE_NAME}"')
     else:
-        Path(settings.database_url.removeprefix("sqlite://")).parent.mkdir(parents=True, exist_ok=True)
+        from tests.migrated import copy_migrated
+
+        copy_migrated(Path(settings.database_url.removeprefix("sqlite://")))
     if settings.storage == "s3":
         await asyncio.to_thread(_create_bucket, settings)
     await apply_migrations(settings.database_url)  # the committed migrations, as production applies them

@@ -17,6 +17,7 @@ from service import clock
 from tests.clocked import clocked_command
 from tests.demo_server import demo_server, free_port
 from tests.instants import INSTANTS
+from tests.migrated import copy_migrated
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -35,6 +36,8 @@ def test_the_demo_and_the_journey_work_on_any_day(day: str, tmp_path: Path) -> N
     with time_machine.travel(at or clock.now(), tick=True):
         start = clock.now()
         env = _newcomer_env(port := free_port())
+        # the database from nothing is the README journey's test; here the day is what is tested
+        copy_migrated(tmp_path / "var" / "planwright.sqlite3")
         migrate = subprocess.run(clocked_command("service.cli", "migrate"), cwd=tmp_path, env=env,
                                  capture_output=True, text=True, timeout=120, check=False)
         assert migrate.returncode == 0, migrate.stderr

@@ -13,6 +13,7 @@ import pytest
 from service import clock
 from tests.clocked import clocked_command
 from tests.demo_server import free_port
+from tests.migrated import copy_migrated
 from tests.test_demo import _newcomer_env
 
 
@@ -24,6 +25,7 @@ def planwright(tmp_path: Path, *args: str, **env: str) -> subprocess.CompletedPr
 
 @pytest.mark.slow
 def test_seed_last_month_gives_the_demo_a_month_finance_can_close(tmp_path: Path) -> None:
+    copy_migrated(tmp_path / "var" / "planwright.sqlite3")
     assert planwright(tmp_path, "migrate").returncode == 0
     seeded = planwright(tmp_path, "seed", "--last-month")
     assert seeded.returncode == 0, seeded.stderr

@@ -9,6 +9,8 @@ import sys
 import uuid
 from pathlib import Path
 
+from tests.migrated import copy_migrated
+
 RUNNER = ("import argparse, sys\nfrom service.cli import UsageError\nfrom service.sla import report_command as m\n"
           "p = argparse.ArgumentParser(); m.configure(p)\n"
           "try:\n    sys.exit(m.run(p.parse_args(sys.argv[1:])))\n"
@@ -26,6 +28,7 @@ def report(tmp_path: Path, *args: str) -> subprocess.CompletedProcess[str]:
 def test_report_command_prints_json_and_csv_and_refuses_bad_input(tmp_path: Path) -> None:
     env = {**os.environ, "PLANWRIGHT_DATABASE_URL": f"sqlite://{tmp_path}/r.sqlite3",
            "PLANWRIGHT_ENVIRONMENT": "development", "PLANWRIGHT_STORAGE_DIR": str(tmp_path / "s")}
+    copy_migrated(tmp_path / "r.sqlite3")
     migrated = subprocess.run([sys.executable, "-m", "service.cli", "migrate"], cwd=ROOT, env=env,
                               capture_output=True, text=True, timeout=60, check=False)
     assert migrated.returncode == 0, migrated.stderr
