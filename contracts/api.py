@@ -348,12 +348,66 @@ class QualityTradeOut(Strict):
     unrestricted_on_time_weight: float
 
 
+class FairShareTradeOut(Strict):
+    """A round with writers over their fair share (the writing service's fair_share_tolerance): how many it could
+    pass over, the planned on-time weight with them passed over and without, and whether it did (only at no cost)."""
+
+    closed: int
+    used: bool
+    on_time_weight: float
+    unrestricted_on_time_weight: float
+
+
 class RoundResult(Strict):
     dry_run: bool
     offers: list[PlannedOfferOut]
     unassigned: list[UnassignedOut]
     quality: QualityTradeOut | None = Field(
         default=None, description="present when some writer was in a bundle's weak tail for quality")
+    fair_share: FairShareTradeOut | None = Field(
+        default=None, description="present when the writing service has a fair-share target and some writer is "
+                                  "over it")
+
+
+class AllocationSettings(Strict):
+    """A writing service's allocation settings. `fair_share_tolerance`: a writer whose utilisation over the last
+    four weeks (hours given with their drafts, else the drafts' planned effort, over four weeks of contract hours) is
+    this far above the mean of writers on the same hours and skills gets no new work in a round that loses no LA any
+    planned on-time weight or placed work by it; null: no target."""
+
+    fair_share_tolerance: float | None = Field(default=None, gt=0, le=1)
+
+
+class ProposedMoveOut(Strict):
+    """Work a writer has accepted but not started, which they are projected to finish after its due date (away,
+    or running late), and the writer the engine would give it to, who is planned to finish it on time."""
+
+    bundle_id: UUID
+    reference: str
+    from_writer_id: UUID
+    to_writer_id: UUID
+    due: date
+    finish_now: date | None = Field(description="the holder's projected finish at their learned pace; null: not "
+                                                "within two years (no hours left to them)")
+    finish_after: date | None
+    reason: str
+
+
+class UnsavedOut(Strict):
+    """Late unstarted work no move would make on time: it stays with its holder (a move would only add a change)."""
+
+    bundle_id: UUID
+    reference: str
+    writer_id: UUID
+    due: date
+    finish_now: date | None
+    reason: str
+
+
+class ReplanOut(Strict):
+    moves: list[ProposedMoveOut]
+    changes: int = Field(description="writers whose work changes if every move is made (a move reaches two)")
+    unsaved: list[UnsavedOut]
 
 
 class LearnedRateOut(Strict):

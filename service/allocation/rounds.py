@@ -18,7 +18,7 @@ import functools
 from collections.abc import AsyncIterator, Iterable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 from uuid import UUID
 
@@ -31,6 +31,7 @@ from service import clock
 from service.allocation.effort import DEFAULT_EFFORT, EffortRule, effort_hours, weight
 from service.allocation.engine import allocate_explained, eligible
 from service.allocation.estimates import areas_of, planning_factor, provider_estimates, queue_groups
+from service.allocation.fairness import over_share
 from service.allocation.learning import Estimates, in_weak_tail, keep_off, within_quality_cost
 from service.bundles.transitions import move
 from service.calendar import WorkingCalendar
@@ -41,9 +42,11 @@ from service.logging import get_logger
 from service.models import (
     Bundle,
     BundleStatus,
+    Draft,
     LaContract,
     Offer,
     OfferStatus,
+    Organisation,
     Tier,
     WriterContract,
     WriterLeave,
@@ -65,6 +68,7 @@ ROUND_WAITER_KEY = ROUND_LOCK_KEY + 1
 UNPLANNABLE = ("unplannable: a writer's terms or a bundle's needs here are not ones the engine can read (an empty "
                "or malformed skill); set the writers' terms again")
 WORKING_DAYS_PER_WEEK = 5
+RECENT_DAYS = 28  # fair shares look at the last four weeks' work
 _process_lock = asyncio.Lock()
 _process_waiting = False
 
@@ -166,11 +170,23 @@ class QualityTrade:
     unrestricted_on_time_weight: float
 
 
+@dataclass(frozen=True)
+class FairShareTrade:
+    """A round with writers over their fair share (the writing service's `fair_share_tolerance`): how many it
+    could pass over, the planned on-time weight with and without, and whether it did (only when it cost none)."""
+
+    closed: int
+    used: bool
+    on_time_weight: float
+    unrestricted_on_time_weight: float
+
+
 @dataclass
 class Plan:
     offers: list[PlannedOffer] = field(default_factory=list)
     unassigned: list[Unplaced] = field(default_factory=list)
     quality: QualityTrade | None = None
+    fair_share: FairShareTrade | None = None
 
 
 def effort_table(contract: LaContract | None) -> dict[str, EffortRule]:
@@ -258,7 +274,7 @@ def planning_factors(learned: Estimates, writers: dict[UUID, WriterCapacity], qu
     return {w: planning_factor(learned, w, cap.contract.skills, groups) for w, cap in writers.items()}
 
 
-async def _round_inputs(provider_id: UUID, today: date, conn: BaseDBAsyncClient
+async def round_inputs(provider_id: UUID, today: date, conn: BaseDBAsyncClient
                         ) -> tuple[dict[UUID, LaContract], dict[UUID, WriterCapacity], list[Bundle]]:
     """What a round of one writing service reads: its LA contracts, its writers' capacity, its queue in order."""
     la_contracts = await contracts_by_la(provider_id, conn)
@@ -272,7 +288,7 @@ async def _round_inputs(provider_id: UUID, today: date, conn: BaseDBAsyncClient
 async def planning_factors_now(provider_id: UUID, learned: Estimates) -> dict[UUID, float]:
     """What the next round would plan each writer with, for the coordinator's view of the estimates."""
     async with in_transaction() as conn:
-        la_contracts, writers, queued = await _round_inputs(provider_id, clock.today(), conn)
+        la_contracts, writers, queued = await round_inputs(provider_id, clock.today(), conn)
         return planning_factors(learned, writers, queued, la_contracts)
 
 
@@ -285,7 +301,7 @@ async def plan_round(provider_id: UUID, conn: BaseDBAsyncClient, *, now: datetim
     requires of the plan that does not (`quality_trade`).
     """
     today = london_date(now)
-    la_contracts, writers, queued = await _round_inputs(provider_id, today, conn)
+    la_contracts, writers, queued = await round_inputs(provider_id, today, conn)
     plan = Plan()
     if not queued:
         return plan
@@ -293,23 +309,17 @@ async def plan_round(provider_id: UUID, conn: BaseDBAsyncClient, *, now: datetim
     by_id: dict[str, Bundle] = {}
     allowed: dict[str, set[UUID]] = {}  # per-bundle limits the instance format has no field for
     for bundle in queued:
-        contract = la_contracts.get(bundle.la_id)  # type: ignore[attr-defined]
-        due = bundle.turnaround_due or today
         pinned = bundle.pinned_writer_id  # type: ignore[attr-defined]
         excluded = {UUID(w) for w in bundle.excluded_writers}
         if pinned is not None or excluded:
             allowed[str(bundle.id)] = {w for w in writers if (pinned is None or w == pinned) and w not in excluded}
         by_id[str(bundle.id)] = bundle
-        instance_bundles.append(InstanceBundle(
-            id=str(bundle.id), la=str(bundle.la_id), work_type=bundle.work_type.value,  # type: ignore[attr-defined]
-            requires=list(bundle.requires), effort_hours=bundle_effort(bundle, contract), due=due,
-            weight=weight(due=due, statutory_date=bundle.statutory_due, express=bundle.tier == Tier.EXPRESS),
-        ))
+        instance_bundles.append(instance_bundle(bundle, la_contracts.get(bundle.la_id), today))  # type: ignore[attr-defined]
     learned = await provider_estimates(provider_id, conn)
     factors = planning_factors(learned, writers, queued, la_contracts)
 
     def instance(limits: dict[str, set[UUID]]) -> Instance:
-        return _instance(today, writers, factors, instance_bundles, limits)
+        return build_instance(today, writers, factors, instance_bundles, limits)
 
     unrestricted = instance(allowed)
     # CPU-bound for large rounds: keep it off the event loop
@@ -322,6 +332,22 @@ async def plan_round(provider_id: UUID, conn: BaseDBAsyncClient, *, now: datetim
                                      {la: c.quality_cost_limit for la, c in la_contracts.items()})
         if plan.quality.used:
             explained = restricted
+            allowed = {**allowed, **restricted_limits}
+    provider = await Organisation.filter(id=provider_id).using_db(conn).only("id", "fair_share_tolerance").first()
+    tolerance = provider.fair_share_tolerance if provider else None
+    closed: frozenset[UUID] = frozenset()
+    if tolerance is not None:
+        closed = over_share_now(writers, await recent_utilisation(writers, today, conn), tolerance)
+    if closed:
+        fair_instance = build_instance(today, writers, factors, instance_bundles, allowed, closed)
+        fair = await asyncio.to_thread(allocate_explained, fair_instance)
+        # a soft target: kept only when no LA loses planned on-time weight or placed work by it
+        used = keeps_each_las_share(explained.allocation, fair.allocation, fair_instance, {})
+        plan.fair_share = FairShareTrade(
+            closed=len(closed), used=used, on_time_weight=round(fair.allocation.stats.on_time_weight, 4),
+            unrestricted_on_time_weight=round(explained.allocation.stats.on_time_weight, 4))
+        if used:
+            explained = fair
     for a in explained.allocation.assignments:
         reason = _reason(explained.reasons.get(a.bundle), a.on_time, by_id[a.bundle])
         if plan.quality is not None and plan.quality.used and a.bundle in kept_off:
@@ -338,10 +364,21 @@ async def plan_round(provider_id: UUID, conn: BaseDBAsyncClient, *, now: datetim
     return plan
 
 
-def _instance(today: date, writers: dict[UUID, WriterCapacity], factors: dict[UUID, float],
-              bundles: list[InstanceBundle], allowed: dict[str, set[UUID]]) -> Instance:
+def instance_bundle(bundle: Bundle, contract: LaContract | None, today: date) -> InstanceBundle:
+    """The engine's view of a bundle: its needs, planned effort, due date and weight."""
+    due = bundle.turnaround_due or today
+    return InstanceBundle(
+        id=str(bundle.id), la=str(bundle.la_id), work_type=bundle.work_type.value,  # type: ignore[attr-defined]
+        requires=list(bundle.requires), effort_hours=bundle_effort(bundle, contract), due=due,
+        weight=weight(due=due, statutory_date=bundle.statutory_due, express=bundle.tier == Tier.EXPRESS),
+    )
+
+
+def build_instance(today: date, writers: dict[UUID, WriterCapacity], factors: dict[UUID, float],
+                   bundles: list[InstanceBundle], allowed: dict[str, set[UUID]],
+                   closed: frozenset[UUID] = frozenset()) -> Instance:
     """The engine's instance. A bundle in `allowed` may go only to those writers: it requires a token only they
-    hold (the instance format has no per-bundle list of writers)."""
+    hold (the instance format has no per-bundle list of writers). A `closed` writer takes no new work."""
     extra_skills: dict[UUID, list[str]] = {w: [] for w in writers}
     limited = []
     for b in bundles:
@@ -354,9 +391,15 @@ def _instance(today: date, writers: dict[UUID, WriterCapacity], factors: dict[UU
             extra_skills[w].append(token)
     return Instance(
         now=today, calendar=CalendarSpec(region="england-and-wales", extra_closures=[]),
-        writers=[instance_writer(w, cap, extra_skills[w], factors[w]) for w, cap in writers.items()],
+        writers=[_closed(instance_writer(w, cap, extra_skills[w], factors[w])) if w in closed
+                 else instance_writer(w, cap, extra_skills[w], factors[w]) for w, cap in writers.items()],
         bundles=limited,
     )
+
+
+def _closed(writer: InstanceWriter) -> InstanceWriter:
+    """The writer with no free slot: what they hold, and nothing new."""
+    return writer.model_copy(update={"max_concurrent": writer.active_bundles})
 
 
 def _kept_off_for_quality(instance: Instance, learned: Estimates, by_id: dict[str, Bundle],
@@ -378,12 +421,22 @@ def _kept_off_for_quality(instance: Instance, learned: Estimates, by_id: dict[st
 
 def quality_trade(unrestricted: Allocation, restricted: Allocation, instance: Instance,
                   kept_off: dict[str, set[UUID]], limits: dict[UUID, float]) -> QualityTrade:
-    """Whether the plan keeping the weak tail off may be used: every LA keeps, of its bundles' planned on-time
-    weight and of the work placed, what its contract requires of the plan that does not (learning.within_quality_cost;
-    an LA none of whose bundles had a writer kept off gives up nothing)."""
+    """Whether the plan keeping the weak tail off may be used: every LA keeps what its contract's limit requires
+    (`keeps_each_las_share`); an LA none of whose bundles had a writer kept off gives up nothing."""
+    la_of = {b.id: b.la for b in instance.bundles}
+    restricted_las = {la_of[b] for b in kept_off}
+    used = keeps_each_las_share(unrestricted, restricted, instance,
+                                {la: limits.get(UUID(la), 0.0) for la in restricted_las})
+    return QualityTrade(kept_off=sum(len(w) for w in kept_off.values()), bundles=len(kept_off), used=used,
+                        on_time_weight=round(restricted.stats.on_time_weight, 4),
+                        unrestricted_on_time_weight=round(unrestricted.stats.on_time_weight, 4))
+
+
+def keeps_each_las_share(before: Allocation, after: Allocation, instance: Instance, limits: dict[str, float]) -> bool:
+    """Whether every LA keeps, of its bundles' planned on-time weight and of its work placed, what `limits` (by
+    LA id; absent: 0) requires of the plan `before` (learning.within_quality_cost)."""
     la_of = {b.id: b.la for b in instance.bundles}
     weight_of = {b.id: b.weight for b in instance.bundles}
-    restricted_las = {la_of[b] for b in kept_off}
 
     def per_la(allocation: Allocation) -> dict[str, tuple[float, int]]:
         out: dict[str, tuple[float, int]] = {la: (0.0, 0) for la in la_of.values()}
@@ -392,14 +445,32 @@ def quality_trade(unrestricted: Allocation, restricted: Allocation, instance: In
             out[la_of[a.bundle]] = (w + (weight_of[a.bundle] if a.on_time else 0.0), n + 1)
         return out
 
-    before, after = per_la(unrestricted), per_la(restricted)
-    used = all(
-        within_quality_cost(before[la][0], after[la][0], limits.get(UUID(la), 0.0) if la in restricted_las else 0.0,
-                            placed_before=before[la][1], placed_after=after[la][1])
-        for la in before)
-    return QualityTrade(kept_off=sum(len(w) for w in kept_off.values()), bundles=len(kept_off), used=used,
-                        on_time_weight=round(restricted.stats.on_time_weight, 4),
-                        unrestricted_on_time_weight=round(unrestricted.stats.on_time_weight, 4))
+    was, now = per_la(before), per_la(after)
+    return all(within_quality_cost(was[la][0], now[la][0], limits.get(la, 0.0), placed_before=was[la][1],
+                                   placed_after=now[la][1]) for la in was)
+
+
+async def recent_utilisation(writers: dict[UUID, WriterCapacity], today: date,
+                             conn: BaseDBAsyncClient) -> dict[UUID, float]:
+    """Each writer's share of their contract hours worked over the last four weeks: the hours they gave with the
+    drafts they uploaded then (the planned effort where they gave none) over four weeks of their hours."""
+    since = datetime.combine(today - timedelta(days=RECENT_DAYS), datetime.min.time(), tzinfo=UTC)
+    worked: dict[UUID, float] = dict.fromkeys(writers, 0.0)
+    for row in await Draft.filter(writer_id__in=list(writers), created_at__gte=since).using_db(conn).values(
+            "writer_id", "hours_spent", "hours_estimated"):
+        worked[row["writer_id"]] += float(row["hours_spent"] or row["hours_estimated"] or 0.0)
+    weeks = RECENT_DAYS / 7
+    return {w: worked[w] / (cap.contract.hours_per_week * weeks) for w, cap in writers.items()
+            if cap.contract.hours_per_week > 0}
+
+
+def over_share_now(writers: dict[UUID, WriterCapacity], utilisation: dict[UUID, float],
+                   tolerance: float) -> frozenset[UUID]:
+    """Writers over their share among writers on the same terms (the same hours a week and skills)."""
+    over = over_share({str(w): u for w, u in utilisation.items()},
+                      {str(w): (cap.contract.hours_per_week, tuple(sorted(cap.contract.skills)))
+                       for w, cap in writers.items()}, tolerance)
+    return frozenset(UUID(w) for w in over)
 
 
 def _reason(engine_reason: str | None, on_time: bool, bundle: Bundle) -> str:

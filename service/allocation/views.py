@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from contracts.api import PlannedOfferOut, QualityTradeOut, RoundResult, UnassignedOut
+from contracts.api import FairShareTradeOut, PlannedOfferOut, QualityTradeOut, RoundResult, UnassignedOut
 from service.allocation.rounds import Plan
 
 
@@ -14,4 +14,5 @@ def round_result(plan: Plan | None, *, dry_run: bool) -> RoundResult:
                 for o in (plan.offers if plan else [])],
         unassigned=[UnassignedOut(bundle_id=u.bundle_id, reason=u.reason) for u in (plan.unassigned if plan else [])],
         quality=QualityTradeOut(**vars(plan.quality)) if plan and plan.quality else None,
+        fair_share=FairShareTradeOut(**vars(plan.fair_share)) if plan and plan.fair_share else None,
     )

@@ -56,6 +56,9 @@ class Organisation(Model):
     # Sage 50 (none: `LA` and the first characters of its id, service/billing/accounting.py)
     billing_email = fields.CharField(max_length=254, null=True)
     sage_account_reference = fields.CharField(max_length=8, null=True)
+    # a writing service's soft target on fair shares: a writer whose load is this far above the mean of writers on
+    # the same terms gets no new work in a round that loses no planned on-time weight by it (null: no target)
+    fair_share_tolerance = fields.FloatField(null=True)
 
     class Meta:
         table = "organisation"

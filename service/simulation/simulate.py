@@ -66,6 +66,7 @@ import numpy as np
 from contracts.allocation import Allocation, Instance
 from service.allocation.effort import effort_hours
 from service.allocation.engine import allocate, eligible, free_slots, naive_allocate
+from service.allocation.fairness import over_share
 from service.allocation.learning import (
     DEFAULT_PRIOR_STRENGTH,
     Estimates,
@@ -727,18 +728,8 @@ def _kept_off_for_quality(view: RoundView) -> dict[str, set[str]]:
 
 def _over_share(view: RoundView, tolerance: float) -> frozenset[str]:
     """Writers whose recent utilisation is more than `tolerance` above the mean of writers on the same hours."""
-    groups: dict[float, list[float]] = {}
-    for w in view.scenario.writers:
-        u = view.utilisation.get(w.id)
-        if u is not None:
-            groups.setdefault(w.hours_per_day, []).append(u)
-    over = set()
-    for w in view.scenario.writers:
-        u = view.utilisation.get(w.id)
-        peers = groups.get(w.hours_per_day, [])
-        if u is not None and len(peers) > 1 and u > sum(peers) / len(peers) + tolerance:
-            over.add(w.id)
-    return frozenset(over)
+    return over_share({w.id: view.utilisation.get(w.id) for w in view.scenario.writers},
+                      {w.id: w.hours_per_day for w in view.scenario.writers}, tolerance)
 
 
 @dataclass

@@ -246,6 +246,9 @@ POLICIES: dict[str, Policy] = {
     "POST /v1/offers/{offer_id}/decline": Policy(owned=True, body=lambda w: {"reason": "busy"}),
     "POST /v1/allocation/rounds": Policy(owned=False, body=lambda w: {"dry_run": True}),
     "GET /v1/allocation/estimates": COLLECTION,
+    "GET /v1/allocation/replan": COLLECTION,
+    "GET /v1/allocation/settings": COLLECTION,
+    "PUT /v1/allocation/settings": Policy(owned=False, body=lambda w: {"fair_share_tolerance": 0.2}),
     "POST /v1/bundles/{bundle_id}/assign": Policy(
         owned=True, body=lambda w: {"writer_id": w.ids["writer_id"], "reason": "matrix"}),
     "PUT /v1/bundles/{bundle_id}/pin": Policy(owned=True, body=lambda w: {"writer_id": w.ids["writer_id"]}),
