@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import asyncio
 import functools
-from collections.abc import AsyncIterator, Iterable
+from collections.abc import AsyncIterator, Callable, Iterable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
@@ -29,7 +29,7 @@ from tortoise.transactions import in_transaction
 from contracts.allocation import Allocation, CalendarSpec, Instance, InstanceBundle, InstanceWriter
 from service import clock
 from service.allocation.effort import DEFAULT_EFFORT, EffortRule, effort_hours, weight
-from service.allocation.engine import allocate_explained, eligible
+from service.allocation.engine import Explained, allocate_explained, eligible
 from service.allocation.estimates import areas_of, planning_factor, provider_estimates, queue_groups
 from service.allocation.fairness import over_share
 from service.allocation.learning import Estimates, in_weak_tail, keep_off, within_quality_cost
@@ -326,28 +326,14 @@ async def plan_round(provider_id: UUID, conn: BaseDBAsyncClient, *, now: datetim
     explained = await asyncio.to_thread(allocate_explained, unrestricted)
     kept_off = _kept_off_for_quality(unrestricted, learned, by_id, la_contracts)
     if kept_off:
-        restricted_limits = {b: allowed.get(b, set(writers)) - out for b, out in kept_off.items()}
-        restricted = await asyncio.to_thread(allocate_explained, instance({**allowed, **restricted_limits}))
-        plan.quality = quality_trade(explained.allocation, restricted.allocation, unrestricted, kept_off,
-                                     {la: c.quality_cost_limit for la, c in la_contracts.items()})
-        if plan.quality.used:
-            explained = restricted
-            allowed = {**allowed, **restricted_limits}
+        explained, plan.quality, allowed = await _quality_step(explained, unrestricted, kept_off, allowed, writers,
+                                                               instance, la_contracts)
     provider = await Organisation.filter(id=provider_id).using_db(conn).only("id", "fair_share_tolerance").first()
-    tolerance = provider.fair_share_tolerance if provider else None
-    closed: frozenset[UUID] = frozenset()
-    if tolerance is not None:
-        closed = over_share_now(writers, await recent_utilisation(writers, today, conn), tolerance)
-    if closed:
-        fair_instance = build_instance(today, writers, factors, instance_bundles, allowed, closed)
-        fair = await asyncio.to_thread(allocate_explained, fair_instance)
-        # a soft target: kept only when no LA loses planned on-time weight or placed work by it
-        used = keeps_each_las_share(explained.allocation, fair.allocation, fair_instance, {})
-        plan.fair_share = FairShareTrade(
-            closed=len(closed), used=used, on_time_weight=round(fair.allocation.stats.on_time_weight, 4),
-            unrestricted_on_time_weight=round(explained.allocation.stats.on_time_weight, 4))
-        if used:
-            explained = fair
+    if provider is not None and provider.fair_share_tolerance is not None:
+        closed = over_share_now(writers, await recent_utilisation(writers, today, conn), provider.fair_share_tolerance)
+        if closed:
+            explained, plan.fair_share = await _fair_share_step(
+                explained, build_instance(today, writers, factors, instance_bundles, allowed, closed), closed)
     for a in explained.allocation.assignments:
         reason = _reason(explained.reasons.get(a.bundle), a.on_time, by_id[a.bundle])
         if plan.quality is not None and plan.quality.used and a.bundle in kept_off:
@@ -362,6 +348,38 @@ async def plan_round(provider_id: UUID, conn: BaseDBAsyncClient, *, now: datetim
         plan.unassigned.append(Unplaced(bundle_id=by_id[u.bundle].id,
                                         reason=_unplaced_reason(u.reason, unrestricted, by_id[u.bundle], writers)))
     return plan
+
+
+async def _quality_step(
+    explained: Explained, unrestricted: Instance, kept_off: dict[str, set[UUID]], allowed: dict[str, set[UUID]],
+    writers: dict[UUID, WriterCapacity], instance: Callable[[dict[str, set[UUID]]], Instance],
+    la_contracts: dict[UUID, LaContract],
+) -> tuple[Explained, QualityTrade, dict[str, set[UUID]]]:
+    """The plan with the weak tail kept off, where every LA's contract lets it cost what it costs (quality_trade);
+    the plan, the trade and the per-bundle limits the plan was made under."""
+    weight_now = round(explained.allocation.stats.on_time_weight, 4)
+    pairs, bundles = sum(len(w) for w in kept_off.values()), len(kept_off)
+    if not any(UUID(a.writer) in kept_off.get(a.bundle, ()) for a in explained.allocation.assignments):
+        # the plan keeps them off already: planning again could only cost time (the engine is a round's cost)
+        return explained, QualityTrade(pairs, bundles, True, weight_now, weight_now), allowed
+    limits = {**allowed, **{b: allowed.get(b, set(writers)) - out for b, out in kept_off.items()}}
+    restricted = await asyncio.to_thread(allocate_explained, instance(limits))
+    trade = quality_trade(explained.allocation, restricted.allocation, unrestricted, kept_off,
+                          {la: c.quality_cost_limit for la, c in la_contracts.items()})
+    return (restricted, trade, limits) if trade.used else (explained, trade, allowed)
+
+
+async def _fair_share_step(explained: Explained, fair_instance: Instance,
+                           closed: frozenset[UUID]) -> tuple[Explained, FairShareTrade]:
+    """The plan giving no new work to writers over their share, kept only when no LA loses planned on-time weight
+    or placed work by it (a soft target)."""
+    weight_now = round(explained.allocation.stats.on_time_weight, 4)
+    if not any(UUID(a.writer) in closed for a in explained.allocation.assignments):
+        return explained, FairShareTrade(len(closed), True, weight_now, weight_now)  # no new work for them already
+    fair = await asyncio.to_thread(allocate_explained, fair_instance)
+    used = keeps_each_las_share(explained.allocation, fair.allocation, fair_instance, {})
+    trade = FairShareTrade(len(closed), used, round(fair.allocation.stats.on_time_weight, 4), weight_now)
+    return (fair, trade) if used else (explained, trade)
 
 
 def instance_bundle(bundle: Bundle, contract: LaContract | None, today: date) -> InstanceBundle:

@@ -1,11 +1,13 @@
 """What learning costs a round on PostgreSQL: the writing service's first drafts read and learned from, and every
-writer's planning factor over the queue, as `plan_round` does before it calls the engine.
+writer's planning factor over the queue, as `plan_round` does before it calls the engine; then the whole dry round,
+which plans again when writers are in a bundle's weak tail for quality and when some are over their fair share.
 
 Creates a fresh database on the server in PLANWRIGHT_BENCH_POSTGRES_URL (default
 postgres://postgres@127.0.0.1:5432/postgres), applies the migrations, generates delivered bundles with a first draft
-each (60 writers, every work type, 20-220 pages, a third of them requiring post16, four in five passed first time,
-nine in ten with the hours the writer gave) and a queue of bundles, then times `provider_estimates` and
-`planning_factors` (best and median of 5 runs after one warm-up) and drops the database.
+each (60 writers, every work type, 20-220 pages, a third of them requiring post16, passed first time 85% of the time,
+45% for about one writer in six, nine in ten with the hours the writer gave) and a queue of bundles due in 3-18 days
+under a contract that lets quality cost 2%, with a fair-share target of 0.1, then times `provider_estimates` and
+`planning_factors`, and `plan_round` (best and median of 5 runs after one warm-up), and drops the database.
 `make bench allocation_learning` (20,000 drafts: about five years of a mid-sized service, 300 queued) or
 `python -m tests.benchmarks.bench_allocation_learning [--drafts N] [--queued N]`.
 """
@@ -33,7 +35,9 @@ FROM generate_series(1, $4) AS g, (SELECT array_agg(id ORDER BY id) AS writers F
 DRAFTS = """
 INSERT INTO draft (id, bundle_id, writer_id, cycle, status, filename, size, sha256, storage_key, dismissals,
                    created_at, hours_spent, hours_estimated)
-SELECT gen_random_uuid(), b.id, b.writer_id, 1, CASE WHEN random() < 0.8 THEN 'passed' ELSE 'returned' END,
+SELECT gen_random_uuid(), b.id, b.writer_id, 1,
+       CASE WHEN random() < (CASE WHEN abs(hashtext(b.writer_id::text)) % 6 = 0 THEN 0.45 ELSE 0.85 END)
+            THEN 'passed' ELSE 'returned' END,
        'v1.docx', 1, repeat('0', 64), '', '{}', now(),
        CASE WHEN random() < 0.9 THEN 10 + b.page_count * 0.1 * (0.6 + random()) END, 10 + b.page_count * 0.1
 FROM bundle b WHERE b.status = 'delivered'
@@ -46,12 +50,14 @@ async def _bench(drafts: int, queued: int) -> None:
     async with bench_database("learning") as url:
         from tortoise.transactions import in_transaction
 
+        from service import clock
         from service.allocation.estimates import provider_estimates
-        from service.allocation.rounds import planning_factors, writer_capacity
+        from service.allocation.rounds import plan_round, planning_factors, writer_capacity
         from service.contracts_in_force import contracts_by_la
         from service.models import (
             Bundle,
             BundleStatus,
+            LaContract,
             Organisation,
             OrganisationKind,
             Role,
@@ -60,8 +66,11 @@ async def _bench(drafts: int, queued: int) -> None:
             WriterContract,
         )
 
-        provider = await Organisation.create(kind=OrganisationKind.PROVIDER, name="Bench writing service")
+        provider = await Organisation.create(kind=OrganisationKind.PROVIDER, name="Bench writing service",
+                                             fair_share_tolerance=0.1)
         la = await Organisation.create(kind=OrganisationKind.LA, name="County", provider=provider)
+        await LaContract.create(la=la, provider=provider, starts_on=date(2021, 1, 1),
+                                turnaround_days={"standard": 10, "express": 5})  # quality may cost 2% (the default)
         officer = await User.create(organisation=la, name="officer", role=Role.LA_OFFICER)
         skills = ["new_plan", "phase_transfer", "annual_review_amendment", "reassessment", "statement_transfer"]
         for i in range(60):
@@ -76,7 +85,8 @@ async def _bench(drafts: int, queued: int) -> None:
         await data.execute(BUNDLES, *ids, drafts, "H-", "delivered")
         await data.execute(DRAFTS)
         await data.execute(BUNDLES, *ids, queued, "Q-", "queued")
-        await data.execute("UPDATE bundle SET writer_id = NULL WHERE status = 'queued'")
+        await data.execute("UPDATE bundle SET writer_id = NULL, queued_at = now(), "
+                           "turnaround_due = current_date + 3 + abs(hashtext(id::text)) % 16 WHERE status = 'queued'")
         await data.execute("ANALYZE bundle; ANALYZE draft")
         await data.close()
         print(f"generated {drafts:,} delivered bundles with first drafts and {queued:,} queued in "
@@ -95,6 +105,27 @@ async def _bench(drafts: int, queued: int) -> None:
         times = await timed_runs(learn)
         print(f"learned from {drafts:,} first drafts and planned {writers} writers over {queued:,} queued bundles: "
               f"best {min(times):.3f}s, median {statistics.median(times):.3f}s")
+
+        plans = []
+
+        async def dry_round() -> int:
+            async with in_transaction() as conn:
+                plans.append(await plan_round(provider.id, conn, now=clock.now()))
+            return len(plans[-1].offers)
+
+        await dry_round()
+        times = await timed_runs(dry_round)
+        last = plans[-1]
+        print(f"a whole dry round ({len(last.offers)} offers, {len(last.unassigned)} unassigned; quality: "
+              f"{last.quality}; fair share: {last.fair_share}): best {min(times):.3f}s, "
+              f"median {statistics.median(times):.3f}s")
+        # the same round with quality free and no fair-share target: the engine once
+        await LaContract.filter(la=la).update(quality_cost_limit=0.0)
+        await Organisation.filter(id=provider.id).update(fair_share_tolerance=None)
+        await dry_round()
+        times = await timed_runs(dry_round)
+        print(f"the same round planned once (quality_cost_limit 0, no fair-share target): best {min(times):.3f}s, "
+              f"median {statistics.median(times):.3f}s")
 
 
 def main(argv: list[str]) -> None:
