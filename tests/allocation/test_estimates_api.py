@@ -238,3 +238,14 @@ async def test_a_contract_version_says_how_much_quality_may_cost(client: httpx.A
     assert made.status_code == 201, made.text
     assert made.json()["quality_cost_limit"] == 0.05
     assert (await LaContract.filter(la=tenant.la).order_by("-created_at").first()).quality_cost_limit == 0.05  # type: ignore[union-attr]
+
+
+async def test_a_plan_that_keeps_the_weak_tail_off_already_is_kept(client: httpx.AsyncClient) -> None:
+    """The weak writer works 2 hours a week, so the plain plan gives the bundle to the strong one: nothing to trade."""
+    pair = await _quality_tenant(weak_hours_per_week=2)
+    await _queue(pair, "QUAL-3", working_days=10)
+    plan = (await client.post("/v1/allocation/rounds", headers=pair.auth("coordinator"),
+                              json={"dry_run": True})).json()
+    assert plan["offers"][0]["writer_id"] == str(pair.writers["writer2"].id)
+    assert plan["quality"] == {"kept_off": 1, "bundles": 1, "used": True, "on_time_weight": 1.0,
+                               "unrestricted_on_time_weight": 1.0}
