@@ -318,8 +318,8 @@ async def plan_round(provider_id: UUID, conn: BaseDBAsyncClient, *, now: datetim
     learned = await provider_estimates(provider_id, conn)
     factors = planning_factors(learned, writers, queued, la_contracts)
 
-    def instance(limits: dict[str, set[UUID]]) -> Instance:
-        return build_instance(today, writers, factors, instance_bundles, limits)
+    def instance(limits: dict[str, set[UUID]], closed: frozenset[UUID] = frozenset()) -> Instance:
+        return build_instance(today, writers, factors, instance_bundles, limits, closed)
 
     unrestricted = instance(allowed)
     # CPU-bound for large rounds: keep it off the event loop
@@ -332,8 +332,7 @@ async def plan_round(provider_id: UUID, conn: BaseDBAsyncClient, *, now: datetim
     if provider is not None and provider.fair_share_tolerance is not None:
         closed = over_share_now(writers, await recent_utilisation(writers, today, conn), provider.fair_share_tolerance)
         if closed:
-            explained, plan.fair_share = await _fair_share_step(
-                explained, build_instance(today, writers, factors, instance_bundles, allowed, closed), closed)
+            explained, plan.fair_share = await _fair_share_step(explained, instance(allowed, closed), closed)
     for a in explained.allocation.assignments:
         reason = _reason(explained.reasons.get(a.bundle), a.on_time, by_id[a.bundle])
         if plan.quality is not None and plan.quality.used and a.bundle in kept_off:
@@ -357,15 +356,14 @@ async def _quality_step(
 ) -> tuple[Explained, QualityTrade, dict[str, set[UUID]]]:
     """The plan with the weak tail kept off, where every LA's contract lets it cost what it costs (quality_trade);
     the plan, the trade and the per-bundle limits the plan was made under."""
-    weight_now = round(explained.allocation.stats.on_time_weight, 4)
-    pairs, bundles = sum(len(w) for w in kept_off.values()), len(kept_off)
+    costs = {la: c.quality_cost_limit for la, c in la_contracts.items()}
     if not any(UUID(a.writer) in kept_off.get(a.bundle, ()) for a in explained.allocation.assignments):
         # the plan keeps them off already: planning again could only cost time (the engine is a round's cost)
-        return explained, QualityTrade(pairs, bundles, True, weight_now, weight_now), allowed
+        return explained, quality_trade(explained.allocation, explained.allocation, unrestricted, kept_off,
+                                        costs), allowed
     limits = {**allowed, **{b: allowed.get(b, set(writers)) - out for b, out in kept_off.items()}}
     restricted = await asyncio.to_thread(allocate_explained, instance(limits))
-    trade = quality_trade(explained.allocation, restricted.allocation, unrestricted, kept_off,
-                          {la: c.quality_cost_limit for la, c in la_contracts.items()})
+    trade = quality_trade(explained.allocation, restricted.allocation, unrestricted, kept_off, costs)
     return (restricted, trade, limits) if trade.used else (explained, trade, allowed)
 
 
@@ -409,15 +407,15 @@ def build_instance(today: date, writers: dict[UUID, WriterCapacity], factors: di
             extra_skills[w].append(token)
     return Instance(
         now=today, calendar=CalendarSpec(region="england-and-wales", extra_closures=[]),
-        writers=[_closed(instance_writer(w, cap, extra_skills[w], factors[w])) if w in closed
-                 else instance_writer(w, cap, extra_skills[w], factors[w]) for w, cap in writers.items()],
+        writers=[_close(instance_writer(w, cap, extra_skills[w], factors[w]), w in closed)
+                 for w, cap in writers.items()],
         bundles=limited,
     )
 
 
-def _closed(writer: InstanceWriter) -> InstanceWriter:
-    """The writer with no free slot: what they hold, and nothing new."""
-    return writer.model_copy(update={"max_concurrent": writer.active_bundles})
+def _close(writer: InstanceWriter, closed: bool) -> InstanceWriter:
+    """A closed writer has no free slot: what they hold, and nothing new."""
+    return writer.model_copy(update={"max_concurrent": writer.active_bundles}) if closed else writer
 
 
 def _kept_off_for_quality(instance: Instance, learned: Estimates, by_id: dict[str, Bundle],
