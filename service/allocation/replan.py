@@ -23,6 +23,7 @@ from uuid import UUID
 
 from tortoise.transactions import in_transaction
 
+from contracts.api import ProposedMoveOut, UnsavedOut
 from service import clock
 from service.allocation.engine import allocate_explained
 from service.allocation.estimates import provider_estimates
@@ -33,39 +34,18 @@ from service.allocation.rounds import (
     instance_bundle,
     instance_writer,
     planning_factors,
-    round_inputs,
+    writer_capacity,
 )
 from service.calendar import WorkingCalendar
+from service.contracts_in_force import contracts_by_la
 from service.models import Bundle, BundleStatus
 from service.sla.risk import HeldWork, projected_completions
 
 
-@dataclass(frozen=True)
-class ProposedMove:
-    bundle_id: UUID
-    reference: str
-    from_writer_id: UUID
-    to_writer_id: UUID
-    due: date
-    finish_now: date | None  # the holder's projected finish; None: not within the horizon (no hours)
-    finish_after: date | None
-    reason: str
-
-
-@dataclass(frozen=True)
-class Unsaved:
-    bundle_id: UUID
-    reference: str
-    writer_id: UUID
-    due: date
-    finish_now: date | None
-    reason: str
-
-
 @dataclass
 class Replan:
-    moves: list[ProposedMove] = field(default_factory=list)
-    unsaved: list[Unsaved] = field(default_factory=list)
+    moves: list[ProposedMoveOut] = field(default_factory=list)
+    unsaved: list[UnsavedOut] = field(default_factory=list)
 
     @property
     def changes(self) -> int:
@@ -92,7 +72,8 @@ async def propose(provider_id: UUID) -> Replan:
     today = clock.today()
     calendar = WorkingCalendar()
     async with in_transaction() as conn:
-        la_contracts, writers, _queued = await round_inputs(provider_id, today, conn)
+        la_contracts = await contracts_by_la(provider_id, conn)
+        writers = await writer_capacity(provider_id, today, la_contracts, conn)
         if not writers:
             return Replan()
         held = await Bundle.filter(provider_id=provider_id, writer_id__in=list(writers),
@@ -129,24 +110,22 @@ async def propose(provider_id: UUID) -> Replan:
     explained = await asyncio.to_thread(allocate_explained, instance)
     planned = {a.bundle: a for a in explained.allocation.assignments}
     for bundle in candidates:
-        key = str(bundle.id)
-        due = bundle.turnaround_due
+        key, due, holder = str(bundle.id), bundle.turnaround_due, bundle.writer_id  # type: ignore[attr-defined]
         assert due is not None
+        why = _why_late(finish_now[key], writers[holder].leave, today, due)
         a = planned.get(key)
         if a is not None and a.on_time:
-            replan.moves.append(ProposedMove(
-                bundle_id=bundle.id, reference=bundle.reference, from_writer_id=bundle.writer_id,  # type: ignore[attr-defined]
-                to_writer_id=UUID(a.writer), due=due, finish_now=finish_now[key],
-                finish_after=a.projected_completion,
-                reason=_why_late(finish_now[key], writers[bundle.writer_id].leave, today, due)  # type: ignore[attr-defined]
-                + "; the new writer is planned to finish on time"))
-            continue
-        replan.unsaved.append(Unsaved(
-            bundle_id=bundle.id, reference=bundle.reference, writer_id=bundle.writer_id,  # type: ignore[attr-defined]
-            due=due, finish_now=finish_now[key],
-            reason=_why_late(finish_now[key], writers[bundle.writer_id].leave, today, due)  # type: ignore[attr-defined]
-            + ("; no other writer can take it" if a is None else
-               "; no other writer would finish it on time either, so moving it would only add a change")))
+            replan.moves.append(ProposedMoveOut(
+                bundle_id=bundle.id, reference=bundle.reference, from_writer_id=holder, to_writer_id=UUID(a.writer),
+                due=due, finish_now=finish_now[key], finish_after=a.projected_completion,
+                reason=f"{why}; the new writer is planned to finish on time"))
+        else:
+            replan.unsaved.append(UnsavedOut(
+                bundle_id=bundle.id, reference=bundle.reference, writer_id=holder, due=due,
+                finish_now=finish_now[key],
+                reason=why + ("; no other writer can take it" if a is None else
+                              "; no other writer would finish it on time either, so moving it would only add a "
+                              "change")))
     return replan
 
 

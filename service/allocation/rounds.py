@@ -274,7 +274,7 @@ def planning_factors(learned: Estimates, writers: dict[UUID, WriterCapacity], qu
     return {w: planning_factor(learned, w, cap.contract.skills, groups) for w, cap in writers.items()}
 
 
-async def round_inputs(provider_id: UUID, today: date, conn: BaseDBAsyncClient
+async def _round_inputs(provider_id: UUID, today: date, conn: BaseDBAsyncClient
                         ) -> tuple[dict[UUID, LaContract], dict[UUID, WriterCapacity], list[Bundle]]:
     """What a round of one writing service reads: its LA contracts, its writers' capacity, its queue in order."""
     la_contracts = await contracts_by_la(provider_id, conn)
@@ -288,7 +288,7 @@ async def round_inputs(provider_id: UUID, today: date, conn: BaseDBAsyncClient
 async def planning_factors_now(provider_id: UUID, learned: Estimates) -> dict[UUID, float]:
     """What the next round would plan each writer with, for the coordinator's view of the estimates."""
     async with in_transaction() as conn:
-        la_contracts, writers, queued = await round_inputs(provider_id, clock.today(), conn)
+        la_contracts, writers, queued = await _round_inputs(provider_id, clock.today(), conn)
         return planning_factors(learned, writers, queued, la_contracts)
 
 
@@ -301,7 +301,7 @@ async def plan_round(provider_id: UUID, conn: BaseDBAsyncClient, *, now: datetim
     requires of the plan that does not (`quality_trade`).
     """
     today = london_date(now)
-    la_contracts, writers, queued = await round_inputs(provider_id, today, conn)
+    la_contracts, writers, queued = await _round_inputs(provider_id, today, conn)
     plan = Plan()
     if not queued:
         return plan

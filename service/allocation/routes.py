@@ -6,11 +6,9 @@ from __future__ import annotations
 from contracts.api import (
     AllocationSettings,
     EstimatesOut,
-    ProposedMoveOut,
     ReplanOut,
     RoundRequest,
     RoundResult,
-    UnsavedOut,
 )
 from service.allocation import replan
 from service.allocation.estimates import estimates_out, provider_estimates
@@ -39,8 +37,7 @@ async def estimates(call: Call) -> EstimatesOut:
 
 async def replan_proposals(call: Call) -> ReplanOut:
     proposal = await replan.propose(call.principal.organisation_id)
-    return ReplanOut(moves=[ProposedMoveOut(**vars(m)) for m in proposal.moves], changes=proposal.changes,
-                     unsaved=[UnsavedOut(**vars(u)) for u in proposal.unsaved])
+    return ReplanOut(moves=proposal.moves, changes=proposal.changes, unsaved=proposal.unsaved)
 
 
 async def get_settings(call: Call) -> AllocationSettings:
